@@ -7,6 +7,7 @@ namespace DataFlow.Engine.Jobs;
 internal sealed class RejectFileSink(string finalPath, OnError policy, TaskStats stats) : IRejectSink, IDisposable
 {
     private const int MaxExcerpt = 200;
+    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private StreamWriter? _writer;
 
     public string FinalPath { get; } = finalPath;
@@ -24,7 +25,7 @@ internal sealed class RejectFileSink(string finalPath, OnError policy, TaskStats
             _writer = new StreamWriter(TempPath);
         }
         var excerpt = reject.Excerpt is { Length: > MaxExcerpt } e ? e[..MaxExcerpt] : reject.Excerpt;
-        _writer.WriteLine(JsonSerializer.Serialize(new { file = reject.File, line = reject.Line, reason = reject.Reason, excerpt }));
+        _writer.WriteLine(JsonSerializer.Serialize(new { file = reject.File, line = reject.Line, reason = reject.Reason, excerpt }, Relaxed));
     }
 
     public void Dispose() => _writer?.Dispose();

@@ -1,0 +1,47 @@
+using DataFlow.Engine.Config;
+using DataFlow.Engine.Documents;
+using DataFlow.Engine.Jobs;
+using Parquet;
+
+namespace DataFlow.Jobs;
+
+/// <summary>
+/// The keys every document stage accepts:
+/// <c>input</c> (file, folder or glob, or a list; default: the previous stage's shards), <c>tasks</c>,
+/// <c>id_field</c> (id), <c>text_field</c> (text), <c>source</c>, <c>keep_metadata</c> (true),
+/// <c>keep_removed</c> (false), <c>compression</c> (zstd | snappy | gzip | none), <c>row_group_rows</c> (100000).
+/// </summary>
+public static class DocumentStageConfig
+{
+    public static DocumentStageOptions Read(ConfigSection section, PipelineSettings settings, bool inputRequired = false)
+    {
+        var input = section.GetStringList("input");
+        if (inputRequired && input is null) throw new ConfigException($"{section.File}:{section.Line}: stage needs an 'input' (file, folder or glob)");
+        var compression = section.GetString("compression", "zstd")!.ToLowerInvariant() switch
+        {
+            "zstd" => CompressionMethod.Zstd,
+            "snappy" => CompressionMethod.Snappy,
+            "gzip" => CompressionMethod.Gzip,
+            "none" => CompressionMethod.None,
+            var other => throw section.Error("compression", $"expected zstd, snappy, gzip or none, got '{other}'"),
+        };
+        return new DocumentStageOptions
+        {
+            Input = input,
+            Tasks = section.GetInt("tasks", settings.DefaultTasks, 1, 1_000_000),
+            KeepRemoved = section.GetBool("keep_removed", false),
+            Read = new ReadOptions
+            {
+                IdField = section.GetString("id_field", "id")!,
+                TextField = section.GetString("text_field", "text")!,
+                Source = section.GetString("source"),
+                KeepMetadata = section.GetBool("keep_metadata", true),
+            },
+            Write = new ShardWriteOptions
+            {
+                Compression = compression,
+                RowGroupRows = section.GetInt("row_group_rows", DocumentShardWriter.DefaultRowGroupRows, 1, 10_000_000),
+            },
+        };
+    }
+}

@@ -1,0 +1,11 @@
+using DataFlow.Engine.Jobs;
+using DataFlow.Jobs.Ingest;
+
+namespace DataFlow.Jobs;
+
+/// <summary>Every stage type a pipeline may name. Adding a stage type is one line here.</summary>
+public static class StandardStages
+{
+    public static StageCatalog Create() => new StageCatalog()
+        .Add(new IngestStageType());
+}

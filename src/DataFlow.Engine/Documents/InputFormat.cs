@@ -1,0 +1,8 @@
+namespace DataFlow.Engine.Documents;
+
+public enum InputFormat
+{
+    Jsonl,
+    Parquet,
+    Text,
+}

@@ -1,0 +1,170 @@
+using Parquet;
+using Parquet.Schema;
+
+namespace DataFlow.Engine.Documents;
+
+/// <summary>
+/// Streams documents from a Parquet file one row group at a time (memory bounded by the row group). The text
+/// and id columns are configurable; source and metadata are read when present; every other flat column of a
+/// supported type (string, long, int, double, bool) is carried along as an extra column.
+/// A zero-byte or corrupt file is rejected with its name, never silently skipped.
+/// </summary>
+public static class ParquetDocumentReader
+{
+    private static readonly Type[] Carried = [typeof(string), typeof(long), typeof(int), typeof(double), typeof(bool)];
+
+    /// <summary>Extra columns (beyond id/text/source/metadata) of a shard, so a stage can pass them through.</summary>
+    public static IReadOnlyList<ExtraColumn> ExtraColumnsOf(string path, ReadOptions? options = null)
+    {
+        options ??= ReadOptions.Default;
+        try
+        {
+            var schema = ParquetReader.ReadSchemaAsync(path).GetAwaiter().GetResult();
+            return schema.DataFields
+                .Where(f => !IsStandard(f.Name, options) && !f.IsArray && Carried.Contains(f.ClrType) && f.Path.Length == 1)
+                .Select(f => new ExtraColumn(f.Name, f.ClrType)).ToList();
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ParquetException)
+        {
+            return [];
+        }
+    }
+
+    public static IEnumerable<Document> Read(string path, ReadOptions options, IRejectSink rejects, Action<double>? onFraction = null)
+    {
+        ParquetReader? reader = null;
+        Stream? stream = null;
+        try
+        {
+            stream = File.OpenRead(path);
+            reader = OpenReader(path, stream, rejects);
+            if (reader is null) yield break;
+            var fields = reader.Schema.DataFields;
+            var text = fields.FirstOrDefault(f => f.Name == options.TextField && f.Path.Length == 1);
+            if (text is null || text.ClrType != typeof(string))
+            {
+                rejects.Reject(new Reject(path, 0, $"no string column '{options.TextField}' (columns: {string.Join(", ", fields.Select(f => f.Name))})"));
+                yield break;
+            }
+            var id = fields.FirstOrDefault(f => f.Name == options.IdField && f.Path.Length == 1);
+            var source = fields.FirstOrDefault(f => f.Name == "source" && f.ClrType == typeof(string));
+            var metadata = fields.FirstOrDefault(f => f.Name == "metadata" && f.ClrType == typeof(string));
+            var extras = fields.Where(f => !IsStandard(f.Name, options) && !f.IsArray && f.Path.Length == 1 && Carried.Contains(f.ClrType)).ToList();
+            var defaultSource = options.Source ?? Path.GetFileName(path);
+            var stem = DocumentSources.StemOf(path);
+            long rowBase = 0;
+            for (var g = 0; g < reader.RowGroupCount; g++)
+            {
+                RowGroupColumns? columns;
+                try
+                {
+                    columns = RowGroupColumns.Read(reader, g, text, id, source, metadata, extras);
+                }
+                catch (Exception e) when (e is IOException or InvalidDataException or ParquetException or IndexOutOfRangeException or ArgumentException)
+                {
+                    rejects.Reject(new Reject(path, rowBase + 1, $"corrupt row group {g}: {e.Message}"));
+                    yield break;
+                }
+                for (var r = 0; r < columns.Count; r++)
+                {
+                    var row = rowBase + r + 1;
+                    var body = columns.Texts[r];
+                    if (body is null)
+                    {
+                        rejects.Reject(new Reject(path, row, $"null value in text column '{options.TextField}'"));
+                        continue;
+                    }
+                    var doc = new Document(columns.Ids?[r] ?? $"{stem}:{row}", body,
+                        options.Source ?? columns.Sources?[r] ?? defaultSource, columns.Metadata?[r] ?? "{}")
+                    {
+                        Origin = $"{path}#row{row}",
+                    };
+                    for (var e = 0; e < extras.Count; e++) doc[extras[e].Name] = columns.Extras[e].GetValue(r);
+                    yield return doc;
+                }
+                rowBase += columns.Count;
+                onFraction?.Invoke((g + 1.0) / reader.RowGroupCount);
+            }
+        }
+        finally
+        {
+            reader?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            stream?.Dispose();
+        }
+    }
+
+    private static ParquetReader? OpenReader(string path, Stream stream, IRejectSink rejects)
+    {
+        if (stream.Length == 0)
+        {
+            rejects.Reject(new Reject(path, 0, "empty file (0 bytes), not a Parquet file"));
+            return null;
+        }
+        try
+        {
+            return ParquetReader.CreateAsync(stream).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ParquetException or ArgumentException or IndexOutOfRangeException or NotSupportedException)
+        {
+            rejects.Reject(new Reject(path, 0, $"not a readable Parquet file: {e.Message}"));
+            return null;
+        }
+    }
+
+    private static bool IsStandard(string name, ReadOptions options) =>
+        name == options.IdField || name == options.TextField || name is "id" or "text" or "source" or "metadata";
+
+    /// <summary>The columns of one row group, read at once.</summary>
+    private sealed class RowGroupColumns
+    {
+        public int Count;
+        public string?[] Texts = [];
+        public string?[]? Ids;
+        public string?[]? Sources;
+        public string?[]? Metadata;
+        public Array[] Extras = [];
+
+        public static RowGroupColumns Read(ParquetReader reader, int group, DataField text, DataField? id, DataField? source,
+            DataField? metadata, List<DataField> extras)
+        {
+            using var rg = reader.OpenRowGroupReader(group);
+            var count = checked((int)rg.RowCount);
+            var result = new RowGroupColumns { Count = count, Texts = Strings(rg, text, count) };
+            if (id is not null) result.Ids = id.ClrType == typeof(string) ? Strings(rg, id, count) : Values(rg, id, count).Cast<object?>().Select(v => v?.ToString()).ToArray();
+            if (source is not null) result.Sources = Strings(rg, source, count);
+            if (metadata is not null) result.Metadata = Strings(rg, metadata, count);
+            result.Extras = extras.Select(f => f.ClrType == typeof(string) ? Strings(rg, f, count) : Values(rg, f, count)).ToArray();
+            return result;
+        }
+
+        private static string?[] Strings(ParquetRowGroupReader rg, DataField field, int count)
+        {
+            var values = new string?[count];
+            rg.ReadAsync(field, values.AsMemory()).GetAwaiter().GetResult();
+            return values;
+        }
+
+        private static Array Values(ParquetRowGroupReader rg, DataField field, int count)
+        {
+            var t = field.ClrType;
+            if (t == typeof(long)) return Typed<long>(rg, field, count);
+            if (t == typeof(int)) return Typed<int>(rg, field, count);
+            if (t == typeof(double)) return Typed<double>(rg, field, count);
+            if (t == typeof(bool)) return Typed<bool>(rg, field, count);
+            throw new NotSupportedException($"column '{field.Name}' has unsupported type {t.Name}");
+        }
+
+        private static Array Typed<T>(ParquetRowGroupReader rg, DataField field, int count) where T : struct
+        {
+            if (field.IsNullable)
+            {
+                var values = new T?[count];
+                rg.ReadAsync(field, values.AsMemory()).GetAwaiter().GetResult();
+                return values;
+            }
+            var plain = new T[count];
+            rg.ReadAsync(field, plain.AsMemory()).GetAwaiter().GetResult();
+            return plain;
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using DataFlow.Engine.Jobs;
+
+namespace DataFlow.Engine.Execution;
+
+/// <summary>
+/// The embedded executor: runs stages in order and each stage's unfinished tasks in parallel on a pool of
+/// worker threads in this process. Completed tasks are skipped, so a rerun after a crash or Ctrl-C resumes.
+/// </summary>
+public sealed class LocalExecutor(int workers, IExecutionObserver? observer = null)
+{
+    private readonly IExecutionObserver _observer = observer ?? new NullObserver();
+
+    public void Run(RunFolder run, Pipeline pipeline, CancellationToken cancellation, string? onlyStage = null)
+    {
+        var planner = new StagePlanner(run, pipeline);
+        planner.PlanAll();
+        foreach (var stage in pipeline.Stages)
+        {
+            if (onlyStage is not null && stage.Name != onlyStage) continue;
+            cancellation.ThrowIfCancellationRequested();
+            RunStage(run, stage, planner.Manifest(stage.Name), cancellation);
+        }
+    }
+
+    private void RunStage(RunFolder run, StageDefinition stage, StageManifest manifest, CancellationToken cancellation)
+    {
+        var pending = manifest.Tasks.Where(t => !run.IsDone(stage.Name, t.Index)).ToList();
+        _observer.StageStarted(stage, manifest, manifest.Tasks.Count - pending.Count);
+        var clock = Stopwatch.StartNew();
+        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var parallel = Math.Max(1, Math.Min(workers, stage.Job.MaxParallelTasks));
+        Exception? failure = null;
+        var queue = new Queue<TaskPlan>(pending);
+        var threads = Enumerable.Range(0, Math.Min(parallel, pending.Count)).Select(_ => new Thread(() =>
+        {
+            while (true)
+            {
+                TaskPlan plan;
+                lock (queue)
+                {
+                    if (queue.Count == 0 || failFast.IsCancellationRequested) return;
+                    plan = queue.Dequeue();
+                }
+                try
+                {
+                    TaskContext? context = null;
+                    TaskRunner.Run(run, stage, plan, failFast.Token, c => { context = c; _observer.TaskStarted(c); });
+                    if (context is not null) _observer.TaskFinished(context);
+                }
+                catch (Exception e)
+                {
+                    lock (queue)
+                    {
+                        if (failure is null && !(e is OperationCanceledException && cancellation.IsCancellationRequested))
+                            failure = new TaskFailedException(stage.Name, plan.Index, e);
+                    }
+                    failFast.Cancel();
+                    return;
+                }
+            }
+        }, 16 << 20) { IsBackground = true, Name = $"{stage.Name}-worker" }).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        cancellation.ThrowIfCancellationRequested();
+        if (failure is not null) throw failure;
+        var stats = TaskRunner.StageStats(run, manifest);
+        AtomicFile.WriteAllText(run.StageStatsFile(stage.Name), stats.ToJson());
+        _observer.StageFinished(stage, stats, clock.Elapsed);
+    }
+
+    private sealed class NullObserver : IExecutionObserver;
+}

@@ -1,0 +1,105 @@
+using System.Text;
+using DataFlow.Engine.Documents;
+
+namespace DataFlow.Engine.Jobs;
+
+/// <summary>
+/// Base of stages that map documents one to one (ingest, quality, pii, dedup filter...). Task i reads either
+/// a balanced share of raw input files or the main shard of upstream task i, and writes OUT/part-0000i.parquet
+/// (plus OUT/removed/part-0000i.parquet with a reason column when removed documents are kept). Counts
+/// docs/bytes in and out and every drop reason; extra columns of the input are carried through.
+/// </summary>
+public abstract class DocumentStageJob(DocumentStageOptions options) : IStageJob
+{
+    public DocumentStageOptions Options { get; } = options;
+
+    /// <summary>Columns this stage adds to each document.</summary>
+    protected virtual IReadOnlyList<ExtraColumn> AddedColumns => [];
+
+    protected abstract IDocumentProcessor CreateProcessor(TaskContext context);
+
+    /// <summary>A short, display-safe example of a dropped document (mask anything sensitive), or null for none.</summary>
+    protected virtual string? ExampleOf(Document document, string reason) => null;
+
+    public static string MainShard(string outputDir, int index) => Path.Combine(outputDir, $"part-{index:D5}.parquet");
+
+    public virtual IReadOnlyList<TaskPlan> Plan(PlanContext context)
+    {
+        var outDir = context.OutputDir;
+        IReadOnlyList<IReadOnlyList<string>> inputs = Options.Input is { } patterns
+            ? BalancedSplit(InputGlob.Expand(patterns, context.Pipeline.Settings.BaseDir), Options.Tasks)
+            : context.PreviousManifest().Tasks.Select(t => (IReadOnlyList<string>)[t.Outputs[0]]).ToList();
+        return inputs.Select((files, i) => new TaskPlan(i, files, Outputs(outDir, i))).ToList();
+    }
+
+    private List<string> Outputs(string outDir, int i)
+    {
+        var outputs = new List<string> { MainShard(outDir, i) };
+        if (Options.KeepRemoved) outputs.Add(Path.Combine(outDir, "removed", $"part-{i:D5}.parquet"));
+        return outputs;
+    }
+
+    /// <summary>Deals files to tasks largest first, each to the least-loaded task, so task sizes are even and the mapping is deterministic.</summary>
+    public static IReadOnlyList<IReadOnlyList<string>> BalancedSplit(IReadOnlyList<string> files, int tasks)
+    {
+        var count = Math.Max(1, Math.Min(tasks, files.Count));
+        var buckets = Enumerable.Range(0, count).Select(_ => new List<string>()).ToArray();
+        var load = new long[count];
+        foreach (var file in files.OrderByDescending(f => new FileInfo(f).Length).ThenBy(f => f, StringComparer.Ordinal))
+        {
+            var target = Array.IndexOf(load, load.Min());
+            buckets[target].Add(file);
+            load[target] += new FileInfo(file).Length;
+        }
+        return buckets.Select(b => (IReadOnlyList<string>)b.Order(StringComparer.Ordinal).ToList()).ToList();
+    }
+
+    public void Run(TaskContext context)
+    {
+        var processor = CreateProcessor(context);
+        var extras = InputExtras(context.Inputs).Concat(AddedColumns).DistinctBy(c => c.Name).ToList();
+        using var kept = new DocumentShardWriter(context.CreateOutput(context.Plan.Outputs[0]), extras, Options.Write);
+        using var removed = Options.KeepRemoved
+            ? new DocumentShardWriter(context.CreateOutput(context.Plan.Outputs[1]), [.. extras, ExtraColumn.String("reason")], Options.Write)
+            : null;
+        var stats = context.Stats;
+        for (var f = 0; f < context.Inputs.Count; f++)
+        {
+            var file = context.Inputs[f];
+            var fileIndex = f;
+            void OnFraction(double x) => context.Progress.SetFraction((fileIndex + x) / context.Inputs.Count);
+            foreach (var doc in DocumentSources.Read(file, Options.Read, context.Rejects, OnFraction))
+            {
+                context.Cancellation.ThrowIfCancellationRequested();
+                var bytesIn = Encoding.UTF8.GetByteCount(doc.Text);
+                stats.Add("docs_in");
+                stats.Add("bytes_in", bytesIn);
+                context.Progress.Advance(1, bytesIn);
+                var verdict = processor.Process(doc);
+                if (verdict.IsKept)
+                {
+                    kept.Write(doc);
+                    stats.Add("docs_out");
+                    stats.Add("bytes_out", Encoding.UTF8.GetByteCount(doc.Text));
+                    continue;
+                }
+                var reason = verdict.DropReason!;
+                stats.Add("dropped." + reason);
+                stats.Add("dropped_bytes." + reason, bytesIn);
+                if (ExampleOf(doc, reason) is { } example) stats.AddExample("dropped." + reason, example);
+                if (removed is not null)
+                {
+                    doc["reason"] = reason;
+                    removed.Write(doc);
+                }
+            }
+            context.Progress.SetFraction((f + 1.0) / context.Inputs.Count);
+        }
+        processor.Complete(stats);
+    }
+
+    private static IEnumerable<ExtraColumn> InputExtras(IReadOnlyList<string> inputs) =>
+        inputs.Where(i => DocumentSources.FormatOf(i) == InputFormat.Parquet)
+            .SelectMany(i => ParquetDocumentReader.ExtraColumnsOf(i))
+            .Where(c => c.Name != "reason");
+}
