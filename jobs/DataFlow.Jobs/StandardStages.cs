@@ -1,5 +1,6 @@
 using DataFlow.Engine.Jobs;
 using DataFlow.Jobs.Ingest;
+using DataFlow.Jobs.Sample;
 
 namespace DataFlow.Jobs;
 
@@ -7,5 +8,6 @@ namespace DataFlow.Jobs;
 public static class StandardStages
 {
     public static StageCatalog Create() => new StageCatalog()
-        .Add(new IngestStageType());
+        .Add(new IngestStageType())
+        .Add(new SampleStageType());
 }
