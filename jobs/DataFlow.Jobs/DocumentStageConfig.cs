@@ -17,6 +17,7 @@ public static class DocumentStageConfig
     {
         var input = section.GetStringList("input");
         if (inputRequired && input is null) throw new ConfigException($"{section.File}:{section.Line}: stage needs an 'input' (file, folder or glob)");
+        if (input is not null) InputGlob.Expand(input, settings.BaseDir); // fail at load time, not mid-run, on a pattern that matches nothing
         var compression = section.GetString("compression", "zstd")!.ToLowerInvariant() switch
         {
             "zstd" => CompressionMethod.Zstd,
