@@ -64,5 +64,8 @@ public sealed record TokenDatasetManifest
         return manifest;
     }
 
-    public void Save(string directory) => AtomicFile.WriteAllText(PathIn(directory), JsonSerializer.Serialize(this, Json));
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Writes <c>directory/manifest.json</c> atomically.</summary>
+    public void Save(string directory) => AtomicFile.WriteAllText(PathIn(directory), ToJson());
 }

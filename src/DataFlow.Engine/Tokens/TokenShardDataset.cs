@@ -40,6 +40,26 @@ public sealed class TokenShardDataset : IDisposable
         return new TokenShardDataset(directory, TokenDatasetManifest.Load(directory), split, cacheBytes);
     }
 
+    /// <summary>Rows and tokens of one shard file, read from its Parquet footer (for building a manifest).</summary>
+    public static TokenShardInfo DescribeShard(string directory, string file, string split, int seqLen)
+    {
+        var path = Path.Combine(directory, file);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var reader = ParquetReader.CreateAsync(stream, TokenShardSchema.Options(), leaveStreamOpen: true).GetAwaiter().GetResult();
+        try
+        {
+            TokenShardSchema.FindTokensField(reader.Schema, path);
+            if (reader.CustomMetadata.TryGetValue(TokenShardSchema.SeqLenKey, out var written) && written != seqLen.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                throw new InvalidDataException($"{path}: written with seq_len {written}, expected {seqLen}");
+            var rows = reader.RowGroups.Sum(g => g.RowCount);
+            return new TokenShardInfo(file, split, rows, rows * (seqLen + 1));
+        }
+        finally
+        {
+            reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
     public TokenDatasetManifest Manifest { get; }
     public string Split { get; }
     public int SeqLen => Manifest.SeqLen;

@@ -7,7 +7,7 @@ public sealed class TokenShardDatasetTests
     [Fact]
     public void ReadsEveryRowBackAcrossShardsAndRowGroups()
     {
-        using var dir = new TempDirectory();
+        using var dir = new TempDir();
         var manifest = TokenDatasetFixture.Write(dir.Path, seqLen: 16, trainRows: [37, 0, 64], validationRows: 5, rowGroupRows: 10);
 
         using var train = TokenShardDataset.Open(dir.Path, TokenSplit.Train);
@@ -33,7 +33,7 @@ public sealed class TokenShardDatasetTests
     [Fact]
     public void TinyCacheStillReturnsTheRightRows()
     {
-        using var dir = new TempDirectory();
+        using var dir = new TempDir();
         TokenDatasetFixture.Write(dir.Path, seqLen: 8, trainRows: [50, 50], validationRows: 0, rowGroupRows: 4);
         using var train = TokenShardDataset.Open(dir.Path, TokenSplit.Train, cacheBytes: 1);
         var rows = new long[] { 99, 0, 51, 3, 98, 50 };
@@ -49,7 +49,7 @@ public sealed class TokenShardDatasetTests
     [Fact]
     public void WriterRejectsRowsOfTheWrongLength()
     {
-        using var dir = new TempDirectory();
+        using var dir = new TempDir();
         using var writer = new TokenShardWriter(Path.Combine(dir.Path, "x.parquet"), seqLen: 4);
         Assert.Throws<ArgumentException>(() => writer.WriteRow(new int[4]));
         writer.WriteRow(new int[5]);
@@ -59,7 +59,7 @@ public sealed class TokenShardDatasetTests
     [Fact]
     public void ManifestRowCountsThatDisagreeWithTheFileAreReported()
     {
-        using var dir = new TempDirectory();
+        using var dir = new TempDir();
         var manifest = TokenDatasetFixture.Write(dir.Path, seqLen: 4, trainRows: [10], validationRows: 0, rowGroupRows: 3);
         (manifest with { Shards = [manifest.Shards[0] with { Rows = 11 }] }).Save(dir.Path);
         using var train = TokenShardDataset.Open(dir.Path, TokenSplit.Train);
@@ -70,7 +70,7 @@ public sealed class TokenShardDatasetTests
     [Fact]
     public void ManifestRoundTripsThroughJson()
     {
-        using var dir = new TempDirectory();
+        using var dir = new TempDir();
         var manifest = TokenDatasetFixture.Write(dir.Path, seqLen: 4, trainRows: [3], validationRows: 2, rowGroupRows: 3);
         var loaded = TokenDatasetManifest.Load(dir.Path);
         Assert.Equal(manifest.SeqLen, loaded.SeqLen);

@@ -9,7 +9,7 @@ public sealed class TokenShardDuckDbTests
     [Fact]
     public void DuckDbReadsRowsTokensAndValuesTheManifestPromises()
     {
-        using var dir = new TempDirectory();
+        using var dir = new TempDir();
         var manifest = TokenDatasetFixture.Write(dir.Path, seqLen: 32, trainRows: [300, 41], validationRows: 7, rowGroupRows: 64);
 
         using var connection = new DuckDBConnection("DataSource=:memory:");
