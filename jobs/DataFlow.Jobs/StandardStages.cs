@@ -1,6 +1,7 @@
 using DataFlow.Engine.Jobs;
 using DataFlow.Jobs.Ingest;
 using DataFlow.Jobs.Sample;
+using DataFlow.Jobs.Tokenize;
 
 namespace DataFlow.Jobs;
 
@@ -9,5 +10,6 @@ public static class StandardStages
 {
     public static StageCatalog Create() => new StageCatalog()
         .Add(new IngestStageType())
-        .Add(new SampleStageType());
+        .Add(new SampleStageType())
+        .Add(new TokenizeStageType());
 }
