@@ -1,5 +1,6 @@
 using DataFlow.Engine.Jobs;
 using DataFlow.Jobs.Ingest;
+using DataFlow.Jobs.Pii;
 using DataFlow.Jobs.Sample;
 
 namespace DataFlow.Jobs;
@@ -9,5 +10,6 @@ public static class StandardStages
 {
     public static StageCatalog Create() => new StageCatalog()
         .Add(new IngestStageType())
-        .Add(new SampleStageType());
+        .Add(new SampleStageType())
+        .Add(new PiiStageType());
 }

@@ -21,6 +21,7 @@ app.Configure(config =>
     config.AddCommand<TaskCommand>("task").WithDescription("Run exactly one task of a stage: the unit every executor launches.");
     config.AddCommand<StatusCommand>("status").WithDescription("Per-stage progress and stats of a run folder.");
     config.AddCommand<StagesCommand>("stages").WithDescription("List the stage types a pipeline may use.");
+    config.AddCommand<PiiCommand>("pii").WithDescription("Detect and scrub personal data and secrets (tag, pseudonym, keep, drop per type).");
     config.AddCommand<IngestCommand>("ingest").WithDescription("Raw JSONL / JSONL.gz / JSONL.zst / Parquet / text files -> Parquet document shards.");
 });
 return CliErrors.Run(() => app.Run(args, cancellation.Token), cancellation.Token);
