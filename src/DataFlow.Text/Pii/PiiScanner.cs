@@ -468,7 +468,7 @@ public sealed class PiiScanner
         {
             Start = stackalloc int[MaxGroups],
             Len = stackalloc int[MaxGroups],
-            SepBefore = stackalloc char[MaxGroups],
+            SepBefore = stackalloc char[MaxGroups + 1],
         };
         int clusterEnd = ParseCluster(t, ws, ref c);
         if (clusterEnd < 0) return -clusterEnd;

@@ -97,3 +97,26 @@ public sealed class PiiScannerTests
         Assert.Equal([(PiiType.Email, "a@b.org")], Find("a@b.org 8.8.8.8 13812345678", emailsOnly));
     }
 }
+
+public sealed class PiiScannerFuzzTests
+{
+    [Fact]
+    public void RandomTextOfTriggerCharactersNeverThrowsAndMatchesStayInOrder()
+    {
+        const string alphabet = "0123456789 -./()（）@:+_AJKISeyxXghlpatob.comDE张三\n-----BEGIN PRIVATE KEY";
+        var random = new Random(11);
+        var scanner = new PiiScanner(PiiScanOptions.Everything);
+        for (int round = 0; round < 3000; round++)
+        {
+            var chars = new char[random.Next(1, 200)];
+            for (int i = 0; i < chars.Length; i++) chars[i] = alphabet[random.Next(alphabet.Length)];
+            var text = new string(chars);
+            var matches = scanner.Scan(text);
+            for (int i = 0; i < matches.Count; i++)
+            {
+                Assert.InRange(matches[i].End, matches[i].Start + 1, text.Length);
+                if (i > 0) Assert.True(matches[i].Start >= matches[i - 1].End);
+            }
+        }
+    }
+}
