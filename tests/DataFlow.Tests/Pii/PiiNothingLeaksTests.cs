@@ -103,7 +103,7 @@ public sealed class PiiNothingLeaksTests : IDisposable
         // The search can fail: kept shards of the keep policy do hold the raw values (cards aside, whose documents were dropped).
         var kept = string.Concat(keptShards.Select(Decoded));
         if (policy == "keep")
-            Assert.Contains(_planted[0], kept);
+            Assert.True(_planted.Count(v => kept.Contains(v, StringComparison.Ordinal)) > _planted.Count / 2);
         else
             Assert.Contains(PiiTypes.Tag(PiiType.Email), kept + string.Concat(files.Where(f => f.Contains("removed")).Select(Decoded)));
     }
