@@ -1,5 +1,6 @@
 using DataFlow.Engine.Jobs;
 using DataFlow.Jobs.Ingest;
+using DataFlow.Jobs.Pii;
 using DataFlow.Jobs.Sample;
 using DataFlow.Jobs.Tokenize;
 
@@ -11,5 +12,6 @@ public static class StandardStages
     public static StageCatalog Create() => new StageCatalog()
         .Add(new IngestStageType())
         .Add(new SampleStageType())
-        .Add(new TokenizeStageType());
+        .Add(new TokenizeStageType())
+        .Add(new PiiStageType());
 }

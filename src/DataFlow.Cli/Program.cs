@@ -21,6 +21,7 @@ app.Configure(config =>
     config.AddCommand<TaskCommand>("task").WithDescription("Run exactly one task of a stage: the unit every executor launches.");
     config.AddCommand<StatusCommand>("status").WithDescription("Per-stage progress and stats of a run folder.");
     config.AddCommand<StagesCommand>("stages").WithDescription("List the stage types a pipeline may use.");
+    config.AddCommand<PiiCommand>("pii").WithDescription("Detect and scrub personal data and secrets (tag, pseudonym, keep, drop per type).");
     config.AddCommand<IngestCommand>("ingest").WithDescription("Raw JSONL / JSONL.gz / JSONL.zst / Parquet / text files -> Parquet document shards.");
     config.AddCommand<TokenizeCommand>("tokenize").WithDescription("Documents -> packed, shuffled token shards (Parquet) with a manifest, train/validation split.");
     config.AddBranch("tokenizer", tokenizer => tokenizer.AddCommand<TokenizerTrainCommand>("train").WithDescription("Train a byte-level BPE (or character) tokenizer; writes tokenizer.json."));
