@@ -7,5 +7,6 @@ namespace DataFlow.Jobs;
 public static class StandardStages
 {
     public static StageCatalog Create() => new StageCatalog()
-        .Add(new IngestStageType());
+        .Add(new IngestStageType())
+        .Add(new Quality.QualityStageType());
 }

@@ -9,12 +9,16 @@ public sealed record C4QualityOptions
     /// <summary>Remove citation markers "[1]", "[]", "[edit]", "[citation needed]" from lines.</summary>
     public bool RemoveCitations { get; init; } = true;
 
-    /// <summary>Keep only lines ending in . ? ! " or ' (and not in "...").</summary>
+    /// <summary>Keep only lines ending in one of <see cref="TerminalPunctuation"/> (and not in "...").</summary>
     public bool FilterNoTerminalPunctuation { get; init; } = true;
+
+    /// <summary>Characters that end a kept line; C4 uses . ? ! " ' (add 。！？ for Chinese and Japanese).</summary>
+    public string TerminalPunctuation { get; init; } = ".?!\"'";
 
     /// <summary>Drop the page when fewer sentences remain after line cleaning.</summary>
     public int MinSentences { get; init; } = 5;
 
+    /// <summary>Words as counted by the shared word splitter (CJK characters count one each).</summary>
     public int MinWordsPerLine { get; init; } = 3;
 
     /// <summary>Drop lines containing a whitespace-separated word longer than this.</summary>

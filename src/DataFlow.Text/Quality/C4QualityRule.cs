@@ -43,9 +43,9 @@ public sealed class C4QualityRule : IQualityRule
             var raw = range.Of(text);
             var line = raw.Trim();
             if (o.MaxWordLength >= 0 && HasLongerWord(line, o.MaxWordLength)) { removed++; continue; }
-            var words = CountWhitespaceWords(line);
+            var words = WordSplitter.Count(line);
             if (o.RemoveCitations && line.IndexOf('[') >= 0) line = RemoveCitations(line);
-            if (o.FilterNoTerminalPunctuation && !EndsInTerminalPunctuation(line)) { removed++; continue; }
+            if (o.FilterNoTerminalPunctuation && !EndsInTerminalPunctuation(line, o.TerminalPunctuation)) { removed++; continue; }
             if (o.MinWordsPerLine >= 0 && words < o.MinWordsPerLine) { removed++; continue; }
             if (o.FilterLoremIpsum && line.Contains("lorem ipsum", StringComparison.OrdinalIgnoreCase)) return Drop(LoremIpsum, removed);
             if (o.FilterJavascript && line.Contains("javascript", StringComparison.OrdinalIgnoreCase)) { removed++; continue; }
@@ -68,8 +68,8 @@ public sealed class C4QualityRule : IQualityRule
         return RuleVerdict.Drop(reason);
     }
 
-    private static bool EndsInTerminalPunctuation(ReadOnlySpan<char> line) =>
-        line.Length > 0 && line[^1] is '.' or '?' or '!' or '"' or '\'' && !line.EndsWith("...");
+    private static bool EndsInTerminalPunctuation(ReadOnlySpan<char> line, string terminal) =>
+        line.Length > 0 && terminal.Contains(line[^1]) && !line.EndsWith("...");
 
     private static bool HasLongerWord(ReadOnlySpan<char> line, int maxLength)
     {
@@ -81,19 +81,6 @@ public sealed class C4QualityRule : IQualityRule
             else if (++run > maxLength) return true;
         }
         return false;
-    }
-
-    private static int CountWhitespaceWords(ReadOnlySpan<char> line)
-    {
-        var count = 0;
-        var inWord = false;
-        foreach (var c in line)
-        {
-            var space = WordSplitterSpace(c);
-            if (!space && !inWord) count++;
-            inWord = !space;
-        }
-        return count;
     }
 
     private static bool WordSplitterSpace(char c) => c <= ' ' ? c is ' ' or '\t' or '\r' or '\n' or '\f' or '\v' : c > '\u007f' && char.IsWhiteSpace(c);

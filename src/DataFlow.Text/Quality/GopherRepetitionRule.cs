@@ -23,6 +23,7 @@ public sealed class GopherRepetitionRule : IQualityRule
     private readonly UInt64CountTable _table = new();
     private ulong[] _ngramHashes = new ulong[1024];
     private long[] _prefixLength = new long[1025];
+    private int[] _prefixGaps = new int[1025];
 
     public GopherRepetitionRule(GopherRepetitionOptions? options = null)
     {
@@ -75,7 +76,7 @@ public sealed class GopherRepetitionRule : IQualityRule
         if (o.TopNGrams.Count == 0 && o.DuplicateNGrams.Count == 0) return RuleVerdict.Keep;
         var hashes = analyzed.WordHashes;
         var words = analyzed.Words;
-        PreparePrefixLengths(words);
+        PreparePrefixLengths(text, words);
 
         for (var t = 0; t < o.TopNGrams.Count; t++)
         {
@@ -152,15 +153,28 @@ public sealed class GopherRepetitionRule : IQualityRule
         return (paragraphs, duplicates, duplicateChars);
     }
 
-    private void PreparePrefixLengths(ReadOnlySpan<TextRange> words)
+    /// <summary>Prefix sums of word lengths and of joining spaces (none next to a CJK character, which stands without spaces).</summary>
+    private void PreparePrefixLengths(ReadOnlySpan<char> text, ReadOnlySpan<TextRange> words)
     {
-        if (_prefixLength.Length < words.Length + 1) _prefixLength = new long[Math.Max(words.Length + 1, _prefixLength.Length * 2)];
+        if (_prefixLength.Length < words.Length + 1)
+        {
+            _prefixLength = new long[Math.Max(words.Length + 1, _prefixLength.Length * 2)];
+            _prefixGaps = new int[_prefixLength.Length];
+        }
         _prefixLength[0] = 0;
-        for (var i = 0; i < words.Length; i++) _prefixLength[i + 1] = _prefixLength[i] + words[i].Length;
+        _prefixGaps[0] = 0;
+        var previousCjk = true;
+        for (var i = 0; i < words.Length; i++)
+        {
+            var cjk = CjkCharacters.LengthAt(text, words[i].Start) == words[i].Length;
+            _prefixLength[i + 1] = _prefixLength[i] + words[i].Length;
+            _prefixGaps[i + 1] = _prefixGaps[i] + (previousCjk || cjk ? 0 : 1);
+            previousCjk = cjk;
+        }
     }
 
-    /// <summary>Characters of the n-gram starting at word <paramref name="start"/>: its words plus n-1 joining spaces.</summary>
-    private long NGramLength(int start, int n) => _prefixLength[start + n] - _prefixLength[start] + n - 1;
+    /// <summary>Characters of the n-gram starting at word <paramref name="start"/>: its words joined by single spaces (no space next to CJK).</summary>
+    private long NGramLength(int start, int n) => _prefixLength[start + n] - _prefixLength[start] + _prefixGaps[start + n] - _prefixGaps[start + 1];
 
     /// <summary>Order-sensitive hash of every window of n word hashes, recomputed per n (n is at most 10 by default).</summary>
     private ReadOnlySpan<ulong> NGramHashes(ReadOnlySpan<ulong> words, int n)
