@@ -13,5 +13,6 @@ public static class StandardStages
         .Add(new IngestStageType())
         .Add(new SampleStageType())
         .Add(new TokenizeStageType())
-        .Add(new PiiStageType());
+        .Add(new PiiStageType())
+        .Add(new Quality.QualityStageType());
 }
