@@ -1,4 +1,5 @@
 using DataFlow.Engine.Jobs;
+using DataFlow.Jobs.Dedup;
 using DataFlow.Jobs.Ingest;
 using DataFlow.Jobs.Sample;
 
@@ -9,5 +10,6 @@ public static class StandardStages
 {
     public static StageCatalog Create() => new StageCatalog()
         .Add(new IngestStageType())
-        .Add(new SampleStageType());
+        .Add(new SampleStageType())
+        .Add(new DedupStageType());
 }

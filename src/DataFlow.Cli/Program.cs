@@ -22,5 +22,6 @@ app.Configure(config =>
     config.AddCommand<StatusCommand>("status").WithDescription("Per-stage progress and stats of a run folder.");
     config.AddCommand<StagesCommand>("stages").WithDescription("List the stage types a pipeline may use.");
     config.AddCommand<IngestCommand>("ingest").WithDescription("Raw JSONL / JSONL.gz / JSONL.zst / Parquet / text files -> Parquet document shards.");
+    config.AddCommand<DedupCommand>("dedup").WithDescription("Exact and MinHash/LSH near-duplicate removal (signatures -> buckets -> clusters -> filter).");
 });
 return CliErrors.Run(() => app.Run(args, cancellation.Token), cancellation.Token);

@@ -42,7 +42,9 @@ public sealed class DedupFingerprinter
     public Fingerprint Compute(ReadOnlySpan<char> text, Span<uint> signature, bool exact = true)
     {
         var (letters, cjk) = Normalize(text);
-        var exactHash = exact ? XxHash128.HashToUInt128(MemoryMarshal.AsBytes(Normalized)) : UInt128.Zero;
+        // A text without letters hashes raw, so "2024" and "1999" stay distinct rather than both normalizing to "".
+        var exactHash = !exact ? UInt128.Zero
+            : XxHash128.HashToUInt128(MemoryMarshal.AsBytes(letters == 0 ? text : Normalized));
         if (letters == 0)
         {
             _shingleCount = 0;
