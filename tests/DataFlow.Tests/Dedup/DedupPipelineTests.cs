@@ -116,7 +116,7 @@ public sealed class DedupPipelineTests : IDisposable
         var session = Session("tasks: 2\nkeep: longest");
         Execute(session);
         // Files are dealt largest first, so f2 is task 0 and d_copy precedes d in the tie on length.
-        Assert.Equal(["f2.jsonl"], session.Planner().Manifest("dedup.signatures").Tasks[0].Inputs.Select(Path.GetFileName).ToArray());
+        Assert.Equal(["f2.jsonl"], session.Planner().Manifest("dedup.signatures").Tasks[0].Inputs.Select(p => Path.GetFileName(p)!).ToArray());
         Assert.Equal(["a_copy", "b_long", "c", "d_copy", "e"], ReadShards(_tmp.File("run-out")).Select(d => d.Id).Order().ToArray());
     }
 
