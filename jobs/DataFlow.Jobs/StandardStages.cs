@@ -1,4 +1,5 @@
 using DataFlow.Engine.Jobs;
+using DataFlow.Jobs.Dedup;
 using DataFlow.Jobs.Ingest;
 using DataFlow.Jobs.Pii;
 using DataFlow.Jobs.Sample;
@@ -14,5 +15,6 @@ public static class StandardStages
         .Add(new SampleStageType())
         .Add(new TokenizeStageType())
         .Add(new PiiStageType())
-        .Add(new Quality.QualityStageType());
+        .Add(new Quality.QualityStageType())
+        .Add(new DedupStageType());
 }

@@ -26,5 +26,6 @@ app.Configure(config =>
     config.AddCommand<TokenizeCommand>("tokenize").WithDescription("Documents -> packed, shuffled token shards (Parquet) with a manifest, train/validation split.");
     config.AddBranch("tokenizer", tokenizer => tokenizer.AddCommand<TokenizerTrainCommand>("train").WithDescription("Train a byte-level BPE (or character) tokenizer; writes tokenizer.json."));
     config.AddCommand<QualityCommand>("quality").WithDescription("Language ID and Gopher / C4 / FineWeb rules -> kept shards (+ removed/ with reasons).");
+    config.AddCommand<DedupCommand>("dedup").WithDescription("Exact and MinHash/LSH near-duplicate removal (signatures -> buckets -> clusters -> filter).");
 });
 return CliErrors.Run(() => app.Run(args, cancellation.Token), cancellation.Token);
