@@ -59,16 +59,20 @@ public sealed class GopherRepetitionRule : IQualityRule
             int duplicates = 0;
             long duplicateChars = 0;
             var lines = analyzed.Lines;
+            var nonEmpty = 0;
             for (var i = 0; i < lines.Length; i++)
             {
+                // Lines are split at runs of newlines (datatrove: re.split(r"\n+")), so blank lines are not lines.
                 var line = lines[i].Of(text);
+                if (line.IsEmpty) continue;
+                nonEmpty++;
                 if (_table.ContainsOrAdd(AnalyzedText.HashOf(line), i))
                 {
                     duplicates++;
                     duplicateChars += line.Length;
                 }
             }
-            var lineCount = Math.Max(1, lines.Length);
+            var lineCount = Math.Max(1, nonEmpty);
             if (o.MaxDuplicateLineFraction is { } f && (double)duplicates / lineCount > f) return RuleVerdict.Drop(DuplicateLines);
             if (o.MaxDuplicateLineCharFraction is { } c && duplicateChars / length > c) return RuleVerdict.Drop(DuplicateLineChars);
         }
