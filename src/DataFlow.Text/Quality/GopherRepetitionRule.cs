@@ -59,16 +59,19 @@ public sealed class GopherRepetitionRule : IQualityRule
             int duplicates = 0;
             long duplicateChars = 0;
             var lines = analyzed.Lines;
+            var counted = 0;
             for (var i = 0; i < lines.Length; i++)
             {
                 var line = lines[i].Of(text);
+                if (o.IgnoreBlankLines && line.IsWhiteSpace()) continue;
+                counted++;
                 if (_table.ContainsOrAdd(AnalyzedText.HashOf(line), i))
                 {
                     duplicates++;
                     duplicateChars += line.Length;
                 }
             }
-            var lineCount = Math.Max(1, lines.Length);
+            var lineCount = Math.Max(1, counted);
             if (o.MaxDuplicateLineFraction is { } f && (double)duplicates / lineCount > f) return RuleVerdict.Drop(DuplicateLines);
             if (o.MaxDuplicateLineCharFraction is { } c && duplicateChars / length > c) return RuleVerdict.Drop(DuplicateLineChars);
         }

@@ -130,3 +130,16 @@ public class GopherRepetitionRuleTests
         Assert.Equal("gopher_repetition.duplicated_10_n_grams", Check($"{ten} {ten} {Filler(189 - 40)}", options));
     }
 }
+
+public class GopherRepetitionBlankLineTests
+{
+    [Fact]
+    public void Blank_lines_count_as_duplicates_unless_ignored()
+    {
+        var text = string.Join("\n\n", Enumerable.Range(0, 10).Select(i => $"paragraph {QualityTestText.Filler(i)} here."));
+        var datatrove = new GopherRepetitionOptions { TopNGrams = [], DuplicateNGrams = [] };
+        // 19 lines, 9 empty: 8 duplicates (0.42 > 0.30).
+        Assert.Equal(GopherRepetitionRule.DuplicateLines, new GopherRepetitionRule(datatrove).Check(new AnalyzedText().Reset(text)).DropReason);
+        Assert.Null(new GopherRepetitionRule(datatrove with { IgnoreBlankLines = true }).Check(new AnalyzedText().Reset(text)).DropReason);
+    }
+}
