@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using DataFlow.Engine.Documents;
 using DataFlow.Engine.Jobs;
 using DataFlow.Text.Normalization;
+using DataFlow.Text.Pii;
 using DataFlow.Text.Quality;
 
 namespace DataFlow.Jobs.Quality;
@@ -14,6 +15,7 @@ public sealed class QualityJob(DocumentStageOptions options, Func<QualityRuleCha
     : DocumentStageJob(options)
 {
     private const int ExamplesPerReason = 3;
+    private const int ExampleChars = 160;
     private readonly ConcurrentDictionary<string, int> _examples = new(StringComparer.Ordinal);
 
     protected override IReadOnlyList<ExtraColumn> AddedColumns { get; } =
@@ -24,9 +26,10 @@ public sealed class QualityJob(DocumentStageOptions options, Func<QualityRuleCha
 
     protected override string? ExampleOf(Document document, string reason)
     {
-        // The base class asks for every drop; mask only the few that are kept as examples.
+        // The base class asks for every drop; mask (PII kernels: e-mails, phones, cards, IPs, ...) only the few kept as examples.
         if (_examples.AddOrUpdate(reason, 1, (_, n) => n + 1) > ExamplesPerReason) return null;
-        return ExampleMasker.Excerpt(document.Id, document.Text);
+        var head = document.Text.Length > 2 * ExampleChars ? document.Text[..(2 * ExampleChars)] : document.Text;
+        return $"{PiiMask.ForDisplay(document.Id)}: {PiiMask.ForDisplay(head.ReplaceLineEndings(" "), ExampleChars)}";
     }
 
     private sealed class Processor(QualityRuleChain chain, TextNormalizer? normalizer) : IDocumentProcessor

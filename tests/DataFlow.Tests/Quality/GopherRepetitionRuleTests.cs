@@ -92,6 +92,13 @@ public class GopherRepetitionRuleTests
     }
 
     [Fact]
+    public void A_top_n_gram_seen_once_is_not_repetition()
+    {
+        // "aa bb" is 5 of 8 characters, but it occurs once: nothing is repeated.
+        Assert.Null(Check("aa bb cc", Off with { TopNGrams = [(2, 0.20)] }));
+    }
+
+    [Fact]
     public void Top_4_gram_characters_at_most_16_percent()
     {
         var options = Off with { TopNGrams = [(4, 0.16)] };
