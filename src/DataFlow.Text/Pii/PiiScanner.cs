@@ -253,7 +253,7 @@ public sealed class PiiScanner
                 if (k < n && t[k] == '(') { paren = true; k++; }
             }
             int ds = k;
-            while (k < n && char.IsAsciiDigit(t[k]) && k - ds < 12) k++;
+            while (k < n && char.IsAsciiDigit(t[k]) && k - ds < 15) k++;
             if (k == ds || k < n && char.IsAsciiDigit(t[k])) { k = save; break; }
             digits += k - ds;
             if (paren)
@@ -350,6 +350,7 @@ public sealed class PiiScanner
         {
             int end = TryIban(t, ws);
             if (end > 0) return Found(m, first, PiiType.Iban, ws, end);
+            if (end < -1) return -end;                                   // IBAN-shaped with a bad checksum: its groups are not cards
         }
         if (_o.Detects(PiiType.Ipv6) && HexThenColon(s) && (ws == 0 || !BlocksIpv6(t[ws - 1])))
             return TryIpv6(t, ws, m, first);
@@ -410,7 +411,7 @@ public sealed class PiiScanner
             else break;
         }
         if (got != len || k < t.Length && IsTokenChar(t[k])) return -1;
-        return PiiChecksums.IbanValid(buf[..got]) ? k : -1;
+        return PiiChecksums.IbanValid(buf[..got]) ? k : -k;
     }
 
     private int KeyBlock(ReadOnlySpan<char> t, int s, List<PiiMatch> m, int first)
@@ -524,7 +525,7 @@ public sealed class PiiScanner
                 c.TrailingX = true;
                 return k + 1;
             }
-            if (c.Count == 1 && gs > 0 && t[gs - 1] is '(' or '（' && k < n && t[k] is ')' or '）')
+            if (c.Count == 1 && k - gs is 3 or 4 && gs > 0 && t[gs - 1] is '(' or '（' && k < n && t[k] is ')' or '）')
             {
                 int j = k + 1;
                 if (j < n && t[j] is ' ' or '-') j++;
@@ -596,10 +597,10 @@ public sealed class PiiScanner
         if (total is >= 13 and <= 19)
         {
             bool grouped = k > 1 && sameSep && sep is ' ' or '-';
-            bool shaped = k == 1 || grouped && AllLengthsBetween(ref c, a, k, 3, 6);
+            bool shaped = k == 1 || grouped && AllLengthsBetween(ref c, a, k - 1, 3, 6) && c.Len[a + k - 1] <= 6;
             if (shaped && _o.Detects(PiiType.PaymentCard) && PiiChecksums.IsKnownCardIssuer(d) && PiiChecksums.Luhn(d))
                 return Found(PiiType.PaymentCard, out type);
-            if (grouped && k >= 3 && AllLengthsBetween(ref c, a, k, 4, 6)) return Verdict.Consume;   // a card-shaped number that fails the checks
+            if (shaped && grouped && k >= 3) return Verdict.Consume;   // a card-shaped number that fails the checks: no prefix of it either
         }
         if (!_o.Detects(PiiType.Phone)) return Verdict.None;
         if (total == 11 && d[0] == '1' && d[1] is >= '3' and <= '9'
@@ -615,7 +616,7 @@ public sealed class PiiScanner
         if (k >= 2 && d[0] == '0' && sameSep)
         {
             // International prefix 00 (0044 20 7946 0958) and European national forms (020 7946 0958, 01 23 45 67 89, 030/12345678).
-            if (d[1] == '0' && total - 2 is >= 8 and <= 15 && sep is ' ' or '-' && d[2] != '0') return Phone(out type);
+            if (d[1] == '0' && len0 is >= 3 and <= 5 && total - 2 is >= 8 and <= 15 && sep == ' ' && d[2] != '0') return Phone(out type);
             if (d[1] != '0' && total is >= 10 and <= 11 && (sep is ' ' or '.' && AllLengthsBetween(ref c, a, k, 2, 5) || sep == '/' && k == 2))
                 return Phone(out type);
         }
