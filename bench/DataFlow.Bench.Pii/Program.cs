@@ -34,20 +34,30 @@ static int Throughput(string[] files)
 
     double Measure(string name, Action<string> work)
     {
-        foreach (var t in texts.Take(200)) work(t);                        // warm up (JIT tiers)
-        var best = double.MaxValue;
-        for (int rep = 0; rep < 3; rep++)
+        // Warm up until the JIT has settled (two full passes, at least half a second), then time passes for at least 2 s.
+        var warm = Stopwatch.StartNew();
+        for (int pass = 0; pass < 2 || warm.Elapsed.TotalSeconds < 0.5; pass++) foreach (var t in texts) work(t);
+        var times = new List<double>();
+        var total = Stopwatch.StartNew();
+        while (times.Count < 3 || total.Elapsed.TotalSeconds < 2)
         {
             var clock = Stopwatch.StartNew();
             foreach (var t in texts) work(t);
-            best = Math.Min(best, clock.Elapsed.TotalSeconds);
+            times.Add(clock.Elapsed.TotalSeconds);
         }
-        Console.WriteLine($"{name,-28} {mb / best,9:F1} MB/s   ({best:F3} s best of 3)");
-        return mb / best;
+        times.Sort();
+        var best = times[0];
+        var median = times[times.Count / 2];
+        Console.WriteLine($"{name,-28} {mb / best,9:F1} MB/s best, {mb / median,9:F1} MB/s median of {times.Count} passes");
+        return mb / median;
     }
 
     var copy = Measure("plain copy (memcpy)", t => { t.AsSpan().CopyTo(buffer); sink += buffer[0]; });
     var copyNew = Measure("plain copy (new string)", t => sink += new string(t.AsSpan()).Length);
+    // Reference in the same run: datatrove's approach (email and IPv4 regexes over the whole text), compiled .NET regexes.
+    var email = new System.Text.RegularExpressions.Regex(@"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b", System.Text.RegularExpressions.RegexOptions.Compiled);
+    var ipv4 = new System.Text.RegularExpressions.Regex(@"(?:(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)", System.Text.RegularExpressions.RegexOptions.Compiled);
+    Measure("regex email+IPv4 (reference)", t => sink += email.Count(t) + ipv4.Count(t));
     var scan = Measure("scan, all detectors", t => { matches.Clear(); scanner.Scan(t, matches); sink += matches.Count; });
     var scrub = Measure("scan + tag (stage work)", t => { matches.Clear(); scanner.Scan(t, matches); sink += redactor.Redact(t, matches).Text.Length; });
     Console.WriteLine($"ratio scan / new-string copy: {scan / copyNew:F2}; scan+tag / new-string copy: {scrub / copyNew:F2}; peak RSS {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} MB; (sink {sink % 10})");
@@ -128,8 +138,11 @@ static int Corpus(string[] files)
             var type = PiiTypes.ConfigName(m.Type);
             counts[type] = counts.GetValueOrDefault(type) + 1;
             if (!examples.TryGetValue(type, out var list)) examples[type] = list = [];
+            // Masked context plus the value's shape (digits -> 9, letters -> a): enough to judge by eye, nothing to leak.
             int from = Math.Max(0, m.Start - 50), to = Math.Min(text.Length, m.End + 50);
-            if (list.Count < 12) list.Add(PiiMask.ForDisplay(text[from..to]).ReplaceLineEndings(" "));
+            var shape = string.Concat(text.AsSpan(m.Start, Math.Min(m.Length, 60)).ToArray().Select(ch => char.IsAsciiDigit(ch) ? '9' : char.IsLetter(ch) ? 'a' : ch));
+            var shown = $"[{shape}] …{PiiMask.ForDisplay(text[from..to]).ReplaceLineEndings(" ")}…";
+            if (list.Count < 25 && !list.Contains(shown)) list.Add(shown);
         }
     }
     Console.WriteLine($"{texts.Count} documents, {mb:F1} MB from {string.Join(", ", files.Select(Path.GetFileName))}");
@@ -137,6 +150,6 @@ static int Corpus(string[] files)
     Console.WriteLine("| --- | ---: | ---: |");
     foreach (var (type, n) in counts) Console.WriteLine($"| {type} | {n} | {n / mb:F3} |");
     foreach (var (type, list) in examples)
-        foreach (var e in list) Console.WriteLine($"{type}: …{e}…");
+        foreach (var e in list) Console.WriteLine($"{type}: {e}");
     return 0;
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace DataFlow.Text.Pii;
 
@@ -30,6 +31,7 @@ public sealed class PiiScanner
     }
 
     /// <summary>Appends the matches found in <paramref name="text"/>, in order and without overlaps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Scan(ReadOnlySpan<char> text, List<PiiMatch> matches)
     {
         int first = matches.Count;
@@ -59,6 +61,7 @@ public sealed class PiiScanner
 
     // ---------------------------------------------------------------- emails
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int AtSign(ReadOnlySpan<char> t, int at, List<PiiMatch> m, int first)
     {
         if (!_o.Detects(PiiType.Email)) return at + 1;
@@ -105,6 +108,7 @@ public sealed class PiiScanner
 
     // ---------------------------------------------------------------- ':' (URLs with credentials, hex-only IPv6)
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Colon(ReadOnlySpan<char> t, int i, int pos, List<PiiMatch> m, int first)
     {
         if (i + 2 < t.Length && t[i + 1] == '/' && t[i + 2] == '/') return UrlAuthority(t, i, m, first);
@@ -157,6 +161,7 @@ public sealed class PiiScanner
 
     private static bool BlocksIpv6(char c) => char.IsAsciiLetterOrDigit(c) || c is ':' or '.' or '_' or '-';
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int TryIpv6(ReadOnlySpan<char> t, int s, List<PiiMatch> m, int first)
     {
         Span<ushort> h = stackalloc ushort[8];
@@ -209,6 +214,7 @@ public sealed class PiiScanner
     private static int HexValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 
     /// <summary>Dotted quad without leading zeros, each part 0..255, not followed by more digits or another '.digit'.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryIpv4(ReadOnlySpan<char> t, int s, out uint address, out int end)
     {
         address = 0;
@@ -235,6 +241,7 @@ public sealed class PiiScanner
 
     // ---------------------------------------------------------------- '+': E.164 phone numbers
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Plus(ReadOnlySpan<char> t, int i, List<PiiMatch> m, int first)
     {
         int n = t.Length;
@@ -290,6 +297,7 @@ public sealed class PiiScanner
         return Math.Max(k, i + 1);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Token(ReadOnlySpan<char> t, int i, int pos, List<PiiMatch> m, int first)
     {
         int ws = i;
@@ -303,6 +311,7 @@ public sealed class PiiScanner
         return end > i ? end : TokenEnd(t, i);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int LetterToken(ReadOnlySpan<char> t, int ws, List<PiiMatch> m, int first)
     {
         var s = t[ws..];
@@ -457,6 +466,7 @@ public sealed class PiiScanner
         public bool TrailingX;    // the last group is 17 digits + X (resident ID)
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int DigitToken(ReadOnlySpan<char> t, int ws, List<PiiMatch> m, int first)
     {
         int n = t.Length;
@@ -504,6 +514,7 @@ public sealed class PiiScanner
     }
 
     /// <summary>Digit groups joined by single separators. Returns the cluster end, or minus the end of a run too long to be anything.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int ParseCluster(ReadOnlySpan<char> t, int ws, ref Cluster c)
     {
         int n = t.Length, k = ws;
@@ -549,6 +560,7 @@ public sealed class PiiScanner
         return k;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Verdict Classify(ReadOnlySpan<char> t, ref Cluster c, int a, int k, bool paren, Span<char> buffer, out PiiType type)
     {
         type = default;
