@@ -597,7 +597,7 @@ public sealed class PiiScanner
             int s0 = c.Start[a];
             int end = c.Start[a + 3] + c.Len[a + 3];
             if (TryIpv4(t, s0, out uint v4, out int e4) && e4 == end)
-                return _o.Detects(PiiType.Ipv4) && IpRanges.FlagIpv4(v4, _o) ? Found(PiiType.Ipv4, out type) : Verdict.Consume;
+                return _o.Detects(PiiType.Ipv4) && IpRanges.FlagIpv4(v4, _o) && !AfterVersionWord(t, s0) ? Found(PiiType.Ipv4, out type) : Verdict.Consume;
         }
         if (k == 3 && len0 == 3 && c.Len[a + 1] == 2 && c.Len[a + 2] == 4 && sameSep && sep is '-' or ' ')
         {
@@ -645,6 +645,23 @@ public sealed class PiiScanner
     {
         type = found;
         return Verdict.Match;
+    }
+
+    private static readonly string[] VersionWords = ["version", "ver", "v", "release", "build", "kernel", "linux", "版本", "版本号"];
+
+    /// <summary>"version 10.0.19.1", "Linux 2.6.18.8": a dotted quad named as a version is not an address.</summary>
+    private static bool AfterVersionWord(ReadOnlySpan<char> t, int start)
+    {
+        int e = start;
+        while (e > 0 && start - e < 3 && t[e - 1] is ' ' or ':' or '：') e--;
+        int b = e;
+        while (b > 0 && e - b < 8 && char.IsLetter(t[b - 1])) b--;
+        if (b == e) return false;
+        var word = t[b..e];
+        foreach (var w in VersionWords)
+            if (word.EndsWith(w, StringComparison.OrdinalIgnoreCase) && (word.Length == w.Length || w.Length > 1 && !char.IsAsciiLetter(word[^(w.Length + 1)])))
+                return true;
+        return false;
     }
 
     /// <summary>"3c 04 24 10 89 44": pairs of digits after a hex byte are a hex dump, not a French number.</summary>
