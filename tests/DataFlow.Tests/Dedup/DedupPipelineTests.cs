@@ -110,6 +110,16 @@ public sealed class DedupPipelineTests : IDisposable
     }
 
     [Fact]
+    public void Tiny_sort_buffer_spills_many_runs_and_gives_the_same_result()
+    {
+        WriteCorpus();
+        var session = Session("tasks: 1\nmax_buffered_records: 5\nbuckets_per_band: 3");
+        Execute(session);
+        Assert.True(TaskStats.Load(session.Run.StageStatsFile("dedup.signatures")).Counter("sorted_runs") > 10);
+        Assert.Equal(["a", "b", "c", "d", "e"], ReadShards(_tmp.File("run-out")).Select(d => d.Id).Order().ToArray());
+    }
+
+    [Fact]
     public void Keep_longest_across_tasks_keeps_the_longest_member()
     {
         WriteCorpus();
