@@ -29,8 +29,10 @@ public sealed class TokenizeEncodeJob(TokenizeOptions options) : IStageJob
             ? DocumentStageJob.BalancedSplit(InputGlob.Expand(patterns, context.Pipeline.Settings.BaseDir), options.Tasks)
             : context.PreviousManifest().Tasks.Select(t => (IReadOnlyList<string>)[t.Outputs[0]]).ToList();
         var outDir = context.OutputDir;
+        var tokenizerFile = TokenizerReference.PlannedFile(context, options);
         return inputs.Select((files, i) =>
         {
+            if (tokenizerFile is not null) files = [.. files, tokenizerFile];
             var outputs = Splits.SelectMany(split => Enumerable.Range(0, options.ShuffleTasks).Select(j => PartitionFile(outDir, split, i, j))).ToList();
             outputs.Add(SourcesFile(outDir, i));
             return new TaskPlan(i, files, outputs);
@@ -39,7 +41,8 @@ public sealed class TokenizeEncodeJob(TokenizeOptions options) : IStageJob
 
     public void Run(TaskContext context)
     {
-        var tokenizer = TokenizerReference.Load(options.Tokenizer);
+        var tokenizer = TokenizerReference.LoadFor(context, options);
+        var documentFiles = options.TokenizerFromStage ? context.Inputs.Take(context.Inputs.Count - 1).ToList() : context.Inputs;
         var outDir = Path.GetDirectoryName(context.Plan.Outputs[^1])!;
         var packers = new Dictionary<string, RowPacker>();
         try
@@ -55,11 +58,11 @@ public sealed class TokenizeEncodeJob(TokenizeOptions options) : IStageJob
             var counts = new Dictionary<(string Source, string Split), (long Documents, long Tokens)>();
             var ids = new List<int>();
             var stats = context.Stats;
-            for (var f = 0; f < context.Inputs.Count; f++)
+            for (var f = 0; f < documentFiles.Count; f++)
             {
                 var fileIndex = f;
-                void OnFraction(double x) => context.Progress.SetFraction((fileIndex + x) / context.Inputs.Count);
-                foreach (var doc in DocumentSources.Read(context.Inputs[f], options.Read, context.Rejects, OnFraction))
+                void OnFraction(double x) => context.Progress.SetFraction((fileIndex + x) / documentFiles.Count);
+                foreach (var doc in DocumentSources.Read(documentFiles[f], options.Read, context.Rejects, OnFraction))
                 {
                     context.Cancellation.ThrowIfCancellationRequested();
                     var bytes = Encoding.UTF8.GetByteCount(doc.Text);

@@ -13,8 +13,10 @@ public sealed record TokenizeOptions
     public int Tasks { get; init; } = Environment.ProcessorCount;
     public ReadOptions Read { get; init; } = ReadOptions.Default;
 
-    /// <summary>Known name or absolute path of a tokenizer JSON file (see <see cref="TokenizerReference"/>).</summary>
+    /// <summary>Known name or absolute path of a tokenizer JSON file (see <see cref="TokenizerReference"/>), or an earlier stage's name.</summary>
     public required string Tokenizer { get; init; }
+    /// <summary>Set when <see cref="Tokenizer"/> names an earlier <c>tokenizer_train</c> stage: its tokenizer.json becomes the last input of each task.</summary>
+    public bool TokenizerFromStage { get; init; }
     public int SeqLen { get; init; } = DefaultSeqLen;
     public double ValidationFraction { get; init; } = DefaultValidationFraction;
     /// <summary>Seed of the global row shuffle.</summary>

@@ -19,6 +19,7 @@ public sealed class TokenizeStageType : IStageType
     public IReadOnlyList<StageDefinition> Build(string stageName, ConfigSection section, PipelineSettings settings)
     {
         var tasks = section.GetInt("tasks", settings.DefaultTasks, 1, 1_000_000);
+        var (tokenizer, fromStage) = ResolveTokenizer(section, settings);
         var options = new TokenizeOptions
         {
             Input = section.GetStringList("input"),
@@ -30,7 +31,8 @@ public sealed class TokenizeStageType : IStageType
                 Source = section.GetString("source"),
                 KeepMetadata = false,
             },
-            Tokenizer = ResolveTokenizer(section, settings),
+            Tokenizer = tokenizer,
+            TokenizerFromStage = fromStage,
             SeqLen = section.GetInt("seq_len", TokenizeOptions.DefaultSeqLen, 1, 1 << 20),
             ValidationFraction = section.GetDouble("validation_fraction", TokenizeOptions.DefaultValidationFraction, 0, 1),
             Seed = section.GetLong("seed", 0),
@@ -47,16 +49,21 @@ public sealed class TokenizeStageType : IStageType
         ];
     }
 
-    private static string ResolveTokenizer(ConfigSection section, PipelineSettings settings)
+    /// <summary>A known name, an existing file, or (checked when planning) the name of an earlier tokenizer_train stage.</summary>
+    private static (string Tokenizer, bool FromStage) ResolveTokenizer(ConfigSection section, PipelineSettings settings)
     {
-        var value = section.GetString("tokenizer") ?? throw section.Error("tokenizer", "required: gpt2, cl100k_base, o200k_base or the path of a tokenizer JSON file");
+        var value = section.GetString("tokenizer")
+            ?? throw section.Error("tokenizer", "required: gpt2, cl100k_base, o200k_base, the path of a tokenizer JSON file, or an earlier tokenizer_train stage");
         try
         {
-            return TokenizerReference.Resolve(value, settings.BaseDir);
+            return (TokenizerReference.Resolve(value, settings.BaseDir), false);
         }
         catch (FileNotFoundException e)
         {
-            throw section.Error("tokenizer", e.Message);
+            var couldBeStage = value.Length > 0 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')
+                               && !value.EndsWith("json", StringComparison.OrdinalIgnoreCase);
+            if (!couldBeStage) throw section.Error("tokenizer", e.Message);
+            return (value, true);
         }
     }
 }

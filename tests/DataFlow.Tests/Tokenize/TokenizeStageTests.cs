@@ -113,7 +113,46 @@ public sealed class TokenizeStageTests
     {
         using var dir = new TempDir();
         WriteCorpus(dir.File("corpus.jsonl"), copies: 1);
-        var error = Assert.Throws<DataFlow.Engine.Config.ConfigException>(() => RunTokenize(dir, "gpt9", ""));
+        var error = Assert.ThrowsAny<Exception>(() => RunTokenize(dir, "gpt9", ""));
         Assert.Contains("cl100k_base", error.Message);
+        var missingFile = Assert.Throws<DataFlow.Engine.Config.ConfigException>(() => RunTokenize(dir, "no/such/tokenizer.json", "", "b"));
+        Assert.Contains("tokenizer", missingFile.Message);
+    }
+
+    [Fact]
+    public void TokenizerTrainedByAnEarlierStageIsUsedByName()
+    {
+        using var dir = new TempDir();
+        WriteCorpus(dir.File("corpus.jsonl"), copies: 30);
+        var yaml = $"""
+            workers: 2
+            stages:
+              - type: tokenizer_train
+                name: bpe
+                input: {dir.File("corpus.jsonl")}
+                vocab_size: 320
+              - type: tokenize
+                input: {dir.File("corpus.jsonl")}
+                output: {dir.File("tokens")}
+                tokenizer: bpe
+                seq_len: 24
+                tasks: 2
+            """;
+        File.WriteAllText(dir.File("p.yaml"), yaml);
+        var session = RunSession.Create(dir.File("p.yaml"), dir.File("run"));
+        new LocalExecutor(2).Run(session.Run, session.Pipeline, CancellationToken.None);
+
+        var manifest = TokenDatasetManifest.Load(dir.File("tokens"));
+        Assert.EndsWith("tokenizer.json", manifest.Tokenizer);
+        Assert.Equal(320, manifest.VocabSize);
+        var tokenizer = TokenizerFiles.FromJson(File.ReadAllText(manifest.Tokenizer), manifest.Tokenizer);
+        Assert.Equal(tokenizer.EndOfTextId, manifest.EosId);
+        Assert.Equal(tokenizer.PadId, manifest.PadId);
+
+        using var train = TokenShardDataset.Open(dir.File("tokens"));
+        var row = new int[25];
+        train.ReadRow(0, row);
+        Assert.All(row, id => Assert.InRange(id, 0, 319));
+        Assert.True(manifest.SourceTokens.Sum(s => s.Tokens) > train.TokenCount);
     }
 }
