@@ -27,7 +27,7 @@ public sealed class TokenizeEncodeJob(TokenizeOptions options) : IStageJob
     {
         IReadOnlyList<IReadOnlyList<string>> inputs = options.Input is { } patterns
             ? DocumentStageJob.BalancedSplit(InputGlob.Expand(patterns, context.Pipeline.Settings.BaseDir), options.Tasks)
-            : context.PreviousManifest().Tasks.Select(t => (IReadOnlyList<string>)[t.Outputs[0]]).ToList();
+            : DocumentShardsBefore(context);
         var outDir = context.OutputDir;
         var tokenizerFile = TokenizerReference.PlannedFile(context, options);
         return inputs.Select((files, i) =>
@@ -37,6 +37,18 @@ public sealed class TokenizeEncodeJob(TokenizeOptions options) : IStageJob
             outputs.Add(SourcesFile(outDir, i));
             return new TaskPlan(i, files, outputs);
         }).ToList();
+    }
+
+    /// <summary>The main shards of the closest earlier stage that writes documents (a tokenizer_train stage in between writes none).</summary>
+    private static IReadOnlyList<IReadOnlyList<string>> DocumentShardsBefore(PlanContext context)
+    {
+        for (var k = context.StageIndex - 1; k >= 0; k--)
+        {
+            var stage = context.Pipeline.Stages[k];
+            if (stage.Job is TokenizerTrainJob) continue;
+            return context.ManifestOf(stage.Name).Tasks.Select(t => (IReadOnlyList<string>)[t.Outputs[0]]).ToList();
+        }
+        throw new InvalidOperationException($"stage '{context.Stage.Name}' has no earlier stage that writes documents; give it an 'input'");
     }
 
     public void Run(TaskContext context)

@@ -127,12 +127,13 @@ public sealed class TokenizeStageTests
         var yaml = $"""
             workers: 2
             stages:
+              - type: ingest
+                input: {dir.File("corpus.jsonl")}
+                tasks: 1
               - type: tokenizer_train
                 name: bpe
-                input: {dir.File("corpus.jsonl")}
                 vocab_size: 320
               - type: tokenize
-                input: {dir.File("corpus.jsonl")}
                 output: {dir.File("tokens")}
                 tokenizer: bpe
                 seq_len: 24
@@ -154,5 +155,6 @@ public sealed class TokenizeStageTests
         train.ReadRow(0, row);
         Assert.All(row, id => Assert.InRange(id, 0, 319));
         Assert.True(manifest.SourceTokens.Sum(s => s.Tokens) > train.TokenCount);
+        Assert.Equal(150, manifest.SourceTokens.Sum(s => s.Documents)); // read the ingested shards, not tokenizer.json
     }
 }
