@@ -6,7 +6,9 @@ using DataFlow.Tokenize.Bench;
 //   encode   [--mb N] [--corpus FILE] [--tokenizer-json FILE]   encode MB/s per core, ML.Tokenizers vs Tokenizers.DotNet, same vocab, ids compared
 //   train    [--mb N] [--vocab N] [--corpus FILE] [--out FILE]  BPE training time and peak RSS (run once per configuration: RSS is per process)
 //   compress --corpus FILE --tokenizer-json FILE...             bytes per token of gpt2 and each tokenizer.json on the same text
+//   read     --dataset DIR [--batch N] [--cache-mb N] [--block-rows N --window-blocks W] TokenShardDataset rows/s: sequential, and shuffled batches from TokenBatchSampler
 var mode = args.Length > 0 ? args[0] : "encode";
+if (mode == "read") return ReadBench.Run(args);
 string Arg(string name, string fallback)
 {
     var i = Array.IndexOf(args, name);
