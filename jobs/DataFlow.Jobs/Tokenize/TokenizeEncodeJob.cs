@@ -86,6 +86,7 @@ public sealed class TokenizeEncodeJob(TokenizeOptions options) : IStageJob
 
                     stats.Add("docs_in");
                     stats.Add("bytes_in", bytes);
+                    stats.Add("docs_out"); // every document is kept, as tokens
                     stats.Add("tokens_out", ids.Count);
                     stats.Add($"docs.{split}");
                     stats.Add($"tokens.{split}", ids.Count);
