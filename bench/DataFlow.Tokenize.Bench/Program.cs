@@ -43,13 +43,16 @@ switch (mode)
         File.WriteAllText(gpt2Json, HuggingFaceTokenizerJson.Write(gpt2Model));
         EncodeBench.Compare("gpt2", texts, bytes, [
             ("ML.Tokenizers Tiktoken (gpt2)", EncodeBench.Library(KnownTokenizers.Load(KnownTokenizers.Gpt2))),
-            ("ML.Tokenizers BPE (gpt2 tokenizer.json)", EncodeBench.Library(TokenizerFiles.FromJson(File.ReadAllText(gpt2Json), gpt2Json))),
+            ("ML.Tokenizers BPE (gpt2 tokenizer.json)", EncodeBench.Library(gpt2Model.CreateTokenizer("gpt2", allowTiktoken: false))),
             ("Tokenizers.DotNet HF (gpt2 tokenizer.json)", EncodeBench.HuggingFace(gpt2Json)),
         ]);
         foreach (var json in Args("--tokenizer-json"))
         {
+            var model = HuggingFaceTokenizerJson.Read(File.ReadAllText(json), json);
+            var loaded = model.CreateTokenizer(json);
             EncodeBench.Compare(Path.GetFileName(json), texts, bytes, [
-                ("ML.Tokenizers BPE", EncodeBench.Library(TokenizerFiles.FromJson(File.ReadAllText(json), json))),
+                ($"ML.Tokenizers as loaded ({loaded.Inner.GetType().Name})", EncodeBench.Library(loaded)),
+                ("ML.Tokenizers BPE", EncodeBench.Library(model.CreateTokenizer(json, allowTiktoken: false))),
                 ("Tokenizers.DotNet HF", EncodeBench.HuggingFace(json)),
             ]);
         }

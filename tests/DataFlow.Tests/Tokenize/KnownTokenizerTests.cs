@@ -63,13 +63,17 @@ public sealed class KnownTokenizerTests
         Assert.Equal(new BpeMerge("Ġ", "t"), model.Merges[0]); // GPT-2's first merge
         var json = HuggingFaceTokenizerJson.Write(model);
         var loaded = TokenizerFiles.FromJson(json, "gpt2-tokenizer.json");
+        var bpe = HuggingFaceTokenizerJson.Read(json, "gpt2-tokenizer.json").CreateTokenizer("gpt2-bpe", allowTiktoken: false);
+        Assert.IsType<Microsoft.ML.Tokenizers.BpeTokenizer>(bpe.Inner);
         Assert.Equal(50257, loaded.VocabSize);
         foreach (var text in TokenizerFixtures.RoundTrip.Append(TokenizerFixtures.TrainingText))
         {
-            List<int> expected = [], actual = [];
+            List<int> expected = [], actual = [], viaBpe = [];
             tiktoken.Encode(text, expected);
             loaded.Encode(text, actual);
+            bpe.Encode(text, viaBpe);
             Assert.Equal(expected, actual);
+            Assert.Equal(expected, viaBpe);
         }
     }
 
