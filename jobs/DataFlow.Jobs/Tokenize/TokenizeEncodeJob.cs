@@ -79,7 +79,8 @@ public sealed class TokenizeEncodeJob(TokenizeOptions options) : IStageJob
                     context.Cancellation.ThrowIfCancellationRequested();
                     var bytes = Encoding.UTF8.GetByteCount(doc.Text);
                     ids.Clear();
-                    tokenizer.Encode(doc.Text, ids);
+                    if (options.AllowSpecialTokens) tokenizer.Encode(doc.Text, ids);
+                    else tokenizer.EncodeOrdinary(doc.Text, ids);
                     ids.Add(tokenizer.EndOfTextId);
                     var split = IsValidation(doc.Id, options.ValidationFraction) ? TokenSplit.Validation : TokenSplit.Train;
                     packers[split].Append(ids);

@@ -18,6 +18,8 @@ public sealed record TokenizeOptions
     /// <summary>Set when <see cref="Tokenizer"/> names an earlier <c>tokenizer_train</c> stage: its tokenizer.json becomes the last input of each task.</summary>
     public bool TokenizerFromStage { get; init; }
     public int SeqLen { get; init; } = DefaultSeqLen;
+    /// <summary>When false (default), special-token strings inside documents are encoded as ordinary text, so data cannot inject end-of-text or role ids.</summary>
+    public bool AllowSpecialTokens { get; init; }
     public double ValidationFraction { get; init; } = DefaultValidationFraction;
     /// <summary>Seed of the global row shuffle.</summary>
     public long Seed { get; init; }

@@ -8,7 +8,7 @@ namespace DataFlow.Jobs.Tokenize;
 /// <summary>
 /// <c>type: tokenize</c>. Keys: <c>tokenizer</c> (required: gpt2 | cl100k_base | o200k_base | path of a tokenizer JSON),
 /// <c>seq_len</c> (1024), <c>validation_fraction</c> (0.01), <c>seed</c> (0), <c>tasks</c>, <c>shuffle_tasks</c> (= tasks),
-/// <c>row_group_rows</c> (256), <c>input</c> (default: previous stage), <c>id_field</c>, <c>text_field</c>, <c>source</c>.
+/// <c>row_group_rows</c> (256), <c>allow_special_tokens</c> (false: special-token strings in documents are plain text), <c>input</c> (default: previous stage), <c>id_field</c>, <c>text_field</c>, <c>source</c>.
 /// Becomes three engine stages: NAME.encode -> NAME.shuffle -> NAME (manifest); the dataset folder is NAME's output.
 /// </summary>
 public sealed class TokenizeStageType : IStageType
@@ -34,6 +34,7 @@ public sealed class TokenizeStageType : IStageType
             Tokenizer = tokenizer,
             TokenizerFromStage = fromStage,
             SeqLen = section.GetInt("seq_len", TokenizeOptions.DefaultSeqLen, 1, 1 << 20),
+            AllowSpecialTokens = section.GetBool("allow_special_tokens", false),
             ValidationFraction = section.GetDouble("validation_fraction", TokenizeOptions.DefaultValidationFraction, 0, 1),
             Seed = section.GetLong("seed", 0),
             ShuffleTasks = section.GetInt("shuffle_tasks", tasks, 1, 100_000),

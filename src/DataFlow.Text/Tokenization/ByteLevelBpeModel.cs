@@ -63,7 +63,7 @@ public sealed class ByteLevelBpeModel
             });
         }
         int? pad = SpecialTokens.TryGetValue(Tokenization.SpecialTokens.Pad, out var padId) ? padId : null;
-        return new LibraryTokenizer(name, encoder, VocabSize, endOfText, pad);
+        return new LibraryTokenizer(name, encoder, VocabSize, endOfText, pad, SpecialTokens.Keys);
     }
 
     /// <summary>Token bytes by id when the vocabulary ids are exactly 0..n-1 (tiktoken ranks), else null.</summary>

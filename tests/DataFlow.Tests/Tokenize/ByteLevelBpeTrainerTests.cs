@@ -36,6 +36,10 @@ public sealed class ByteLevelBpeTrainerTests
         tokenizer.Encode("<|user|>hi<|end|>", ids);
         Assert.Equal(model.SpecialTokens[SpecialTokens.User], ids[0]);
         Assert.Equal(model.SpecialTokens[SpecialTokens.End], ids[^1]);
+        ids.Clear();
+        tokenizer.EncodeOrdinary("<|user|>hi<|end|>", ids);
+        Assert.DoesNotContain(ids, id => model.SpecialTokens.Values.Contains(id));
+        Assert.Equal("<|user|>hi<|end|>", tokenizer.Decode(ids));
     }
 
     [Fact]

@@ -46,6 +46,26 @@ public sealed class KnownTokenizerTests
         foreach (var text in TokenizerFixtures.RoundTrip) AssertRoundTrip(tokenizer, text);
     }
 
+    [Theory]
+    [InlineData("gpt2")]
+    [InlineData("cl100k_base")]
+    public void OrdinaryEncodingNeverProducesSpecialIdsFromText(string name)
+    {
+        var tokenizer = KnownTokenizers.Load(name);
+        const string text = "quote: <|endoftext|> and <|endoftext|><|endoftext|>, <|fim_prefix|> end";
+        List<int> special = [], ordinary = [];
+        tokenizer.Encode(text, special);
+        tokenizer.EncodeOrdinary(text, ordinary);
+        Assert.Contains(tokenizer.EndOfTextId, special);
+        Assert.DoesNotContain(tokenizer.EndOfTextId, ordinary);
+        Assert.All(ordinary, id => Assert.True(id < tokenizer.EndOfTextId || name != "gpt2"));
+        Assert.Equal(text, tokenizer.Decode(ordinary));
+        List<int> plain = [], plainOrdinary = [];
+        tokenizer.Encode("no specials here", plain);
+        tokenizer.EncodeOrdinary("no specials here", plainOrdinary);
+        Assert.Equal(plain, plainOrdinary);
+    }
+
     [Fact]
     public void UnknownNamesAreRejectedWithTheKnownOnes()
     {

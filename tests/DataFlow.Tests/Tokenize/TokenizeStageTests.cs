@@ -108,6 +108,30 @@ public sealed class TokenizeStageTests
         Assert.Equal(expectedValidation, validationDocs);
     }
 
+    [Theory]
+    [InlineData(false, 1)]
+    [InlineData(true, 2)]
+    public void DocumentsCannotInjectEndOfTextUnlessAllowed(bool allow, int endOfTextPerDocument)
+    {
+        using var dir = new TempDir();
+        using (var writer = new StreamWriter(dir.File("corpus.jsonl")))
+            for (var i = 0; i < 50; i++)
+                writer.WriteLine(JsonSerializer.Serialize(new { id = $"d{i}", text = $"doc {i} quotes <|endoftext|> here" }));
+        var keys = $"    seq_len: 7\n    tasks: 1\n    shuffle_tasks: 1\n    validation_fraction: 0\n    allow_special_tokens: {allow.ToString().ToLowerInvariant()}\n";
+        var manifest = RunTokenize(dir, "gpt2", keys);
+        using var train = TokenShardDataset.Open(dir.File("tokens"));
+        var row = new int[8];
+        var endOfText = 0;
+        for (long r = 0; r < train.RowCount; r++)
+        {
+            train.ReadRow(r, row);
+            endOfText += row.Count(id => id == 50256);
+        }
+        // Rows cover the whole stream but a tail of under 8 tokens, which holds at most the last document's end-of-text ids.
+        Assert.InRange(endOfText, 50 * endOfTextPerDocument - endOfTextPerDocument, 50 * endOfTextPerDocument);
+        Assert.Equal(manifest.SourceTokens.Sum(s => s.Tokens) / 8, train.RowCount);
+    }
+
     [Fact]
     public void UnknownTokenizerIsAConfigErrorNamingTheKnownOnes()
     {
