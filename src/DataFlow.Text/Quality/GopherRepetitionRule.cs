@@ -4,11 +4,11 @@ using DataFlow.Text.Normalization;
 namespace DataFlow.Text.Quality;
 
 /// <summary>
-/// Gopher repetition heuristics (Rae et al. 2021, Table A1), with the counting of datatrove's
-/// GopherRepetitionFilter (one deviation: a top n-gram must occur at least twice to count): paragraphs are split at two or more newlines, a duplicate is every repeat after the
-/// first occurrence, an n-gram's length is its words joined by single spaces, and duplicated n-grams are counted
-/// left to right, jumping past a repeated n-gram so overlapping repeats count once. Lines, paragraphs and n-grams
-/// are compared by 64-bit hashes, so no substring is ever built.
+/// Gopher repetition heuristics (Rae et al. 2021, Table A1) with the counting of datatrove's GopherRepetitionFilter:
+/// paragraphs are split at two or more newlines, a duplicate is every repeat after the first occurrence, an n-gram's
+/// length is its words joined by single spaces, and duplicated n-grams are counted left to right, jumping past a
+/// repeated n-gram so overlapping repeats count once. One deviation: a top n-gram must occur at least twice.
+/// Lines, paragraphs and n-grams are compared by 64-bit hashes, so no substring is ever built.
 /// </summary>
 public sealed class GopherRepetitionRule : IQualityRule
 {

@@ -150,3 +150,82 @@ public class GopherRepetitionBlankLineTests
         Assert.Null(new GopherRepetitionRule(datatrove with { IgnoreBlankLines = true }).Check(new AnalyzedText().Reset(text)).DropReason);
     }
 }
+
+/// <summary>
+/// The hashed, prefix-narrowed n-gram counting against a direct transcription of the published counting
+/// (datatrove's get_n_grams / find_top_duplicate / find_all_duplicate over strings) on random repetitive texts.
+/// </summary>
+public class GopherRepetitionReferenceTests
+{
+    private static readonly GopherRepetitionOptions Off = new()
+    {
+        MaxDuplicateLineFraction = null, MaxDuplicateParagraphFraction = null,
+        MaxDuplicateLineCharFraction = null, MaxDuplicateParagraphCharFraction = null,
+        TopNGrams = [], DuplicateNGrams = [],
+    };
+
+    private static List<string> NGrams(string[] words, int n) =>
+        Enumerable.Range(0, Math.Max(0, words.Length - n + 1)).Select(i => string.Join(' ', words, i, n)).ToList();
+
+    private static double TopFraction(string[] words, int n, int textLength)
+    {
+        var grams = NGrams(words, n);
+        if (grams.Count == 0) return 0;
+        var counts = new Dictionary<string, int>();
+        foreach (var g in grams) counts[g] = counts.GetValueOrDefault(g) + 1;
+        var best = grams.Distinct().OrderByDescending(g => counts[g]).First();   // stable: first occurrence wins ties
+        return counts[best] < 2 ? 0 : (double)best.Length * counts[best] / textLength;
+    }
+
+    private static double DuplicateFraction(string[] words, int n, int textLength)
+    {
+        var grams = NGrams(words, n);
+        var seen = new HashSet<string>();
+        long repeated = 0;
+        var i = 0;
+        while (i < grams.Count)
+        {
+            if (!seen.Add(grams[i])) { repeated += grams[i].Length; i += n; }
+            else i++;
+        }
+        return (double)repeated / textLength;
+    }
+
+    [Fact]
+    public void Matches_the_reference_counting_on_random_texts()
+    {
+        var random = new Random(7);
+        string[] vocabulary = ["alpha", "be", "cat", "delta", "echo", "fox", "go", "hotel", "in", "joy"];
+        for (var doc = 0; doc < 150; doc++)
+        {
+            var words = Enumerable.Range(0, random.Next(5, 400)).Select(_ => vocabulary[random.Next(random.Next(2, vocabulary.Length + 1))]).ToArray();
+            var text = string.Join(' ', words);
+            for (var n = 2; n <= 10; n++)
+            {
+                var top = TopFraction(words, n, text.Length);
+                Assert.Null(Check(text, Off with { TopNGrams = [(n, top)] }));
+                if (top > 0) Assert.NotNull(Check(text, Off with { TopNGrams = [(n, top - 1e-9)] }));
+                var dup = DuplicateFraction(words, n, text.Length);
+                Assert.Null(Check(text, Off with { DuplicateNGrams = [(n, dup)] }));
+                if (dup > 0) Assert.NotNull(Check(text, Off with { DuplicateNGrams = [(n, dup - 1e-9)] }));
+            }
+            // All sizes in one rule, as configured by default: narrowing across n must not change any fraction.
+            var all = Off with
+            {
+                TopNGrams = [(2, TopFraction(words, 2, text.Length)), (3, TopFraction(words, 3, text.Length)), (4, TopFraction(words, 4, text.Length))],
+                DuplicateNGrams = Enumerable.Range(5, 6).Select(n => (n, DuplicateFraction(words, n, text.Length))).ToList(),
+            };
+            Assert.Null(Check(text, all));
+            for (var k = 0; k < all.DuplicateNGrams.Count; k++)
+            {
+                var (n, fraction) = all.DuplicateNGrams[k];
+                if (fraction == 0) continue;
+                var tighter = all.DuplicateNGrams.Select((t, j) => j == k ? (t.N, t.MaxFraction - 1e-9) : t).ToList();
+                Assert.Equal($"gopher_repetition.duplicated_{n}_n_grams", Check(text, all with { DuplicateNGrams = tighter }));
+            }
+        }
+    }
+
+    private static string? Check(string text, GopherRepetitionOptions options) =>
+        new GopherRepetitionRule(options).Check(new AnalyzedText().Reset(text)).DropReason;
+}
