@@ -5,9 +5,10 @@ namespace DataFlow.Text.Quality;
 
 /// <summary>
 /// Gopher repetition heuristics (Rae et al. 2021, Table A1) with the counting of datatrove's GopherRepetitionFilter:
-/// paragraphs are split at two or more newlines, a duplicate is every repeat after the first occurrence, an n-gram's
-/// length is its words joined by single spaces, and duplicated n-grams are counted left to right, jumping past a
-/// repeated n-gram so overlapping repeats count once. One deviation: a top n-gram must occur at least twice.
+/// paragraphs are split at two or more newlines, lines at runs of newlines, a duplicate is every repeat after the
+/// first occurrence, a top n-gram's length is its words joined by single spaces, and duplicated n-grams are counted
+/// left to right by their word characters, jumping past a repeated n-gram so overlapping repeats count once.
+/// One deviation: a top n-gram must occur at least twice.
 /// Lines, paragraphs and n-grams are compared by 64-bit hashes, so no substring is ever built.
 /// </summary>
 public sealed class GopherRepetitionRule : IQualityRule
@@ -112,7 +113,7 @@ public sealed class GopherRepetitionRule : IQualityRule
                 if (!_flags[i]) { i++; continue; }
                 if (_table.ContainsOrAdd(_ngramHashes[i], i))
                 {
-                    repeatedChars += NGramLength(i, n);
+                    repeatedChars += _prefixLength[i + n] - _prefixLength[i];   // words only, no joining spaces (as datatrove)
                     i += n;
                 }
                 else
