@@ -16,6 +16,7 @@ public sealed class AnalyzedText
     private TextRange[] _lines = new TextRange[256];
     private int _wordCount = -1;
     private bool _hashesValid;
+    private int _knownWordCount = -1;
     private int _lineCount = -1;
 
     public string Text { get; private set; } = "";
@@ -34,19 +35,30 @@ public sealed class AnalyzedText
         LanguageScore = 0;
         _wordCount = -1;
         _lineCount = -1;
+        _knownWordCount = -1;
         return this;
     }
 
-    /// <summary>Replaces the text (a rule that cleans lines); later rules see the new text.</summary>
-    public void Replace(string text)
+    /// <summary>
+    /// Replaces the text (a rule that cleans lines); later rules see the new text. A rule that already knows the
+    /// new text's word count passes it, so rules needing only the count do not split the text again.
+    /// </summary>
+    public void Replace(string text, int knownWordCount = -1)
     {
         if (ReferenceEquals(text, Text)) return;
         Text = text;
         _wordCount = -1;
         _lineCount = -1;
+        _knownWordCount = knownWordCount;
     }
 
-    public int WordCount { get { EnsureWords(); return _wordCount; } }
+    public int WordCount => _wordCount < 0 && _knownWordCount >= 0 ? _knownWordCount : EnsureWordsCount();
+
+    private int EnsureWordsCount()
+    {
+        EnsureWords();
+        return _wordCount;
+    }
 
     /// <summary>Words as found by <see cref="WordSplitter"/>.</summary>
     public ReadOnlySpan<TextRange> Words { get { EnsureWords(); return _words.AsSpan(0, _wordCount); } }
