@@ -5,16 +5,8 @@ namespace DataFlow.Cli.Commands;
 
 public sealed class DedupCommand : Command<DedupCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : StageCommandSettings
     {
-        [CommandOption("-i|--input <GLOB>")]
-        [Description("Input file, folder or glob (repeatable): .jsonl, .jsonl.gz, .jsonl.zst, .parquet, text files.")]
-        public string[] Input { get; init; } = [];
-
-        [CommandOption("-o|--output <DIR>")]
-        [Description("Output folder for the kept documents as part-NNNNN.parquet (run state in DIR/_dataflow).")]
-        public string Output { get; init; } = "";
-
         [CommandOption("--exact")]
         [Description("Remove exact duplicates (XxHash128 of normalized text). With neither --exact nor --minhash, both run.")]
         public bool Exact { get; init; }
@@ -30,23 +22,6 @@ public sealed class DedupCommand : Command<DedupCommand.Settings>
         [CommandOption("--keep-removed")]
         [Description("Also write removed documents, with reason, cluster_id and cluster_size, to DIR/removed/.")]
         public bool KeepRemoved { get; init; }
-
-        [CommandOption("--tasks <N>")]
-        [Description("Number of signature/filter tasks (input files are balanced across them).")]
-        public int? Tasks { get; init; }
-
-        [CommandOption("--workers <N>")]
-        public int? Workers { get; init; }
-
-        [CommandOption("--text-field <NAME>")]
-        public string? TextField { get; init; }
-
-        [CommandOption("--id-field <NAME>")]
-        public string? IdField { get; init; }
-
-        [CommandOption("-c|--config <FILE>")]
-        [Description("YAML file with more dedup keys (see conf/dedup/default.yaml).")]
-        public string? Config { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
@@ -59,9 +34,6 @@ public sealed class DedupCommand : Command<DedupCommand.Settings>
         }
         if (settings.Keep is { } keep) keys["keep"] = SingleStageRun.Quote(keep);
         if (settings.KeepRemoved) keys["keep_removed"] = "true";
-        if (settings.Tasks is { } t) keys["tasks"] = t.ToString();
-        if (settings.TextField is { } tf) keys["text_field"] = SingleStageRun.Quote(tf);
-        if (settings.IdField is { } idf) keys["id_field"] = SingleStageRun.Quote(idf);
-        return SingleStageRun.Execute("dedup", settings.Input, settings.Output, keys, settings.Config, settings.Workers, cancellation);
+        return settings.Run("dedup", keys, cancellation);
     }
 }
