@@ -5,6 +5,9 @@ public interface IChatTokenizer
 {
     int VocabSize { get; }
 
+    /// <summary>Id used to fill batches to a common length (never a training target).</summary>
+    int PadId { get; }
+
     /// <summary>Id of a special token such as <c>&lt;|end|&gt;</c>; throws when the tokenizer lacks it.</summary>
     int SpecialTokenId(string token);
 
