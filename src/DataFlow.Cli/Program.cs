@@ -22,5 +22,9 @@ app.Configure(config =>
     config.AddCommand<StatusCommand>("status").WithDescription("Per-stage progress and stats of a run folder.");
     config.AddCommand<StagesCommand>("stages").WithDescription("List the stage types a pipeline may use.");
     config.AddCommand<IngestCommand>("ingest").WithDescription("Raw JSONL / JSONL.gz / JSONL.zst / Parquet / text files -> Parquet document shards.");
+    config.AddBranch("train", train => { train.SetDescription("Train a model (sft, reward, ppo)."); train.AddCommand<TrainSftCommand>("sft").WithDescription("Supervised fine-tuning (full or LoRA) on chat data."); });
+    config.AddBranch("sft", sft => sft.AddCommand<SftSynthCommand>("synth").WithDescription("Write the synthetic verifiable instruction set (SFT + preference pairs)."));
+    config.AddBranch("lora", lora => lora.AddCommand<LoraMergeCommand>("merge").WithDescription("Fold LoRA adapters into their base model."));
+    config.AddCommand<ChatCommand>("chat").WithDescription("Interactive chat with a model or adapter folder, streaming tokens.");
 });
 return CliErrors.Run(() => app.Run(args, cancellation.Token), cancellation.Token);

@@ -14,7 +14,7 @@ public static class ResponseGenerator
 {
     /// <returns>Per row, the generated ids (including the stop token when one was produced).</returns>
     public static List<int>[] Generate(Transformer model, IReadOnlyList<int[]> prompts, SamplingOptions options,
-        IReadOnlySet<int> stopIds, int padId, Generator? generator = null)
+        IReadOnlySet<int> stopIds, int padId, Generator? generator = null, Action<int, int>? onToken = null)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
@@ -62,6 +62,7 @@ public static class ResponseGenerator
                 tokens[b, length] = done[b] ? padId : next[b];
                 if (done[b]) continue;
                 responses[b].Add((int)next[b]);
+                onToken?.Invoke(b, (int)next[b]);
                 if (stopIds.Contains((int)next[b])) done[b] = true;
             }
             length++;
