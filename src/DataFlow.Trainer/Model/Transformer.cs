@@ -199,6 +199,15 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>
         return F.cross_entropy(logits.view(-1, Config.VocabSize), targets.reshape(-1)).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Final normalized hidden states [B, T, dim] for training-mode input (reward and value heads read these).</summary>
+    public Tensor Hidden(Tensor tokens)
+    {
+        using var scope = NewDisposeScope();
+        var x = tok_embeddings.forward(tokens);
+        for (var i = 0; i < layers.Count; i++) x = layers[i].Forward(x, rotary, null, i);
+        return norm.forward(x).MoveToOuterDisposeScope();
+    }
+
     /// <summary>GPT-2 initialization: N(0, 0.02), residual output projections scaled by 1/sqrt(2 * layers).</summary>
     private void InitializeWeights()
     {
