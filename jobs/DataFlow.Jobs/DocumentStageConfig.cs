@@ -9,7 +9,8 @@ namespace DataFlow.Jobs;
 /// The keys every document stage accepts:
 /// <c>input</c> (file, folder or glob, or a list; default: the previous stage's shards), <c>tasks</c>,
 /// <c>id_field</c> (id), <c>text_field</c> (text), <c>source</c>, <c>keep_metadata</c> (true),
-/// <c>keep_removed</c> (false), <c>compression</c> (zstd | snappy | gzip | none), <c>row_group_rows</c> (100000).
+/// <c>keep_removed</c> (false), <c>compression</c> (zstd | snappy | gzip | none), <c>compression_level</c>
+/// (fastest | optimal | smallest), <c>row_group_rows</c> (100000).
 /// </summary>
 public static class DocumentStageConfig
 {
@@ -17,6 +18,7 @@ public static class DocumentStageConfig
     {
         var input = section.GetStringList("input");
         if (inputRequired && input is null) throw new ConfigException($"{section.File}:{section.Line}: stage needs an 'input' (file, folder or glob)");
+        if (input is not null) InputGlob.Expand(input, settings.BaseDir); // fail at load time, not mid-run, on a pattern that matches nothing
         var compression = section.GetString("compression", "zstd")!.ToLowerInvariant() switch
         {
             "zstd" => CompressionMethod.Zstd,
@@ -40,6 +42,13 @@ public static class DocumentStageConfig
             Write = new ShardWriteOptions
             {
                 Compression = compression,
+                CompressionLevel = section.GetString("compression_level", "fastest")!.ToLowerInvariant() switch
+                {
+                    "fastest" => System.IO.Compression.CompressionLevel.Fastest,
+                    "optimal" => System.IO.Compression.CompressionLevel.Optimal,
+                    "smallest" => System.IO.Compression.CompressionLevel.SmallestSize,
+                    var other => throw section.Error("compression_level", $"expected fastest, optimal or smallest, got '{other}'"),
+                },
                 RowGroupRows = section.GetInt("row_group_rows", DocumentShardWriter.DefaultRowGroupRows, 1, 10_000_000),
             },
         };

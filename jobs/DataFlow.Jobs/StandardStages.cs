@@ -1,5 +1,9 @@
 using DataFlow.Engine.Jobs;
+using DataFlow.Jobs.Dedup;
 using DataFlow.Jobs.Ingest;
+using DataFlow.Jobs.Pii;
+using DataFlow.Jobs.Sample;
+using DataFlow.Jobs.Tokenize;
 
 namespace DataFlow.Jobs;
 
@@ -7,5 +11,10 @@ namespace DataFlow.Jobs;
 public static class StandardStages
 {
     public static StageCatalog Create() => new StageCatalog()
-        .Add(new IngestStageType());
+        .Add(new IngestStageType())
+        .Add(new SampleStageType())
+        .Add(new TokenizeStageType())
+        .Add(new PiiStageType())
+        .Add(new Quality.QualityStageType())
+        .Add(new DedupStageType());
 }

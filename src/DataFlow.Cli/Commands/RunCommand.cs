@@ -24,12 +24,22 @@ public sealed class RunCommand : Command<RunCommand.Settings>
         [CommandOption("--stage <NAME>")]
         [Description("Run only this stage (earlier stages must be complete).")]
         public string? Stage { get; init; }
+
+        [CommandOption("--plan-only")]
+        [Description("Create the run folder and plan every stage (manifests), then stop: for external executors.")]
+        public bool PlanOnly { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
         var session = RunSession.Create(settings.Pipeline, settings.RunDir);
         Console.Error.WriteLine($"run folder: {session.Run.Root}");
+        if (settings.Stage is { } only) session.Pipeline.Stage(only); // unknown stage name: clear error listing the stages
+        if (settings.PlanOnly)
+        {
+            session.Planner().PlanAll();
+            return ExitCodes.Ok;
+        }
         using var display = new ConsoleProgressObserver();
         try
         {

@@ -6,7 +6,7 @@ namespace DataFlow.Engine.Documents;
 /// <summary>
 /// Writes documents to one Parquet shard: columns id, text, source, metadata (JSON string), then any extra
 /// columns a stage declares. Rows are buffered up to a row group bound (rows or text bytes), so memory stays
-/// flat however large the shard grows. zstd at the Optimal level by default (SmallestSize is ~50x slower).
+/// flat however large the shard grows. zstd at its fastest level by default (Parquet.Net's default SmallestSize is ~50x slower).
 /// </summary>
 public sealed class DocumentShardWriter : IDisposable
 {

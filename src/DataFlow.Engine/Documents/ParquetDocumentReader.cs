@@ -21,8 +21,8 @@ public static class ParquetDocumentReader
         {
             var schema = ParquetReader.ReadSchemaAsync(path).GetAwaiter().GetResult();
             return schema.DataFields
-                .Where(f => !IsStandard(f.Name, options) && !f.IsArray && Carried.Contains(f.ClrType) && f.Path.Length == 1)
-                .Select(f => new ExtraColumn(f.Name, f.ClrType)).ToList();
+                .Where(f => !IsStandard(f.Name, options) && !f.IsArray && Carried.Contains(ClrTypeOf(f)) && f.Path.Length == 1)
+                .Select(f => new ExtraColumn(f.Name, ClrTypeOf(f))).ToList();
         }
         catch (Exception e) when (e is IOException or InvalidDataException or ParquetException)
         {
@@ -41,15 +41,15 @@ public static class ParquetDocumentReader
             if (reader is null) yield break;
             var fields = reader.Schema.DataFields;
             var text = fields.FirstOrDefault(f => f.Name == options.TextField && f.Path.Length == 1);
-            if (text is null || text.ClrType != typeof(string))
+            if (text is null || ClrTypeOf(text) != typeof(string))
             {
                 rejects.Reject(new Reject(path, 0, $"no string column '{options.TextField}' (columns: {string.Join(", ", fields.Select(f => f.Name))})"));
                 yield break;
             }
             var id = fields.FirstOrDefault(f => f.Name == options.IdField && f.Path.Length == 1);
-            var source = fields.FirstOrDefault(f => f.Name == "source" && f.ClrType == typeof(string));
-            var metadata = fields.FirstOrDefault(f => f.Name == "metadata" && f.ClrType == typeof(string));
-            var extras = fields.Where(f => !IsStandard(f.Name, options) && !f.IsArray && f.Path.Length == 1 && Carried.Contains(f.ClrType)).ToList();
+            var source = fields.FirstOrDefault(f => f.Name == "source" && ClrTypeOf(f) == typeof(string));
+            var metadata = fields.FirstOrDefault(f => f.Name == "metadata" && ClrTypeOf(f) == typeof(string));
+            var extras = fields.Where(f => !IsStandard(f.Name, options) && !f.IsArray && f.Path.Length == 1 && Carried.Contains(ClrTypeOf(f))).ToList();
             var defaultSource = options.Source ?? Path.GetFileName(path);
             var stem = DocumentSources.StemOf(path);
             long rowBase = 0;
@@ -111,6 +111,10 @@ public static class ParquetDocumentReader
         }
     }
 
+    /// <summary>Parquet.Net 6 reports nullable string columns as ReadOnlyMemory&lt;char&gt;; both read as strings.</summary>
+    private static Type ClrTypeOf(DataField field) =>
+        field.ClrType == typeof(ReadOnlyMemory<char>) ? typeof(string) : field.ClrType;
+
     private static bool IsStandard(string name, ReadOptions options) =>
         name == options.IdField || name == options.TextField || name is "id" or "text" or "source" or "metadata";
 
@@ -130,10 +134,10 @@ public static class ParquetDocumentReader
             using var rg = reader.OpenRowGroupReader(group);
             var count = checked((int)rg.RowCount);
             var result = new RowGroupColumns { Count = count, Texts = Strings(rg, text, count) };
-            if (id is not null) result.Ids = id.ClrType == typeof(string) ? Strings(rg, id, count) : Values(rg, id, count).Cast<object?>().Select(v => v?.ToString()).ToArray();
+            if (id is not null) result.Ids = ClrTypeOf(id) == typeof(string) ? Strings(rg, id, count) : Values(rg, id, count).Cast<object?>().Select(v => v?.ToString()).ToArray();
             if (source is not null) result.Sources = Strings(rg, source, count);
             if (metadata is not null) result.Metadata = Strings(rg, metadata, count);
-            result.Extras = extras.Select(f => f.ClrType == typeof(string) ? Strings(rg, f, count) : Values(rg, f, count)).ToArray();
+            result.Extras = extras.Select(f => ClrTypeOf(f) == typeof(string) ? Strings(rg, f, count) : Values(rg, f, count)).ToArray();
             return result;
         }
 

@@ -21,6 +21,9 @@ public abstract class DocumentStageJob(DocumentStageOptions options) : IStageJob
     /// <summary>A short, display-safe example of a dropped document (mask anything sensitive), or null for none.</summary>
     protected virtual string? ExampleOf(Document document, string reason) => null;
 
+    /// <summary>The sink bad input records go to; a stage whose input may hold secrets wraps it to mask what is written.</summary>
+    protected virtual IRejectSink RejectSink(TaskContext context) => context.Rejects;
+
     public static string MainShard(string outputDir, int index) => Path.Combine(outputDir, $"part-{index:D5}.parquet");
 
     public virtual IReadOnlyList<TaskPlan> Plan(PlanContext context)
@@ -63,12 +66,13 @@ public abstract class DocumentStageJob(DocumentStageOptions options) : IStageJob
             ? new DocumentShardWriter(context.CreateOutput(context.Plan.Outputs[1]), [.. extras, ExtraColumn.String("reason")], Options.Write)
             : null;
         var stats = context.Stats;
+        var rejects = RejectSink(context);
         for (var f = 0; f < context.Inputs.Count; f++)
         {
             var file = context.Inputs[f];
             var fileIndex = f;
             void OnFraction(double x) => context.Progress.SetFraction((fileIndex + x) / context.Inputs.Count);
-            foreach (var doc in DocumentSources.Read(file, Options.Read, context.Rejects, OnFraction))
+            foreach (var doc in DocumentSources.Read(file, Options.Read, rejects, OnFraction))
             {
                 context.Cancellation.ThrowIfCancellationRequested();
                 var bytesIn = Encoding.UTF8.GetByteCount(doc.Text);

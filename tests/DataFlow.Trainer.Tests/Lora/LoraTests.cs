@@ -15,7 +15,7 @@ public class LoraTests
     public void Attach_freezes_the_base_and_a_training_step_moves_only_adapters()
     {
         torch.manual_seed(1);
-        using var model = new Transformer(TinyModels.Config());
+        using var model = new Transformer(RlhfFixtures.Config());
         var baseBefore = model.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
         using var adapters = LoraAdapters.Attach(model, new LoraConfig { Rank = 4, Alpha = 8, Dropout = 0.1 });
         Assert.All(model.parameters(), p => Assert.False(p.requires_grad));
@@ -37,8 +37,8 @@ public class LoraTests
     public void Merged_model_logits_equal_base_plus_adapter_logits_and_saved_adapters_reload()
     {
         torch.manual_seed(2);
-        using var model = new Transformer(TinyModels.Config());
-        var directory = TinyModels.TempDirectory();
+        using var model = new Transformer(RlhfFixtures.Config());
+        var directory = RlhfFixtures.TempDirectory();
         ModelWeights.Save(model, model.Config, directory);
         using var adapters = LoraAdapters.Attach(model, new LoraConfig { Rank = 4, Alpha = 8, Targets = ["wq", "wv", "wo", "w2"] });
         using (no_grad())

@@ -33,7 +33,7 @@ public class MaskedLossTests
     public void Masked_positions_carry_no_gradient()
     {
         torch.manual_seed(7);
-        using var model = new Transformer(TinyModels.Config());
+        using var model = new Transformer(RlhfFixtures.Config());
         var (inputs, targets) = SftBatch.Collate([Encode("What is 2 + 3?", "5"), Encode("Reverse the word: abc", "cba")], Tokenizer.PadId);
         var logits = model.forward(inputs);
         logits.retain_grad();

@@ -11,7 +11,7 @@ public class ResponseGeneratorTests
     public void Left_padded_batch_with_kv_cache_generates_what_each_prompt_generates_alone_without_it()
     {
         torch.manual_seed(3);
-        using var model = new Transformer(TinyModels.Config());
+        using var model = new Transformer(RlhfFixtures.Config());
         model.eval();
         var tokenizer = new ByteChatTokenizer();
         var prompts = new[] { "What is 1 + 2?", "Reverse the word: hello" }

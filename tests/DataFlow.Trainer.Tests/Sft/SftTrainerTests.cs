@@ -22,7 +22,7 @@ public class SftTrainerTests
     [Fact]
     public void Bad_records_are_skipped_with_file_and_line_or_fail_the_load()
     {
-        var directory = TinyModels.TempDirectory();
+        var directory = RlhfFixtures.TempDirectory();
         var path = Path.Combine(directory, "mixed.jsonl");
         File.WriteAllLines(path, [
             """{"prompt":"What is 1 + 1?","completion":"2"}""",
@@ -50,11 +50,11 @@ public class SftTrainerTests
     [InlineData(true)]
     public void A_run_resumed_from_its_checkpoint_ends_with_the_same_weights(bool lora)
     {
-        var directory = TinyModels.TempDirectory();
-        var data = TinyModels.WriteSyntheticTasks(directory, 200, seed: 5);
+        var directory = RlhfFixtures.TempDirectory();
+        var data = RlhfFixtures.WriteSyntheticTasks(directory, 200, seed: 5);
         SftConfig Config(string output, int stopAfter) => new()
         {
-            Train = [data], Output = output, Model = TinyModels.Config(), Steps = 12, BatchSize = 4, GradAccum = 2,
+            Train = [data], Output = output, Model = RlhfFixtures.Config(), Steps = 12, BatchSize = 4, GradAccum = 2,
             WarmupSteps = 3, EvalEvery = 100, SaveEvery = 100, SampleCount = 4, StopAfter = stopAfter, Seed = 9,
             Lora = lora ? new LoraConfig { Rank = 2, Dropout = 0.1 } : null,
         };

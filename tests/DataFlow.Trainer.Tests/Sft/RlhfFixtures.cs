@@ -4,7 +4,7 @@ using DataFlow.Trainer.Model;
 namespace DataFlow.Trainer.Tests.Sft;
 
 /// <summary>Small shapes and data the RLHF tests share: a 2-layer byte-level model and synthetic task files.</summary>
-internal static class TinyModels
+internal static class RlhfFixtures
 {
     public static ModelConfig Config(int vocab = 262) => new() { VocabSize = vocab, Dim = 32, Layers = 2, Heads = 4, ContextLength = 64 };
 

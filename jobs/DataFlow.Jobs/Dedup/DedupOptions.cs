@@ -1,0 +1,49 @@
+using DataFlow.Engine.Jobs;
+using DataFlow.Text.Dedup;
+
+namespace DataFlow.Jobs.Dedup;
+
+/// <summary>Everything the dedup stages share, validated once when the pipeline is built.</summary>
+public sealed record DedupOptions
+{
+    /// <summary>Where documents come from and how the filter writes them.</summary>
+    public DocumentStageOptions Documents { get; init; } = new();
+
+    /// <summary>Remove copies whose normalized text hashes (XxHash128) equal.</summary>
+    public bool Exact { get; init; } = true;
+
+    /// <summary>Remove near duplicates found by MinHash/LSH.</summary>
+    public bool MinHash { get; init; } = true;
+
+    public MinHashOptions Signature { get; init; } = new();
+
+    /// <summary>Hash ranges per band (and for the exact hashes): more, smaller bucket tasks.</summary>
+    public int BucketsPerBand { get; init; } = 1;
+
+    public KeepPolicy Keep { get; init; } = KeepPolicy.First;
+
+    /// <summary>
+    /// Candidate pairs whose signatures agree on fewer than this share of positions are dropped before clustering
+    /// (0 trusts LSH alone). Costs NumPerm*4 bytes of memory per document that appears in a candidate pair.
+    /// </summary>
+    public double VerifyThreshold { get; init; } = 0.6;
+
+    /// <summary>Band/exact records a signatures task buffers before it sorts and spills a run (16-24 bytes each).</summary>
+    public long MaxBufferedRecords { get; init; } = 4_000_000;
+
+    public int NearPartitions => MinHash ? Signature.Bands * BucketsPerBand : 0;
+    public int ExactPartitions => Exact ? BucketsPerBand : 0;
+    public bool Verify => MinHash && VerifyThreshold > 0;
+
+    /// <summary>The hash range a 64-bit hash falls in (top bits, so ranges are contiguous in sort order).</summary>
+    public int RangeOf(ulong hash) => (int)((hash >> 32) * (ulong)BucketsPerBand >> 32);
+
+    public DedupOptions Validate()
+    {
+        if (!Exact && !MinHash) throw new ArgumentException("dedup needs exact, minhash or both enabled");
+        Signature.Validate();
+        if (BucketsPerBand is < 1 or > 4096) throw new ArgumentException($"buckets_per_band {BucketsPerBand} must be in [1, 4096]");
+        if (VerifyThreshold is < 0 or > 1) throw new ArgumentException($"verify_threshold {VerifyThreshold} must be in [0, 1]");
+        return this;
+    }
+}

@@ -1,0 +1,68 @@
+using DataFlow.Engine.Config;
+using DataFlow.Engine.Jobs;
+using DataFlow.Text.Dedup;
+
+namespace DataFlow.Jobs.Dedup;
+
+/// <summary>
+/// <c>type: dedup</c>. Becomes four engine stages that talk through files: NAME.signatures -> NAME.buckets ->
+/// NAME.clusters -> NAME (the filter, whose shards downstream stages read). Keys (defaults):
+/// exact (true), minhash (true), ngram (5), char_ngram (5), cjk_share (0.3), bands (14), rows (8), seed (1),
+/// buckets_per_band (1), keep (first | longest | max:FIELD | min:FIELD), verify_threshold (0.6, 0 = off),
+/// max_buffered_records (4000000), plus the document keys (input, tasks, id_field, text_field, keep_removed, ...).
+/// </summary>
+public sealed class DedupStageType : IStageType
+{
+    public string Name => "dedup";
+
+    public string Description => "exact (XxHash128 of normalized text) and MinHash/LSH near-duplicate removal: signatures -> buckets -> clusters -> filter";
+
+    public IReadOnlyList<StageDefinition> Build(string stageName, ConfigSection section, PipelineSettings settings)
+    {
+        var options = Read(section, settings);
+        var layout = new DedupLayout(stageName);
+        return
+        [
+            new StageDefinition(layout.Signatures, Name, new MinHashSignatureJob(options)),
+            new StageDefinition(layout.Buckets, Name, new LshBucketJob(options, layout)),
+            new StageDefinition(layout.Clusters, Name, new DuplicateClusterJob(options, layout)),
+            new StageDefinition(layout.Filter, Name, new DedupFilterJob(options, layout)),
+        ];
+    }
+
+    public static DedupOptions Read(ConfigSection section, PipelineSettings settings)
+    {
+        var defaults = new DedupOptions();
+        var sig = new MinHashOptions();
+        KeepPolicy keep;
+        try
+        {
+            keep = KeepPolicy.Parse(section.GetString("keep", "first")!);
+        }
+        catch (ArgumentException e)
+        {
+            throw section.Error("keep", e.Message);
+        }
+        var options = new DedupOptions
+        {
+            Documents = DocumentStageConfig.Read(section, settings),
+            Exact = section.GetBool("exact", defaults.Exact),
+            MinHash = section.GetBool("minhash", defaults.MinHash),
+            Signature = new MinHashOptions
+            {
+                WordNgram = section.GetInt("ngram", sig.WordNgram, 1, 64),
+                CharNgram = section.GetInt("char_ngram", sig.CharNgram, 1, 64),
+                CjkShare = section.GetDouble("cjk_share", sig.CjkShare, 0, 1),
+                Bands = section.GetInt("bands", sig.Bands, 1, 4096),
+                Rows = section.GetInt("rows", sig.Rows, 1, 1024),
+                Seed = (ulong)section.GetLong("seed", (long)sig.Seed, 0),
+            },
+            BucketsPerBand = section.GetInt("buckets_per_band", defaults.BucketsPerBand, 1, 4096),
+            Keep = keep,
+            VerifyThreshold = section.GetDouble("verify_threshold", defaults.VerifyThreshold, 0, 1),
+            MaxBufferedRecords = section.GetLong("max_buffered_records", defaults.MaxBufferedRecords, 1, 1L << 40),
+        };
+        if (!options.Exact && !options.MinHash) throw section.Error("minhash", "exact and minhash are both off: nothing to deduplicate");
+        return options.Validate();
+    }
+}

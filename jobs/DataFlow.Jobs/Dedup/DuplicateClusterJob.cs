@@ -1,0 +1,203 @@
+using System.Runtime.InteropServices;
+using DataFlow.Engine.Jobs;
+using DataFlow.Engine.Records;
+using DataFlow.Text.Dedup;
+
+namespace DataFlow.Jobs.Dedup;
+
+/// <summary>
+/// Dedup stage 3: one task that streams every pair file into a union-find (exact pairs first, then near pairs,
+/// optionally verified against the full signatures), picks one keeper per cluster by the keep policy, and writes
+/// for each signatures task the sorted list of its documents to remove. Memory grows with the number of
+/// documents that appear in pairs, never with the corpus: the pair, info and signature files are streamed.
+/// </summary>
+public sealed class DuplicateClusterJob(DedupOptions options, DedupLayout layout) : IStageJob
+{
+    public IReadOnlyList<TaskPlan> Plan(PlanContext context)
+    {
+        var signatures = context.ManifestOf(layout.Signatures);
+        var buckets = context.ManifestOf(layout.Buckets);
+        var tasks = signatures.Tasks.Count;
+        var inputs = new List<string>(buckets.AllOutputs);
+        inputs.AddRange(Enumerable.Range(0, tasks).Select(i => DedupLayout.DocInfoFile(SignatureDir(signatures), i)));
+        if (options.Verify) inputs.AddRange(Enumerable.Range(0, tasks).Select(i => DedupLayout.SignatureFile(SignatureDir(signatures), i)));
+        var outputs = Enumerable.Range(0, tasks).Select(i => DedupLayout.RemovalFile(context.OutputDir, i)).ToList();
+        return [new TaskPlan(0, inputs, outputs)];
+    }
+
+    private static string SignatureDir(StageManifest signatures) => Path.GetDirectoryName(signatures.Tasks[0].Outputs[0])!;
+
+    public void Run(TaskContext context)
+    {
+        var partitions = options.NearPartitions + options.ExactPartitions;
+        var tasks = context.Plan.Outputs.Count;
+        var pairFiles = context.Inputs.Take(partitions).ToList();
+        var infoFiles = context.Inputs.Skip(partitions).Take(tasks).ToList();
+        var signatureFiles = options.Verify ? context.Inputs.Skip(partitions + tasks).Take(tasks).ToList() : [];
+        var stats = context.Stats;
+        var graph = new DuplicateGraph();
+
+        foreach (var file in pairFiles.Skip(options.NearPartitions))
+            foreach (var pair in ReadAll<PairRecord>(file, PairRecord.ExactKind))
+            {
+                graph.UnionExact(pair.First, pair.Other);
+                stats.Add("exact_pairs");
+            }
+
+        var nearFiles = pairFiles.Take(options.NearPartitions).ToList();
+        if (options.Verify)
+        {
+            foreach (var file in nearFiles)
+                foreach (var pair in ReadAll<PairRecord>(file, PairRecord.NearKind))
+                {
+                    graph.NodeOf(pair.First);
+                    graph.NodeOf(pair.Other);
+                }
+            var numPerm = options.Signature.NumPerm;
+            var store = LoadSignatures(signatureFiles, graph, numPerm);
+            var threshold = (int)Math.Ceiling(options.VerifyThreshold * numPerm - 1e-9);
+            foreach (var file in nearFiles)
+                foreach (var pair in ReadAll<PairRecord>(file, PairRecord.NearKind))
+                {
+                    stats.Add("candidate_pairs");
+                    graph.TryGetNode(pair.First, out var a);
+                    graph.TryGetNode(pair.Other, out var b);
+                    if (graph.ClusterOf(a) == graph.ClusterOf(b)) continue;
+                    if (Agreement(store.AsSpan(a * numPerm, numPerm), store.AsSpan(b * numPerm, numPerm)) >= threshold)
+                        graph.UnionNear(pair.First, pair.Other);
+                    else stats.Add("candidate_pairs_rejected");
+                }
+        }
+        else
+        {
+            foreach (var file in nearFiles)
+                foreach (var pair in ReadAll<PairRecord>(file, PairRecord.NearKind))
+                {
+                    stats.Add("candidate_pairs");
+                    graph.UnionNear(pair.First, pair.Other);
+                }
+        }
+
+        var n = graph.Count;
+        var priority = new double[n];
+        var bytes = new long[n];
+        var idHash = new ulong[n];
+        var seen = new bool[n];
+        foreach (var file in infoFiles)
+            foreach (var info in ReadAll<DocInfoRecord>(file, DocInfoRecord.Kind))
+                if (graph.TryGetNode(info.Doc, out var node))
+                {
+                    priority[node] = info.Priority;
+                    bytes[node] = info.Bytes;
+                    idHash[node] = info.IdHash;
+                    seen[node] = true;
+                }
+        for (var node = 0; node < n; node++)
+            if (!seen[node]) throw new InvalidDataException($"document {DocRef.Format(graph.DocOf(node))} is in a pair but in no docs-*.bin file");
+
+        // Keeper of each cluster and representative of each exact group: highest priority, then earliest document.
+        var keeper = new int[n];
+        var exactRep = new int[n];
+        Array.Fill(keeper, -1);
+        Array.Fill(exactRep, -1);
+        bool Better(int x, int y) => priority[x] > priority[y] || (priority[x] == priority[y] && graph.DocOf(x) < graph.DocOf(y));
+        for (var node = 0; node < n; node++)
+        {
+            var root = graph.ClusterOf(node);
+            if (keeper[root] < 0 || Better(node, keeper[root])) keeper[root] = node;
+            var group = graph.ExactGroupOf(node);
+            if (exactRep[group] < 0 || Better(node, exactRep[group])) exactRep[group] = node;
+        }
+
+        var removals = Enumerable.Range(0, tasks).Select(_ => new List<RemovalRecord>()).ToArray();
+        var histogram = new SortedDictionary<int, long>();
+        for (var node = 0; node < n; node++)
+        {
+            var root = graph.ClusterOf(node);
+            var size = graph.ClusterSize(root);
+            if (size < 2) continue;
+            if (keeper[root] == node)
+            {
+                var bucket = SizeBucket(size);
+                histogram[bucket] = histogram.GetValueOrDefault(bucket) + 1;
+                continue;
+            }
+            var exact = exactRep[graph.ExactGroupOf(node)] != node;
+            var doc = graph.DocOf(node);
+            var task = DocRef.Task(doc);
+            if (task >= tasks) throw new InvalidDataException($"document {DocRef.Format(doc)} names a signatures task that does not exist ({tasks} tasks)");
+            removals[task].Add(new RemovalRecord(DocRef.Ordinal(doc), idHash[node], graph.DocOf(keeper[root]), size, exact ? 1 : 0));
+            stats.Add(exact ? "removed_exact" : "removed_near");
+            stats.Add(exact ? "bytes_saved_exact" : "bytes_saved_near", bytes[node]);
+        }
+        foreach (var (bucket, count) in histogram)
+            stats.Add($"clusters_of.{SizeLabel(bucket)}", count);
+        stats.Add("clusters", histogram.Values.Sum());
+        stats.Add("docs_in_pairs", n);
+
+        for (var task = 0; task < tasks; task++)
+        {
+            var list = removals[task];
+            list.Sort();
+            using var writer = new RecordFileWriter<RemovalRecord>(context.CreateOutput(context.Plan.Outputs[task]), RemovalRecord.Kind);
+            writer.Append(CollectionsMarshal.AsSpan(list));
+            writer.Complete();
+        }
+    }
+
+    private static uint[] LoadSignatures(IReadOnlyList<string> files, DuplicateGraph graph, int numPerm)
+    {
+        var store = new uint[(long)graph.Count * numPerm];
+        var found = new bool[graph.Count];
+        var recordWords = numPerm + 2;
+        foreach (var file in files)
+        {
+            var info = RecordFileFormat.ReadInfo(file, sizeof(uint), DedupLayout.SignatureKind);
+            if (info.RecordCount % recordWords != 0)
+                throw new InvalidDataException($"{file}: {info.RecordCount} words is not a whole number of {numPerm}-value signatures (written with another num_perm?)");
+            var words = new uint[recordWords];
+            for (var r = 0; r < info.Runs.Count; r++)
+            {
+                using var reader = new RecordRunReader<uint>(info, r, 1 << 16);
+                while (true)
+                {
+                    var i = 0;
+                    for (; i < recordWords && reader.MoveNext(); i++) words[i] = reader.Current;
+                    if (i == 0) break;
+                    if (i < recordWords) throw new InvalidDataException($"{file}: a signature is cut short");
+                    var doc = words[0] | ((ulong)words[1] << 32);
+                    if (!graph.TryGetNode(doc, out var node)) continue;
+                    words.AsSpan(2).CopyTo(store.AsSpan(node * numPerm, numPerm));
+                    found[node] = true;
+                }
+            }
+        }
+        var missing = Array.IndexOf(found, false);
+        if (missing >= 0) throw new InvalidDataException($"document {DocRef.Format(graph.DocOf(missing))} is in a candidate pair but has no signature");
+        return store;
+    }
+
+    private static int Agreement(ReadOnlySpan<uint> a, ReadOnlySpan<uint> b)
+    {
+        var equal = 0;
+        for (var i = 0; i < a.Length; i++)
+            if (a[i] == b[i]) equal++;
+        return equal;
+    }
+
+    /// <summary>Every record of a verified record file, run after run.</summary>
+    internal static IEnumerable<T> ReadAll<T>(string path, string kind) where T : unmanaged
+    {
+        var info = RecordFileFormat.ReadInfo(path, RecordFileWriter<T>.RecordSize, kind);
+        for (var r = 0; r < info.Runs.Count; r++)
+        {
+            using var reader = new RecordRunReader<T>(info, r);
+            while (reader.MoveNext()) yield return reader.Current;
+        }
+    }
+
+    /// <summary>Power-of-two size classes: 2, 3-4, 5-8, 9-16, ...</summary>
+    private static int SizeBucket(int size) => size <= 2 ? 2 : 1 << (32 - System.Numerics.BitOperations.LeadingZeroCount((uint)(size - 1)));
+
+    private static string SizeLabel(int bucket) => bucket == 2 ? "0002" : $"{bucket / 2 + 1:D4}-{bucket:D4}";
+}

@@ -1,0 +1,37 @@
+using DataFlow.Engine.Config;
+using DataFlow.Engine.Jobs;
+using DataFlow.Text.Normalization;
+
+namespace DataFlow.Jobs.Quality;
+
+/// <summary>
+/// <c>type: quality</c>. Keys (besides the document-stage keys such as input, tasks, keep_removed):
+/// <c>preset</c> (a name from conf/quality, e.g. fineweb) or <c>rules</c> (an ordered list of rules),
+/// <c>normalize</c> (true: NFC, line endings, control characters, whitespace before the rules run).
+/// </summary>
+public sealed class QualityStageType : IStageType
+{
+    public string Name => "quality";
+
+    public string Description => "language ID and Gopher / C4 / FineWeb quality rules; every drop has a named reason";
+
+    public IReadOnlyList<StageDefinition> Build(string stageName, ConfigSection section, PipelineSettings settings)
+    {
+        var options = DocumentStageConfig.Read(section, settings);
+        var preset = section.GetString("preset");
+        var source = section;
+        if (preset is not null)
+        {
+            if (section.Has("rules")) throw section.Error("rules", "give either 'preset' or 'rules', not both");
+            source = QualityPresets.Load(preset);
+            source.Accept("description");
+        }
+        var rules = source.GetSectionList("rules");
+        if (rules.Count == 0) throw section.Error(preset is null ? "rules" : "preset", "no quality rules: set 'preset' (" + string.Join(", ", QualityPresets.Names) + ") or 'rules'");
+        var chain = QualityRuleConfig.Read(rules, settings);
+        var normalize = section.GetBool("normalize", source.GetBool("normalize", true));
+        if (!ReferenceEquals(source, section)) source.EnsureAllKeysUsed();
+        var job = new QualityJob(options, chain, normalize ? TextNormalizerOptions.Default : null);
+        return [new StageDefinition(stageName, Name, job)];
+    }
+}

@@ -1,0 +1,101 @@
+using Parquet;
+
+namespace DataFlow.Engine.Tokens;
+
+/// <summary>
+/// Writes one token shard: rows of exactly seq_len + 1 tokens into a Parquet list&lt;int32&gt; column.
+/// Memory is bounded by one row group (<c>rowGroupRows</c> rows), flushed as it fills.
+/// Writes to the path it is given; callers in a job pass the temporary path from <c>TaskContext.CreateOutput</c>.
+/// </summary>
+public sealed class TokenShardWriter : IDisposable
+{
+    public const string ColumnName = "tokens";
+    public const int DefaultRowGroupRows = 256;
+
+    private readonly string _path;
+    private readonly FileStream _stream;
+    private readonly ParquetWriter _writer;
+    private readonly int[] _values;
+    private readonly int[] _repetitionLevels;
+    private readonly int[] _definitionLevels;
+    private readonly int _rowGroupRows;
+    private int _bufferedRows;
+    private bool _closed;
+
+    public TokenShardWriter(string path, int seqLen, int rowGroupRows = DefaultRowGroupRows, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(seqLen, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(rowGroupRows, 1);
+        _path = path;
+        SeqLen = seqLen;
+        _rowGroupRows = rowGroupRows;
+        _values = new int[rowGroupRows * RowLength];
+        // Levels are the same for every full row group: each row is a list that starts at repetition level 0.
+        _repetitionLevels = new int[_values.Length];
+        for (var i = 0; i < _repetitionLevels.Length; i++) _repetitionLevels[i] = i % RowLength == 0 ? 0 : 1;
+        _definitionLevels = new int[_values.Length];
+        Array.Fill(_definitionLevels, TokenShardSchema.Element.MaxDefinitionLevel);
+
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        _stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        _writer = ParquetWriter.CreateAsync(TokenShardSchema.Schema, _stream, TokenShardSchema.Options()).GetAwaiter().GetResult();
+        var custom = new Dictionary<string, string> { [TokenShardSchema.SeqLenKey] = seqLen.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        if (metadata is not null)
+            foreach (var (key, value) in metadata) custom[key] = value;
+        _writer.CustomMetadata = custom;
+    }
+
+    public int SeqLen { get; }
+    public int RowLength => SeqLen + 1;
+    public long Rows { get; private set; }
+    public long Tokens => Rows * RowLength;
+
+    /// <summary>Appends one row; it must hold exactly seq_len + 1 tokens.</summary>
+    public void WriteRow(ReadOnlySpan<int> row)
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        if (row.Length != RowLength)
+            throw new ArgumentException($"{_path}: a row holds {RowLength} tokens (seq_len + 1), got {row.Length}", nameof(row));
+        row.CopyTo(_values.AsSpan(_bufferedRows * RowLength));
+        _bufferedRows++;
+        Rows++;
+        if (_bufferedRows == _rowGroupRows) FlushRowGroup();
+    }
+
+    private void FlushRowGroup()
+    {
+        if (_bufferedRows == 0) return;
+        var count = _bufferedRows * RowLength;
+        using (var group = _writer.CreateRowGroup())
+        {
+            group.WriteAllPartsAsync<int>(TokenShardSchema.Element, _values.AsMemory(0, count),
+                _definitionLevels.AsMemory(0, count), _repetitionLevels.AsMemory(0, count), CancellationToken.None)
+                .GetAwaiter().GetResult();
+        }
+        _bufferedRows = 0;
+    }
+
+    /// <summary>Flushes the last row group and closes the file (also done by <see cref="Dispose"/>).</summary>
+    public TokenShardInfo Complete(string fileName, string split)
+    {
+        Close();
+        return new TokenShardInfo(fileName, split, Rows, Tokens);
+    }
+
+    private void Close()
+    {
+        if (_closed) return;
+        _closed = true;
+        try
+        {
+            FlushRowGroup();
+            _writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+        finally
+        {
+            _stream.Dispose();
+        }
+    }
+
+    public void Dispose() => Close();
+}

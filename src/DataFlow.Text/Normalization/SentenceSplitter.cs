@@ -1,0 +1,51 @@
+namespace DataFlow.Text.Normalization;
+
+/// <summary>
+/// Rule-based sentence splitting for counting, without a trained model. A sentence ends at '.', '!' or '?'
+/// (runs count once) followed by optional closing quotes or brackets and then whitespace or the end of the text,
+/// unless the next word starts with a lower-case letter ("e.g. this", "etc. and"); the full-width CJK
+/// terminators 。！？ end a sentence with no space after them. Text without any terminator is one sentence.
+/// </summary>
+public static class SentenceSplitter
+{
+    public static int Count(ReadOnlySpan<char> text)
+    {
+        var count = 0;
+        var inSentence = false;   // seen a visible, non-terminator character since the last sentence end
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (IsCjkTerminator(c))
+            {
+                if (inSentence) count++;
+                inSentence = false;
+                continue;
+            }
+            if (c is '.' or '!' or '?')
+            {
+                var j = i + 1;
+                while (j < text.Length && text[j] is '.' or '!' or '?') j++;
+                while (j < text.Length && IsCloser(text[j])) j++;
+                if (j == text.Length || (WordSplitter.IsSpace(text[j]) && !NextWordIsLowerCase(text, j)))
+                {
+                    if (inSentence) count++;
+                    inSentence = false;
+                }
+                i = j - 1;
+                continue;
+            }
+            if (!WordSplitter.IsSpace(c)) inSentence = true;
+        }
+        return inSentence ? count + 1 : count;
+    }
+
+    private static bool NextWordIsLowerCase(ReadOnlySpan<char> text, int i)
+    {
+        while (i < text.Length && WordSplitter.IsSpace(text[i])) i++;
+        return i < text.Length && char.IsLower(text[i]);
+    }
+
+    private static bool IsCjkTerminator(char c) => c is '\u3002' or '\uff01' or '\uff1f';
+
+    private static bool IsCloser(char c) => c is '"' or '\'' or ')' or ']' or '\u201d' or '\u2019' or '\u00bb';
+}

@@ -1,0 +1,659 @@
+using System.Buffers;
+
+namespace DataFlow.Text.Pii;
+
+/// <summary>
+/// One left-to-right pass that finds personal data and secrets. It jumps (vectorized) to cheap trigger characters
+/// ('@', ':', '+', '-', '_', digits, 'A', 'J'), then runs hand-written parsers anchored there; structure and check
+/// digits decide, so numbers that only look like PII are not flagged. Needs no word boundaries, so it works inside
+/// Chinese text and mixed scripts. Thread-safe: holds only its options.
+/// </summary>
+public sealed class PiiScanner
+{
+    // Every detected value contains one of these at or near its first token: digits for numbers and IPs,
+    // '@' emails, ':' URLs and hex-only IPv6, '+' E.164, '-' key blocks / GitLab / Slack, '_' GitHub, 'A' AWS, 'J' JWT.
+    private static readonly SearchValues<char> Triggers = SearchValues.Create("0123456789@:+-_AJ");
+
+    private const int MaxGroups = 8;
+
+    private readonly PiiScanOptions _o;
+
+    public PiiScanner(PiiScanOptions? options = null) => _o = options ?? PiiScanOptions.Default;
+
+    public PiiScanOptions Options => _o;
+
+    public List<PiiMatch> Scan(string text)
+    {
+        var matches = new List<PiiMatch>();
+        Scan(text, matches);
+        return matches;
+    }
+
+    /// <summary>Appends the matches found in <paramref name="text"/>, in order and without overlaps.</summary>
+    public void Scan(ReadOnlySpan<char> text, List<PiiMatch> matches)
+    {
+        int first = matches.Count;
+        int pos = 0;
+        while (pos < text.Length)
+        {
+            int rel = text[pos..].IndexOfAny(Triggers);
+            if (rel < 0) break;
+            int i = pos + rel;
+            int next = text[i] switch
+            {
+                '@' => AtSign(text, i, matches, first),
+                ':' => Colon(text, i, pos, matches, first),
+                '+' => Plus(text, i, matches, first),
+                _ => Token(text, i, pos, matches, first),
+            };
+            pos = Math.Max(next, i + 1);
+        }
+    }
+
+    private static void Add(List<PiiMatch> matches, int first, PiiType type, int start, int end)
+    {
+        // A later, wider match (an email whose local part is a phone number) replaces what it covers.
+        while (matches.Count > first && matches[^1].End > start) matches.RemoveAt(matches.Count - 1);
+        matches.Add(new PiiMatch(type, start, end - start));
+    }
+
+    // ---------------------------------------------------------------- emails
+
+    private int AtSign(ReadOnlySpan<char> t, int at, List<PiiMatch> m, int first)
+    {
+        if (!_o.Detects(PiiType.Email)) return at + 1;
+        int ls = at;
+        while (ls > 0 && at - ls < 64 && IsLocalChar(t[ls - 1])) ls--;
+        while (ls < at && t[ls] is '.' or '-' or '+') ls++;
+        if (ls == at || t[at - 1] == '.') return at + 1;
+
+        int k = at + 1, labels = 0, lastLabel = -1, end = -1;
+        while (true)
+        {
+            int s = k;
+            while (k < t.Length && IsDomainChar(t[k]) && k - s < 64) k++;
+            if (k == s || t[s] == '-' || t[k - 1] == '-') break;
+            labels++;
+            lastLabel = s;
+            end = k;
+            if (k + 1 < t.Length && t[k] == '.' && IsDomainChar(t[k + 1])) { k++; continue; }
+            break;
+        }
+        if (labels < 2 || end < t.Length && IsDomainChar(t[end])) return at + 1;
+        var tld = t[lastLabel..end];
+        if (tld.Length is < 2 or > 24 || tld.ContainsAnyExcept(AsciiLetters) || IsFileExtension(tld)) return at + 1;
+        Add(m, first, PiiType.Email, ls, end);
+        return end;
+    }
+
+    private static readonly SearchValues<char> AsciiLetters =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+
+    private static readonly string[] FileExtensions =
+        ["png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "ico", "pdf", "txt", "js", "css", "html", "htm", "json", "xml", "md", "py", "cs", "ts"];
+
+    // Retina asset names (icon@2x.png) and package specs look like emails; a file extension is never a TLD we care about.
+    private static bool IsFileExtension(ReadOnlySpan<char> tld)
+    {
+        foreach (var ext in FileExtensions) if (tld.Equals(ext, StringComparison.OrdinalIgnoreCase)) return true;
+        return false;
+    }
+
+    private static bool IsLocalChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '%' or '+' or '-';
+
+    private static bool IsDomainChar(char c) => char.IsAsciiLetterOrDigit(c) || c == '-';
+
+    // ---------------------------------------------------------------- ':' (URLs with credentials, hex-only IPv6)
+
+    private int Colon(ReadOnlySpan<char> t, int i, int pos, List<PiiMatch> m, int first)
+    {
+        if (i + 2 < t.Length && t[i + 1] == '/' && t[i + 2] == '/') return UrlAuthority(t, i, m, first);
+        if (!_o.Detects(PiiType.Ipv6)) return i + 1;
+        int s = i;
+        while (s > 0 && i - s < 4 && char.IsAsciiHexDigit(t[s - 1])) s--;
+        if (s < pos) return i + 1;
+        if (s == i && !(i + 1 < t.Length && t[i + 1] == ':')) return i + 1;
+        if (s > 0 && BlocksIpv6(t[s - 1])) return i + 1;
+        int end = TryIpv6(t, s, m, first);
+        return end > 0 ? end : i + 1;
+    }
+
+    private static readonly SearchValues<char> UrlAuthorityStops = SearchValues.Create("/?#\"'<>` \t\r\n\f\v");
+
+    private int UrlAuthority(ReadOnlySpan<char> t, int colon, List<PiiMatch> m, int first)
+    {
+        int a = colon + 3;
+        int ss = colon;
+        while (ss > 0 && colon - ss < 32 && (char.IsAsciiLetterOrDigit(t[ss - 1]) || t[ss - 1] is '+' or '.' or '-')) ss--;
+        while (ss < colon && !char.IsAsciiLetter(t[ss])) ss++;
+        if (ss == colon) return colon + 1;
+
+        const string slack = "hooks.slack.com/services/";
+        if (_o.Detects(PiiType.SlackToken) && t[a..].StartsWith(slack, StringComparison.Ordinal))
+        {
+            int e = a + slack.Length;
+            while (e < t.Length && (char.IsAsciiLetterOrDigit(t[e]) || t[e] is '/' or '_' or '-')) e++;
+            if (e - (a + slack.Length) >= 20)
+            {
+                Add(m, first, PiiType.SlackToken, ss, e);
+                return e;
+            }
+        }
+        if (!_o.Detects(PiiType.UrlPassword)) return a;
+        var rest = t[a..Math.Min(t.Length, a + 256)];
+        int stop = rest.IndexOfAny(UrlAuthorityStops);
+        var authority = stop < 0 ? rest : rest[..stop];
+        int atRel = authority.LastIndexOf('@');
+        if (atRel <= 0) return a;
+        int colonRel = authority[..atRel].IndexOf(':');
+        if (colonRel < 0 || colonRel + 1 == atRel) return a;          // no password, or an empty one
+        int at = a + atRel;
+        if (at + 1 >= t.Length || !(char.IsAsciiLetterOrDigit(t[at + 1]) || t[at + 1] == '[')) return a;
+        Add(m, first, PiiType.UrlPassword, a, at);
+        return at + 1;
+    }
+
+    // ---------------------------------------------------------------- IPv6
+
+    private static bool BlocksIpv6(char c) => char.IsAsciiLetterOrDigit(c) || c is ':' or '.' or '_' or '-';
+
+    private int TryIpv6(ReadOnlySpan<char> t, int s, List<PiiMatch> m, int first)
+    {
+        Span<ushort> h = stackalloc ushort[8];
+        int count = 0, gap = -1, k = s, n = t.Length;
+        if (t[k] == ':')
+        {
+            if (k + 1 < n && t[k + 1] == ':') { gap = 0; k += 2; }
+            else return -1;
+        }
+        while (count < 8)
+        {
+            int hs = k, v = 0;
+            while (k < n && k - hs < 4 && char.IsAsciiHexDigit(t[k])) { v = v * 16 + HexValue(t[k]); k++; }
+            if (k == hs) break;
+            if (k < n && char.IsAsciiHexDigit(t[k])) return -1;
+            if (k + 1 < n && t[k] == '.' && char.IsAsciiDigit(t[k + 1]) && count <= 6
+                && TryIpv4(t, hs, out uint v4, out int e4))
+            {
+                h[count++] = (ushort)(v4 >> 16);
+                h[count++] = (ushort)v4;
+                k = e4;
+                break;
+            }
+            h[count++] = (ushort)v;
+            if (k + 1 < n && t[k] == ':' && t[k + 1] == ':')
+            {
+                if (gap >= 0) return -1;
+                gap = count;
+                k += 2;
+                continue;
+            }
+            if (k + 1 < n && t[k] == ':' && char.IsAsciiHexDigit(t[k + 1])) { k++; continue; }
+            break;
+        }
+        if (gap < 0 ? count != 8 : count > 7) return -1;
+        if (k < n && (char.IsAsciiLetterOrDigit(t[k]) || t[k] == '_' || t[k] == ':' && k + 1 < n && (char.IsAsciiHexDigit(t[k + 1]) || t[k + 1] == ':')))
+            return -1;
+        Span<ushort> full = stackalloc ushort[8];
+        if (gap < 0) h.CopyTo(full);
+        else
+        {
+            h[..gap].CopyTo(full);
+            h[gap..count].CopyTo(full[(8 - (count - gap))..]);
+        }
+        if (!IpRanges.FlagIpv6(full, _o)) return k;                // a real address, just not one we report: consume it
+        Add(m, first, PiiType.Ipv6, s, k);
+        return k;
+    }
+
+    private static int HexValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+
+    /// <summary>Dotted quad without leading zeros, each part 0..255, not followed by more digits or another '.digit'.</summary>
+    private static bool TryIpv4(ReadOnlySpan<char> t, int s, out uint address, out int end)
+    {
+        address = 0;
+        end = s;
+        int k = s;
+        for (int part = 0; part < 4; part++)
+        {
+            if (part > 0)
+            {
+                if (k >= t.Length || t[k] != '.') return false;
+                k++;
+            }
+            int ds = k, v = 0;
+            while (k < t.Length && char.IsAsciiDigit(t[k]) && k - ds < 4) { v = v * 10 + (t[k] - '0'); k++; }
+            int len = k - ds;
+            if (len is 0 or > 3 || v > 255 || len > 1 && t[ds] == '0') return false;
+            address = (address << 8) | (uint)v;
+        }
+        if (k < t.Length && (char.IsAsciiLetterOrDigit(t[k]) || t[k] == '_')) return false;
+        if (k + 1 < t.Length && t[k] == '.' && char.IsAsciiDigit(t[k + 1])) return false;
+        end = k;
+        return true;
+    }
+
+    // ---------------------------------------------------------------- '+': E.164 phone numbers
+
+    private int Plus(ReadOnlySpan<char> t, int i, List<PiiMatch> m, int first)
+    {
+        int n = t.Length;
+        if (!_o.Detects(PiiType.Phone) || i + 1 >= n || t[i + 1] is < '1' or > '9') return i + 1;
+        if (i > 0 && (char.IsAsciiLetterOrDigit(t[i - 1]) || t[i - 1] is '+' or '_')) return i + 1;
+        Span<int> ends = stackalloc int[MaxGroups];
+        Span<int> digitsAt = stackalloc int[MaxGroups];
+        int g = 0, k = i + 1, digits = 0;
+        while (g < MaxGroups)
+        {
+            int save = k;
+            bool paren = false;
+            if (g > 0)
+            {
+                if (k < n && t[k] is ' ' or '-' or '.') k++;
+                if (k < n && t[k] == '(') { paren = true; k++; }
+            }
+            int ds = k;
+            while (k < n && char.IsAsciiDigit(t[k]) && k - ds < 12) k++;
+            if (k == ds || k < n && char.IsAsciiDigit(t[k])) { k = save; break; }
+            digits += k - ds;
+            if (paren)
+            {
+                if (k < n && t[k] == ')') k++;
+                else { k = save; break; }
+            }
+            ends[g] = k;
+            digitsAt[g] = digits;
+            g++;
+            if (k >= n || t[k] is not (' ' or '-' or '.' or '(' or ')')) break;
+            if (t[k] == ')') break;
+        }
+        for (int last = g - 1; last >= 0; last--)
+        {
+            if (digitsAt[last] is < 8 or > 15) continue;
+            int e = ends[last];
+            if (last < g - 1 && t[e] != ' ') continue;                 // the number runs on: not a prefix we can cut
+            if (e < n && (char.IsAsciiLetterOrDigit(t[e]) || t[e] == '_')) continue;
+            Add(m, first, PiiType.Phone, i, e);
+            return e;
+        }
+        return g > 0 ? ends[g - 1] : i + 1;
+    }
+
+    // ---------------------------------------------------------------- tokens: numbers, key prefixes, IBAN, JWT, key blocks
+
+    private static bool IsTokenChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '-';
+
+    private static int TokenEnd(ReadOnlySpan<char> t, int i)
+    {
+        int k = i;
+        while (k < t.Length && IsTokenChar(t[k])) k++;
+        return Math.Max(k, i + 1);
+    }
+
+    private int Token(ReadOnlySpan<char> t, int i, int pos, List<PiiMatch> m, int first)
+    {
+        int ws = i;
+        while (ws > 0 && i - ws < 128 && IsTokenChar(t[ws - 1])) ws--;
+        if (ws < pos) return TokenEnd(t, i);
+        char c0 = t[ws];
+        int end = -1;
+        if (char.IsAsciiDigit(c0)) end = DigitToken(t, ws, m, first);
+        else if (char.IsAsciiLetter(c0)) end = LetterToken(t, ws, m, first);
+        else if (c0 == '-') end = KeyBlock(t, ws, m, first);
+        return end > i ? end : TokenEnd(t, i);
+    }
+
+    private int LetterToken(ReadOnlySpan<char> t, int ws, List<PiiMatch> m, int first)
+    {
+        var s = t[ws..];
+        if (s.Length < 4) return -1;
+        char c0 = s[0];
+        if (c0 == 'A' && (s.StartsWith("AKIA") || s.StartsWith("ASIA")) && _o.Detects(PiiType.AwsAccessKey))
+        {
+            int k = 4;
+            while (k < s.Length && k < 21 && (char.IsAsciiLetterUpper(s[k]) || s[k] is >= '2' and <= '7')) k++;
+            if (k == 20 && (k == s.Length || !IsTokenChar(s[k]))) return Found(m, first, PiiType.AwsAccessKey, ws, ws + 20);
+        }
+        else if (c0 == 'g' && _o.Detects(PiiType.GitHubToken) && s[1] == 'h' && s[3] == '_' && s[2] is 'p' or 'o' or 'u' or 's' or 'r')
+        {
+            int k = Run(s, 4, char.IsAsciiLetterOrDigit);
+            if (k - 4 == 36 && (k == s.Length || !IsTokenChar(s[k]))) return Found(m, first, PiiType.GitHubToken, ws, ws + k);
+        }
+        else if (c0 == 'g' && s.StartsWith("github_pat_") && _o.Detects(PiiType.GitHubToken))
+        {
+            int k = Run(s, 11, c => char.IsAsciiLetterOrDigit(c) || c == '_');
+            if (k - 11 >= 60 && (k == s.Length || s[k] != '-')) return Found(m, first, PiiType.GitHubToken, ws, ws + k);
+        }
+        else if (c0 == 'g' && s[1] == 'l' && _o.Detects(PiiType.GitLabToken))
+        {
+            int p = s.StartsWith("glpat-") ? 6 : s.StartsWith("glptt-") ? 6 : s.StartsWith("gldt-") ? 5 : s.StartsWith("glrt-") ? 5 : 0;
+            if (p > 0)
+            {
+                int k = Run(s, p, IsTokenChar);
+                if (k - p >= 20) return Found(m, first, PiiType.GitLabToken, ws, ws + k);
+            }
+        }
+        else if (c0 == 'x' && _o.Detects(PiiType.SlackToken)
+            && (s.Length > 5 && s.StartsWith("xox") && s[3] is 'a' or 'b' or 'p' or 'o' or 's' or 'r' && s[4] == '-' || s.StartsWith("xapp-")))
+        {
+            int k = Run(s, 5, c => char.IsAsciiLetterOrDigit(c) || c == '-');
+            if (k - 5 >= 15 && (k == s.Length || s[k] != '_')) return Found(m, first, PiiType.SlackToken, ws, ws + k);
+        }
+        else if (c0 == 'e' && s[1] == 'y' && s[2] == 'J' && _o.Detects(PiiType.Jwt))
+        {
+            int end = TryJwt(t, ws);
+            if (end > 0) return Found(m, first, PiiType.Jwt, ws, end);
+        }
+
+        if (char.IsAsciiLetterUpper(c0) && char.IsAsciiLetterUpper(s[1]) && char.IsAsciiDigit(s[2]) && char.IsAsciiDigit(s[3])
+            && _o.Detects(PiiType.Iban))
+        {
+            int end = TryIban(t, ws);
+            if (end > 0) return Found(m, first, PiiType.Iban, ws, end);
+        }
+        if (_o.Detects(PiiType.Ipv6) && HexThenColon(s) && (ws == 0 || !BlocksIpv6(t[ws - 1])))
+            return TryIpv6(t, ws, m, first);
+        return -1;
+    }
+
+    private static int Found(List<PiiMatch> m, int first, PiiType type, int start, int end)
+    {
+        Add(m, first, type, start, end);
+        return end;
+    }
+
+    private static int Run(ReadOnlySpan<char> s, int from, Func<char, bool> accept)
+    {
+        int k = from;
+        while (k < s.Length && accept(s[k])) k++;
+        return k;
+    }
+
+    private static bool HexThenColon(ReadOnlySpan<char> s)
+    {
+        int k = 0;
+        while (k < s.Length && k < 5 && char.IsAsciiHexDigit(s[k])) k++;
+        return k is > 0 and <= 4 && k < s.Length && s[k] == ':';
+    }
+
+    private static bool IsBase64Url(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '-';
+
+    private static int TryJwt(ReadOnlySpan<char> t, int s)
+    {
+        int k = s;
+        for (int part = 0; part < 3; part++)
+        {
+            int ps = k;
+            while (k < t.Length && IsBase64Url(t[k])) k++;
+            if (k - ps < (part == 2 ? 16 : 10)) return -1;
+            if (part < 2)
+            {
+                if (k >= t.Length || t[k] != '.') return -1;
+                k++;
+            }
+        }
+        if (k + 1 < t.Length && t[k] == '.' && IsBase64Url(t[k + 1])) return -1;
+        return k;
+    }
+
+    private static int TryIban(ReadOnlySpan<char> t, int s)
+    {
+        int len = PiiChecksums.IbanLength(t[s], t[s + 1]);
+        if (len == 0) return -1;
+        Span<char> buf = stackalloc char[34];
+        int got = 0, k = s;
+        while (got < len && k < t.Length)
+        {
+            char c = t[k];
+            if (char.IsAsciiDigit(c) || char.IsAsciiLetterUpper(c)) { buf[got++] = c; k++; }
+            else if (c == ' ' && got % 4 == 0 && k + 1 < t.Length && char.IsAsciiLetterOrDigit(t[k + 1])) k++;
+            else break;
+        }
+        if (got != len || k < t.Length && IsTokenChar(t[k])) return -1;
+        return PiiChecksums.IbanValid(buf[..got]) ? k : -1;
+    }
+
+    private int KeyBlock(ReadOnlySpan<char> t, int s, List<PiiMatch> m, int first)
+    {
+        const string begin = "-----BEGIN ";
+        if (!_o.Detects(PiiType.PrivateKey) || !t[s..].StartsWith(begin, StringComparison.Ordinal)) return -1;
+        int labelStart = s + begin.Length;
+        var head = t[labelStart..Math.Min(t.Length, labelStart + 64)];
+        int close = head.IndexOf("-----", StringComparison.Ordinal);
+        if (close < 0 || !head[..close].Contains("PRIVATE KEY", StringComparison.Ordinal)) return -1;
+        int bodyStart = labelStart + close + 5;
+        var body = t[bodyStart..Math.Min(t.Length, bodyStart + 65536)];
+        int endMarker = body.IndexOf("-----END ", StringComparison.Ordinal);
+        int e;
+        if (endMarker >= 0)
+        {
+            int tailStart = bodyStart + endMarker + 9;
+            var tail = t[tailStart..Math.Min(t.Length, tailStart + 64)];
+            int tailClose = tail.IndexOf("-----", StringComparison.Ordinal);
+            e = tailClose >= 0 ? tailStart + tailClose + 5 : tailStart;
+        }
+        else
+        {
+            // A truncated block: take the base64 body that follows the header.
+            e = bodyStart;
+            while (e < t.Length && e - bodyStart < 65536 && (char.IsAsciiLetterOrDigit(t[e]) || t[e] is '+' or '/' or '=' or '\r' or '\n' or ' ' or ':' or '-' or ','))
+                e++;
+        }
+        return Found(m, first, PiiType.PrivateKey, s, e);
+    }
+
+    // ---------------------------------------------------------------- numbers: IPv4, SSN, resident ID, cards, phones
+
+    private enum Verdict { None, Match, Consume }
+
+    private ref struct Cluster
+    {
+        public Span<int> Start;
+        public Span<int> Len;
+        public Span<char> SepBefore;
+        public int Count;
+        public bool Paren0;       // first group is an area code in parentheses: (415) 555-0123, （010）12345678
+        public bool TrailingX;    // the last group is 17 digits + X (resident ID)
+    }
+
+    private int DigitToken(ReadOnlySpan<char> t, int ws, List<PiiMatch> m, int first)
+    {
+        int n = t.Length;
+        if (_o.Detects(PiiType.Ipv6) && HexThenColon(t[ws..]) && (ws == 0 || !BlocksIpv6(t[ws - 1])))
+        {
+            int e6 = TryIpv6(t, ws, m, first);
+            if (e6 > 0) return e6;
+        }
+        var c = new Cluster
+        {
+            Start = stackalloc int[MaxGroups],
+            Len = stackalloc int[MaxGroups],
+            SepBefore = stackalloc char[MaxGroups + 1],
+        };
+        int clusterEnd = ParseCluster(t, ws, ref c);
+        if (clusterEnd < 0) return -clusterEnd;
+
+        // Continuation of a number we already passed over (3.14159..., 1,000,000, a card's later groups).
+        if (ws >= 2 && char.IsAsciiDigit(t[ws - 2]) && t[ws - 1] is '.' or ',' or ' ' or '/' or ':' or '\u00a0'
+            && !(m.Count > first && m[^1].End == ws - 1))
+            return clusterEnd;
+        if (ws >= 1 && t[ws - 1] is '.' or '+' && !c.Paren0) return clusterEnd;
+
+        Span<char> digits = stackalloc char[MaxGroups * 19 + 1];
+        for (int a = 0; a < c.Count; a++)
+        {
+            if (a > 0 && !(c.SepBefore[a] == ' ' && c.Len[a - 1] <= 3)) continue;
+            for (int k = c.Count - a; k >= 1; k--)
+            {
+                int endGroup = a + k - 1;
+                int end = c.Start[endGroup] + c.Len[endGroup] + (endGroup == c.Count - 1 && c.TrailingX ? 1 : 0);
+                if (a + k < c.Count ? c.SepBefore[a + k] != ' ' : end < n && (char.IsAsciiLetterOrDigit(t[end]) || t[end] == '_')) continue;
+                bool paren = a == 0 && c.Paren0;
+                var verdict = Classify(t, ref c, a, k, paren, digits, out var type);
+                if (verdict == Verdict.Consume) return clusterEnd;
+                if (verdict == Verdict.Match)
+                {
+                    int start = paren ? c.Start[0] - 1 : c.Start[a];
+                    Add(m, first, type, start, end);
+                    return end;
+                }
+            }
+        }
+        return clusterEnd;
+    }
+
+    /// <summary>Digit groups joined by single separators. Returns the cluster end, or minus the end of a run too long to be anything.</summary>
+    private static int ParseCluster(ReadOnlySpan<char> t, int ws, ref Cluster c)
+    {
+        int n = t.Length, k = ws;
+        c.Count = 0;
+        while (c.Count < MaxGroups)
+        {
+            int gs = k;
+            while (k < n && char.IsAsciiDigit(t[k])) k++;
+            if (k - gs > 19)
+            {
+                while (k < n && char.IsAsciiDigit(t[k])) k++;
+                return -k;
+            }
+            c.Start[c.Count] = gs;
+            c.Len[c.Count] = k - gs;
+            c.Count++;
+            if (k - gs == 17 && k < n && t[k] is 'X' or 'x' && (k + 1 >= n || !char.IsAsciiLetterOrDigit(t[k + 1])))
+            {
+                c.TrailingX = true;
+                return k + 1;
+            }
+            if (c.Count == 1 && gs > 0 && t[gs - 1] is '(' or '（' && k < n && t[k] is ')' or '）')
+            {
+                int j = k + 1;
+                if (j < n && t[j] is ' ' or '-') j++;
+                if (j < n && char.IsAsciiDigit(t[j]))
+                {
+                    c.Paren0 = true;
+                    c.SepBefore[c.Count] = ')';
+                    k = j;
+                    continue;
+                }
+                return k;
+            }
+            if (k + 1 < n && t[k] is ' ' or '-' or '.' or '/' && char.IsAsciiDigit(t[k + 1]))
+            {
+                c.SepBefore[c.Count] = t[k];
+                k++;
+                continue;
+            }
+            return k;
+        }
+        return k;
+    }
+
+    private Verdict Classify(ReadOnlySpan<char> t, ref Cluster c, int a, int k, bool paren, Span<char> buffer, out PiiType type)
+    {
+        type = default;
+        int total = 0;
+        for (int g = a; g < a + k; g++)
+        {
+            t.Slice(c.Start[g], c.Len[g]).CopyTo(buffer[total..]);
+            total += c.Len[g];
+        }
+        bool x = a + k == c.Count && c.TrailingX;
+        if (x) buffer[total++] = char.ToUpperInvariant(t[c.Start[a + k - 1] + c.Len[a + k - 1]]);
+        var d = buffer[..total];
+        int len0 = c.Len[a];
+        char sep = k > 1 ? c.SepBefore[a + 1] : '\0';
+        bool sameSep = true;
+        for (int g = a + 2; g < a + k; g++) sameSep &= c.SepBefore[g] == sep;
+
+        if (paren)
+        {
+            // (415) 555-0123 and (010) 12345678 / （0755）1234567
+            if (!_o.Detects(PiiType.Phone)) return Verdict.Consume;
+            if (k == 3 && len0 == 3 && c.Len[a + 1] == 3 && c.Len[a + 2] == 4 && c.SepBefore[a + 2] is '-' or ' ' or '.' && NorthAmerican(d))
+                return Phone(out type);
+            if (k == 2 && d[0] == '0' && ChineseLandline(d, len0)) return Phone(out type);
+            return Verdict.None;
+        }
+        if (x) return k == 1 && total == 18 && _o.Detects(PiiType.ChineseResidentId) && PiiChecksums.ChineseIdValid(d)
+            ? Found(PiiType.ChineseResidentId, out type) : Verdict.Consume;
+
+        // Dotted quads are addresses (reported or not); never reread them as phone numbers.
+        if (k == 4 && sep == '.' && sameSep)
+        {
+            int s0 = c.Start[a];
+            int end = c.Start[a + 3] + c.Len[a + 3];
+            if (TryIpv4(t, s0, out uint v4, out int e4) && e4 == end)
+                return _o.Detects(PiiType.Ipv4) && IpRanges.FlagIpv4(v4, _o) ? Found(PiiType.Ipv4, out type) : Verdict.Consume;
+        }
+        if (k == 3 && len0 == 3 && c.Len[a + 1] == 2 && c.Len[a + 2] == 4 && sameSep && sep is '-' or ' ')
+        {
+            if (!_o.Detects(PiiType.UsSsn)) return Verdict.Consume;
+            int area = Num(d[..3]), group = Num(d.Slice(3, 2)), serial = Num(d.Slice(5, 4));
+            return PiiChecksums.UsSsnValid(area, group, serial) ? Found(PiiType.UsSsn, out type) : Verdict.Consume;
+        }
+        if (k == 1 && total == 18 && _o.Detects(PiiType.ChineseResidentId) && PiiChecksums.ChineseIdValid(d))
+            return Found(PiiType.ChineseResidentId, out type);
+        if (total is >= 13 and <= 19)
+        {
+            bool grouped = k > 1 && sameSep && sep is ' ' or '-';
+            bool shaped = k == 1 || grouped && AllLengthsBetween(ref c, a, k, 3, 6);
+            if (shaped && _o.Detects(PiiType.PaymentCard) && PiiChecksums.IsKnownCardIssuer(d) && PiiChecksums.Luhn(d))
+                return Found(PiiType.PaymentCard, out type);
+            if (grouped && k >= 3 && AllLengthsBetween(ref c, a, k, 4, 6)) return Verdict.Consume;   // a card-shaped number that fails the checks
+        }
+        if (!_o.Detects(PiiType.Phone)) return Verdict.None;
+        if (total == 11 && d[0] == '1' && d[1] is >= '3' and <= '9'
+            && (k == 1 || k == 3 && sameSep && sep is ' ' or '-' && len0 == 3 && c.Len[a + 1] == 4))
+            return Phone(out type);                                                         // Chinese mobile
+        if (sameSep && sep is '-' or '.' or ' ')
+        {
+            if (k == 3 && len0 == 3 && c.Len[a + 1] == 3 && c.Len[a + 2] == 4 && NorthAmerican(d)) return Phone(out type);
+            if (k == 4 && len0 == 1 && d[0] == '1' && c.Len[a + 1] == 3 && c.Len[a + 2] == 3 && c.Len[a + 3] == 4 && NorthAmerican(d[1..]))
+                return Phone(out type);
+        }
+        if (k == 2 && sep is '-' or ' ' && d[0] == '0' && ChineseLandline(d, len0)) return Phone(out type);
+        if (k >= 2 && d[0] == '0' && sameSep)
+        {
+            // International prefix 00 (0044 20 7946 0958) and European national forms (020 7946 0958, 01 23 45 67 89, 030/12345678).
+            if (d[1] == '0' && total - 2 is >= 8 and <= 15 && sep is ' ' or '-' && d[2] != '0') return Phone(out type);
+            if (d[1] != '0' && total is >= 10 and <= 11 && (sep is ' ' or '.' && AllLengthsBetween(ref c, a, k, 2, 5) || sep == '/' && k == 2))
+                return Phone(out type);
+        }
+        return Verdict.None;
+    }
+
+    private static Verdict Phone(out PiiType type) => Found(PiiType.Phone, out type);
+
+    private static Verdict Found(PiiType found, out PiiType type)
+    {
+        type = found;
+        return Verdict.Match;
+    }
+
+    private static bool AllLengthsBetween(ref Cluster c, int a, int k, int min, int max)
+    {
+        for (int g = a; g < a + k; g++) if (c.Len[g] < min || c.Len[g] > max) return false;
+        return true;
+    }
+
+    /// <summary>NANP: area code [2-9][0-8]d, exchange [2-9]dd.</summary>
+    private static bool NorthAmerican(ReadOnlySpan<char> d) =>
+        d.Length == 10 && d[0] >= '2' && d[1] != '9' && d[3] >= '2';
+
+    /// <summary>010 and 02X take 8-digit numbers; 0[3-9]XX take 7 or 8; local numbers start with 2-9.</summary>
+    private static bool ChineseLandline(ReadOnlySpan<char> d, int areaLength)
+    {
+        int local = d.Length - areaLength;
+        if (d[areaLength] is < '2' or > '9') return false;
+        if (areaLength == 3) return (d[1] == '1' && d[2] == '0' || d[1] == '2') && local == 8;
+        if (areaLength == 4) return d[1] >= '3' && local is 7 or 8;
+        return false;
+    }
+
+    private static int Num(ReadOnlySpan<char> digits)
+    {
+        int v = 0;
+        foreach (var ch in digits) v = v * 10 + (ch - '0');
+        return v;
+    }
+}

@@ -1,0 +1,112 @@
+using DataFlow.Text.Normalization;
+
+namespace DataFlow.Text.Quality;
+
+/// <summary>
+/// The text under test with its words and lines found once and shared by every rule of a chain. Buffers are
+/// reused from document to document, so a worker allocates nothing per word; one instance per thread.
+/// Lines follow Python's str.splitlines on normalized text: split at '\n', no empty last line after a final '\n'.
+/// </summary>
+public sealed class AnalyzedText
+{
+    private TextRange[] _words = new TextRange[1024];
+    private ulong[] _wordHashes = new ulong[1024];
+    private TextRange[] _lines = new TextRange[256];
+    private int _wordCount = -1;
+    private int _lineCount = -1;
+
+    public string Text { get; private set; } = "";
+
+    /// <summary>Language set by a language rule (ISO 639-1 code), or null when none ran.</summary>
+    public string? Language { get; set; }
+
+    /// <summary>Confidence of <see cref="Language"/>, 0..1.</summary>
+    public double LanguageScore { get; set; }
+
+    /// <summary>Starts on a new document.</summary>
+    public AnalyzedText Reset(string text)
+    {
+        Text = text;
+        Language = null;
+        LanguageScore = 0;
+        _wordCount = -1;
+        _lineCount = -1;
+        return this;
+    }
+
+    /// <summary>Replaces the text (a rule that cleans lines); later rules see the new text.</summary>
+    public void Replace(string text)
+    {
+        if (ReferenceEquals(text, Text)) return;
+        Text = text;
+        _wordCount = -1;
+        _lineCount = -1;
+    }
+
+    public int WordCount { get { EnsureWords(); return _wordCount; } }
+
+    /// <summary>Words as found by <see cref="WordSplitter"/>.</summary>
+    public ReadOnlySpan<TextRange> Words { get { EnsureWords(); return _words.AsSpan(0, _wordCount); } }
+
+    /// <summary>A 64-bit ordinal hash of each word, for n-gram counting without building strings.</summary>
+    public ReadOnlySpan<ulong> WordHashes { get { EnsureWords(); return _wordHashes.AsSpan(0, _wordCount); } }
+
+    public int LineCount { get { EnsureLines(); return _lineCount; } }
+
+    public ReadOnlySpan<TextRange> Lines { get { EnsureLines(); return _lines.AsSpan(0, _lineCount); } }
+
+    private void EnsureWords()
+    {
+        if (_wordCount >= 0) return;
+        var text = Text.AsSpan();
+        var count = 0;
+        foreach (var word in WordSplitter.Enumerate(text))
+        {
+            if (count == _words.Length)
+            {
+                Array.Resize(ref _words, count * 2);
+                Array.Resize(ref _wordHashes, count * 2);
+            }
+            _words[count] = word;
+            _wordHashes[count] = HashOf(text.Slice(word.Start, word.Length));
+            count++;
+        }
+        _wordCount = count;
+    }
+
+    private void EnsureLines()
+    {
+        if (_lineCount >= 0) return;
+        var text = Text.AsSpan();
+        var count = 0;
+        var start = 0;
+        while (start < text.Length)
+        {
+            var newline = text[start..].IndexOf('\n');
+            var end = newline < 0 ? text.Length : start + newline;
+            if (count == _lines.Length) Array.Resize(ref _lines, count * 2);
+            var lineEnd = end > start && text[end - 1] == '\r' ? end - 1 : end;
+            _lines[count++] = new TextRange(start, lineEnd - start);
+            start = end + 1;
+        }
+        _lineCount = count;
+    }
+
+    /// <summary>FNV-1a over UTF-16 units, finished with a murmur mix so n-gram combinations spread well.</summary>
+    public static ulong HashOf(ReadOnlySpan<char> span)
+    {
+        var h = 14695981039346656037UL;
+        foreach (var c in span) h = (h ^ c) * 1099511628211UL;
+        return Mix(h ^ (ulong)span.Length);
+    }
+
+    public static ulong Mix(ulong h)
+    {
+        h ^= h >> 33;
+        h *= 0xff51afd7ed558ccdUL;
+        h ^= h >> 33;
+        h *= 0xc4ceb9fe1a85ec53UL;
+        h ^= h >> 33;
+        return h;
+    }
+}

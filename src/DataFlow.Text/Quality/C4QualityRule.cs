@@ -1,0 +1,121 @@
+using System.Text;
+using DataFlow.Text.Normalization;
+
+namespace DataFlow.Text.Quality;
+
+/// <summary>
+/// C4 cleaning: each line is stripped and kept only if it has no over-long word, ends in terminal punctuation
+/// (after citation markers are removed), has enough words and mentions neither javascript nor cookie/policy
+/// boilerplate; a kept line with "lorem ipsum" or '{' drops the page; a page with fewer than 5 sentences in its
+/// kept lines is dropped; otherwise the text is replaced by its kept lines. Order as in tfds c4_utils and datatrove.
+/// </summary>
+public sealed class C4QualityRule : IQualityRule
+{
+    public const string LoremIpsum = "c4.lorem_ipsum";
+    public const string CurlyBracket = "c4.curly_bracket";
+    public const string TooFewSentences = "c4.too_few_sentences";
+
+    private static readonly string[] PolicyPhrases = ["terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies"];
+
+    private readonly C4QualityOptions _options;
+    private readonly StringBuilder _kept = new();
+    private char[] _lineBuffer = new char[256];
+
+    public C4QualityRule(C4QualityOptions? options = null) => _options = options ?? new C4QualityOptions();
+
+    public string Name => "c4";
+
+    public IReadOnlyList<string> Reasons { get; } = [LoremIpsum, CurlyBracket, TooFewSentences];
+
+    /// <summary>Lines removed by the last <see cref="Check"/> (for stats).</summary>
+    public int LastRemovedLines { get; private set; }
+
+    public RuleVerdict Check(AnalyzedText analyzed)
+    {
+        var o = _options;
+        var text = analyzed.Text.AsSpan();
+        _kept.Clear();
+        var sentences = 0;
+        var removed = 0;
+        var changed = false;
+        foreach (var range in analyzed.Lines)
+        {
+            var raw = range.Of(text);
+            var line = raw.Trim();
+            if (o.MaxWordLength >= 0 && HasLongerWord(line, o.MaxWordLength)) { removed++; continue; }
+            var words = WordSplitter.Count(line);
+            if (o.RemoveCitations && line.IndexOf('[') >= 0) line = RemoveCitations(line);
+            if (o.FilterNoTerminalPunctuation && !EndsInTerminalPunctuation(line, o.TerminalPunctuation)) { removed++; continue; }
+            if (o.MinWordsPerLine >= 0 && words < o.MinWordsPerLine) { removed++; continue; }
+            if (o.FilterLoremIpsum && line.Contains("lorem ipsum", StringComparison.OrdinalIgnoreCase)) return Drop(LoremIpsum, removed);
+            if (o.FilterJavascript && line.Contains("javascript", StringComparison.OrdinalIgnoreCase)) { removed++; continue; }
+            if (o.FilterCurlyBracket && line.IndexOf('{') >= 0) return Drop(CurlyBracket, removed);
+            if (o.FilterPolicy && ContainsPolicyPhrase(line)) { removed++; continue; }
+            sentences += SentenceSplitter.Count(line);
+            if (_kept.Length > 0) _kept.Append('\n');
+            _kept.Append(line);
+            if (line.Length != raw.Length) changed = true;
+        }
+        LastRemovedLines = removed;
+        if (o.MinSentences >= 0 && sentences < o.MinSentences) return RuleVerdict.Drop(TooFewSentences);
+        if (removed > 0 || changed || _kept.Length != text.Length) analyzed.Replace(_kept.ToString());
+        return RuleVerdict.Keep;
+    }
+
+    private RuleVerdict Drop(string reason, int removed)
+    {
+        LastRemovedLines = removed;
+        return RuleVerdict.Drop(reason);
+    }
+
+    private static bool EndsInTerminalPunctuation(ReadOnlySpan<char> line, string terminal) =>
+        line.Length > 0 && terminal.Contains(line[^1]) && !line.EndsWith("...");
+
+    private static bool HasLongerWord(ReadOnlySpan<char> line, int maxLength)
+    {
+        if (line.Length <= maxLength) return false;
+        var run = 0;
+        foreach (var c in line)
+        {
+            if (WordSplitterSpace(c)) run = 0;
+            else if (++run > maxLength) return true;
+        }
+        return false;
+    }
+
+    private static bool WordSplitterSpace(char c) => c <= ' ' ? c is ' ' or '\t' or '\r' or '\n' or '\f' or '\v' : c > '\u007f' && char.IsWhiteSpace(c);
+
+    private static bool ContainsPolicyPhrase(ReadOnlySpan<char> line)
+    {
+        foreach (var phrase in PolicyPhrases)
+            if (line.Contains(phrase, StringComparison.OrdinalIgnoreCase)) return true;
+        return false;
+    }
+
+    /// <summary>Removes "[digits]", "[edit]" and "[citation needed]" (C4's citation pattern) and trims the result.</summary>
+    private ReadOnlySpan<char> RemoveCitations(ReadOnlySpan<char> line)
+    {
+        if (_lineBuffer.Length < line.Length) _lineBuffer = new char[Math.Max(line.Length, _lineBuffer.Length * 2)];
+        var length = 0;
+        var i = 0;
+        while (i < line.Length)
+        {
+            if (line[i] == '[' && CitationLength(line[i..]) is var n and > 0)
+            {
+                i += n;
+                continue;
+            }
+            _lineBuffer[length++] = line[i++];
+        }
+        return length == line.Length ? line : _lineBuffer.AsSpan(0, length).Trim();
+    }
+
+    private static int CitationLength(ReadOnlySpan<char> s)
+    {
+        if (s.StartsWith("[edit]")) return 6;
+        if (s.StartsWith("[citation needed]")) return 17;
+        var j = 1;
+        while (j < s.Length && char.IsAsciiDigit(s[j])) j++;
+        return j < s.Length && s[j] == ']' ? j + 1 : 0;
+    }
+}

@@ -1,0 +1,192 @@
+using System.Numerics;
+using DataFlow.Text.Normalization;
+
+namespace DataFlow.Text.Quality;
+
+/// <summary>
+/// Gopher repetition heuristics (Rae et al. 2021, Table A1), with the exact counting of datatrove's
+/// GopherRepetitionFilter: paragraphs are split at two or more newlines, a duplicate is every repeat after the
+/// first occurrence, an n-gram's length is its words joined by single spaces, and duplicated n-grams are counted
+/// left to right, jumping past a repeated n-gram so overlapping repeats count once. Lines, paragraphs and n-grams
+/// are compared by 64-bit hashes, so no substring is ever built.
+/// </summary>
+public sealed class GopherRepetitionRule : IQualityRule
+{
+    public const string DuplicateParagraphs = "gopher_repetition.dup_para_frac";
+    public const string DuplicateParagraphChars = "gopher_repetition.dup_para_char_frac";
+    public const string DuplicateLines = "gopher_repetition.dup_line_frac";
+    public const string DuplicateLineChars = "gopher_repetition.dup_line_char_frac";
+
+    private readonly GopherRepetitionOptions _options;
+    private readonly string[] _topReasons;
+    private readonly string[] _duplicateReasons;
+    private readonly UInt64CountTable _table = new();
+    private ulong[] _ngramHashes = new ulong[1024];
+    private long[] _prefixLength = new long[1025];
+    private int[] _prefixGaps = new int[1025];
+
+    public GopherRepetitionRule(GopherRepetitionOptions? options = null)
+    {
+        _options = options ?? new GopherRepetitionOptions();
+        foreach (var (n, _) in _options.TopNGrams.Concat(_options.DuplicateNGrams))
+            if (n < 1 || n > 64) throw new ArgumentOutOfRangeException(nameof(options), $"n-gram size {n} must be within 1..64");
+        _topReasons = _options.TopNGrams.Select(t => $"gopher_repetition.top_{t.N}_gram").ToArray();
+        _duplicateReasons = _options.DuplicateNGrams.Select(t => $"gopher_repetition.duplicated_{t.N}_n_grams").ToArray();
+        Reasons = [DuplicateParagraphs, DuplicateParagraphChars, DuplicateLines, DuplicateLineChars, .. _topReasons, .. _duplicateReasons];
+    }
+
+    public string Name => "gopher_repetition";
+
+    public IReadOnlyList<string> Reasons { get; }
+
+    public RuleVerdict Check(AnalyzedText analyzed)
+    {
+        var o = _options;
+        var text = analyzed.Text.AsSpan();
+        if (text.Length == 0) return RuleVerdict.Keep;
+        double length = text.Length;
+
+        if (o.MaxDuplicateParagraphFraction is not null || o.MaxDuplicateParagraphCharFraction is not null)
+        {
+            var (paragraphs, duplicates, duplicateChars) = DuplicateParagraphStats(text);
+            if (o.MaxDuplicateParagraphFraction is { } f && (double)duplicates / paragraphs > f) return RuleVerdict.Drop(DuplicateParagraphs);
+            if (o.MaxDuplicateParagraphCharFraction is { } c && duplicateChars / length > c) return RuleVerdict.Drop(DuplicateParagraphChars);
+        }
+
+        if (o.MaxDuplicateLineFraction is not null || o.MaxDuplicateLineCharFraction is not null)
+        {
+            _table.Clear();
+            int duplicates = 0;
+            long duplicateChars = 0;
+            var lines = analyzed.Lines;
+            for (var i = 0; i < lines.Length; i++)
+            {
+                var line = lines[i].Of(text);
+                if (_table.ContainsOrAdd(AnalyzedText.HashOf(line), i))
+                {
+                    duplicates++;
+                    duplicateChars += line.Length;
+                }
+            }
+            var lineCount = Math.Max(1, lines.Length);
+            if (o.MaxDuplicateLineFraction is { } f && (double)duplicates / lineCount > f) return RuleVerdict.Drop(DuplicateLines);
+            if (o.MaxDuplicateLineCharFraction is { } c && duplicateChars / length > c) return RuleVerdict.Drop(DuplicateLineChars);
+        }
+
+        if (o.TopNGrams.Count == 0 && o.DuplicateNGrams.Count == 0) return RuleVerdict.Keep;
+        var hashes = analyzed.WordHashes;
+        var words = analyzed.Words;
+        PreparePrefixLengths(text, words);
+
+        for (var t = 0; t < o.TopNGrams.Count; t++)
+        {
+            var (n, maxFraction) = o.TopNGrams[t];
+            var count = words.Length - n + 1;
+            if (count <= 0) continue;
+            var grams = NGramHashes(hashes, n);
+            _table.Clear();
+            for (var i = 0; i < count; i++) _table.Add(grams[i], i);
+            var (occurrences, first) = _table.MostCommon();
+            if ((double)NGramLength(first, n) * occurrences / length > maxFraction) return RuleVerdict.Drop(_topReasons[t]);
+        }
+
+        for (var t = 0; t < o.DuplicateNGrams.Count; t++)
+        {
+            var (n, maxFraction) = o.DuplicateNGrams[t];
+            var count = words.Length - n + 1;
+            if (count <= 0) continue;
+            var grams = NGramHashes(hashes, n);
+            _table.Clear();
+            long repeatedChars = 0;
+            var i = 0;
+            while (i < count)
+            {
+                if (_table.ContainsOrAdd(grams[i], i))
+                {
+                    repeatedChars += NGramLength(i, n);
+                    i += n;
+                }
+                else
+                {
+                    i++;
+                }
+            }
+            if (repeatedChars / length > maxFraction) return RuleVerdict.Drop(_duplicateReasons[t]);
+        }
+        return RuleVerdict.Keep;
+    }
+
+    /// <summary>Paragraphs of the stripped text split at runs of two or more newlines.</summary>
+    private (int Paragraphs, int Duplicates, long DuplicateChars) DuplicateParagraphStats(ReadOnlySpan<char> text)
+    {
+        _table.Clear();
+        var body = text.Trim();
+        int paragraphs = 0, duplicates = 0;
+        long duplicateChars = 0;
+        var start = 0;
+        while (true)
+        {
+            var end = start;
+            var breakStart = -1;
+            var breakEnd = -1;
+            while (end < body.Length)
+            {
+                if (body[end] == '\n' && end + 1 < body.Length && body[end + 1] == '\n')
+                {
+                    breakStart = end;
+                    breakEnd = end + 2;
+                    while (breakEnd < body.Length && body[breakEnd] == '\n') breakEnd++;
+                    break;
+                }
+                end++;
+            }
+            var paragraph = breakStart < 0 ? body[start..] : body[start..breakStart];
+            if (_table.ContainsOrAdd(AnalyzedText.HashOf(paragraph), paragraphs))
+            {
+                duplicates++;
+                duplicateChars += paragraph.Length;
+            }
+            paragraphs++;
+            if (breakStart < 0) break;
+            start = breakEnd;
+        }
+        return (paragraphs, duplicates, duplicateChars);
+    }
+
+    /// <summary>Prefix sums of word lengths and of joining spaces (none next to a CJK character, which stands without spaces).</summary>
+    private void PreparePrefixLengths(ReadOnlySpan<char> text, ReadOnlySpan<TextRange> words)
+    {
+        if (_prefixLength.Length < words.Length + 1)
+        {
+            _prefixLength = new long[Math.Max(words.Length + 1, _prefixLength.Length * 2)];
+            _prefixGaps = new int[_prefixLength.Length];
+        }
+        _prefixLength[0] = 0;
+        _prefixGaps[0] = 0;
+        var previousCjk = true;
+        for (var i = 0; i < words.Length; i++)
+        {
+            var cjk = CjkCharacters.LengthAt(text, words[i].Start) == words[i].Length;
+            _prefixLength[i + 1] = _prefixLength[i] + words[i].Length;
+            _prefixGaps[i + 1] = _prefixGaps[i] + (previousCjk || cjk ? 0 : 1);
+            previousCjk = cjk;
+        }
+    }
+
+    /// <summary>Characters of the n-gram starting at word <paramref name="start"/>: its words joined by single spaces (no space next to CJK).</summary>
+    private long NGramLength(int start, int n) => _prefixLength[start + n] - _prefixLength[start] + _prefixGaps[start + n] - _prefixGaps[start + 1];
+
+    /// <summary>Order-sensitive hash of every window of n word hashes, recomputed per n (n is at most 10 by default).</summary>
+    private ReadOnlySpan<ulong> NGramHashes(ReadOnlySpan<ulong> words, int n)
+    {
+        var count = words.Length - n + 1;
+        if (_ngramHashes.Length < count) _ngramHashes = new ulong[Math.Max(count, _ngramHashes.Length * 2)];
+        for (var i = 0; i < count; i++)
+        {
+            var h = (ulong)n;
+            for (var k = 0; k < n; k++) h = BitOperations.RotateLeft(h, 23) * 0x9E3779B97F4A7C15UL ^ words[i + k];
+            _ngramHashes[i] = h;
+        }
+        return _ngramHashes.AsSpan(0, count);
+    }
+}

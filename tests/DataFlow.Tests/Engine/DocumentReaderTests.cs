@@ -1,0 +1,174 @@
+using System.IO.Compression;
+using System.Text;
+using DataFlow.Engine.Documents;
+
+namespace DataFlow.Tests.Engine;
+
+public class DocumentReaderTests
+{
+    private static List<Document> Read(string path, CollectingRejects rejects, ReadOptions? options = null) =>
+        DocumentSources.Read(path, options ?? ReadOptions.Default, rejects).ToList();
+
+    [Fact]
+    public void Jsonl_keeps_good_lines_around_bad_ones_and_names_each_bad_line()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("in.jsonl");
+        var bytes = new List<byte>();
+        bytes.AddRange(Encoding.UTF8.GetBytes("{\"id\":\"a\",\"text\":\"first\",\"lang\":\"en\"}\n"));
+        bytes.AddRange(Encoding.UTF8.GetBytes("{\"id\":\"b\",\"text\":\"broken\n"));
+        bytes.AddRange(Encoding.UTF8.GetBytes("{\"id\":\"c\",\"text\":\"bad "));
+        bytes.AddRange([0xC3, 0x28]);
+        bytes.AddRange(Encoding.UTF8.GetBytes("\"}\n"));
+        bytes.AddRange(Encoding.UTF8.GetBytes("{\"id\":\"d\",\"body\":\"no text field\"}\n"));
+        bytes.AddRange(Encoding.UTF8.GetBytes("\n[1,2]\n"));
+        bytes.AddRange(Encoding.UTF8.GetBytes("{\"text\":\"no id, CRLF\"}\r\n"));
+        bytes.AddRange(Encoding.UTF8.GetBytes("{\"id\":7,\"text\":\"last, no newline\"}"));
+        File.WriteAllBytes(path, [.. bytes]);
+
+        var rejects = new CollectingRejects();
+        var docs = Read(path, rejects);
+
+        Assert.Equal(["a", "in:7", "7"], docs.Select(d => d.Id));
+        Assert.Equal("no id, CRLF", docs[1].Text);
+        Assert.Equal("{\"lang\":\"en\"}", docs[0].Metadata);
+        Assert.Equal("{}", docs[2].Metadata);
+        Assert.Equal([2L, 3L, 4L, 6L], rejects.Items.Select(r => r.Line));
+        Assert.Contains("broken JSON", rejects.Items[0].Reason);
+        Assert.Equal("invalid UTF-8", rejects.Items[1].Reason);
+        Assert.Contains("missing text field 'text'", rejects.Items[2].Reason);
+        Assert.Contains("not a JSON object", rejects.Items[3].Reason);
+        Assert.All(rejects.Items, r => Assert.Equal(path, r.File));
+    }
+
+    [Fact]
+    public void Configurable_id_and_text_fields()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("in.jsonl");
+        File.WriteAllText(path, "{\"doc_id\":\"x1\",\"content\":\"hello\"}\n");
+        var docs = Read(path, new CollectingRejects(), new ReadOptions { IdField = "doc_id", TextField = "content" });
+        Assert.Equal("x1", Assert.Single(docs).Id);
+        Assert.Equal("hello", docs[0].Text);
+    }
+
+    [Fact]
+    public void Truncated_gzip_keeps_every_complete_line_and_rejects_where_it_broke()
+    {
+        using var dir = new TempDir();
+        var full = dir.File("full.jsonl.gz");
+        using (var gz = new GZipStream(File.Create(full), CompressionLevel.Optimal))
+        {
+            var random = new Random(1);
+            for (var i = 0; i < 5000; i++)
+            {
+                var noise = new string((char)('a' + random.Next(26)), 50) + random.Next();
+                gz.Write(Encoding.UTF8.GetBytes($"{{\"id\":\"{i}\",\"text\":\"{noise}\"}}\n"));
+            }
+        }
+        var bytes = File.ReadAllBytes(full);
+        var cut = dir.File("cut.jsonl.gz");
+        File.WriteAllBytes(cut, bytes[..(bytes.Length / 2)]);
+
+        var rejects = new CollectingRejects();
+        var docs = Read(cut, rejects);
+
+        Assert.InRange(docs.Count, 100, 4999);
+        Assert.Equal(Enumerable.Range(0, docs.Count).Select(i => i.ToString()), docs.Select(d => d.Id));
+        var reject = Assert.Single(rejects.Items);
+        Assert.Equal(cut, reject.File);
+    }
+
+    [Fact]
+    public void Zstd_jsonl_is_read()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("in.jsonl.zst");
+        using (var file = File.Create(path))
+        using (var z = new ZstdSharp.CompressionStream(file))
+            z.Write(Encoding.UTF8.GetBytes("{\"id\":\"z\",\"text\":\"zstd body\"}\n"));
+        var docs = Read(path, new CollectingRejects());
+        Assert.Equal("zstd body", Assert.Single(docs).Text);
+    }
+
+    [Fact]
+    public void Empty_jsonl_gives_nothing_and_no_reject()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("empty.jsonl");
+        File.WriteAllBytes(path, []);
+        var rejects = new CollectingRejects();
+        Assert.Empty(Read(path, rejects));
+        Assert.Empty(rejects.Items);
+    }
+
+    [Fact]
+    public void Zero_byte_and_corrupt_parquet_are_rejected_by_name()
+    {
+        using var dir = new TempDir();
+        var empty = dir.File("empty.parquet");
+        File.WriteAllBytes(empty, []);
+        var corrupt = dir.File("corrupt.parquet");
+        File.WriteAllBytes(corrupt, Encoding.ASCII.GetBytes("PAR1 this is not really parquet PAR1"));
+        var rejects = new CollectingRejects();
+        Assert.Empty(Read(empty, rejects));
+        Assert.Empty(Read(corrupt, rejects));
+        Assert.Equal([empty, corrupt], rejects.Items.Select(r => r.File));
+        Assert.Contains("empty file", rejects.Items[0].Reason);
+    }
+
+    [Fact]
+    public void Parquet_round_trip_carries_extra_columns()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("part.parquet");
+        using (var writer = new DocumentShardWriter(path, [ExtraColumn.String("language"), ExtraColumn.Double("score"), ExtraColumn.Int64("cluster")],
+                   new ShardWriteOptions { RowGroupRows = 3 }))
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                var doc = new Document($"d{i}", $"text {i} é 中文", "src", "{\"k\":1}");
+                doc["language"] = i % 2 == 0 ? "en" : null;
+                doc["score"] = i / 10.0;
+                doc["cluster"] = (long)i * 3;
+                writer.Write(doc);
+            }
+        }
+        Assert.Equal(3, ParquetDocumentReader.ExtraColumnsOf(path).Count);
+        var docs = Read(path, new CollectingRejects());
+        Assert.Equal(10, docs.Count);
+        Assert.Equal("text 7 é 中文", docs[7].Text);
+        Assert.Equal("{\"k\":1}", docs[7].Metadata);
+        Assert.Equal("en", docs[4]["language"]);
+        Assert.Null(docs[5]["language"]);
+        Assert.Equal(0.7, (double)docs[7]["score"]!, 9);
+        Assert.Equal(21L, docs[7]["cluster"]);
+    }
+
+    [Fact]
+    public void Text_folder_gives_one_document_per_file_and_rejects_invalid_utf8()
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir.File("docs/sub"));
+        File.WriteAllText(dir.File("docs/a.txt"), "alpha");
+        File.WriteAllText(dir.File("docs/sub/b.md"), "beta");
+        File.WriteAllBytes(dir.File("docs/sub/c.txt"), [0x61, 0xFF, 0x62]);
+        var files = InputGlob.Expand([dir.File("docs")], dir.Path);
+        var rejects = new CollectingRejects();
+        var docs = files.SelectMany(f => Read(f, rejects)).ToList();
+        Assert.Equal(["alpha", "beta"], docs.Select(d => d.Text));
+        Assert.Contains("invalid UTF-8", Assert.Single(rejects.Items).Reason);
+    }
+
+    [Fact]
+    public void Globs_expand_sorted_and_fail_loudly_when_empty()
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir.File("a/b"));
+        foreach (var f in new[] { "a/x.jsonl", "a/b/y.jsonl", "a/z.parquet", "a/b/w.txt" }) File.WriteAllText(dir.File(f), "");
+        Assert.Equal([dir.File("a/b/y.jsonl"), dir.File("a/x.jsonl")], InputGlob.Expand(["a/**/*.jsonl"], dir.Path));
+        Assert.Equal([dir.File("a/x.jsonl"), dir.File("a/z.parquet")], InputGlob.Expand(["a/*.{jsonl,parquet}"], dir.Path));
+        var e = Assert.Throws<FileNotFoundException>(() => InputGlob.Expand(["nothing/*.jsonl"], dir.Path));
+        Assert.Contains("nothing/*.jsonl", e.Message);
+    }
+}

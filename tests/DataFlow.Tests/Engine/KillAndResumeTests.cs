@@ -1,0 +1,64 @@
+using DataFlow.Engine.Documents;
+
+namespace DataFlow.Tests.Engine;
+
+/// <summary>The job model's promise: kill the process at any instant, rerun, and get exactly the uninterrupted output.</summary>
+public class KillAndResumeTests
+{
+    private const string Pipeline = """
+        workers: 2
+        stages:
+          - type: ingest
+            input: in/*.jsonl
+            tasks: 12
+          - type: sample
+            fraction: 0.7
+            seed: 11
+        """;
+
+    [Fact]
+    public void Killed_runs_resume_to_the_uninterrupted_output()
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir.File("in"));
+        var random = new Random(42);
+        for (var f = 0; f < 24; f++)
+        {
+            using var w = new StreamWriter(dir.File($"in/f{f:D2}.jsonl"));
+            for (var i = 0; i < 3000; i++)
+                w.WriteLine($"{{\"id\":\"f{f}-{i}\",\"text\":\"{new string((char)('a' + random.Next(26)), 200 + random.Next(300))} {i}\"}}");
+        }
+        File.WriteAllText(dir.File("p.yaml"), Pipeline);
+
+        var reference = CliProcess.Run(dir.Path, "run", "p.yaml", "--run-dir", "runs/reference");
+        Assert.True(reference.ExitCode == 0, reference.Stderr);
+
+        var kills = 0;
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            using var process = CliProcess.Start(dir.Path, "run", "p.yaml", "--run-dir", "runs/killed");
+            var exited = process.WaitForExit(random.Next(400, 2500));
+            if (!exited)
+            {
+                process.Kill(entireProcessTree: true);
+                kills++;
+            }
+            process.WaitForExit();
+        }
+        Assert.True(kills >= 2, $"only {kills} runs were killed mid-way; the test did not exercise resume");
+        var final = CliProcess.Run(dir.Path, "run", "p.yaml", "--run-dir", "runs/killed");
+        Assert.True(final.ExitCode == 0, final.Stderr);
+
+        var expected = ReadStage(dir.File("runs/reference/stages/sample/out"));
+        var actual = ReadStage(dir.File("runs/killed/stages/sample/out"));
+        Assert.InRange(expected.Count, 40_000, 60_000);
+        Assert.Equal(expected.Count, actual.Select(d => d.Id).Distinct().Count());
+        Assert.Equal(expected, actual);
+        Assert.Empty(Directory.EnumerateFiles(dir.File("runs/killed"), "*.tmp", SearchOption.AllDirectories));
+    }
+
+    private static List<(string Id, string Text)> ReadStage(string outDir) =>
+        Directory.GetFiles(outDir, "part-*.parquet").Order(StringComparer.Ordinal)
+            .SelectMany(f => DocumentSources.Read(f, ReadOptions.Default, new CollectingRejects()))
+            .Select(d => (d.Id, d.Text)).ToList();
+}

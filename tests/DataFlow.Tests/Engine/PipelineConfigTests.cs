@@ -1,0 +1,68 @@
+using DataFlow.Engine.Config;
+using DataFlow.Jobs;
+
+namespace DataFlow.Tests.Engine;
+
+public class PipelineConfigTests
+{
+    private static ConfigException Fails(string yaml)
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("in.jsonl"), "{\"text\":\"x\"}\n");
+        return Assert.Throws<ConfigException>(() => PipelineLoader.Load(yaml, "p.yaml", StandardStages.Create(), dir.Path));
+    }
+
+    [Fact]
+    public void Unknown_stage_key_names_key_line_and_suggestion()
+    {
+        var e = Fails("stages:\n  - type: ingest\n    input: in.jsonl\n    text_feild: body\n");
+        Assert.Equal("p.yaml:4: unknown key 'stages[0].text_feild' (did you mean 'text_field'?)", e.Message);
+    }
+
+    [Fact]
+    public void Unknown_top_level_key_is_rejected()
+    {
+        var e = Fails("wrokers: 2\nstages:\n  - type: ingest\n    input: in.jsonl\n");
+        Assert.StartsWith("p.yaml:1: unknown key 'wrokers'", e.Message);
+    }
+
+    [Fact]
+    public void Bad_value_names_key_line_and_value()
+    {
+        var e = Fails("stages:\n  - type: ingest\n    input: in.jsonl\n    tasks: many\n");
+        Assert.Equal("p.yaml:4: key 'stages[0].tasks': expected an integer, got 'many'", e.Message);
+        e = Fails("stages:\n  - type: sample\n    fraction: 1.5\n");
+        Assert.Contains("p.yaml:3: key 'stages[0].fraction': 1.5 is out of range", e.Message);
+        e = Fails("on_error: ignore\nstages:\n  - type: ingest\n    input: in.jsonl\n");
+        Assert.Contains("p.yaml:1: key 'on_error': expected one of skip, fail", e.Message);
+    }
+
+    [Fact]
+    public void Unknown_stage_type_lists_known_types()
+    {
+        var e = Fails("stages:\n  - type: ingset\n");
+        Assert.Contains("p.yaml:2: key 'stages[0].type': unknown stage type 'ingset' (known:", e.Message);
+    }
+
+    [Fact]
+    public void Input_that_matches_nothing_is_a_config_error_naming_the_stage()
+    {
+        var e = Fails("stages:\n  - type: ingest\n    input: missing/*.jsonl\n");
+        Assert.Contains("stage 'ingest': input 'missing/*.jsonl' matches no files", e.Message);
+    }
+
+    [Fact]
+    public void Invalid_yaml_names_the_line()
+    {
+        var e = Fails("stages:\n  - type: ingest\n   input: [unclosed\n");
+        Assert.StartsWith("p.yaml:", e.Message);
+        Assert.Contains("invalid YAML", e.Message);
+    }
+
+    [Fact]
+    public void Duplicate_stage_names_are_rejected()
+    {
+        var e = Fails("stages:\n  - type: ingest\n    input: in.jsonl\n  - type: sample\n    name: ingest\n    fraction: 0.5\n");
+        Assert.Contains("stage name 'ingest' is used twice", e.Message);
+    }
+}
