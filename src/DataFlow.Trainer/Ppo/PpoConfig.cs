@@ -19,6 +19,9 @@ public sealed record PpoConfig
     public int Iterations { get; init; } = 40;
     public int RolloutBatch { get; init; } = 64;
     public int PpoEpochs { get; init; } = 2;
+
+    /// <summary>Iterations at the start that train only the critic (its head starts as a reward model, not a value function).</summary>
+    public int CriticWarmup { get; init; }
     public int MiniBatch { get; init; } = 32;
     public double ActorLearningRate { get; init; } = 2e-5;
     public double CriticLearningRate { get; init; } = 1e-4;

@@ -139,17 +139,20 @@ public sealed class PpoTrainer(PpoConfig config, IChatTokenizer tokenizer, Actio
                     var logits = actor.forward(inputs);
                     var logProbs = PpoLosses.TokenLogProbs(logits, rollout.Targets.index_select(0, index));
                     var (policyLoss, clipFraction, approxKl) = PpoLosses.ClippedPolicy(logProbs, oldLogProbs.index_select(0, index), advantages.index_select(0, index), mask, config.ClipRange);
-                    var actorLoss = policyLoss;
-                    if (config.PtxCoef > 0)
+                    if (iteration >= config.CriticWarmup)
                     {
-                        var ptxBatch = Enumerable.Range(0, config.MiniBatch).Select(_ => ptx[random.Next(ptx.Count)]).ToList();
-                        var (ptxInputs, ptxTargets) = SftBatch.Collate(ptxBatch, tokenizer.PadId);
-                        actorLoss = actorLoss + config.PtxCoef * SftBatch.MaskedLoss(actor.forward(ptxInputs), ptxTargets);
+                        var actorLoss = policyLoss;
+                        if (config.PtxCoef > 0)
+                        {
+                            var ptxBatch = Enumerable.Range(0, config.MiniBatch).Select(_ => ptx[random.Next(ptx.Count)]).ToList();
+                            var (ptxInputs, ptxTargets) = SftBatch.Collate(ptxBatch, tokenizer.PadId);
+                            actorLoss = actorLoss + config.PtxCoef * SftBatch.MaskedLoss(actor.forward(ptxInputs), ptxTargets);
+                        }
+                        actorOptimizer.zero_grad();
+                        actorLoss.backward();
+                        nn.utils.clip_grad_norm_(actor.parameters(), config.GradClip);
+                        actorOptimizer.step();
                     }
-                    actorOptimizer.zero_grad();
-                    actorLoss.backward();
-                    nn.utils.clip_grad_norm_(actor.parameters(), config.GradClip);
-                    actorOptimizer.step();
 
                     var values = critic.forward(inputs);
                     var valueLoss = PpoLosses.ClippedValue(values, oldValues.index_select(0, index), returns.index_select(0, index), mask, config.ValueClipRange);

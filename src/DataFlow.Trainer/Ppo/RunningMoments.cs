@@ -24,8 +24,8 @@ public sealed class RunningMoments
         Count = total;
     }
 
-    /// <summary>score / std (the mean is kept, so the sign of good vs bad answers survives), clipped to [-clip, clip].</summary>
-    public double Normalize(double score, double clip) => Math.Clamp(score / Math.Max(Std, 1e-6), -clip, clip);
+    /// <summary>(score - mean) / std, clipped to [-clip, clip]: rewards on a fixed scale whatever the reward model's offset.</summary>
+    public double Normalize(double score, double clip) => Math.Clamp((score - Mean) / Math.Max(Std, 1e-6), -clip, clip);
 
     public void Restore(double mean, double variance, long count) => (Mean, Variance, Count) = (mean, variance, count);
 }

@@ -86,7 +86,7 @@ public class PpoMathTests
         moments.Update([4, 5]);
         Assert.Equal(3.0, moments.Mean, 10);
         Assert.Equal(2.0, moments.Variance, 10); // population variance of 1..5
-        Assert.Equal(2 / Math.Sqrt(2), moments.Normalize(2, 5), 10);
+        Assert.Equal(-1 / Math.Sqrt(2), moments.Normalize(2, 5), 10);
         Assert.Equal(1.0, moments.Normalize(100, 1.0));
     }
 
