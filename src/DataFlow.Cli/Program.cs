@@ -36,6 +36,7 @@ app.Configure(config =>
     });
     config.AddCommand<GenerateCommand>("generate").WithDescription("Sample text from a checkpoint (KV cache; greedy, temperature, top-k, top-p; batched prompts).");
     config.AddBranch("sft", sft => sft.AddCommand<SftSynthCommand>("synth").WithDescription("Write the synthetic verifiable instruction set (SFT + preference pairs)."));
+    config.AddBranch("reward", reward => reward.AddCommand<RewardPairsCommand>("pairs").WithDescription("Preference pairs from a policy's sampled mistakes on verifiable prompts."));
     config.AddBranch("lora", lora => lora.AddCommand<LoraMergeCommand>("merge").WithDescription("Fold LoRA adapters into their base model."));
     config.AddCommand<ChatCommand>("chat").WithDescription("Interactive chat with a model or adapter folder, streaming tokens.");
 });

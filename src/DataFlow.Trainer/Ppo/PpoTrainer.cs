@@ -89,7 +89,7 @@ public sealed class PpoTrainer(PpoConfig config, IChatTokenizer tokenizer, Actio
             Tensor oldLogProbs, refLogProbs, oldValues, advantages, returns, klPerToken;
             using (no_grad())
             {
-                scores = rewardModel.Score(rollout.Tokens, rollout.Lengths).data<float>().ToArray();
+                scores = ScoreResponses(rewardModel, batch, responses, stops);
                 trueScores = batch.Select((p, i) => (float)VerifiableTasks.Score(p.UserText, SftEvaluation.DecodeResponse(responses[i], tokenizer, stops))).ToArray();
                 oldLogProbs = PpoLosses.TokenLogProbs(actor.forward(rollout.Inputs), rollout.Targets).DetachFromDisposeScope();
                 refLogProbs = PpoLosses.TokenLogProbs(reference.forward(rollout.Inputs), rollout.Targets).DetachFromDisposeScope();
@@ -210,6 +210,23 @@ public sealed class PpoTrainer(PpoConfig config, IChatTokenizer tokenizer, Actio
         }
     }
 
+    /// <summary>
+    /// Learned reward of each response, read where the reward model was trained to read it: on the conversation as
+    /// the template renders it (response text, <c>&lt;|end|&gt;</c>, turn separator, <c>&lt;|endoftext|&gt;</c>),
+    /// whether or not the sampled response reached its stop token.
+    /// </summary>
+    private float[] ScoreResponses(RewardModel rewardModel, IReadOnlyList<PromptExample> prompts, IReadOnlyList<List<int>> responses, IReadOnlySet<int> stops)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var closing = new List<int> { tokenizer.SpecialTokenId(_template.EndToken) };
+        tokenizer.Encode(_template.TurnSeparator, closing);
+        closing.Add(tokenizer.SpecialTokenId(_template.EndOfTextToken));
+        var sequences = prompts.Select((p, i) => p.Ids.Concat(responses[i].TakeWhile(id => !stops.Contains(id))).Concat(closing).ToArray()).ToList();
+        var (tokens, lengths) = RewardTrainer.RightPad(sequences, tokenizer.PadId);
+        return rewardModel.Score(tokens, lengths).data<float>().ToArray();
+    }
+
     private static double Std(float[] x)
     {
         var mean = x.Average();
@@ -230,7 +247,7 @@ public sealed class PpoTrainer(PpoConfig config, IChatTokenizer tokenizer, Actio
             var responses = ResponseGenerator.Generate(actor, chunk.Select(p => p.Ids).ToList(), new SamplingOptions { MaxNewTokens = config.MaxNewTokens }, stops, tokenizer.PadId);
             using var rollout = Rollout.Build(chunk.Select(p => p.Ids).ToList(), responses, tokenizer.PadId);
             using var noGrad = no_grad();
-            rewardSum += rewardModel.Score(rollout.Tokens, rollout.Lengths).sum().item<float>();
+            rewardSum += ScoreResponses(rewardModel, chunk, responses, stops).Sum();
             var logp = PpoLosses.TokenLogProbs(actor.forward(rollout.Inputs), rollout.Targets);
             var refLogp = PpoLosses.TokenLogProbs(reference.forward(rollout.Inputs), rollout.Targets);
             klSum += (PpoLosses.KlPerToken(logp, refLogp) * rollout.Mask).sum().item<float>();
