@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using static TorchSharp.torch;
 
@@ -52,8 +53,8 @@ public sealed class InMemoryTokenBatches : ITokenBatches
         get => new JsonObject { ["epoch"] = _epoch, ["step"] = _step };
         set
         {
-            SetEpoch((int)value["epoch"]!);
-            _step = (long)value["step"]!;
+            SetEpoch(value["epoch"].Deserialize<int>());
+            _step = value["step"].Deserialize<long>();
         }
     }
 

@@ -29,6 +29,8 @@ public sealed class CausalLmTrainer(
     public const string PlotFile = "loss.png";
     public const string CheckpointFolder = "checkpoints";
 
+    public Transformer Model => model;
+
     public CheckpointStore Checkpoints { get; } = new(Path.Combine(outputDir, CheckpointFolder), options.KeepLast);
 
     /// <summary>Progress lines (defaults to the console).</summary>
