@@ -28,5 +28,7 @@ app.Configure(config =>
     config.AddBranch("tokenizer", tokenizer => tokenizer.AddCommand<TokenizerTrainCommand>("train").WithDescription("Train a byte-level BPE (or character) tokenizer; writes tokenizer.json."));
     config.AddCommand<QualityCommand>("quality").WithDescription("Language ID and Gopher / C4 / FineWeb rules -> kept shards (+ removed/ with reasons).");
     config.AddCommand<DedupCommand>("dedup").WithDescription("Exact and MinHash/LSH near-duplicate removal (signatures -> buckets -> clusters -> filter).");
+    config.AddBranch("train", train => train.AddCommand<TrainPretrainCommand>("pretrain").WithDescription("Pretrain a LLaMA-style model on token shards (--resume continues exactly)."));
+    config.AddCommand<GenerateCommand>("generate").WithDescription("Sample text from a checkpoint (KV cache; greedy, temperature, top-k, top-p; batched prompts).");
 });
 return CliErrors.Run(() => app.Run(args, cancellation.Token), cancellation.Token);
