@@ -175,10 +175,10 @@ public sealed class CausalLmTrainer(
     private void CheckTokenizer(TokenizerInfo? saved, string checkpoint)
     {
         if (saved is null || tokenizer is null) return;
-        if (saved.Name != tokenizer.Name || saved.VocabSize != tokenizer.VocabSize || saved.EosId != tokenizer.EosId)
-            throw new InvalidDataException($"{checkpoint}: trained on tokenizer '{saved.Name}' (vocab {saved.VocabSize}, eos {saved.EosId}), but the data now uses '{tokenizer.Name}' (vocab {tokenizer.VocabSize}, eos {tokenizer.EosId})");
         if (saved.SeqLen != tokenizer.SeqLen)
             throw new InvalidDataException($"{checkpoint}: trained on sequences of {saved.SeqLen} tokens, but the data now has seq_len {tokenizer.SeqLen}");
+        if (saved.Name != tokenizer.Name || saved.VocabSize != tokenizer.VocabSize || saved.EosId != tokenizer.EosId)
+            throw new InvalidDataException($"{checkpoint}: trained on tokenizer '{saved.Name}' (vocab {saved.VocabSize}, eos {saved.EosId}), but the data now uses '{tokenizer.Name}' (vocab {tokenizer.VocabSize}, eos {tokenizer.EosId})");
     }
 
     private TrainingDivergedException Diverged(long step, string what) =>
