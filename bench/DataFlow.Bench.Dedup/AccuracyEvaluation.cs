@@ -11,7 +11,7 @@ namespace DataFlow.Bench.Dedup;
 /// </summary>
 internal static class AccuracyEvaluation
 {
-    public static void Run(string corpusDir, MinHashOptions options)
+    public static void Run(string corpusDir, MinHashOptions options, double verifyThreshold)
     {
         var docs = BenchCorpus.Load(Path.Combine(corpusDir, "corpus.jsonl"));
         var n = docs.Count;
@@ -19,6 +19,7 @@ internal static class AccuracyEvaluation
         var fingerprinter = new DedupFingerprinter(options);
         var sets = new ulong[n][];
         var bands = new ulong[n][];
+        var signatures = new uint[n][];
         var signature = new uint[options.NumPerm];
         for (var i = 0; i < n; i++)
         {
@@ -26,6 +27,7 @@ internal static class AccuracyEvaluation
             var set = fingerprinter.Shingles.ToArray();
             Array.Sort(set);
             sets[i] = set.Distinct().ToArray();
+            signatures[i] = (uint[])signature.Clone();
             bands[i] = fp.Mode == ShingleMode.Empty ? [] : Enumerable.Range(0, options.Bands).Select(b => LshBands.BandHash(signature, b, options.Rows)).ToArray();
         }
         Console.WriteLine($"signatures for {n} docs in {clock.Elapsed.TotalSeconds:F1}s");
@@ -45,9 +47,19 @@ internal static class AccuracyEvaluation
                 for (var x = 0; x < list.Count; x++)
                     for (var y = x + 1; y < list.Count; y++) flagged.Add(Key(list[x], list[y]));
         }
+        // What the clusters stage keeps: candidates whose signatures agree on at least verifyThreshold of positions.
+        var threshold = (int)Math.Ceiling(verifyThreshold * options.NumPerm - 1e-9);
+        var verified = flagged.Where(k =>
+        {
+            var (a, c) = Unkey(k);
+            var equal = 0;
+            for (var p = 0; p < options.NumPerm; p++)
+                if (signatures[a][p] == signatures[c][p]) equal++;
+            return equal >= threshold;
+        }).ToHashSet();
         var parent = Enumerable.Range(0, n).ToArray();
         int Find(int x) { while (parent[x] != x) x = parent[x] = parent[parent[x]]; return x; }
-        foreach (var key in flagged) { var (a, c) = Unkey(key); parent[Find(a)] = Find(c); }
+        foreach (var key in verified) { var (a, c) = Unkey(key); parent[Find(a)] = Find(c); }
 
         // Exact Jaccard of every pair sharing a shingle.
         clock.Restart();
@@ -83,18 +95,23 @@ internal static class AccuracyEvaluation
         var highFlagged = high.Count(flagged.Contains);
         var highClustered = high.Count(k => { var (a, c) = Unkey(k); return Find(a) == Find(c); });
         var lowFlagged = flagged.Count(k => J(k) < 0.5);
+        var highVerified = high.Count(verified.Contains);
+        var lowVerified = verified.Count(k => J(k) < 0.5);
         Console.WriteLine();
         Console.WriteLine($"bands x rows = {options.Bands} x {options.Rows}, word n-gram {options.WordNgram}");
         Console.WriteLine($"| metric | value |\n| --- | --- |");
         Console.WriteLine($"| pairs with true Jaccard >= 0.8 | {high.Count} |");
         Console.WriteLine($"| ... flagged by LSH (share a band) | {highFlagged} ({Pct(highFlagged, high.Count)}) |");
-        Console.WriteLine($"| ... in the same cluster | {highClustered} ({Pct(highClustered, high.Count)}) |");
-        Console.WriteLine($"| flagged pairs | {flagged.Count} |");
+        Console.WriteLine($"| ... kept after verification (agreement >= {verifyThreshold}) | {highVerified} ({Pct(highVerified, high.Count)}) |");
+        Console.WriteLine($"| ... in the same cluster (verified pairs, union-find) | {highClustered} ({Pct(highClustered, high.Count)}) |");
+        Console.WriteLine($"| flagged pairs, LSH alone | {flagged.Count} |");
         Console.WriteLine($"| ... with true Jaccard < 0.5 | {lowFlagged} ({Pct(lowFlagged, flagged.Count)}) |");
+        Console.WriteLine($"| flagged pairs after verification | {verified.Count} |");
+        Console.WriteLine($"| ... with true Jaccard < 0.5 | {lowVerified} ({Pct(lowVerified, verified.Count)}) |");
 
         Console.WriteLine();
-        Console.WriteLine("| true Jaccard | pairs | flagged | measured P(flag) | theory 1-(1-s^r)^b (mean over the bin's pairs) |");
-        Console.WriteLine("| --- | --- | --- | --- | --- |");
+        Console.WriteLine("| true Jaccard | pairs | flagged by LSH | measured P(flag) | theory 1-(1-s^r)^b (mean over the bin's pairs) | after verification |");
+        Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
         for (var bin = 0; bin < 10; bin++)
         {
             double lo = bin / 10.0, hi = (bin + 1) / 10.0;
@@ -103,11 +120,12 @@ internal static class AccuracyEvaluation
             {
                 var zeroPairs = (long)n * (n - 1) / 2 - truth.Count;
                 var zeroFlagged = flagged.Count(k => !truth.ContainsKey(k));
-                Console.WriteLine($"| 0 (no shared shingle) | {zeroPairs:N0} | {zeroFlagged} | {(double)zeroFlagged / zeroPairs:F6} | 0 |");
+                Console.WriteLine($"| 0 (no shared shingle) | {zeroPairs:N0} | {zeroFlagged} | {(double)zeroFlagged / zeroPairs:F6} | 0 | {verified.Count(k => !truth.ContainsKey(k))} |");
             }
             var f = inBin.Count(kv => flagged.Contains(kv.Key));
             var theory = inBin.Count == 0 ? 0 : inBin.Average(kv => options.CandidateProbability(kv.Value));
-            Console.WriteLine($"| [{lo:F1}, {hi:F1}{(bin == 9 ? "]" : ")")} | {inBin.Count:N0} | {f:N0} | {(inBin.Count == 0 ? "-" : ((double)f / inBin.Count).ToString("F4"))} | {theory:F4} |");
+            var v = inBin.Count(kv => verified.Contains(kv.Key));
+            Console.WriteLine($"| [{lo:F1}, {hi:F1}{(bin == 9 ? "]" : ")")} | {inBin.Count:N0} | {f:N0} | {(inBin.Count == 0 ? "-" : ((double)f / inBin.Count).ToString("F4"))} | {theory:F4} | {v:N0} |");
         }
 
         // Planted duplicates from the corpus script's truth file.

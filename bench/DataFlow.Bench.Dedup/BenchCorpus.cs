@@ -42,6 +42,16 @@ internal static class BenchCorpus
         }
     }
 
+    /// <summary>A copy of <paramref name="doc"/> with a share of its words replaced by other words of the same document.</summary>
+    public static (string Id, string Text) Mutate((string Id, string Text) doc, int variant, double share)
+    {
+        var seed = (int)(System.IO.Hashing.XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(doc.Id)) & 0x7FFFFFFF) ^ variant;
+        var rng = new Random(seed);
+        var words = doc.Text.Split(' ');
+        for (var k = (int)(words.Length * share); k > 0; k--) words[rng.Next(words.Length)] = words[rng.Next(words.Length)];
+        return ($"{doc.Id}~{variant}", string.Join(' ', words));
+    }
+
     public static void WriteJsonl(string path, IEnumerable<(string Id, string Text)> docs)
     {
         using var writer = new StreamWriter(path, false, new UTF8Encoding(false));

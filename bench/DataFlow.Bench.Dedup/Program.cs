@@ -12,14 +12,52 @@ var options = new MinHashOptions
 switch (mode)
 {
     case "accuracy":
-        AccuracyEvaluation.Run(args[1], options);
+        AccuracyEvaluation.Run(args[1], options, Arg("--verify-percent", 60) / 100.0);
         break;
     case "signatures":
         SignatureKernelBench.Run(args[1], Arg("--split", 0), options);
         break;
-    default:
-        Console.WriteLine("usage: accuracy CORPUS_DIR | signatures FILE.jsonl[.gz] [--split BYTES] | pipeline FILE [--split BYTES]  [--bands 14 --rows 8 --ngram 5]");
+    case "pipeline":
+        PipelineBench.Run(Path.GetFullPath(args[1]), Path.GetFullPath(args[2]), Arg("--tasks", 4), Str("--keys", ""));
         break;
+    case "read":
+        // The engine's document reader alone, the floor under every stage that streams documents.
+        foreach (var keepMetadata in new[] { true, false })
+        {
+            var cpu0 = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+            long bytes = 0;
+            var readOptions = DataFlow.Engine.Documents.ReadOptions.Default with { KeepMetadata = keepMetadata };
+            foreach (var file in args.Skip(1).Where(a => !a.StartsWith("--")))
+                foreach (var doc in DataFlow.Engine.Documents.DocumentSources.Read(file, readOptions, new ThrowingRejects()))
+                    bytes += System.Text.Encoding.UTF8.GetByteCount(doc.Text);
+            var cpu = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+            Console.WriteLine($"read (keep_metadata {keepMetadata}): {bytes / 1e6 / cpu:F1} MB/s per core");
+        }
+        break;
+    case "split":
+        // Cut a corpus into ~N-byte documents and write it as SHARDS JSONL files (the ~5 KB Gutenberg set).
+        var docs = BenchCorpus.Load(args[1], Arg("--split", 5000));
+        var outDir = args[2];
+        Directory.CreateDirectory(outDir);
+        var shards = Arg("--shards", 4);
+        // --variants V writes V-1 more copies of every document with --mutate-percent of its words replaced
+        // (10% gives pairwise Jaccard near 0.4, mostly below the LSH threshold): a bigger input that is not all duplicates.
+        var variants = Arg("--variants", 1);
+        var mutate = Arg("--mutate-percent", 10) / 100.0;
+        for (var s = 0; s < shards; s++)
+            BenchCorpus.WriteJsonl(Path.Combine(outDir, $"part-{s:D4}.jsonl"),
+                Enumerable.Range(0, variants).SelectMany(v => docs.Where((_, i) => i % shards == s).Select(d => v == 0 ? d : BenchCorpus.Mutate(d, v, mutate))));
+        Console.WriteLine($"{docs.Count} docs -> {outDir}");
+        break;
+    default:
+        Console.WriteLine("usage: accuracy CORPUS_DIR | signatures FILE.jsonl[.gz] [--split BYTES] | split IN.jsonl.gz OUT_DIR [--split 5000 --shards 4] | pipeline GLOB WORK_DIR [--tasks 4 --keys 'k: v;k2: v2']  [--bands 14 --rows 8 --ngram 5]");
+        break;
+}
+
+string Str(string name, string fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
 }
 
 int Arg(string name, int fallback)

@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace DataFlow.Bench.Training;
 
 /// <summary>
-/// Training throughput of one configuration: tokens/s over timed steps (forward, backward, clip, AdamW) after warm-up,
+/// Training throughput of one configuration: tokens/s over timed steps (forward, backward, clip, AdamW) after warm-up, best of three rounds,
 /// and model FLOPs utilization = (6N + 12 L d T) * tokens/s over a matmul peak measured in the same process.
 /// </summary>
 public static class ThroughputBenchmark
@@ -36,10 +36,15 @@ public static class ThroughputBenchmark
             optimizer.ZeroGrad();
         }
         for (var i = 0; i < 3; i++) Step();
-        var clock = Stopwatch.StartNew();
-        for (var i = 0; i < steps; i++) Step();
-        var tokensPerSecond = steps * Batch * seqLen / clock.Elapsed.TotalSeconds;
-        return (tokensPerSecond, peak);
+        // Best of three rounds: on a shared machine the least-disturbed round is the closest to the real speed.
+        var tokensPerSecond = 0.0;
+        for (var round = 0; round < 3; round++)
+        {
+            var clock = Stopwatch.StartNew();
+            for (var i = 0; i < steps; i++) Step();
+            tokensPerSecond = Math.Max(tokensPerSecond, steps * Batch * seqLen / clock.Elapsed.TotalSeconds);
+        }
+        return (tokensPerSecond, Math.Max(peak, MatmulPeak()));
     }
 
     /// <summary>fp32 GFLOP/s of a 2048 x 2048 matmul with the current thread count (best of 5 after warm-up).</summary>

@@ -2,6 +2,7 @@ using DataFlow.Engine.Jobs;
 using DataFlow.Jobs.Dedup;
 using DataFlow.Jobs.Ingest;
 using DataFlow.Jobs.Pii;
+using DataFlow.Jobs.Report;
 using DataFlow.Jobs.Sample;
 using DataFlow.Jobs.Tokenize;
 
@@ -16,5 +17,6 @@ public static class StandardStages
         .Add(new TokenizeStageType())
         .Add(new PiiStageType())
         .Add(new Quality.QualityStageType())
-        .Add(new DedupStageType());
+        .Add(new DedupStageType())
+        .Add(new ReportStageType());
 }

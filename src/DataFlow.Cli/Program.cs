@@ -20,6 +20,7 @@ app.Configure(config =>
     config.AddCommand<RunCommand>("run").WithDescription("Run a pipeline YAML with the local executor (resumes an existing run folder).");
     config.AddCommand<TaskCommand>("task").WithDescription("Run exactly one task of a stage: the unit every executor launches.");
     config.AddCommand<StatusCommand>("status").WithDescription("Per-stage progress and stats of a run folder.");
+    config.AddCommand<ReportCommand>("report").WithDescription("Write the run's static HTML report (RUN_DIR/report/index.html).");
     config.AddCommand<StagesCommand>("stages").WithDescription("List the stage types a pipeline may use.");
     config.AddCommand<PiiCommand>("pii").WithDescription("Detect and scrub personal data and secrets (tag, pseudonym, keep, drop per type).");
     config.AddCommand<IngestCommand>("ingest").WithDescription("Raw JSONL / JSONL.gz / JSONL.zst / Parquet / text files -> Parquet document shards.");

@@ -65,7 +65,7 @@ public sealed class RunReport(RunFolder run, Pipeline pipeline, Func<string, str
                 .Append($"<td>{stats.Values.GetValueOrDefault("seconds"):F1}</td></tr>");
         }
         _html.Append("</table>");
-        var flow = stages.Where(s => s.Stats.Counter("docs_in") > 0)
+        var flow = stages.Where(s => s.Stats.Counter("docs_out") > 0)
             .Select(s => ($"{s.Stage.Name} (out)", (double)s.Stats.Counter("docs_out"))).ToList();
         if (flow.Count > 0) Image("documents-per-stage", SvgChart.Bars("Documents out of each stage", flow));
     }
@@ -73,7 +73,7 @@ public sealed class RunReport(RunFolder run, Pipeline pipeline, Func<string, str
     private void DropReasons(List<(StageDefinition Stage, StageManifest Manifest, TaskStats Stats, int Done)> stages)
     {
         var drops = stages.SelectMany(s => s.Stats.Counters
-                .Where(kv => kv.Key.StartsWith("dropped.", StringComparison.Ordinal))
+                .Where(kv => kv.Key.StartsWith("dropped.", StringComparison.Ordinal) && kv.Value > 0)
                 .Select(kv => (Label: $"{s.Stage.Name}: {kv.Key["dropped.".Length..]}", Value: (double)kv.Value)))
             .OrderByDescending(d => d.Value).ToList();
         _html.Append("<h2>Drop reasons</h2>");
@@ -84,7 +84,7 @@ public sealed class RunReport(RunFolder run, Pipeline pipeline, Func<string, str
         }
         Image("drop-reasons", SvgChart.Bars("Documents dropped, by stage and reason", drops));
         var bytes = stages.SelectMany(s => s.Stats.Counters
-                .Where(kv => kv.Key.StartsWith("dropped_bytes.", StringComparison.Ordinal))
+                .Where(kv => kv.Key.StartsWith("dropped_bytes.", StringComparison.Ordinal) && kv.Value > 0)
                 .Select(kv => (Label: $"{s.Stage.Name}: {kv.Key["dropped_bytes.".Length..]}", Value: kv.Value / 1e6)))
             .OrderByDescending(d => d.Value).ToList();
         if (bytes.Count > 0) Image("drop-bytes", SvgChart.Bars("Text removed (MB), by stage and reason", bytes, " MB"));

@@ -11,7 +11,8 @@ namespace DataFlow.Jobs.Training.Pretrain;
 /// </summary>
 public sealed record PretrainSettings
 {
-    public required string DataDir { get; init; }
+    /// <summary>Token dataset folder; null in a pipeline stage means the previous stage's output.</summary>
+    public required string? DataDir { get; init; }
     public required string OutputDir { get; init; }
     public required int BatchSize { get; init; }
     public required TrainingOptions Training { get; init; }
@@ -22,16 +23,17 @@ public sealed record PretrainSettings
     public static readonly string[] TopKeys = ["data", "output", "model", "training"];
 
     /// <summary>Reads the keys of <paramref name="section"/>; relative paths resolve against <paramref name="baseDir"/>.</summary>
-    public static PretrainSettings Read(ConfigSection section, string baseDir, string? defaultData = null, string? defaultOutput = null)
+    public static PretrainSettings Read(ConfigSection section, string baseDir, string? defaultData = null, string? defaultOutput = null, bool dataFromPipeline = false)
     {
-        var data = section.GetString("data") ?? defaultData ?? throw section.Error("data", "required: the token dataset folder (with manifest.json)");
+        var data = section.GetString("data") ?? defaultData;
+        if (data is null && !dataFromPipeline) throw section.Error("data", "required: the token dataset folder (with manifest.json)");
         var output = section.GetString("output") ?? defaultOutput ?? throw section.Error("output", "required: the folder for checkpoints and metrics");
         var model = section.GetSection("model") ?? ConfigSection.Empty(section.File, "model");
         var training = section.GetSection("training") ?? ConfigSection.Empty(section.File, "training");
         var defaults = new TrainingOptions();
         var settings = new PretrainSettings
         {
-            DataDir = Path.GetFullPath(Path.Combine(baseDir, data)),
+            DataDir = data is null ? null : Path.GetFullPath(Path.Combine(baseDir, data)),
             OutputDir = Path.GetFullPath(Path.Combine(baseDir, output)),
             ContextLength = model.Has("context_length") ? model.GetInt("context_length", 0, 1, 1 << 20) : null,
             ModelTemplate = new ModelConfig
@@ -60,6 +62,7 @@ public sealed record PretrainSettings
                 Beta2 = training.GetDouble("beta2", defaults.Beta2, 0, 1),
                 Eps = training.GetDouble("eps", defaults.Eps, 0),
                 GradClip = training.GetDouble("grad_clip", defaults.GradClip, 0),
+                Bf16 = training.GetBool("bf16", defaults.Bf16),
                 EvalEvery = training.GetInt("eval_every", defaults.EvalEvery, 1),
                 EvalBatches = training.GetInt("eval_batches", defaults.EvalBatches, 1),
                 CheckpointEvery = training.GetInt("checkpoint_every", defaults.CheckpointEvery, 1),

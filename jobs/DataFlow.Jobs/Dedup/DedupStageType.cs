@@ -30,6 +30,9 @@ public sealed class DedupStageType : IStageType
         ];
     }
 
+    /// <summary>Row-group bound of the filter's shards (text bytes buffered before a row group is written).</summary>
+    public const long FilterRowGroupBytes = 16L << 20;
+
     public static DedupOptions Read(ConfigSection section, PipelineSettings settings)
     {
         var defaults = new DedupOptions();
@@ -43,9 +46,11 @@ public sealed class DedupStageType : IStageType
         {
             throw section.Error("keep", e.Message);
         }
+        var documents = DocumentStageConfig.Read(section, settings);
         var options = new DedupOptions
         {
-            Documents = DocumentStageConfig.Read(section, settings),
+            // Smaller row groups than the engine default: the filter's writer buffer is most of dedup's peak memory.
+            Documents = documents with { Write = documents.Write with { RowGroupBytes = Math.Min(documents.Write.RowGroupBytes, FilterRowGroupBytes) } },
             Exact = section.GetBool("exact", defaults.Exact),
             MinHash = section.GetBool("minhash", defaults.MinHash),
             Signature = new MinHashOptions

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
 using DataFlow.Engine.Documents;
 using DataFlow.Engine.Jobs;
 using DataFlow.Text.Normalization;
+using DataFlow.Text.Pii;
 using DataFlow.Text.Quality;
 
 namespace DataFlow.Jobs.Quality;
@@ -10,10 +12,11 @@ namespace DataFlow.Jobs.Quality;
 /// The quality stage: normalizes each document, runs the rule chain, keeps or drops it with the first failing
 /// rule's reason, and records the detected language. Each task builds its own chain (rules hold scratch buffers).
 /// </summary>
-public sealed class QualityJob(DocumentStageOptions options, Func<QualityRuleChain> chainFactory, TextNormalizerOptions? normalize)
+public sealed partial class QualityJob(DocumentStageOptions options, Func<QualityRuleChain> chainFactory, TextNormalizerOptions? normalize)
     : DocumentStageJob(options)
 {
     private const int ExamplesPerReason = 3;
+    private const int ExampleChars = 160;
     private readonly ConcurrentDictionary<string, int> _examples = new(StringComparer.Ordinal);
 
     protected override IReadOnlyList<ExtraColumn> AddedColumns { get; } =
@@ -24,10 +27,27 @@ public sealed class QualityJob(DocumentStageOptions options, Func<QualityRuleCha
 
     protected override string? ExampleOf(Document document, string reason)
     {
-        // The base class asks for every drop; mask only the few that are kept as examples.
+        // The base class asks for every drop; mask (PII kernels: e-mails, phones, cards, IPs, ...) only the few kept as examples.
         if (_examples.AddOrUpdate(reason, 1, (_, n) => n + 1) > ExamplesPerReason) return null;
-        return ExampleMasker.Excerpt(document.Id, document.Text);
+        // Cut at a space before masking, so no half value escapes the mask.
+        var head = document.Text;
+        if (head.Length > 2 * ExampleChars)
+        {
+            var space = head.LastIndexOfAny([' ', '\n'], 2 * ExampleChars);
+            head = head[..(space > 0 ? space : 2 * ExampleChars)];
+        }
+        return $"{Mask(document.Id)}: {Mask(head.ReplaceLineEndings(" "), ExampleChars)}";
     }
+
+    /// <summary>The PII kernels' display mask, then any run of 5+ digits the scanner did not claim (account or phone numbers in odd formats).</summary>
+    private static string Mask(string text, int maxChars = int.MaxValue)
+    {
+        var masked = DigitRun().Replace(PiiMask.ForDisplay(text), "<NUMBER>");
+        return masked.Length <= maxChars ? masked : masked[..maxChars] + "…";
+    }
+
+    [GeneratedRegex(@"\d(?:[ .\-]?\d){4,}")]
+    private static partial Regex DigitRun();
 
     private sealed class Processor(QualityRuleChain chain, TextNormalizer? normalizer) : IDocumentProcessor
     {

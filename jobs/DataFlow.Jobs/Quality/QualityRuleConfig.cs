@@ -72,6 +72,7 @@ public static class QualityRuleConfig
         var options = new GopherRepetitionOptions
         {
             MaxDuplicateLineFraction = Fraction(s, "dup_line_frac", d.MaxDuplicateLineFraction),
+            IgnoreBlankLines = s.GetBool("ignore_blank_lines", d.IgnoreBlankLines),
             MaxDuplicateParagraphFraction = Fraction(s, "dup_para_frac", d.MaxDuplicateParagraphFraction),
             MaxDuplicateLineCharFraction = Fraction(s, "dup_line_char_frac", d.MaxDuplicateLineCharFraction),
             MaxDuplicateParagraphCharFraction = Fraction(s, "dup_para_char_frac", d.MaxDuplicateParagraphCharFraction),
@@ -163,8 +164,8 @@ public static class QualityRuleConfig
     /// <summary>A mapping from n to a fraction ({2: 0.2, 3: 0.18}); an empty mapping switches all off.</summary>
     private static IReadOnlyList<(int N, double MaxFraction)> NGramTable(ConfigSection s, string key, IReadOnlyList<(int, double)> fallback)
     {
-        if (IsOff(s, key)) return [];
-        if (s.GetSection(key) is not { } table) return fallback;
+        // GetSection is null both for a missing key (defaults) and for an explicit null (all off).
+        if (s.GetSection(key) is not { } table) return s.Has(key) ? [] : fallback;
         var result = new List<(int, double)>();
         foreach (var n in table.Keys.ToList())
         {

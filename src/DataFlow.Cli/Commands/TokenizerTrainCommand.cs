@@ -27,8 +27,8 @@ public sealed class TokenizerTrainCommand : Command<TokenizerTrainCommand.Settin
         public string[] Special { get; init; } = [];
 
         [CommandOption("--pattern <gpt2|cl100k|REGEX>")]
-        [Description("Pre-tokenization regex (default gpt2).")]
-        public string Pattern { get; init; } = "gpt2";
+        [Description("Pre-tokenization regex (default cl100k: GPT-4 style, newline runs and 1-3 digit groups).")]
+        public string Pattern { get; init; } = "cl100k";
 
         [CommandOption("--max-mb <N>")]
         [Description("Read at most N MB of text.")]

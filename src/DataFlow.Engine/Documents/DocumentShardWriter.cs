@@ -49,7 +49,16 @@ public sealed class DocumentShardWriter : IDisposable
         _extraValues = _extras.Select(_ => new List<object?>()).ToArray();
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         _stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-        var parquetOptions = new ParquetOptions { CompressionMethod = options.Compression, CompressionLevel = options.CompressionLevel };
+        var parquetOptions = new ParquetOptions
+        {
+            CompressionMethod = options.Compression,
+            CompressionLevel = options.CompressionLevel,
+            // Text columns are nearly all unique: decide on a sample instead of hashing every value for a dictionary.
+            DictionaryEncodingSampleSize = 1000,
+            // The library's stream pool keeps freed buffers forever by default; cap it so RSS stays flat.
+            MaximumSmallPoolFreeBytes = 16 << 20,
+            MaximumLargePoolFreeBytes = 64 << 20,
+        };
         _writer = ParquetWriter.CreateAsync(_schema, _stream, parquetOptions).GetAwaiter().GetResult();
     }
 

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace DataFlow.Text.Dedup;
@@ -19,7 +21,7 @@ public static class DedupCharTable
     private static readonly char[] Map = Build();
 
     /// <summary>What <paramref name="c"/> becomes: a lowercase base letter, <see cref="Separator"/> or <see cref="Dropped"/>.</summary>
-    public static char Normalize(char c) => Map[c];
+    public static char Normalize(char c) => Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Map), c);
 
     /// <summary>True for Han, kana and Hangul: scripts written without spaces, shingled by characters.</summary>
     public static bool IsCjk(char c) =>

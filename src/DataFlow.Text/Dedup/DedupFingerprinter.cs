@@ -1,4 +1,5 @@
 using System.IO.Hashing;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace DataFlow.Text.Dedup;
@@ -37,6 +38,7 @@ public sealed class DedupFingerprinter
 
     private int _normalizedLength;
     private int _shingleCount;
+    private int _wordCount;
 
     /// <summary>Normalizes and hashes <paramref name="text"/>; fills <paramref name="signature"/> (NumPerm values) when it is not empty.</summary>
     public Fingerprint Compute(ReadOnlySpan<char> text, Span<uint> signature, bool exact = true)
@@ -64,49 +66,61 @@ public sealed class DedupFingerprinter
         return [.. Shingles];
     }
 
+    /// <summary>
+    /// One pass over the text: writes the normalized form and, at the same time, the FNV-1a hash of every word
+    /// (so word shingling never rereads the text). Indexing is unchecked: the output buffer is at least as long as the text.
+    /// </summary>
     private (int Letters, int Cjk) Normalize(ReadOnlySpan<char> text)
     {
         if (_normalized.Length < text.Length) _normalized = new char[Math.Max(text.Length, _normalized.Length * 2)];
-        var output = _normalized;
+        ref var output = ref MemoryMarshal.GetArrayDataReference(_normalized);
+        ref var input = ref MemoryMarshal.GetReference(text);
         var n = 0;
         var letters = 0;
         var cjk = 0;
+        var words = 0;
         var pendingSpace = false;
-        foreach (var c in text)
+        var h = FnvOffset;
+        var wordLength = 0;
+        for (var i = 0; i < text.Length; i++)
         {
-            var m = DedupCharTable.Normalize(c);
-            if (m == DedupCharTable.Separator) { pendingSpace = n > 0; continue; }
+            var m = DedupCharTable.Normalize(Unsafe.Add(ref input, i));
+            if (m == DedupCharTable.Separator)
+            {
+                if (wordLength == 0) continue;
+                if (words == _words.Length) Array.Resize(ref _words, _words.Length * 2);
+                _words[words++] = Fmix64(h ^ (ulong)wordLength);
+                h = FnvOffset;
+                wordLength = 0;
+                pendingSpace = true;
+                continue;
+            }
             if (m == DedupCharTable.Dropped) continue;
-            if (pendingSpace) { output[n++] = ' '; pendingSpace = false; }
-            output[n++] = m;
+            if (pendingSpace)
+            {
+                Unsafe.Add(ref output, n++) = ' ';
+                pendingSpace = false;
+            }
+            Unsafe.Add(ref output, n++) = m;
+            h = (h ^ m) * FnvPrime;
+            wordLength++;
             letters++;
             if (m >= '\u1100' && DedupCharTable.IsCjk(m)) cjk++;
         }
+        if (wordLength > 0)
+        {
+            if (words == _words.Length) Array.Resize(ref _words, _words.Length * 2);
+            _words[words++] = Fmix64(h ^ (ulong)wordLength);
+        }
         _normalizedLength = n;
+        _wordCount = words;
         return (letters, cjk);
     }
 
     private int WordShingles()
     {
-        // Hash every word once, then combine n consecutive word hashes per shingle.
-        var text = Normalized;
-        var wordCount = 0;
-        var h = FnvOffset;
-        var length = 0;
-        for (var i = 0; i <= text.Length; i++)
-        {
-            if (i < text.Length && text[i] != ' ')
-            {
-                h = (h ^ text[i]) * FnvPrime;
-                length++;
-                continue;
-            }
-            if (length == 0) continue;
-            if (wordCount == _words.Length) Array.Resize(ref _words, _words.Length * 2);
-            _words[wordCount++] = Fmix64(h ^ (ulong)length);
-            h = FnvOffset;
-            length = 0;
-        }
+        // Word hashes come from Normalize; a shingle combines n consecutive ones.
+        var wordCount = _wordCount;
         var n = _options.WordNgram;
         var count = Math.Max(1, wordCount - n + 1);
         EnsureShingleCapacity(count);

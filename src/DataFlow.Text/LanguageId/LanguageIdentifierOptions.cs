@@ -17,7 +17,7 @@ public sealed record LanguageIdentifierOptions
     public bool Preload { get; init; }
 
     /// <summary>At most this many characters are read per document (0: all), as <see cref="SampleSlices"/> slices spread over it.</summary>
-    public int MaxChars { get; init; } = 2000;
+    public int MaxChars { get; init; } = 1000;
 
     /// <summary>Number of slices of <see cref="MaxChars"/>/n characters taken from start to end of a long document; 1 reads a prefix.</summary>
     public int SampleSlices { get; init; } = 1;

@@ -8,7 +8,10 @@ namespace DataFlow.Text.Normalization;
 /// </summary>
 public static class SentenceSplitter
 {
-    public static int Count(ReadOnlySpan<char> text)
+    public static int Count(ReadOnlySpan<char> text) => Count(text, int.MaxValue);
+
+    /// <summary>Counts sentences, stopping early once <paramref name="enough"/> are found (callers that only compare with a minimum).</summary>
+    public static int Count(ReadOnlySpan<char> text, int enough)
     {
         var count = 0;
         var inSentence = false;   // seen a visible, non-terminator character since the last sentence end
@@ -17,7 +20,7 @@ public static class SentenceSplitter
             var c = text[i];
             if (IsCjkTerminator(c))
             {
-                if (inSentence) count++;
+                if (inSentence && ++count >= enough) return count;
                 inSentence = false;
                 continue;
             }
@@ -28,7 +31,7 @@ public static class SentenceSplitter
                 while (j < text.Length && IsCloser(text[j])) j++;
                 if (j == text.Length || (WordSplitter.IsSpace(text[j]) && !NextWordIsLowerCase(text, j)))
                 {
-                    if (inSentence) count++;
+                    if (inSentence && ++count >= enough) return count;
                     inSentence = false;
                 }
                 i = j - 1;

@@ -16,7 +16,8 @@ public sealed class TextNormalizer(TextNormalizerOptions options)
     public string Normalize(string text)
     {
         if (text.Length == 0) return text;
-        var composed = Options.Nfc && !IsCheaplyNfc(text) && !text.IsNormalized(NormalizationForm.FormC)
+        if (IsCleanAscii(text)) return text;
+        var composed = Options.Nfc && !IsQuickNfc(text) && !text.IsNormalized(NormalizationForm.FormC)
             ? text.Normalize(NormalizationForm.FormC)
             : text;
         var rented = ArrayPool<char>.Shared.Rent(composed.Length);
@@ -32,11 +33,41 @@ public sealed class TextNormalizer(TextNormalizerOptions options)
         }
     }
 
-    // Text below U+0300 (Latin-1 and friends without combining marks) is always NFC; skip the library check.
-    private static bool IsCheaplyNfc(string text)
+    // Printable ASCII plus '\n': text made only of these needs no NFC, control or line-ending work.
+    private static readonly SearchValues<char> PrintableAscii =
+        SearchValues.Create("\n !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
+
+    /// <summary>Vectorized check that printable ASCII text is already in normal form: no space runs, no spaces at line ends, no excess blank lines.</summary>
+    private bool IsCleanAscii(string text)
+    {
+        var span = text.AsSpan();
+        if (span.IndexOfAnyExcept(PrintableAscii) >= 0) return false;
+        var o = Options;
+        if (o.Whitespace && (span.Contains("  ", StringComparison.Ordinal) || span.Contains(" \n", StringComparison.Ordinal)
+            || span.Contains("\n ", StringComparison.Ordinal) || span[0] == ' ' || span[^1] == ' '))
+            return false;
+        if (o.TrimDocument && (span[0] == '\n' || span[^1] == '\n')) return false;
+        if (o.MaxBlankLines >= 0 && span.Contains(new string('\n', o.MaxBlankLines + 2), StringComparison.Ordinal)) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// True when every character is one whose presence cannot make text non-NFC (Latin below U+0300, Cyrillic
+    /// letters, general punctuation, CJK ideographs, kana, Hangul syllables, full-width forms); otherwise the
+    /// library check decides. Spares an ICU call on most documents.
+    /// </summary>
+    private static bool IsQuickNfc(string text)
     {
         foreach (var c in text)
-            if (c >= '\u0300') return false;
+        {
+            if (c < '\u0300') continue;
+            if (c is (>= '\u0400' and <= '\u0482') or (>= '\u048a' and <= '\u052f') or (>= '\u2002' and <= '\u206f')
+                or (>= '\u20a0' and <= '\u20bf') or (>= '\u3000' and <= '\u3029') or (>= '\u3030' and <= '\u3096')
+                or (>= '\u30a0' and <= '\u30ff') or (>= '\u4e00' and <= '\u9fff') or (>= '\uac00' and <= '\ud7a3')
+                or (>= '\uff01' and <= '\uff5e'))
+                continue;
+            return false;
+        }
         return true;
     }
 

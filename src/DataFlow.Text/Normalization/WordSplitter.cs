@@ -35,7 +35,7 @@ public static class WordSplitter
             {
                 var c = text[i];
                 if (IsSpace(c)) { i++; continue; }
-                var cjk = CjkCharacters.LengthAt(text, i);
+                var cjk = c < '\u1100' ? 0 : CjkCharacters.LengthAt(text, i);
                 if (cjk > 0)
                 {
                     Current = new TextRange(i, cjk);
@@ -44,7 +44,7 @@ public static class WordSplitter
                 }
                 var start = i;
                 i++;
-                while (i < text.Length && !IsSpace(text[i]) && CjkCharacters.LengthAt(text, i) == 0) i++;
+                while (i < text.Length && text[i] is var d && !IsSpace(d) && (d < '\u1100' || CjkCharacters.LengthAt(text, i) == 0)) i++;
                 var end = i;
                 while (start < end && IsTrimmed(text[start])) start++;
                 while (end > start && IsTrimmed(text[end - 1])) end--;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace DataFlow.Text.Pii;
 
@@ -30,6 +31,7 @@ public sealed class PiiScanner
     }
 
     /// <summary>Appends the matches found in <paramref name="text"/>, in order and without overlaps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Scan(ReadOnlySpan<char> text, List<PiiMatch> matches)
     {
         int first = matches.Count;
@@ -59,6 +61,7 @@ public sealed class PiiScanner
 
     // ---------------------------------------------------------------- emails
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int AtSign(ReadOnlySpan<char> t, int at, List<PiiMatch> m, int first)
     {
         if (!_o.Detects(PiiType.Email)) return at + 1;
@@ -105,6 +108,7 @@ public sealed class PiiScanner
 
     // ---------------------------------------------------------------- ':' (URLs with credentials, hex-only IPv6)
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Colon(ReadOnlySpan<char> t, int i, int pos, List<PiiMatch> m, int first)
     {
         if (i + 2 < t.Length && t[i + 1] == '/' && t[i + 2] == '/') return UrlAuthority(t, i, m, first);
@@ -157,6 +161,7 @@ public sealed class PiiScanner
 
     private static bool BlocksIpv6(char c) => char.IsAsciiLetterOrDigit(c) || c is ':' or '.' or '_' or '-';
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int TryIpv6(ReadOnlySpan<char> t, int s, List<PiiMatch> m, int first)
     {
         Span<ushort> h = stackalloc ushort[8];
@@ -209,6 +214,7 @@ public sealed class PiiScanner
     private static int HexValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 
     /// <summary>Dotted quad without leading zeros, each part 0..255, not followed by more digits or another '.digit'.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryIpv4(ReadOnlySpan<char> t, int s, out uint address, out int end)
     {
         address = 0;
@@ -235,6 +241,7 @@ public sealed class PiiScanner
 
     // ---------------------------------------------------------------- '+': E.164 phone numbers
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Plus(ReadOnlySpan<char> t, int i, List<PiiMatch> m, int first)
     {
         int n = t.Length;
@@ -253,7 +260,7 @@ public sealed class PiiScanner
                 if (k < n && t[k] == '(') { paren = true; k++; }
             }
             int ds = k;
-            while (k < n && char.IsAsciiDigit(t[k]) && k - ds < 12) k++;
+            while (k < n && char.IsAsciiDigit(t[k]) && k - ds < 15) k++;
             if (k == ds || k < n && char.IsAsciiDigit(t[k])) { k = save; break; }
             digits += k - ds;
             if (paren)
@@ -290,6 +297,7 @@ public sealed class PiiScanner
         return Math.Max(k, i + 1);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Token(ReadOnlySpan<char> t, int i, int pos, List<PiiMatch> m, int first)
     {
         int ws = i;
@@ -303,6 +311,7 @@ public sealed class PiiScanner
         return end > i ? end : TokenEnd(t, i);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int LetterToken(ReadOnlySpan<char> t, int ws, List<PiiMatch> m, int first)
     {
         var s = t[ws..];
@@ -350,6 +359,7 @@ public sealed class PiiScanner
         {
             int end = TryIban(t, ws);
             if (end > 0) return Found(m, first, PiiType.Iban, ws, end);
+            if (end < -1) return -end;                                   // IBAN-shaped with a bad checksum: its groups are not cards
         }
         if (_o.Detects(PiiType.Ipv6) && HexThenColon(s) && (ws == 0 || !BlocksIpv6(t[ws - 1])))
             return TryIpv6(t, ws, m, first);
@@ -410,7 +420,7 @@ public sealed class PiiScanner
             else break;
         }
         if (got != len || k < t.Length && IsTokenChar(t[k])) return -1;
-        return PiiChecksums.IbanValid(buf[..got]) ? k : -1;
+        return PiiChecksums.IbanValid(buf[..got]) ? k : -k;
     }
 
     private int KeyBlock(ReadOnlySpan<char> t, int s, List<PiiMatch> m, int first)
@@ -456,6 +466,7 @@ public sealed class PiiScanner
         public bool TrailingX;    // the last group is 17 digits + X (resident ID)
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int DigitToken(ReadOnlySpan<char> t, int ws, List<PiiMatch> m, int first)
     {
         int n = t.Length;
@@ -503,6 +514,7 @@ public sealed class PiiScanner
     }
 
     /// <summary>Digit groups joined by single separators. Returns the cluster end, or minus the end of a run too long to be anything.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int ParseCluster(ReadOnlySpan<char> t, int ws, ref Cluster c)
     {
         int n = t.Length, k = ws;
@@ -524,7 +536,7 @@ public sealed class PiiScanner
                 c.TrailingX = true;
                 return k + 1;
             }
-            if (c.Count == 1 && gs > 0 && t[gs - 1] is '(' or '（' && k < n && t[k] is ')' or '）')
+            if (c.Count == 1 && k - gs is 3 or 4 && gs > 0 && t[gs - 1] is '(' or '（' && k < n && t[k] is ')' or '）')
             {
                 int j = k + 1;
                 if (j < n && t[j] is ' ' or '-') j++;
@@ -548,6 +560,7 @@ public sealed class PiiScanner
         return k;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Verdict Classify(ReadOnlySpan<char> t, ref Cluster c, int a, int k, bool paren, Span<char> buffer, out PiiType type)
     {
         type = default;
@@ -596,10 +609,10 @@ public sealed class PiiScanner
         if (total is >= 13 and <= 19)
         {
             bool grouped = k > 1 && sameSep && sep is ' ' or '-';
-            bool shaped = k == 1 || grouped && AllLengthsBetween(ref c, a, k, 3, 6);
+            bool shaped = k == 1 || grouped && AllLengthsBetween(ref c, a, k - 1, 3, 6) && c.Len[a + k - 1] <= 6;
             if (shaped && _o.Detects(PiiType.PaymentCard) && PiiChecksums.IsKnownCardIssuer(d) && PiiChecksums.Luhn(d))
                 return Found(PiiType.PaymentCard, out type);
-            if (grouped && k >= 3 && AllLengthsBetween(ref c, a, k, 4, 6)) return Verdict.Consume;   // a card-shaped number that fails the checks
+            if (shaped && grouped && k >= 3) return Verdict.Consume;   // a card-shaped number that fails the checks: no prefix of it either
         }
         if (!_o.Detects(PiiType.Phone)) return Verdict.None;
         if (total == 11 && d[0] == '1' && d[1] is >= '3' and <= '9'
@@ -615,7 +628,7 @@ public sealed class PiiScanner
         if (k >= 2 && d[0] == '0' && sameSep)
         {
             // International prefix 00 (0044 20 7946 0958) and European national forms (020 7946 0958, 01 23 45 67 89, 030/12345678).
-            if (d[1] == '0' && total - 2 is >= 8 and <= 15 && sep is ' ' or '-' && d[2] != '0') return Phone(out type);
+            if (d[1] == '0' && len0 is >= 3 and <= 5 && total - 2 is >= 8 and <= 15 && sep == ' ' && d[2] != '0') return Phone(out type);
             if (d[1] != '0' && total is >= 10 and <= 11 && (sep is ' ' or '.' && AllLengthsBetween(ref c, a, k, 2, 5) || sep == '/' && k == 2))
                 return Phone(out type);
         }

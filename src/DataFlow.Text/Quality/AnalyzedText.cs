@@ -1,3 +1,5 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using DataFlow.Text.Normalization;
 
 namespace DataFlow.Text.Quality;
@@ -92,13 +94,8 @@ public sealed class AnalyzedText
         _lineCount = count;
     }
 
-    /// <summary>FNV-1a over UTF-16 units, finished with a murmur mix so n-gram combinations spread well.</summary>
-    public static ulong HashOf(ReadOnlySpan<char> span)
-    {
-        var h = 14695981039346656037UL;
-        foreach (var c in span) h = (h ^ c) * 1099511628211UL;
-        return Mix(h ^ (ulong)span.Length);
-    }
+    /// <summary>64-bit XxHash3 of the UTF-16 code units (vectorized for long lines and paragraphs).</summary>
+    public static ulong HashOf(ReadOnlySpan<char> span) => XxHash3.HashToUInt64(MemoryMarshal.AsBytes(span));
 
     public static ulong Mix(ulong h)
     {

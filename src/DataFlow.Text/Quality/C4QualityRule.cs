@@ -38,12 +38,20 @@ public sealed class C4QualityRule : IQualityRule
         var sentences = 0;
         var removed = 0;
         var changed = false;
+        var allWords = analyzed.Words;
+        var nextWord = 0;
         foreach (var range in analyzed.Lines)
         {
+            // Words of this line: the shared word list is in text order, so one cursor walks it once.
+            var words = 0;
+            while (nextWord < allWords.Length && allWords[nextWord].Start < range.End)
+            {
+                if (allWords[nextWord].Start >= range.Start) words++;
+                nextWord++;
+            }
             var raw = range.Of(text);
             var line = raw.Trim();
             if (o.MaxWordLength >= 0 && HasLongerWord(line, o.MaxWordLength)) { removed++; continue; }
-            var words = WordSplitter.Count(line);
             if (o.RemoveCitations && line.IndexOf('[') >= 0) line = RemoveCitations(line);
             if (o.FilterNoTerminalPunctuation && !EndsInTerminalPunctuation(line, o.TerminalPunctuation)) { removed++; continue; }
             if (o.MinWordsPerLine >= 0 && words < o.MinWordsPerLine) { removed++; continue; }
@@ -51,7 +59,7 @@ public sealed class C4QualityRule : IQualityRule
             if (o.FilterJavascript && line.Contains("javascript", StringComparison.OrdinalIgnoreCase)) { removed++; continue; }
             if (o.FilterCurlyBracket && line.IndexOf('{') >= 0) return Drop(CurlyBracket, removed);
             if (o.FilterPolicy && ContainsPolicyPhrase(line)) { removed++; continue; }
-            sentences += SentenceSplitter.Count(line);
+            if (sentences < o.MinSentences) sentences += SentenceSplitter.Count(line, o.MinSentences - sentences);
             if (_kept.Length > 0) _kept.Append('\n');
             _kept.Append(line);
             if (line.Length != raw.Length) changed = true;
@@ -87,9 +95,14 @@ public sealed class C4QualityRule : IQualityRule
 
     private static bool ContainsPolicyPhrase(ReadOnlySpan<char> line)
     {
-        foreach (var phrase in PolicyPhrases)
-            if (line.Contains(phrase, StringComparison.OrdinalIgnoreCase)) return true;
-        return false;
+        // Four of the six phrases contain "cookie"; test the cheap common part first.
+        if (line.Contains("cookie", StringComparison.OrdinalIgnoreCase))
+        {
+            foreach (var phrase in PolicyPhrases)
+                if (line.Contains(phrase, StringComparison.OrdinalIgnoreCase)) return true;
+            return false;
+        }
+        return line.Contains("terms of use", StringComparison.OrdinalIgnoreCase) || line.Contains("privacy policy", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Removes "[digits]", "[edit]" and "[citation needed]" (C4's citation pattern) and trims the result.</summary>

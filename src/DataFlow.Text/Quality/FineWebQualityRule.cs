@@ -33,15 +33,20 @@ public sealed class FineWebQualityRule : IQualityRule
             var rel = text[start..].IndexOf('\n');
             var end = rel < 0 ? text.Length : start + rel;
             var line = text[start..end];
-            lines++;
-            if (line.Length > 0 && line[^1] is '.' or '\'' or '"' or '!' or '?') punctuated++;
-            if (line.Length <= o.ShortLineLength) shortLines++;
-            if (!line.IsWhiteSpace() && _table.ContainsOrAdd(AnalyzedText.HashOf(line), lines)) duplicateChars += line.Length;
+            // Blank lines are not lines (datatrove keeps only lines whose strip() is non-empty).
+            if (!line.IsWhiteSpace())
+            {
+                lines++;
+                if (IsTerminalPunctuation(line[^1])) punctuated++;
+                if (line.Length <= o.ShortLineLength) shortLines++;
+                if (_table.ContainsOrAdd(AnalyzedText.HashOf(line), lines)) duplicateChars += line.Length;
+            }
             if (rel < 0) break;
             newlines++;
             start = end + 1;
         }
 
+        if (lines == 0) return RuleVerdict.Keep;
         if (o.LinePunctuationThreshold is { } punct)
         {
             var ratio = (double)punctuated / lines;
@@ -60,4 +65,8 @@ public sealed class FineWebQualityRule : IQualityRule
         }
         return RuleVerdict.Keep;
     }
+
+    /// <summary>Sentence-final marks of Latin, CJK, Arabic and Indic scripts (a subset of datatrove's TERMINAL_PUNCTUATION).</summary>
+    private static bool IsTerminalPunctuation(char c) => c is '.' or '!' or '?' or '\'' or '"' or '。' or '！' or '？' or '｡'
+        or '．' or '…' or '‼' or '⁇' or '⁈' or '⁉' or '؟' or '۔' or '।' or '॥' or '」' or '』' or '”' or '’';
 }

@@ -4,8 +4,8 @@ using DataFlow.Text.Normalization;
 namespace DataFlow.Text.Quality;
 
 /// <summary>
-/// Gopher repetition heuristics (Rae et al. 2021, Table A1), with the exact counting of datatrove's
-/// GopherRepetitionFilter: paragraphs are split at two or more newlines, a duplicate is every repeat after the
+/// Gopher repetition heuristics (Rae et al. 2021, Table A1), with the counting of datatrove's
+/// GopherRepetitionFilter (one deviation: a top n-gram must occur at least twice to count): paragraphs are split at two or more newlines, a duplicate is every repeat after the
 /// first occurrence, an n-gram's length is its words joined by single spaces, and duplicated n-grams are counted
 /// left to right, jumping past a repeated n-gram so overlapping repeats count once. Lines, paragraphs and n-grams
 /// are compared by 64-bit hashes, so no substring is ever built.
@@ -59,16 +59,19 @@ public sealed class GopherRepetitionRule : IQualityRule
             int duplicates = 0;
             long duplicateChars = 0;
             var lines = analyzed.Lines;
+            var counted = 0;
             for (var i = 0; i < lines.Length; i++)
             {
                 var line = lines[i].Of(text);
+                if (o.IgnoreBlankLines && line.IsWhiteSpace()) continue;
+                counted++;
                 if (_table.ContainsOrAdd(AnalyzedText.HashOf(line), i))
                 {
                     duplicates++;
                     duplicateChars += line.Length;
                 }
             }
-            var lineCount = Math.Max(1, lines.Length);
+            var lineCount = Math.Max(1, counted);
             if (o.MaxDuplicateLineFraction is { } f && (double)duplicates / lineCount > f) return RuleVerdict.Drop(DuplicateLines);
             if (o.MaxDuplicateLineCharFraction is { } c && duplicateChars / length > c) return RuleVerdict.Drop(DuplicateLineChars);
         }
@@ -87,7 +90,8 @@ public sealed class GopherRepetitionRule : IQualityRule
             _table.Clear();
             for (var i = 0; i < count; i++) _table.Add(grams[i], i);
             var (occurrences, first) = _table.MostCommon();
-            if ((double)NGramLength(first, n) * occurrences / length > maxFraction) return RuleVerdict.Drop(_topReasons[t]);
+            // An n-gram seen once is not repetition (datatrove would score it; we skip it, so short texts get a word-count reason instead).
+            if (occurrences > 1 && (double)NGramLength(first, n) * occurrences / length > maxFraction) return RuleVerdict.Drop(_topReasons[t]);
         }
 
         for (var t = 0; t < o.DuplicateNGrams.Count; t++)

@@ -10,7 +10,7 @@ public sealed record BpeTrainerOptions
     public IReadOnlyList<string> SpecialTokens { get; init; } = Tokenization.SpecialTokens.Default;
 
     /// <summary>Pre-tokenization regex: merges never cross its matches.</summary>
-    public string PreTokenizerPattern { get; init; } = PreTokenizerPatterns.Gpt2;
+    public string PreTokenizerPattern { get; init; } = PreTokenizerPatterns.Cl100k;
 
     /// <summary>Cap on distinct pre-tokenized words held while counting; past it the rarest are dropped (bounded memory).</summary>
     public int MaxWordTypes { get; init; } = 2_000_000;

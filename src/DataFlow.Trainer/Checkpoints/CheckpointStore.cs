@@ -77,7 +77,13 @@ public sealed class CheckpointStore
     private void Prune()
     {
         var all = List();
-        for (var i = 0; i < all.Count - KeepLast; i++) System.IO.Directory.Delete(all[i].Path, recursive: true);
+        // Rename first: a kill during the recursive delete must not leave a half-deleted folder that is still listed.
+        for (var i = 0; i < all.Count - KeepLast; i++)
+        {
+            var doomed = Path.Combine(Directory, $"{TempPrefix}prune-{Path.GetFileName(all[i].Path)}-{Environment.ProcessId}");
+            System.IO.Directory.Move(all[i].Path, doomed);
+            System.IO.Directory.Delete(doomed, recursive: true);
+        }
     }
 
     private void RemoveStaleTemporaries()

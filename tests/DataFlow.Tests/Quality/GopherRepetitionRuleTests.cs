@@ -92,6 +92,13 @@ public class GopherRepetitionRuleTests
     }
 
     [Fact]
+    public void A_top_n_gram_seen_once_is_not_repetition()
+    {
+        // "aa bb" is 5 of 8 characters, but it occurs once: nothing is repeated.
+        Assert.Null(Check("aa bb cc", Off with { TopNGrams = [(2, 0.20)] }));
+    }
+
+    [Fact]
     public void Top_4_gram_characters_at_most_16_percent()
     {
         var options = Off with { TopNGrams = [(4, 0.16)] };
@@ -128,5 +135,18 @@ public class GopherRepetitionRuleTests
         const string ten = "a b c d e f g h i j";   // 19 chars
         Assert.Null(Check($"{ten} {ten} {Filler(190 - 40)}", options));
         Assert.Equal("gopher_repetition.duplicated_10_n_grams", Check($"{ten} {ten} {Filler(189 - 40)}", options));
+    }
+}
+
+public class GopherRepetitionBlankLineTests
+{
+    [Fact]
+    public void Blank_lines_count_as_duplicates_unless_ignored()
+    {
+        var text = string.Join("\n\n", Enumerable.Range(0, 10).Select(i => $"paragraph {QualityTestText.Filler(i)} here."));
+        var datatrove = new GopherRepetitionOptions { TopNGrams = [], DuplicateNGrams = [] };
+        // 19 lines, 9 empty: 8 duplicates (0.42 > 0.30).
+        Assert.Equal(GopherRepetitionRule.DuplicateLines, new GopherRepetitionRule(datatrove).Check(new AnalyzedText().Reset(text)).DropReason);
+        Assert.Null(new GopherRepetitionRule(datatrove with { IgnoreBlankLines = true }).Check(new AnalyzedText().Reset(text)).DropReason);
     }
 }

@@ -1,0 +1,113 @@
+// Quality bench: one core, the same documents read three ways in one run:
+//   baseline  = read + parse the documents only;
+//   rules     = read + normalize + the rule chain of a preset with the language rule removed;
+//   every rule on every doc = the chain's worst case, no early exit;
+//   language  = read + language ID alone, in four configurations (over the first --lid-mb MB, default 10).
+// Prints MB/s and docs/s (per core), the ratio of each pass's time to the baseline, peak RSS, and a table of
+// what each reason removed (documents, characters).
+// Usage: dotnet run -c Release --project bench/DataFlow.Bench.Quality -- [--preset english] [--max-mb N] [--lid-mb N] [--per-rule] FILE...
+using System.Diagnostics;
+using System.Text;
+using DataFlow.Bench.Quality;
+using DataFlow.Engine.Documents;
+using DataFlow.Engine.Jobs;
+using DataFlow.Jobs.Quality;
+using DataFlow.Text.LanguageId;
+using DataFlow.Text.Normalization;
+using DataFlow.Text.Quality;
+
+var preset = "english";
+double maxMb = double.MaxValue;
+double lidMb = 10;
+var files = new List<string>();
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--preset": preset = args[++i]; break;
+        case "--lid-mb": lidMb = double.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
+        case "--max-mb": maxMb = double.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
+        case "--per-rule": break;
+        default: files.Add(args[i]); break;
+    }
+}
+if (files.Count == 0)
+{
+    Console.Error.WriteLine("usage: DataFlow.Bench.Quality [--preset english] [--max-mb N] [--lid-mb N] [--per-rule] FILE.jsonl[.gz]...");
+    return 2;
+}
+
+var settings = new PipelineSettings();
+var allRules = QualityPresets.Load(preset).GetSectionList("rules");
+var ruleChain = QualityRuleConfig.Read(allRules.Where(r => r.GetString("type") != "language").ToList(), settings)();
+var normalizer = new TextNormalizer();
+
+Console.WriteLine($"files: {string.Join(", ", files.Select(Path.GetFileName))}; rule chain: {string.Join(" -> ", ruleChain.Rules.Select(r => r.Name))} (preset {preset}); one core");
+
+// Warm-up: JIT tiering would otherwise bill the first pass for compilation.
+Pass.Run("warm-up", files, Math.Min(maxMb, 8), text => ruleChain.Check(normalizer.Normalize(text)).Verdict.DropReason);
+var baseline = Pass.Run("baseline (read only)", files, maxMb, _ => null);
+var reasons = new SortedDictionary<string, (long Docs, long Chars)>(StringComparer.Ordinal);
+var rules = Pass.Run("rule chain", files, maxMb, text =>
+{
+    var (verdict, _) = ruleChain.Check(normalizer.Normalize(text));
+    return verdict.DropReason;
+}, reasons);
+var singles = new List<Pass>();
+if (args.Contains("--per-rule"))
+    singles.Add(Pass.Run("rule chain (again)", files, maxMb, text => ruleChain.Check(normalizer.Normalize(text)).Verdict.DropReason));
+if (args.Contains("--per-rule"))
+{
+    singles.Add(Pass.Run("normalize only", files, maxMb, text => { normalizer.Normalize(text); return null; }));
+    var words = new AnalyzedText();
+    singles.Add(Pass.Run("normalize + words", files, maxMb, text => { words.Reset(normalizer.Normalize(text)); _ = words.WordCount; return null; }));
+    foreach (var rule in ruleChain.Rules)
+    {
+        var alone = new QualityRuleChain([rule]);
+        singles.Add(Pass.Run($"normalize + {rule.Name}", files, maxMb, text => alone.Check(normalizer.Normalize(text)).Verdict.DropReason));
+    }
+}
+// Worst case for the chain: every rule runs on every document, whatever the earlier rules decided.
+var everyRule = new AnalyzedText();
+var full = Pass.Run("every rule on every doc", files, maxMb, text =>
+{
+    everyRule.Reset(normalizer.Normalize(text));
+    foreach (var rule in ruleChain.Rules) rule.Check(everyRule);
+    return null;
+});
+
+// Language ID configurations, each over the first --lid-mb megabytes.
+var lidPasses = new List<Pass>();
+(string Name, LanguageIdentifierOptions Options)[] lidConfigs =
+[
+    ("LID 10 langs low-acc 2000ch", new() { LowAccuracy = true, MaxChars = 2000 }),
+    ("LID 10 langs high-acc 2000ch", new() { LowAccuracy = false, MaxChars = 2000 }),
+    ("LID 5 langs high-acc 2000ch", new() { Languages = ["en", "de", "fr", "es", "zh"], MaxChars = 2000 }),
+    ("LID 10 langs low-acc 500ch", new() { LowAccuracy = true, MaxChars = 500 }),
+];
+foreach (var (name, options) in lidConfigs)
+{
+    var clock = Stopwatch.StartNew();
+    var identifier = new LanguageIdentifier(options);
+    identifier.Identify("warm up the detector with a first sentence of English text.");
+    Console.WriteLine($"  {name}: detector ready in {clock.Elapsed.TotalSeconds:F1} s");
+    lidPasses.Add(Pass.Run(name, files, lidMb, text => identifier.Identify(text).Code));
+}
+
+Console.WriteLine();
+Console.WriteLine($"{"pass",-32} {"MB",6} {"docs",6} {"wall s",7} {"cpu s",7} {"MB/s",7} {"cpu MB/s",8} {"docs/s",7} {"x base",7} {"kernel MB/s",11}");
+foreach (var pass in new[] { baseline, rules, full }.Concat(lidPasses).Concat(singles))
+    Console.WriteLine($"{pass.Name,-32} {pass.Megabytes,6:F1} {pass.Docs,6} {pass.Seconds,7:F2} {pass.CpuSeconds,7:F2} {pass.MegabytesPerSecond,7:F1} {pass.CpuMegabytesPerSecond,8:F1} {pass.Docs / pass.Seconds,7:F0} {pass.CpuSeconds / baseline.CpuSeconds,7:F2} {pass.KernelMegabytesPerSecond,11:F1}");
+Console.WriteLine($"peak RSS {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} MiB");
+Console.WriteLine("(cpu: process CPU time, fairer than wall time on a shared machine; x base: cpu time over the read-only baseline's;");
+Console.WriteLine(" kernel MB/s: bytes over the wall time spent inside normalization + rules, or language ID, excluding reading)");
+
+Console.WriteLine();
+Console.WriteLine($"| reason | docs | % docs | chars | % chars |");
+Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
+var totalChars = rules.Chars;
+foreach (var (reason, (docs, chars)) in reasons.OrderByDescending(r => r.Value.Chars))
+    Console.WriteLine($"| {reason} | {docs:N0} | {100.0 * docs / rules.Docs:F1} | {chars:N0} | {100.0 * chars / totalChars:F1} |");
+var kept = rules.Docs - reasons.Values.Sum(r => r.Docs);
+Console.WriteLine($"| (kept) | {kept:N0} | {100.0 * kept / rules.Docs:F1} | {totalChars - reasons.Values.Sum(r => r.Chars):N0} | {100.0 * (totalChars - reasons.Values.Sum(r => r.Chars)) / totalChars:F1} |");
+return 0;

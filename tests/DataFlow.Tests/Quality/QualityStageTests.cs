@@ -1,0 +1,143 @@
+using System.Text.Json;
+using DataFlow.Engine.Config;
+using DataFlow.Engine.Documents;
+using DataFlow.Engine.Execution;
+using DataFlow.Engine.Jobs;
+using DataFlow.Jobs;
+using DataFlow.Jobs.Quality;
+
+namespace DataFlow.Tests.Quality;
+
+public sealed class QualityStageTests : IDisposable
+{
+    private const string Good =
+        "The river town woke slowly under a grey sky that morning. Fishermen pulled their boats onto the stony beach and " +
+        "talked about the weather with the baker. Children ran along the harbour wall, shouting to each other over the wind. " +
+        "An old woman sold apples and warm bread from a wooden cart near the church. By noon the clouds had lifted and the " +
+        "market square was full of visitors from the valley. Everyone agreed that it was the best day of the season so far.";
+
+    private const string German =
+        "Der Fluss floss langsam durch das kleine Dorf am Rande des Waldes. Die Fischer zogen ihre Boote auf den steinigen " +
+        "Strand und sprachen mit dem Bäcker über das Wetter. Kinder liefen an der Hafenmauer entlang und riefen einander zu. " +
+        "Eine alte Frau verkaufte Äpfel und warmes Brot aus einem hölzernen Wagen neben der Kirche. Am Mittag hatten sich " +
+        "die Wolken verzogen und der Marktplatz war voller Besucher. Alle waren sich einig, dass es der schönste Tag war.";
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("dataflow-quality-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static string Line(string id, string text) => JsonSerializer.Serialize(new { id, text });
+
+    private (RunFolder Run, string OutDir) RunPipeline(string stageYaml)
+    {
+        File.WriteAllLines(Path.Combine(_dir, "in.jsonl"),
+        [
+            Line("good", Good + "\r\n"),
+            Line("short", "Write to jane.doe@example.com or call 555 123 4567 now."),
+            Line("german", German),
+            Line("boilerplate", Good + "\nvar x = { a: 1 };\nThis line has a curly { bracket and ends properly."),
+        ]);
+        var pipeline = Path.Combine(_dir, "pipeline.yaml");
+        File.WriteAllText(pipeline, $"""
+            stages:
+              - type: quality
+                input: {Path.Combine(_dir, "in.jsonl")}
+                tasks: 1
+                keep_removed: true
+            {stageYaml}
+            """);
+        var session = RunSession.Create(pipeline, Path.Combine(_dir, "run"));
+        new LocalExecutor(1).Run(session.Run, session.Pipeline, CancellationToken.None);
+        return (session.Run, session.Run.OutputDir(session.Pipeline.Stages[0]));
+    }
+
+    private static List<Document> ReadShard(string path) =>
+        DocumentSources.Read(path, ReadOptions.Default, new ThrowingRejects()).ToList();
+
+    [Fact]
+    public void Keeps_good_documents_writes_removed_with_reasons_and_counts_every_reason()
+    {
+        var (run, outDir) = RunPipeline("""
+                rules:
+                  - type: language
+                    keep: [en]
+                    languages: [en, de, fr]
+                  - type: gopher_repetition
+                  - type: gopher_quality
+                  - type: c4
+            """);
+        var kept = ReadShard(Path.Combine(outDir, "part-00000.parquet"));
+        Assert.Equal(["good"], kept.Select(d => d.Id));
+        Assert.Equal("en", kept[0]["language"]);
+        Assert.InRange((double)kept[0]["language_score"]!, 0.65, 1.0);
+        Assert.Equal(Good, kept[0].Text);   // normalized: the trailing CRLF is gone
+
+        var removed = ReadShard(Path.Combine(outDir, "removed", "part-00000.parquet")).ToDictionary(d => d.Id, d => (string)d["reason"]!);
+        Assert.Equal("gopher_quality.too_few_words", removed["short"]);
+        Assert.Equal("language.not_kept", removed["german"]);
+        Assert.Equal("c4.curly_bracket", removed["boilerplate"]);
+
+        var stats = TaskStats.Load(run.TaskStatsFile("quality", 0));
+        Assert.Equal(4, stats.Counter("docs_in"));
+        Assert.Equal(1, stats.Counter("docs_out"));
+        Assert.Equal(1, stats.Counter("dropped.language.not_kept"));
+        Assert.True(stats.Counters.ContainsKey("dropped.fineweb.list_ratio") is false);
+        Assert.True(stats.Counters.ContainsKey("dropped.gopher_repetition.top_2_gram"));   // zero, but listed
+        Assert.Equal(3, stats.Counter("language.en"));
+        Assert.Equal(1, stats.Counter("language.de"));
+        var example = Assert.Single(stats.Examples["dropped.gopher_quality.too_few_words"]);
+        Assert.DoesNotContain("jane.doe", example);
+        Assert.DoesNotContain("4567", example);
+        Assert.Contains("<EMAIL>", example);
+    }
+
+    [Fact]
+    public void Presets_build_and_the_english_preset_runs()
+    {
+        foreach (var name in new[] { "gopher", "c4", "fineweb", "english", "chinese" })
+            Assert.Contains(name, QualityPresets.Names);
+        var (_, outDir) = RunPipeline("    preset: english");
+        Assert.Contains("good", ReadShard(Path.Combine(outDir, "part-00000.parquet")).Select(d => d.Id));
+    }
+
+    [Fact]
+    public void Config_errors_name_the_key()
+    {
+        File.WriteAllText(Path.Combine(_dir, "x.jsonl"), Line("a", "text") + "\n");
+        string Error(string rules) => Assert.Throws<ConfigException>(() => PipelineLoader.Load($"""
+            stages:
+              - type: quality
+                input: x.jsonl
+            {rules}
+            """, "p.yaml", StandardStages.Create(), _dir)).Message;
+
+        Assert.Contains("unknown quality rule 'gopher'", Error("    rules:\n      - type: gopher"));
+        Assert.Contains("min_doc_wrds", Error("    rules:\n      - type: gopher_quality\n        min_doc_wrds: 3"));
+        Assert.Contains("either 'preset' or 'rules'", Error("    preset: c4\n    rules:\n      - type: c4"));
+        Assert.Contains("unknown quality preset", Error("    preset: nope"));
+        Assert.Contains("unknown ISO 639-1", Error("    rules:\n      - type: language\n        keep: [xx]"));
+        Assert.Contains("out of range", Error("    rules:\n      - type: fineweb\n        short_line_thr: 2"));
+    }
+
+    [Fact]
+    public void Null_switches_a_threshold_off()
+    {
+        File.WriteAllText(Path.Combine(_dir, "x.jsonl"), Line("a", "text") + "\n");
+        var pipeline = PipelineLoader.Load("""
+            stages:
+              - type: quality
+                input: x.jsonl
+                rules:
+                  - type: gopher_quality
+                    min_doc_words: null
+                  - type: gopher_repetition
+                    top_n_grams: {2: 0.5}
+            """, "p.yaml", StandardStages.Create(), _dir);
+        Assert.Equal("quality", pipeline.Stages[0].Type);
+    }
+
+    private sealed class ThrowingRejects : IRejectSink
+    {
+        public void Reject(Reject reject) => throw new InvalidOperationException(reject.ToString());
+    }
+}
