@@ -87,4 +87,24 @@ public class ChatTemplateTests
         Assert.Equal(1 + "héllo <|end|>".Length + 1, ids.Count); // é is two bytes; the literal "<|end|>" is plain text
         Assert.Throws<ArgumentException>(() => tokenizer.SpecialTokenId("<|tool|>"));
     }
+    [Fact]
+    public void Every_shared_gsm8k_record_parses_as_a_single_turn_chat()
+    {
+        var shared = Environment.GetEnvironmentVariable("DATAFLOW_SHARED") ?? "/work/shared";
+        var path = Path.Combine(shared, "data/sft/gsm8k-train.jsonl");
+        if (!File.Exists(path))
+        {
+            Console.WriteLine($"skipped: {path} not found (set DATAFLOW_SHARED)");
+            return;
+        }
+        var count = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            var result = ChatRecordParser.Parse(line, ChatFormat.Auto);
+            Assert.True(result.Conversation is not null, $"line {count + 1}: {result.Problem}");
+            Assert.Contains("####", result.Conversation!.Messages[^1].Content);
+            count++;
+        }
+        Assert.Equal(7473, count);
+    }
 }
