@@ -28,5 +28,17 @@ app.Configure(config =>
     config.AddBranch("tokenizer", tokenizer => tokenizer.AddCommand<TokenizerTrainCommand>("train").WithDescription("Train a byte-level BPE (or character) tokenizer; writes tokenizer.json."));
     config.AddCommand<QualityCommand>("quality").WithDescription("Language ID and Gopher / C4 / FineWeb rules -> kept shards (+ removed/ with reasons).");
     config.AddCommand<DedupCommand>("dedup").WithDescription("Exact and MinHash/LSH near-duplicate removal (signatures -> buckets -> clusters -> filter).");
+    config.AddBranch("train", train =>
+    {
+        train.AddCommand<TrainPretrainCommand>("pretrain").WithDescription("Pretrain a LLaMA-style model on token shards (--resume continues exactly).");
+        train.AddCommand<TrainSftCommand>("sft").WithDescription("Supervised fine-tuning (full or LoRA) on chat data; rerun resumes.");
+        train.AddCommand<TrainRewardCommand>("reward").WithDescription("Reward model on preference pairs; rerun resumes.");
+        train.AddCommand<TrainPpoCommand>("ppo").WithDescription("PPO (RLHF) from an SFT actor and a reward model; rerun resumes.");
+    });
+    config.AddCommand<GenerateCommand>("generate").WithDescription("Sample text from a checkpoint (KV cache; greedy, temperature, top-k, top-p; batched prompts).");
+    config.AddBranch("sft", sft => sft.AddCommand<SftSynthCommand>("synth").WithDescription("Write the synthetic verifiable instruction set (SFT + preference pairs)."));
+    config.AddBranch("reward", reward => reward.AddCommand<RewardPairsCommand>("pairs").WithDescription("Preference pairs from a policy's sampled mistakes on verifiable prompts."));
+    config.AddBranch("lora", lora => lora.AddCommand<LoraMergeCommand>("merge").WithDescription("Fold LoRA adapters into their base model."));
+    config.AddCommand<ChatCommand>("chat").WithDescription("Interactive chat with a model or adapter folder, streaming tokens.");
 });
 return CliErrors.Run(() => app.Run(args, cancellation.Token), cancellation.Token);

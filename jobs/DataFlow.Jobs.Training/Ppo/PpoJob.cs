@@ -1,0 +1,20 @@
+using DataFlow.Engine.Documents;
+using DataFlow.Jobs.Training.Sft;
+using DataFlow.Text.Chat;
+using DataFlow.Trainer.Ppo;
+
+namespace DataFlow.Jobs.Training.Ppo;
+
+/// <summary><c>dataflow train ppo --config FILE</c>: YAML -> <see cref="PpoConfig"/> -> <see cref="PpoTrainer"/>, then the metric plots.</summary>
+public static class PpoJob
+{
+    public static int Run(string configPath, Action<string> log)
+    {
+        var config = TrainingYaml.Load<PpoConfig>(configPath).Validate();
+        using (var rejects = new RejectLog(Path.Combine(config.Output, "rejects.jsonl"), OnError.Skip))
+            new PpoTrainer(config, new ByteChatTokenizer(), log).Run(rejects);
+        var plots = PpoPlots.Write(Path.Combine(config.Output, "metrics.jsonl"), Path.Combine(config.Output, "plots"));
+        log($"ppo: {plots} plots in {Path.Combine(config.Output, "plots")}");
+        return 0;
+    }
+}

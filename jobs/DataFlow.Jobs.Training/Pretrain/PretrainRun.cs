@@ -1,0 +1,39 @@
+using System.Globalization;
+using DataFlow.Engine.Tokens;
+using DataFlow.Trainer.Checkpoints;
+using DataFlow.Trainer.Data;
+using DataFlow.Trainer.Model;
+using DataFlow.Trainer.Native;
+using DataFlow.Trainer.Training;
+using static TorchSharp.torch;
+
+namespace DataFlow.Jobs.Training.Pretrain;
+
+/// <summary>Pretraining from token shards: reads the manifest, builds the model it implies, runs the trainer.</summary>
+public static class PretrainRun
+{
+    public static TrainingSummary Execute(PretrainSettings settings, bool resume, TextWriter log, CancellationToken cancellation = default)
+    {
+        TorchRuntime.EnsureInitialized();
+        var dataDir = settings.DataDir ?? throw new ArgumentException("pretrain: no token dataset folder ('data')");
+        var manifest = TokenDatasetManifest.Load(dataDir);
+        var config = settings.ModelFor(manifest.VocabSize, manifest.SeqLen).Validate();
+        var tokenizer = new TokenizerInfo(manifest.Tokenizer, manifest.VocabSize, manifest.EosId, manifest.SeqLen);
+
+        using var train = new ShardTokenBatches(dataDir, TokenSplit.Train, settings.BatchSize, settings.Training.Seed, config.VocabSize);
+        using var validation = manifest.RowsOf(TokenSplit.Validation) >= settings.BatchSize
+            ? new ShardTokenBatches(dataDir, TokenSplit.Validation, settings.BatchSize, 0, config.VocabSize, shuffle: false)
+            : null;
+        if (validation is null) log.WriteLine($"note: {dataDir} has no validation batch of {settings.BatchSize} rows; evaluation is skipped");
+
+        manual_seed(settings.Training.Seed);
+        using var model = new Transformer(config);
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"model {TrainingCheckpoint.Describe(config)}: {config.ParameterCount:N0} parameters, {config.TrainingFlopsPerToken(manifest.SeqLen) / 1e6:F1} MFLOP per token"));
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"data {dataDir}: tokenizer {manifest.Tokenizer}, {train.RowCount:N0} train rows of {manifest.SeqLen} tokens, batch {settings.BatchSize} x {settings.Training.GradAccumSteps} accumulation; libtorch {TorchRuntime.LoadReport}"));
+
+        var trainer = new CausalLmTrainer(model, settings.Training, train, validation, settings.OutputDir, tokenizer) { Log = log };
+        return trainer.Run(resume, cancellation);
+    }
+}

@@ -1,0 +1,10 @@
+using DataFlow.Engine.Jobs;
+using DataFlow.Jobs.Training.Pretrain;
+
+namespace DataFlow.Jobs.Training;
+
+/// <summary>The training stage types, for catalogs that run training (the CLI's): <c>StandardStages.Create().AddTraining()</c>.</summary>
+public static class TrainingStages
+{
+    public static StageCatalog AddTraining(this StageCatalog catalog) => catalog.Add(new PretrainStageType());
+}

@@ -1,0 +1,30 @@
+using System.ComponentModel;
+using System.Globalization;
+using DataFlow.Jobs.Training.Pretrain;
+using Spectre.Console.Cli;
+
+namespace DataFlow.Cli.Commands;
+
+public sealed class TrainPretrainCommand : Command<TrainPretrainCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("-c|--config <FILE>")]
+        [Description("Training YAML (see conf/train/); relative paths in it resolve against the current directory.")]
+        public string Config { get; init; } = "";
+
+        [CommandOption("--resume")]
+        [Description("Continue from the newest checkpoint in the output folder (exactly: same data order, optimizer and schedule).")]
+        public bool Resume { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
+    {
+        if (string.IsNullOrEmpty(settings.Config)) throw new ArgumentException("--config is required");
+        var summary = PretrainRun.Execute(PretrainSettings.Load(settings.Config), settings.Resume, Console.Out, cancellation);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"done: {summary.Steps} steps from step {summary.FirstStep}, final train loss {summary.Losses.LastOrDefault():F4}, " +
+            $"val loss {summary.FinalValLoss?.ToString("F4", CultureInfo.InvariantCulture) ?? "n/a"}, {summary.TokensPerSecond:F0} tokens/s; checkpoint {summary.LastCheckpoint}"));
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,66 @@
+using System.Text.Json.Serialization;
+
+namespace DataFlow.Trainer.Model;
+
+/// <summary>
+/// Sizes of a LLaMA-style decoder. Immutable and validated, saved next to every checkpoint so a model can be
+/// rebuilt from its folder alone.
+/// </summary>
+public sealed record ModelConfig
+{
+    public required int VocabSize { get; init; }
+    public int Dim { get; init; } = 128;
+    public int Layers { get; init; } = 4;
+    public int Heads { get; init; } = 4;
+
+    /// <summary>Key/value heads for grouped-query attention; 0 means one per query head (plain multi-head attention).</summary>
+    public int KvHeads { get; init; }
+
+    /// <summary>Longest sequence the rotary tables cover (and the KV cache may hold).</summary>
+    public int ContextLength { get; init; } = 256;
+
+    /// <summary>SwiGLU hidden width; 0 means LLaMA's 8/3 * Dim rounded up to a multiple of 32.</summary>
+    public int FfnHidden { get; init; }
+
+    public double RopeTheta { get; init; } = 10_000;
+
+    /// <summary>Position interpolation: positions are divided by this factor, so a model trained at context L can be fine-tuned at L * scale.</summary>
+    public double RopeScale { get; init; } = 1.0;
+
+    public double NormEps { get; init; } = 1e-5;
+
+    [JsonIgnore] public int HeadDim => Dim / Heads;
+    [JsonIgnore] public int KvHeadCount => KvHeads == 0 ? Heads : KvHeads;
+    [JsonIgnore] public int Hidden => FfnHidden > 0 ? FfnHidden : (8 * Dim / 3 + 31) / 32 * 32;
+
+    public ModelConfig Validate()
+    {
+        void Check(bool ok, string problem) { if (!ok) throw new ArgumentException($"model config: {problem}"); }
+        Check(VocabSize > 0, $"vocab_size must be positive, got {VocabSize}");
+        Check(Dim > 0 && Layers > 0 && Heads > 0 && ContextLength > 0, "dim, layers, heads and context_length must be positive");
+        Check(Dim % Heads == 0, $"dim {Dim} is not divisible by heads {Heads}");
+        Check(HeadDim % 2 == 0, $"head dimension {HeadDim} must be even for rotary embeddings");
+        Check(KvHeads >= 0 && Heads % KvHeadCount == 0, $"heads {Heads} is not a multiple of kv_heads {KvHeads}");
+        Check(RopeScale >= 1.0, $"rope_scale must be >= 1, got {RopeScale}");
+        return this;
+    }
+
+    /// <summary>Trainable parameters (the tied output head is the embedding, counted once).</summary>
+    [JsonIgnore]
+    public long ParameterCount
+    {
+        get
+        {
+            long d = Dim, kv = (long)KvHeadCount * HeadDim;
+            var attention = d * d * 2 + d * kv * 2;
+            var mlp = 3 * d * Hidden;
+            return (long)VocabSize * d + Layers * (attention + mlp + 2 * d) + d;
+        }
+    }
+
+    /// <summary>
+    /// Training FLOPs per token at sequence length <paramref name="seqLen"/>: 6N for the weight matmuls (forward +
+    /// backward) plus 12 * layers * dim * seqLen for the attention scores and their weighted sum (PaLM appendix B).
+    /// </summary>
+    public double TrainingFlopsPerToken(int seqLen) => 6.0 * ParameterCount + 12.0 * Layers * Dim * seqLen;
+}

@@ -1,0 +1,37 @@
+using System.Text.Json;
+
+namespace DataFlow.Trainer.Ppo;
+
+/// <summary>One PNG per PPO metric (per training iteration, and the held-out eval points where they exist) from metrics.jsonl.</summary>
+public static class PpoPlots
+{
+    private static readonly (string Key, string Title)[] Metrics =
+    [
+        ("reward_mean", "learned reward (mean of rollouts)"), ("reward_std", "learned reward std"), ("true_score", "true task score (rollouts)"),
+        ("kl", "KL to reference (per sequence)"), ("kl_coef", "KL coefficient"), ("entropy", "policy entropy"), ("clip_fraction", "clip fraction"),
+        ("approx_kl", "approximate KL (old -> new)"), ("value_loss", "value loss"), ("explained_variance", "explained variance"),
+        ("response_length", "response length (tokens)"), ("generation_s", "generation seconds"), ("scoring_s", "scoring seconds"), ("training_s", "training seconds"),
+        ("eval_reward", "held-out learned reward (greedy)"), ("eval_true_score", "held-out true score (greedy)"), ("eval_kl", "held-out KL to reference"),
+    ];
+
+    /// <returns>How many plots were written.</returns>
+    public static int Write(string metricsPath, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var rows = File.ReadLines(metricsPath).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var written = 0;
+        foreach (var (key, title) in Metrics)
+        {
+            var points = rows.Where(r => r.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number && double.IsFinite(v.GetDouble()))
+                .Select(r => (X: r.GetProperty("iteration").GetDouble(), Y: r.GetProperty(key).GetDouble())).ToList();
+            if (points.Count == 0) continue;
+            var plot = new ScottPlot.Plot();
+            plot.Add.Scatter(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray());
+            plot.Title(title);
+            plot.XLabel("PPO iteration");
+            plot.SavePng(Path.Combine(directory, $"{key}.png"), 600, 360);
+            written++;
+        }
+        return written;
+    }
+}

@@ -1,0 +1,43 @@
+using DataFlow.Engine.Documents;
+
+namespace DataFlow.Trainer.Reward;
+
+/// <summary>Settings of a reward-model run; immutable and validated before the first step.</summary>
+public sealed record RewardConfig
+{
+    /// <summary>Preference JSONL (prompt/chosen/rejected or HH chosen/rejected; .gz allowed).</summary>
+    public required IReadOnlyList<string> Train { get; init; }
+    public IReadOnlyList<string> Eval { get; init; } = [];
+    public double EvalFraction { get; init; } = 0.05;
+
+    /// <summary>Policy (SFT) model folder the transformer starts from (InstructGPT initializes the RM from SFT).</summary>
+    public required string Init { get; init; }
+    public int MaxTokens { get; init; } = 64;
+    public OnError OnError { get; init; } = OnError.Skip;
+    public int Steps { get; init; } = 300;
+    public int BatchSize { get; init; } = 32;
+    public double LearningRate { get; init; } = 5e-4;
+    public double MinLrRatio { get; init; } = 0.1;
+    public int WarmupSteps { get; init; } = 20;
+    public double WeightDecay { get; init; }
+    public double GradClip { get; init; } = 1.0;
+
+    /// <summary>Required gap r_chosen - r_rejected inside the log-sigmoid; 0 is the plain Bradley-Terry loss.</summary>
+    public double Margin { get; init; }
+    public int EvalEvery { get; init; } = 100;
+    public int SaveEvery { get; init; } = 100;
+    public int Seed { get; init; } = 1;
+    public int Threads { get; init; }
+    public int StopAfter { get; init; }
+    public required string Output { get; init; }
+
+    public RewardConfig Validate()
+    {
+        void Check(bool ok, string problem) { if (!ok) throw new ArgumentException($"reward config: {problem}"); }
+        Check(Train.Count > 0, "train lists no files");
+        Check(Steps > 0 && BatchSize > 0 && LearningRate > 0, "steps, batch_size and learning_rate must be positive");
+        Check(EvalFraction is >= 0 and < 1, "eval_fraction must be in [0, 1)");
+        Check(Margin >= 0, "margin must be >= 0");
+        return this;
+    }
+}

@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Text.Json;
+using DataFlow.Engine.Documents;
+using DataFlow.Text.Chat;
+using DataFlow.Trainer.Sft;
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace DataFlow.Trainer.Reward;
+
+/// <summary>
+/// Reward-model training: the SFT transformer plus a fresh scalar head, pairwise loss on (chosen, rejected), AdamW
+/// with warmup-cosine, clipping; held-out accuracy and margin every <c>eval_every</c>; checkpoints with optimizer
+/// and step; batch order from (seed, step), so resume continues identically.
+/// </summary>
+public sealed class RewardTrainer(RewardConfig config, IChatTokenizer tokenizer, Action<string> log)
+{
+    private readonly ChatTemplate _template = ChatTemplate.Default;
+
+    public RewardEvaluation? LastEvaluation { get; private set; }
+
+    public void Run(IRejectSink rejects)
+    {
+        config.Validate();
+        if (config.Threads > 0) torch.set_num_threads(config.Threads);
+        var all = PreferenceDataset.Load(config.Train, _template, tokenizer, config.MaxTokens, rejects);
+        List<(int[] Chosen, int[] Rejected)> train, eval;
+        if (config.Eval.Count > 0) (train, eval) = (all, PreferenceDataset.Load(config.Eval, _template, tokenizer, config.MaxTokens, rejects));
+        else
+        {
+            var cut = all.Count - (int)(all.Count * config.EvalFraction);
+            (train, eval) = (all.Take(cut).ToList(), all.Skip(cut).ToList());
+        }
+        log($"reward: {train.Count} training and {eval.Count} held-out pairs");
+
+        torch.manual_seed(config.Seed);
+        using var model = RewardModel.FromPolicy(config.Init);
+        using var optimizer = optim.AdamW(model.parameters(), lr: config.LearningRate, weight_decay: config.WeightDecay);
+        var checkpoint = Path.Combine(config.Output, SftTrainer.CheckpointDir);
+        var startStep = 0;
+        if (File.Exists(Path.Combine(checkpoint, TrainerState.FileName)))
+        {
+            ModelWeights.LoadInto(model, Path.Combine(checkpoint, ModelWeights.WeightsFile));
+            optimizer.load_py(Path.Combine(checkpoint, SftTrainer.OptimizerFile));
+            startStep = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(Path.Combine(checkpoint, TrainerState.FileName)), TrainerJson.Options)!.Step;
+            log($"reward: resumed from {checkpoint} at step {startStep}");
+        }
+        Directory.CreateDirectory(config.Output);
+        using var metrics = new StreamWriter(Path.Combine(config.Output, "metrics.jsonl"), append: startStep > 0);
+        if (startStep == 0) Evaluate(model, eval, 0, metrics);
+
+        var stopAt = config.StopAfter > 0 ? Math.Min(config.Steps, startStep + config.StopAfter) : config.Steps;
+        var clock = Stopwatch.StartNew();
+        for (var step = startStep; step < stopAt; step++)
+        {
+            model.train();
+            var lr = LearningRateSchedule.At(step, config.Steps, config.WarmupSteps, config.LearningRate, config.MinLrRatio);
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+            optimizer.zero_grad();
+            using var scope = NewDisposeScope();
+            var batch = BatchAt(train, step);
+            var (chosen, rejected) = ScorePairs(model, batch);
+            var loss = PairwiseLoss.Compute(chosen, rejected, config.Margin);
+            loss.backward();
+            var norm = nn.utils.clip_grad_norm_(model.parameters(), config.GradClip);
+            optimizer.step();
+            var done = step + 1;
+            if (done % 10 == 0 || done == stopAt)
+            {
+                var accuracy = (chosen > rejected).to(float32).mean().item<float>();
+                metrics.WriteLine(JsonSerializer.Serialize(new { step = done, loss = loss.item<float>(), accuracy, lr, grad_norm = norm, seconds = clock.Elapsed.TotalSeconds }));
+                metrics.Flush();
+                log($"reward step {done}/{config.Steps} loss {loss.item<float>():F4} batch accuracy {accuracy:P0} lr {lr:E2}");
+                clock.Restart();
+            }
+            if (done % config.EvalEvery == 0 || done == config.Steps) Evaluate(model, eval, done, metrics);
+            if (done % config.SaveEvery == 0 || done == stopAt)
+            {
+                var temp = checkpoint + ".tmp";
+                if (Directory.Exists(temp)) Directory.Delete(temp, true);
+                ModelWeights.Save(model, model.Config, temp);
+                optimizer.save_py(Path.Combine(temp, SftTrainer.OptimizerFile));
+                File.WriteAllText(Path.Combine(temp, TrainerState.FileName), JsonSerializer.Serialize(new TrainerState(done, config.Seed), TrainerJson.Options));
+                if (Directory.Exists(checkpoint)) Directory.Delete(checkpoint, true);
+                Directory.Move(temp, checkpoint);
+            }
+        }
+        if (stopAt == config.Steps)
+        {
+            ModelWeights.Save(model, model.Config, Path.Combine(config.Output, SftTrainer.FinalDir));
+            log($"reward: final model in {Path.Combine(config.Output, SftTrainer.FinalDir)}");
+        }
+    }
+
+    /// <summary>Scores both sides of each pair in one right-padded batch [2B, T].</summary>
+    public (Tensor Chosen, Tensor Rejected) ScorePairs(RewardModel model, IReadOnlyList<(int[] Chosen, int[] Rejected)> pairs)
+    {
+        var sequences = pairs.Select(p => p.Chosen).Concat(pairs.Select(p => p.Rejected)).ToList();
+        var (tokens, lengths) = RightPad(sequences, tokenizer.PadId);
+        var scores = model.Score(tokens, lengths);
+        return (scores.narrow(0, 0, pairs.Count), scores.narrow(0, pairs.Count, pairs.Count));
+    }
+
+    public static (Tensor Tokens, Tensor Lengths) RightPad(IReadOnlyList<int[]> sequences, int padId)
+    {
+        var width = sequences.Max(s => s.Length);
+        var data = new long[sequences.Count * width];
+        Array.Fill(data, padId);
+        for (var b = 0; b < sequences.Count; b++)
+            for (var i = 0; i < sequences[b].Length; i++) data[b * width + i] = sequences[b][i];
+        return (tensor(data, [sequences.Count, width]), tensor(sequences.Select(s => (long)s.Length).ToArray()));
+    }
+
+    private List<(int[] Chosen, int[] Rejected)> BatchAt(List<(int[] Chosen, int[] Rejected)> train, int step)
+    {
+        var batch = new List<(int[], int[])>(config.BatchSize);
+        for (var i = 0; i < config.BatchSize; i++)
+        {
+            var position = (long)step * config.BatchSize + i;
+            var epoch = (int)(position / train.Count);
+            var order = Enumerable.Range(0, train.Count).ToArray();
+            if (_epoch != epoch) { new Random(HashCode.Combine(config.Seed, epoch) & int.MaxValue).Shuffle(order); (_order, _epoch) = (order, epoch); }
+            batch.Add(train[_order![(int)(position % train.Count)]]);
+        }
+        return batch;
+    }
+
+    private int[]? _order;
+    private int _epoch = -1;
+
+    public RewardEvaluation Evaluate(RewardModel model, List<(int[] Chosen, int[] Rejected)> eval, int step, StreamWriter? metrics)
+    {
+        model.eval();
+        double lossSum = 0, marginSum = 0;
+        var correct = 0;
+        using (no_grad())
+        {
+            for (var i = 0; i < eval.Count; i += config.BatchSize)
+            {
+                using var scope = NewDisposeScope();
+                var chunk = eval.Skip(i).Take(config.BatchSize).ToList();
+                var (chosen, rejected) = ScorePairs(model, chunk);
+                lossSum += PairwiseLoss.Compute(chosen, rejected, config.Margin).item<float>() * chunk.Count;
+                marginSum += (chosen - rejected).sum().item<float>();
+                correct += (int)(chosen > rejected).sum().item<long>();
+            }
+        }
+        var n = Math.Max(1, eval.Count);
+        LastEvaluation = new RewardEvaluation(lossSum / n, (double)correct / n, marginSum / n, eval.Count);
+        metrics?.WriteLine(JsonSerializer.Serialize(new { step, eval_loss = LastEvaluation.Loss, eval_accuracy = LastEvaluation.Accuracy, eval_margin = LastEvaluation.MeanMargin }));
+        metrics?.Flush();
+        log($"reward eval step {step}: accuracy {LastEvaluation.Accuracy:P1} mean margin {LastEvaluation.MeanMargin:F3} loss {LastEvaluation.Loss:F4} ({eval.Count} pairs)");
+        return LastEvaluation;
+    }
+}

@@ -1,0 +1,200 @@
+using System.Diagnostics;
+using System.Text.Json;
+using DataFlow.Engine.Documents;
+using DataFlow.Text.Chat;
+using DataFlow.Trainer.Lora;
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+using Transformer = DataFlow.Trainer.Model.Transformer;
+
+namespace DataFlow.Trainer.Sft;
+
+/// <summary>
+/// Supervised fine-tuning, explicit from top to bottom: load and tokenize conversations, build the model (full or
+/// LoRA), then per step: learning rate from the schedule, <c>grad_accum</c> micro-batches of masked cross-entropy,
+/// clip, AdamW; eval loss, exact match and sample generations every <c>eval_every</c>; a checkpoint (weights or
+/// adapters + optimizer + state) every <c>save_every</c>. The batch order and dropout depend only on (seed, step), so a
+/// run resumed from a checkpoint continues exactly as if it had never stopped.
+/// </summary>
+public sealed class SftTrainer(SftConfig config, IChatTokenizer tokenizer, Action<string> log)
+{
+    public const string CheckpointDir = "checkpoint";
+    public const string FinalDir = "final";
+    public const string OptimizerFile = "optimizer.pt";
+    private readonly ChatTemplate _template = ChatTemplate.Default with { LossOn = config.LossOn };
+
+    /// <summary>Metrics of the last eval (for callers and tests).</summary>
+    public SftEvaluation? LastEvaluation { get; private set; }
+
+    public void Run(IRejectSink rejects)
+    {
+        config.Validate();
+        if (config.Threads > 0) torch.set_num_threads(config.Threads);
+        var (train, eval) = LoadData(rejects);
+        log($"sft: {train.Count} training and {eval.Count} held-out conversations");
+
+        torch.manual_seed(config.Seed);
+        using var model = config.Init is null ? new Transformer(config.Model!) : ModelWeights.LoadTransformer(config.Init);
+        using var adapters = config.Lora is null ? null : LoraAdapters.Attach(model, config.Lora);
+        var trainable = adapters?.Parameters().ToList() ?? model.parameters().ToList();
+        var total = model.parameters().Sum(p => p.numel()) + (adapters?.ParameterCount ?? 0);
+        var trainableCount = trainable.Sum(p => p.numel());
+        log($"sft: {(adapters is null ? "full" : $"LoRA r={config.Lora!.Rank}")} fine-tuning, {trainableCount:N0} of {total:N0} parameters trainable ({100.0 * trainableCount / total:F2}%)");
+        using var optimizer = optim.AdamW(trainable, lr: config.LearningRate, weight_decay: config.WeightDecay);
+
+        var checkpoint = Path.Combine(config.Output, CheckpointDir);
+        var startStep = 0;
+        if (File.Exists(Path.Combine(checkpoint, TrainerState.FileName)))
+        {
+            startStep = LoadCheckpoint(checkpoint, model, adapters, optimizer);
+            log($"sft: resumed from {checkpoint} at step {startStep}");
+        }
+        Directory.CreateDirectory(config.Output);
+        using var metrics = new StreamWriter(Path.Combine(config.Output, "metrics.jsonl"), append: startStep > 0);
+        if (startStep == 0) Evaluate(model, adapters, eval, 0, metrics);
+
+        var stopAt = config.StopAfter > 0 ? Math.Min(config.Steps, startStep + config.StopAfter) : config.Steps;
+        var clock = Stopwatch.StartNew();
+        long tokensSinceLog = 0;
+        for (var step = startStep; step < stopAt; step++)
+        {
+            model.train();
+            adapters?.Train(true);
+            torch.manual_seed(config.Seed * 1_000_003L + step); // dropout depends on (seed, step) only
+            adapters?.SeedDropout(config.Seed * 1_000_003L + step);
+            var lr = LearningRateSchedule.At(step, config.Steps, config.WarmupSteps, config.LearningRate, config.MinLrRatio);
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+            optimizer.zero_grad();
+            double stepLoss = 0;
+            for (var micro = 0; micro < config.GradAccum; micro++)
+            {
+                using var scope = NewDisposeScope();
+                var examples = BatchAt(train, step * config.GradAccum + micro);
+                var (inputs, targets) = SftBatch.Collate(examples, tokenizer.PadId);
+                var loss = SftBatch.MaskedLoss(model.forward(inputs), targets) / config.GradAccum;
+                loss.backward();
+                stepLoss += loss.item<float>();
+                tokensSinceLog += inputs.numel();
+            }
+            var norm = nn.utils.clip_grad_norm_(trainable, config.GradClip);
+            optimizer.step();
+
+            var done = step + 1;
+            if (done % 10 == 0 || done == stopAt)
+            {
+                var seconds = clock.Elapsed.TotalSeconds;
+                metrics.WriteLine(JsonSerializer.Serialize(new { step = done, loss = stepLoss, lr, grad_norm = norm, tokens_per_s = tokensSinceLog / seconds }));
+                metrics.Flush();
+                log($"sft step {done}/{config.Steps} loss {stepLoss:F4} lr {lr:E2} grad_norm {norm:F3} {tokensSinceLog / seconds:F0} tok/s");
+                tokensSinceLog = 0;
+                clock.Restart();
+            }
+            if (done % config.EvalEvery == 0 || done == config.Steps) Evaluate(model, adapters, eval, done, metrics);
+            if (done % config.SaveEvery == 0 || done == stopAt) SaveCheckpoint(checkpoint, model, adapters, optimizer, done);
+        }
+        if (stopAt == config.Steps) SaveFinal(model, adapters);
+    }
+
+    private (List<TokenizedConversation> Train, List<(TokenizedConversation Tokens, Conversation Conversation)> Eval) LoadData(IRejectSink rejects)
+    {
+        var train = SftDataset.Load(config.Train, config.Format, _template, tokenizer, config.MaxTokens, rejects);
+        if (config.Eval.Count > 0)
+        {
+            var eval = SftDataset.Load(config.Eval, config.Format, _template, tokenizer, config.MaxTokens, rejects);
+            return (train.Examples.ToList(), eval.Examples.Zip(eval.Conversations).ToList());
+        }
+        var holdOut = (int)(train.Examples.Count * config.EvalFraction);
+        var cut = train.Examples.Count - holdOut;
+        return (train.Examples.Take(cut).ToList(), train.Examples.Skip(cut).Zip(train.Conversations.Skip(cut)).ToList());
+    }
+
+    /// <summary>The <paramref name="index"/>-th batch of the run: epochs of a seeded permutation, so any batch is known from its index alone.</summary>
+    private List<TokenizedConversation> BatchAt(List<TokenizedConversation> train, long index)
+    {
+        var batch = new List<TokenizedConversation>(config.BatchSize);
+        for (var i = 0; i < config.BatchSize; i++)
+        {
+            var position = index * config.BatchSize + i;
+            var epoch = (int)(position / train.Count);
+            batch.Add(train[Permutation(train.Count, epoch)[(int)(position % train.Count)]]);
+        }
+        return batch;
+    }
+
+    private int[]? _permutation;
+    private int _permutationEpoch = -1;
+
+    private int[] Permutation(int count, int epoch)
+    {
+        if (_permutationEpoch == epoch && _permutation is not null) return _permutation;
+        var order = Enumerable.Range(0, count).ToArray();
+        new Random(HashCode.Combine(config.Seed, epoch) & int.MaxValue).Shuffle(order);
+        (_permutation, _permutationEpoch) = (order, epoch);
+        return order;
+    }
+
+    private void Evaluate(Transformer model, LoraAdapters? adapters, List<(TokenizedConversation Tokens, Conversation Conversation)> eval, int step, StreamWriter metrics)
+    {
+        if (eval.Count == 0) return;
+        model.eval();
+        adapters?.Train(false);
+        var pad = tokenizer.PadId;
+        double lossSum = 0;
+        var batches = 0;
+        using (no_grad())
+        {
+            for (var i = 0; i < eval.Count; i += config.BatchSize)
+            {
+                using var scope = NewDisposeScope();
+                var (inputs, targets) = SftBatch.Collate(eval.Skip(i).Take(config.BatchSize).Select(e => e.Tokens).ToList(), pad);
+                lossSum += SftBatch.MaskedLoss(model.forward(inputs), targets).item<float>();
+                batches++;
+            }
+        }
+        var samples = eval.Take(config.SampleCount).Select(e => e.Conversation).ToList();
+        var evaluation = SftEvaluation.ExactMatchOf(model, samples, tokenizer, _template, config.MaxNewTokens, config.BatchSize);
+        LastEvaluation = evaluation with { Loss = lossSum / batches };
+        metrics.WriteLine(JsonSerializer.Serialize(new { step, eval_loss = LastEvaluation.Loss, exact_match = evaluation.ExactMatch, true_score = evaluation.TrueScore }));
+        metrics.Flush();
+        using (var writer = new StreamWriter(Path.Combine(config.Output, "samples.jsonl"), append: true))
+            foreach (var sample in evaluation.Samples.Take(8))
+                writer.WriteLine(JsonSerializer.Serialize(new { step, prompt = sample.Prompt, reference = sample.Reference, response = sample.Response }));
+        log($"sft eval step {step}: loss {LastEvaluation.Loss:F4} exact match {evaluation.ExactMatch:P1} ({evaluation.Samples.Count} prompts)");
+    }
+
+    private void SaveCheckpoint(string directory, Transformer model, LoraAdapters? adapters, OptimizerHelper optimizer, int step)
+    {
+        var temp = directory + ".tmp";
+        if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+        Directory.CreateDirectory(temp);
+        if (adapters is null) ModelWeights.Save(model, model.Config, temp);
+        else adapters.Save(temp);
+        optimizer.save_py(Path.Combine(temp, OptimizerFile));
+        File.WriteAllText(Path.Combine(temp, TrainerState.FileName), JsonSerializer.Serialize(new TrainerState(step, config.Seed), TrainerJson.Options));
+        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        Directory.Move(temp, directory);
+    }
+
+    private static int LoadCheckpoint(string directory, Transformer model, LoraAdapters? adapters, OptimizerHelper optimizer)
+    {
+        if (adapters is null) ModelWeights.LoadInto(model, Path.Combine(directory, ModelWeights.WeightsFile));
+        else adapters.LoadWeights(Path.Combine(directory, LoraAdapters.WeightsFile));
+        optimizer.load_py(Path.Combine(directory, OptimizerFile));
+        var state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(Path.Combine(directory, TrainerState.FileName)), TrainerJson.Options)!;
+        return state.Step;
+    }
+
+    private void SaveFinal(Transformer model, LoraAdapters? adapters)
+    {
+        var final = Path.Combine(config.Output, FinalDir);
+        if (adapters is null) ModelWeights.Save(model, model.Config, final);
+        else
+        {
+            adapters.Save(final);
+            if (config.Init is not null) File.WriteAllText(Path.Combine(final, "base_model.txt"), Path.GetFullPath(config.Init) + "\n");
+        }
+        log($"sft: final {(adapters is null ? "model" : "adapters")} in {final}");
+    }
+}

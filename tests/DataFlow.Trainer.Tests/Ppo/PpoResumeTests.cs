@@ -1,0 +1,71 @@
+using DataFlow.Engine.Documents;
+using DataFlow.Text.Chat;
+using DataFlow.Trainer.Ppo;
+using DataFlow.Trainer.Reward;
+using DataFlow.Trainer.Sft;
+using DataFlow.Trainer.Tests.Sft;
+using TorchSharp;
+using TorchSharp.PyBridge;
+using Transformer = DataFlow.Trainer.Model.Transformer;
+
+namespace DataFlow.Trainer.Tests.Ppo;
+
+public class PpoResumeTests
+{
+    private sealed class FailOnReject : IRejectSink
+    {
+        public void Reject(Reject reject) => throw new BadInputException(reject);
+    }
+
+    [Fact]
+    public void Reward_and_ppo_runs_resumed_from_checkpoints_end_identically()
+    {
+        var directory = RlhfFixtures.TempDirectory();
+        var prompts = RlhfFixtures.WriteSyntheticTasks(directory, 40, seed: 11);
+        var pairs = Path.Combine(directory, "pairs.jsonl");
+        var random = new Random(2);
+        File.WriteAllLines(pairs, Enumerable.Range(0, 40).Select(_ => VerifiableTasks.Generate(random))
+            .Select(e => System.Text.Json.JsonSerializer.Serialize(new { prompt = e.Prompt, chosen = e.Answer, rejected = VerifiableTasks.WrongAnswer(e, random) })));
+        torch.manual_seed(5);
+        using (var policy = new Transformer(RlhfFixtures.Config())) ModelWeights.Save(policy, policy.Config, Path.Combine(directory, "sft"));
+        var tokenizer = new ByteChatTokenizer();
+
+        RewardConfig Reward(string output, int stopAfter) => new()
+        {
+            Train = [pairs], Init = Path.Combine(directory, "sft"), Output = output, Steps = 6, BatchSize = 4, EvalFraction = 0.2,
+            WarmupSteps = 2, EvalEvery = 100, SaveEvery = 100, StopAfter = stopAfter,
+        };
+        new RewardTrainer(Reward(Path.Combine(directory, "rm-straight"), 0), tokenizer, _ => { }).Run(new FailOnReject());
+        new RewardTrainer(Reward(Path.Combine(directory, "rm-resumed"), 4), tokenizer, _ => { }).Run(new FailOnReject());
+        new RewardTrainer(Reward(Path.Combine(directory, "rm-resumed"), 0), tokenizer, _ => { }).Run(new FailOnReject());
+        AssertSameTensors(Path.Combine(directory, "rm-straight", "final", ModelWeights.WeightsFile), Path.Combine(directory, "rm-resumed", "final", ModelWeights.WeightsFile));
+
+        PpoConfig Ppo(string output, int stopAfter) => new()
+        {
+            Prompts = [prompts], EvalPrompts = [prompts], Actor = Path.Combine(directory, "sft"), Reward = Path.Combine(directory, "rm-straight", "final"),
+            Output = output, Iterations = 3, RolloutBatch = 8, MiniBatch = 4, PpoEpochs = 2, MaxNewTokens = 6, KlTarget = 1.0,
+            ActorLearningRate = 1e-3, EvalEvery = 100, SaveEvery = 100, StopAfter = stopAfter, PtxCoef = 0.1, PtxData = [prompts],
+        };
+        new PpoTrainer(Ppo(Path.Combine(directory, "ppo-straight"), 0), tokenizer, _ => { }).Run(new FailOnReject());
+        new PpoTrainer(Ppo(Path.Combine(directory, "ppo-resumed"), 2), tokenizer, _ => { }).Run(new FailOnReject());
+        Assert.True(File.Exists(Path.Combine(directory, "ppo-resumed", "checkpoint", "critic", ModelWeights.WeightsFile)));
+        Assert.True(File.Exists(Path.Combine(directory, "ppo-resumed", "checkpoint", "critic_optimizer.pt")));
+        new PpoTrainer(Ppo(Path.Combine(directory, "ppo-resumed"), 0), tokenizer, _ => { }).Run(new FailOnReject());
+        AssertSameTensors(Path.Combine(directory, "ppo-straight", "final", ModelWeights.WeightsFile), Path.Combine(directory, "ppo-resumed", "final", ModelWeights.WeightsFile));
+        AssertSameTensors(Path.Combine(directory, "ppo-straight", "checkpoint", "critic", ModelWeights.WeightsFile), Path.Combine(directory, "ppo-resumed", "checkpoint", "critic", ModelWeights.WeightsFile));
+
+        // The metrics of the resumed iteration equal the uninterrupted run's (timings aside).
+        static string Strip(string line) => System.Text.RegularExpressions.Regex.Replace(line, "\"(generation|scoring|training)_s\":[^,}]*|\"generation_tokens_per_s\":[^,}]*", "");
+        var straight = File.ReadAllLines(Path.Combine(directory, "ppo-straight", "metrics.jsonl")).Select(Strip).ToList();
+        var resumed = File.ReadAllLines(Path.Combine(directory, "ppo-resumed", "metrics.jsonl")).Select(Strip).ToList();
+        Assert.Equal(straight, resumed);
+    }
+
+    private static void AssertSameTensors(string a, string b)
+    {
+        var left = Safetensors.LoadStateDict(a);
+        var right = Safetensors.LoadStateDict(b);
+        Assert.Equal(left.Keys.Order(), right.Keys.Order());
+        foreach (var key in left.Keys) Assert.True(left[key].allclose(right[key], rtol: 0, atol: 0), $"{key} differs after resume ({a})");
+    }
+}

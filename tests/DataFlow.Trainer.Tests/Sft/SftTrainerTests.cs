@@ -1,0 +1,76 @@
+using DataFlow.Engine.Documents;
+using DataFlow.Text.Chat;
+using DataFlow.Trainer.Lora;
+using DataFlow.Trainer.Sft;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DataFlow.Trainer.Tests.Sft;
+
+public class SftTrainerTests
+{
+    private sealed class ListRejects(OnError policy) : IRejectSink
+    {
+        public List<Reject> Rejects { get; } = [];
+        public void Reject(Reject reject)
+        {
+            if (policy == OnError.Fail) throw new BadInputException(reject);
+            Rejects.Add(reject);
+        }
+    }
+
+    [Fact]
+    public void Bad_records_are_skipped_with_file_and_line_or_fail_the_load()
+    {
+        var directory = RlhfFixtures.TempDirectory();
+        var path = Path.Combine(directory, "mixed.jsonl");
+        File.WriteAllLines(path, [
+            """{"prompt":"What is 1 + 1?","completion":"2"}""",
+            """{"prompt":"missing completion"}""",
+            """{"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":""}]}""",
+            $$"""{"prompt":"{{new string('x', 500)}}","completion":"long"}""",
+            """{"instruction":"Say ok","output":"ok"}""",
+        ]);
+        var rejects = new ListRejects(OnError.Skip);
+        var data = SftDataset.Load([path], ChatFormat.Auto, ChatTemplate.Default, new ByteChatTokenizer(), 128, rejects);
+        Assert.Equal(2, data.Examples.Count);
+        Assert.Equal([2L, 3L, 4L], rejects.Rejects.Select(r => r.Line));
+        Assert.All(rejects.Rejects, r => Assert.Equal(path, r.File));
+        Assert.Contains("missing field 'completion'", rejects.Rejects[0].Reason);
+        Assert.Contains("empty assistant turn", rejects.Rejects[1].Reason);
+        Assert.Contains("exceeds max_tokens 128", rejects.Rejects[2].Reason);
+
+        var failure = Assert.Throws<BadInputException>(() =>
+            SftDataset.Load([path], ChatFormat.Auto, ChatTemplate.Default, new ByteChatTokenizer(), 128, new ListRejects(OnError.Fail)));
+        Assert.Equal($"{path}:2", failure.Reject.Location);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_run_resumed_from_its_checkpoint_ends_with_the_same_weights(bool lora)
+    {
+        var directory = RlhfFixtures.TempDirectory();
+        var data = RlhfFixtures.WriteSyntheticTasks(directory, 200, seed: 5);
+        SftConfig Config(string output, int stopAfter) => new()
+        {
+            Train = [data], Output = output, Model = RlhfFixtures.Config(), Steps = 12, BatchSize = 4, GradAccum = 2,
+            WarmupSteps = 3, EvalEvery = 100, SaveEvery = 100, SampleCount = 4, StopAfter = stopAfter, Seed = 9,
+            Lora = lora ? new LoraConfig { Rank = 2, Dropout = 0.1 } : null,
+        };
+        var tokenizer = new ByteChatTokenizer();
+        var straight = Path.Combine(directory, "straight");
+        var resumed = Path.Combine(directory, "resumed");
+        new SftTrainer(Config(straight, 0), tokenizer, _ => { }).Run(new ListRejects(OnError.Fail));
+        new SftTrainer(Config(resumed, 5), tokenizer, _ => { }).Run(new ListRejects(OnError.Fail));
+        Assert.False(Directory.Exists(Path.Combine(resumed, SftTrainer.FinalDir)));
+        new SftTrainer(Config(resumed, 0), tokenizer, _ => { }).Run(new ListRejects(OnError.Fail));
+
+        var file = lora ? LoraAdapters.WeightsFile : ModelWeights.WeightsFile;
+        var a = TorchSharp.PyBridge.Safetensors.LoadStateDict(Path.Combine(straight, SftTrainer.FinalDir, file));
+        var b = TorchSharp.PyBridge.Safetensors.LoadStateDict(Path.Combine(resumed, SftTrainer.FinalDir, file));
+        Assert.Equal(a.Keys.Order(), b.Keys.Order());
+        foreach (var key in a.Keys) Assert.True(a[key].allclose(b[key], rtol: 0, atol: 0), $"{key} differs after resume");
+        Assert.NotEmpty(a.Keys);
+    }
+}
