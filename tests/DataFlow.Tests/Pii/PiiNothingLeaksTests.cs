@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using DataFlow.Cli.Commands;
 using DataFlow.Engine.Documents;
 using DataFlow.Text.Pii;
 
@@ -70,20 +69,11 @@ public sealed class PiiNothingLeaksTests : IDisposable
             pseudonym_key_env: {keyVariable}
             """);
         var output = Path.Combine(_dir, "out-" + policy);
-        var console = new StringWriter();
-        var (stdout, stderr) = (Console.Out, Console.Error);
-        Console.SetOut(console);
-        Console.SetError(console);
-        try
-        {
-            SingleStageRun.Execute("pii", [Path.Combine(_dir, "input.jsonl")], output,
-                new Dictionary<string, string> { ["keep_removed"] = "true", ["tasks"] = "1" }, config, 1, CancellationToken.None);
-        }
-        finally
-        {
-            Console.SetOut(stdout);
-            Console.SetError(stderr);
-        }
+        var run = CliProcess.Run(_dir, new Dictionary<string, string> { [keyVariable] = key },
+            "pii", "--input", Path.Combine(_dir, "input.jsonl"), "--output", output, "--config", config,
+            "--keep-removed", "--tasks", "1", "--workers", "1");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var console = run.Stdout + run.Stderr;
 
         var files = Directory.GetFiles(output, "*", SearchOption.AllDirectories);
         Assert.Contains(files, f => f.Contains("rejects"));
@@ -94,7 +84,7 @@ public sealed class PiiNothingLeaksTests : IDisposable
         var leaks = new List<string>();
         foreach (var file in files.Append("<console>"))
         {
-            var content = file == "<console>" ? console.ToString() : Decoded(file);
+            var content = file == "<console>" ? console : Decoded(file);
             bool mayHold = policy == "keep" && keptShards.Contains(file);
             if (mayHold) continue;
             foreach (var value in _planted)
