@@ -6,7 +6,7 @@ timestamps, version strings, invalid card numbers, invalid ID / IBAN / SSN check
 
 Each output line: {"id", "lang", "text", "labels": [{"type", "value"}], "decoys": [{"kind", "value"}]}.
 Evaluation matches by (type, exact value) within a document, so offsets are not needed.
-Usage: scripts/make-pii-eval.py [OUT.jsonl] [DOCS] [SEED]   (defaults: stdout-ish /tmp/pii-eval.jsonl 2000 1)
+Usage: scripts/make-pii-eval.py [OUT.jsonl] [DOCS] [SEED]   (defaults: /tmp/pii-eval.jsonl 2000 1)
 """
 import base64, datetime, gzip, json, os, random, re, string, sys
 

@@ -6,6 +6,8 @@ namespace DataFlow.Engine.Documents;
 /// <summary>
 /// Expands input patterns to a sorted file list: a file, a folder (every file below it), or a glob with
 /// <c>*</c>, <c>?</c>, <c>**</c> (any depth) and <c>{a,b}</c>. A pattern that matches nothing is an error.
+/// Below a folder or a wildcard, names starting with '.' or '_' are skipped (as Spark and Hadoop do), so a
+/// dataflow output folder read as input does not pull in its own run state (DIR/_dataflow).
 /// </summary>
 public static class InputGlob
 {
@@ -36,11 +38,11 @@ public static class InputGlob
         var regex = new Regex("^" + ToRegex(pattern) + "$", RegexOptions.CultureInvariant);
         var recursive = segments[fixedCount..].Length > 1 || pattern.Contains("**", StringComparison.Ordinal);
         return Directory.EnumerateFiles(root, "*", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly)
-            .Where(f => regex.IsMatch(f));
+            .Where(f => regex.IsMatch(f) && !IsHidden(f, root));
     }
 
     private static bool IsHidden(string file, string root) =>
-        Path.GetRelativePath(root, file).Split('/').Any(s => s.StartsWith('.'));
+        Path.GetRelativePath(root, file).Split('/').Any(s => s.StartsWith('.') || s.StartsWith('_'));
 
     private static string ToRegex(string glob)
     {

@@ -235,6 +235,7 @@ public sealed class PiiScanner
         }
         if (k < t.Length && (char.IsAsciiLetterOrDigit(t[k]) || t[k] == '_')) return false;
         if (k + 1 < t.Length && t[k] == '.' && char.IsAsciiDigit(t[k + 1])) return false;
+        if (k + 1 < t.Length && t[k] is '-' or '_' or '+' && char.IsAsciiLetterOrDigit(t[k + 1])) return false;   // 2.6.20.1-rc2: a version
         end = k;
         return true;
     }
@@ -596,7 +597,7 @@ public sealed class PiiScanner
             int s0 = c.Start[a];
             int end = c.Start[a + 3] + c.Len[a + 3];
             if (TryIpv4(t, s0, out uint v4, out int e4) && e4 == end)
-                return _o.Detects(PiiType.Ipv4) && IpRanges.FlagIpv4(v4, _o) ? Found(PiiType.Ipv4, out type) : Verdict.Consume;
+                return _o.Detects(PiiType.Ipv4) && IpRanges.FlagIpv4(v4, _o) && !AfterVersionWord(t, s0) ? Found(PiiType.Ipv4, out type) : Verdict.Consume;
         }
         if (k == 3 && len0 == 3 && c.Len[a + 1] == 2 && c.Len[a + 2] == 4 && sameSep && sep is '-' or ' ')
         {
@@ -615,6 +616,8 @@ public sealed class PiiScanner
             if (shaped && grouped && k >= 3) return Verdict.Consume;   // a card-shaped number that fails the checks: no prefix of it either
         }
         if (!_o.Detects(PiiType.Phone)) return Verdict.None;
+        // Space-separated groups that run on into more groups are a table or a hex dump, not a phone number.
+        if (k > 1 && sep == ' ' && a + k < c.Count) return Verdict.None;
         if (total == 11 && d[0] == '1' && d[1] is >= '3' and <= '9'
             && (k == 1 || k == 3 && sameSep && sep is ' ' or '-' && len0 == 3 && c.Len[a + 1] == 4))
             return Phone(out type);                                                         // Chinese mobile
@@ -629,7 +632,8 @@ public sealed class PiiScanner
         {
             // International prefix 00 (0044 20 7946 0958) and European national forms (020 7946 0958, 01 23 45 67 89, 030/12345678).
             if (d[1] == '0' && len0 is >= 3 and <= 5 && total - 2 is >= 8 and <= 15 && sep == ' ' && d[2] != '0') return Phone(out type);
-            if (d[1] != '0' && total is >= 10 and <= 11 && (sep is ' ' or '.' && AllLengthsBetween(ref c, a, k, 2, 5) || sep == '/' && k == 2))
+            if (d[1] != '0' && total is >= 10 and <= 11 && (sep is ' ' or '.' && AllLengthsBetween(ref c, a, k, 2, 5) || sep == '/' && k == 2)
+                && !(AllLengthsBetween(ref c, a, k, 2, 2) && AfterHexByte(t, c.Start[a])))
                 return Phone(out type);
         }
         return Verdict.None;
@@ -642,6 +646,28 @@ public sealed class PiiScanner
         type = found;
         return Verdict.Match;
     }
+
+    private static readonly string[] VersionWords = ["version", "ver", "v", "release", "build", "kernel", "linux", "版本", "版本号"];
+
+    /// <summary>"version 10.0.19.1", "Linux 2.6.18.8": a dotted quad named as a version is not an address.</summary>
+    private static bool AfterVersionWord(ReadOnlySpan<char> t, int start)
+    {
+        int e = start;
+        while (e > 0 && start - e < 3 && t[e - 1] is ' ' or ':' or '：') e--;
+        int b = e;
+        while (b > 0 && e - b < 8 && char.IsLetter(t[b - 1])) b--;
+        if (b == e) return false;
+        var word = t[b..e];
+        foreach (var w in VersionWords)
+            if (word.EndsWith(w, StringComparison.OrdinalIgnoreCase) && (word.Length == w.Length || w.Length > 1 && !char.IsAsciiLetter(word[^(w.Length + 1)])))
+                return true;
+        return false;
+    }
+
+    /// <summary>"3c 04 24 10 89 44": pairs of digits after a hex byte are a hex dump, not a French number.</summary>
+    private static bool AfterHexByte(ReadOnlySpan<char> t, int start) =>
+        start >= 3 && t[start - 1] == ' ' && char.IsAsciiHexDigit(t[start - 2]) && char.IsAsciiHexDigit(t[start - 3])
+        && (start == 3 || !char.IsAsciiLetterOrDigit(t[start - 4]));
 
     private static bool AllLengthsBetween(ref Cluster c, int a, int k, int min, int max)
     {

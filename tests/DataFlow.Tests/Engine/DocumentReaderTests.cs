@@ -168,6 +168,11 @@ public class DocumentReaderTests
         foreach (var f in new[] { "a/x.jsonl", "a/b/y.jsonl", "a/z.parquet", "a/b/w.txt" }) File.WriteAllText(dir.File(f), "");
         Assert.Equal([dir.File("a/b/y.jsonl"), dir.File("a/x.jsonl")], InputGlob.Expand(["a/**/*.jsonl"], dir.Path));
         Assert.Equal([dir.File("a/x.jsonl"), dir.File("a/z.parquet")], InputGlob.Expand(["a/*.{jsonl,parquet}"], dir.Path));
+        Directory.CreateDirectory(dir.File("a/_dataflow"));
+        File.WriteAllText(dir.File("a/_dataflow/run.json"), "{}");
+        File.WriteAllText(dir.File("a/b/keep.json"), "{}");
+        Assert.DoesNotContain(dir.File("a/_dataflow/run.json"), InputGlob.Expand(["a"], dir.Path));
+        Assert.DoesNotContain(dir.File("a/_dataflow/run.json"), InputGlob.Expand(["a/**/*.json"], dir.Path));
         var e = Assert.Throws<FileNotFoundException>(() => InputGlob.Expand(["nothing/*.jsonl"], dir.Path));
         Assert.Contains("nothing/*.jsonl", e.Message);
     }

@@ -58,7 +58,9 @@ public sealed class PiiNothingLeaksTests : IDisposable
     public void NoPlantedValueInAnyFileTheRunWrote(string policy)
     {
         var keyVariable = "DATAFLOW_PII_TEST_KEY_" + policy.ToUpperInvariant();
-        Environment.SetEnvironmentVariable(keyVariable, "leak-test-key-" + Guid.NewGuid().ToString("N"));
+        var key = "leak-test-key-" + Guid.NewGuid().ToString("N");
+        Environment.SetEnvironmentVariable(keyVariable, key);
+        _planted.Add(key);
         var config = Path.Combine(_dir, policy + ".yaml");
         File.WriteAllText(config, $"""
             policy: {policy}

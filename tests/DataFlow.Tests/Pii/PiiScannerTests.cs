@@ -65,6 +65,10 @@ public sealed class PiiScannerTests
     [InlineData("bad ssn 000-12-3456, 666-12-3456, 912-34-5678, 123-00-4567, 123-45-0000")]
     [InlineData("bad iban DE89 3704 0044 0532 0130 01 and XX12345678")]
     [InlineData("the years 1990 2000 2010 and 12 345 678 people, chapter 12.3.4")]
+    [InlineData("Code: c7 00 05 00 00 00 eb 04 24 10 89 44 90 90 90 90 89 ec 5d c3")]
+    [InlineData("Linux 2.6.20.1-exp (linmac) and kernel 4.19.128_x86")]
+    [InlineData("<8b> 83 3c 04 24 10 89 44  24 14 8b 45")]
+    [InlineData("Version 10.0.19.1, Linux 2.6.18.8 and 软件版本：4.2.1.7")]
     public void IgnoresDecoys(string text)
     {
         Assert.Empty(Find(text));
