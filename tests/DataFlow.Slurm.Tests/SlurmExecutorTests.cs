@@ -51,6 +51,37 @@ public sealed class SlurmExecutorTests
     }
 
     [SlurmFact]
+    public void RepositorySamplePipelineOnSlurmWritesByteIdenticalOutputs()
+    {
+        // conf/pipeline.sample.yaml: ingest -> quality -> dedup (4 engine stages, file exchange) -> pii -> tokenize
+        // (encode, shuffle exchange, manifest) -> report; every task a separate process under Slurm.
+        var repo = TestFolder.RepoRoot() ?? throw new InvalidOperationException("repository root (conf/pipeline.sample.yaml) not found");
+        using var dir = new TestFolder();
+        var pipeline = Path.Combine(repo, "conf", "pipeline.sample.yaml");
+        var local = CliProcess.Run(repo, Limit, "run", pipeline, "--run-dir", dir.Sub("local"));
+        Assert.True(local.ExitCode == 0, local.ToString());
+        var slurm = CliProcess.Run(repo, Limit, "submit", pipeline, "--run-dir", dir.Sub("slurm"), "--max-parallel", "2", "--wait");
+        Assert.True(slurm.ExitCode == 0, slurm.ToString());
+
+        var localRun = new RunFolder(dir.Sub("local"));
+        var compared = 0;
+        foreach (var stageDir in Directory.GetDirectories(Path.Combine(localRun.Root, "stages")))
+        {
+            var manifest = StageManifest.Load(Path.Combine(stageDir, "manifest.json"));
+            foreach (var output in manifest.AllOutputs)
+            {
+                var twin = output.Replace(dir.Sub("local"), dir.Sub("slurm"), StringComparison.Ordinal);
+                Assert.True(File.Exists(twin), $"{twin} is missing");
+                if (manifest.Type == "report") continue; // the report names its run folder
+                Assert.True(File.ReadAllBytes(output).AsSpan().SequenceEqual(File.ReadAllBytes(twin)), $"{twin} differs from {output}");
+                compared++;
+            }
+        }
+        Assert.True(compared > 50, $"only {compared} outputs compared");
+        Assert.Equal(0, RunFolderRows.LeftoverTemporaries(dir.Sub("slurm")));
+    }
+
+    [SlurmFact]
     public void TaskThatFailsOnceIsRetriedAndTheRunCompletes()
     {
         using var dir = new TestFolder();

@@ -49,6 +49,14 @@ public sealed class TestFolder : IDisposable
         return null;
     }
 
+    /// <summary>The repository root (holds conf/pipeline.sample.yaml), found by walking up from the test binaries.</summary>
+    public static string? RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(System.IO.Path.Combine(dir.FullName, "conf", "pipeline.sample.yaml"))) return dir.FullName;
+        return null;
+    }
+
     public void Dispose()
     {
         try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
