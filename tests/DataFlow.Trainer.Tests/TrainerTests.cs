@@ -37,6 +37,20 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void Bf16_compute_with_fp32_master_weights_tracks_fp32_training()
+    {
+        var fp32 = Trainer(TinyModels.TempDir("fp32"), Options(40)).Run();
+        var dir = TinyModels.TempDir("bf16");
+        var bf16 = Trainer(dir, Options(40) with { Bf16 = true }).Run();
+        Assert.Equal(fp32.Losses[0], bf16.Losses[0], 0.02);
+        Assert.True(Math.Abs(fp32.Losses.TakeLast(5).Average() - bf16.Losses.TakeLast(5).Average()) < 0.1,
+            $"fp32 {fp32.Losses[^1]} vs bf16 {bf16.Losses[^1]}");
+        // Checkpoints hold the float32 master weights.
+        var (model, _) = TrainingCheckpoint.LoadModel(new CheckpointStore(Path.Combine(dir, CausalLmTrainer.CheckpointFolder)).Latest()!);
+        Assert.All(model.parameters(), p => Assert.Equal(ScalarType.Float32, p.dtype));
+    }
+
+    [Fact]
     public void Resume_continues_with_exactly_the_same_losses()
     {
         var straight = Trainer(TinyModels.TempDir("straight"), Options(30)).Run();

@@ -62,6 +62,7 @@ public sealed record PretrainSettings
                 Beta2 = training.GetDouble("beta2", defaults.Beta2, 0, 1),
                 Eps = training.GetDouble("eps", defaults.Eps, 0),
                 GradClip = training.GetDouble("grad_clip", defaults.GradClip, 0),
+                Bf16 = training.GetBool("bf16", defaults.Bf16),
                 EvalEvery = training.GetInt("eval_every", defaults.EvalEvery, 1),
                 EvalBatches = training.GetInt("eval_batches", defaults.EvalBatches, 1),
                 CheckpointEvery = training.GetInt("checkpoint_every", defaults.CheckpointEvery, 1),

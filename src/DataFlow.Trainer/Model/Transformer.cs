@@ -70,6 +70,7 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>
                 c = cos.index_select(0, flat).view(b, 1, t, half);
                 s = sin.index_select(0, flat).view(b, 1, t, half);
             }
+            (c, s) = (c.to(x.dtype), s.to(x.dtype)); // tables stay float32; a bfloat16 copy of the model rotates in bfloat16
             var x1 = x.narrow(-1, 0, half);
             var x2 = x.narrow(-1, half, half);
             return cat([x1 * c - x2 * s, x1 * s + x2 * c], -1).MoveToOuterDisposeScope();
@@ -196,7 +197,8 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var logits = forward(inputs);
-        return F.cross_entropy(logits.view(-1, Config.VocabSize), targets.reshape(-1)).MoveToOuterDisposeScope();
+        // Softmax in float32 even when the model computes in bfloat16.
+        return F.cross_entropy(logits.view(-1, Config.VocabSize).to(ScalarType.Float32), targets.reshape(-1)).MoveToOuterDisposeScope();
     }
 
     /// <summary>GPT-2 initialization: N(0, 0.02), residual output projections scaled by 1/sqrt(2 * layers).</summary>

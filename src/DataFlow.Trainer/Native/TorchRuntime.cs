@@ -17,27 +17,43 @@ public static partial class TorchRuntime
     private static readonly string[] UnusedSymbols = ["_ZSt21ios_base_library_initv"];
     private static readonly Lock Gate = new();
     private static bool _initialized;
+    private static DllNotFoundException? _failure;
 
     /// <summary>How the native library was made loadable (for logs and tests).</summary>
     public static string LoadReport { get; private set; } = "not loaded";
 
 #pragma warning disable CA2255 // a library module initializer is the point: it must run before any TorchSharp call
     [ModuleInitializer]
-    internal static void OnModuleLoad() => EnsureInitialized();
+    internal static void OnModuleLoad()
+    {
+        // Never throw from here: that would break every type of this assembly, even in processes that never train.
+        try { EnsureInitialized(); }
+        catch (Exception e) when (e is DllNotFoundException or IOException or InvalidDataException or UnauthorizedAccessException) { }
+    }
 #pragma warning restore CA2255
 
-    /// <summary>Idempotent: sets the OpenMP environment and makes libLibTorchSharp.so loadable.</summary>
+    /// <summary>Idempotent: sets the OpenMP environment and makes libLibTorchSharp.so loadable; throws a clear error when it cannot.</summary>
     public static void EnsureInitialized()
     {
         lock (Gate)
         {
+            if (_failure is not null) throw _failure;
             if (_initialized) return;
             _initialized = true;
             // libgomp reads these with getenv() when it is loaded, so they must be in the native environment,
             // which Environment.SetEnvironmentVariable does not touch on Unix.
             SetNativeEnvironment("OMP_WAIT_POLICY", "PASSIVE");
             SetNativeEnvironment("OMP_NUM_THREADS", Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            if (OperatingSystem.IsLinux()) LoadReport = PrepareLibTorchSharp();
+            try
+            {
+                if (OperatingSystem.IsLinux()) LoadReport = PrepareLibTorchSharp();
+            }
+            catch (Exception e) when (e is DllNotFoundException or IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                LoadReport = e.Message;
+                _failure = e as DllNotFoundException ?? new DllNotFoundException(e.Message, e);
+                throw _failure;
+            }
         }
     }
 
@@ -62,7 +78,10 @@ public static partial class TorchRuntime
     private static string PrepareLibTorchSharp()
     {
         var original = FindLibTorchSharp();
-        if (original is null) return "libLibTorchSharp.so not found next to TorchSharp.dll; left to TorchSharp";
+        // Without this, TorchSharp would copy ~480 MB of natives from the NuGet cache into bin/cpu/.
+        if (original is null)
+            throw new DllNotFoundException($"{LibraryFile} is not next to TorchSharp.dll ({AppContext.BaseDirectory}): this program was built without native libtorch; " +
+                                           "run training from the dataflow CLI or a project that imports src/DataFlow.Trainer/TorchBackend.targets");
         if (NativeLibrary.TryLoad(original, out _)) return $"loaded {original} as shipped";
 
         var image = File.ReadAllBytes(original);

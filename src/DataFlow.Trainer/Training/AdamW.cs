@@ -31,16 +31,20 @@ public sealed class AdamW : IDisposable
 
     public IEnumerable<Parameter> Parameters => _parameters.Select(p => p.Parameter);
 
-    public void Step(double learningRate)
+    /// <summary>One update from each parameter's .grad, or from <paramref name="gradients"/> (same order as <see cref="Parameters"/>) when given.</summary>
+    public void Step(double learningRate, IReadOnlyList<Tensor>? gradients = null)
     {
+        if (gradients is not null && gradients.Count != _parameters.Length)
+            throw new ArgumentException($"{gradients.Count} gradients for {_parameters.Length} parameters");
         StepCount++;
         var correction1 = 1 - Math.Pow(Beta1, StepCount);
         var correction2Sqrt = Math.Sqrt(1 - Math.Pow(Beta2, StepCount));
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        foreach (var (name, parameter, decay) in _parameters)
+        for (var i = 0; i < _parameters.Length; i++)
         {
-            if (parameter.grad is not { } grad) continue;
+            var (name, parameter, decay) = _parameters[i];
+            if ((gradients?[i] ?? parameter.grad) is not { } grad) continue;
             var (m, v) = _moments[name];
             if (decay && WeightDecay > 0) parameter.mul_(1 - learningRate * WeightDecay);
             m.mul_(Beta1).add_(grad, alpha: 1 - Beta1);

@@ -7,6 +7,7 @@ using DataFlow.Trainer.Data;
 using DataFlow.Trainer.Distributed;
 using DataFlow.Trainer.Model;
 using DataFlow.Trainer.Native;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DataFlow.Trainer.Training;
@@ -74,6 +75,11 @@ public sealed class CausalLmTrainer(
             Log.WriteLine($"no checkpoint in {Checkpoints.Directory}; starting from step 0");
         }
 
+        // bf16: a bfloat16 copy computes forward/backward; the float32 model stays the master that AdamW updates and checkpoints save.
+        using var compute = options.Bf16 ? new Transformer(model.Config) : null;
+        compute?.to(ScalarType.BFloat16);
+        var computeParameters = compute?.named_parameters().Where(p => p.parameter.requires_grad).Select(p => p.parameter).ToArray();
+        var network = compute ?? model;
         var firstStep = step;
         var schedule = options.Schedule;
         var parameters = optimizer.Parameters.ToArray();
@@ -98,10 +104,13 @@ public sealed class CausalLmTrainer(
             using (var scope = NewDisposeScope())
             {
                 var lossSum = 0.0;
+                if (computeParameters is not null)
+                    using (no_grad())
+                        for (var i = 0; i < parameters.Length; i++) computeParameters[i].copy_(parameters[i]);
                 for (var micro = 0; micro < options.GradAccumSteps; micro++)
                 {
                     var (inputs, targets) = train.Next();
-                    var microLoss = model.Loss(inputs, targets);
+                    var microLoss = network.Loss(inputs, targets);
                     (microLoss / options.GradAccumSteps).backward();
                     lossSum += microLoss.item<float>();
                 }
@@ -112,12 +121,21 @@ public sealed class CausalLmTrainer(
                 }
                 loss = lossSum / options.GradAccumSteps;
                 if (!double.IsFinite(loss)) throw Diverged(step, $"loss is {loss}");
-                gradNorm = options.GradClip > 0
-                    ? nn.utils.clip_grad_norm_(parameters, options.GradClip)
-                    : nn.utils.clip_grad_norm_(parameters, double.MaxValue);
-                if (!double.IsFinite(gradNorm)) throw Diverged(step, $"gradient norm is {gradNorm}");
-                optimizer.Step(lr);
-                optimizer.ZeroGrad();
+                if (computeParameters is null)
+                {
+                    gradNorm = nn.utils.clip_grad_norm_(parameters, options.GradClip > 0 ? options.GradClip : double.MaxValue);
+                    if (!double.IsFinite(gradNorm)) throw Diverged(step, $"gradient norm is {gradNorm}");
+                    optimizer.Step(lr);
+                    optimizer.ZeroGrad();
+                }
+                else
+                {
+                    var gradients = computeParameters.Select(p => p.grad!.to(ScalarType.Float32)).ToArray();
+                    gradNorm = ClipInPlace(gradients, options.GradClip);
+                    if (!double.IsFinite(gradNorm)) throw Diverged(step, $"gradient norm is {gradNorm}");
+                    optimizer.Step(lr, gradients);
+                    foreach (var p in computeParameters) p.grad!.zero_();
+                }
             }
             step++;
             tokensSeen += tokensPerStep;
@@ -186,6 +204,16 @@ public sealed class CausalLmTrainer(
         {
             model.train();
         }
+    }
+
+    /// <summary>Global L2 norm of <paramref name="gradients"/>, scaled in place to at most <paramref name="maxNorm"/> (0 = no clipping).</summary>
+    private static double ClipInPlace(Tensor[] gradients, double maxNorm)
+    {
+        using var scope = NewDisposeScope();
+        var total = Math.Sqrt(gradients.Sum(g => g.pow(2).sum().item<float>()));
+        if (maxNorm > 0 && total > maxNorm)
+            foreach (var g in gradients) g.mul_(maxNorm / (total + 1e-6));
+        return total;
     }
 
     private void CheckTokenizer(TokenizerInfo? saved, string checkpoint)

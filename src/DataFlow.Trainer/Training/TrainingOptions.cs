@@ -17,6 +17,8 @@ public sealed record TrainingOptions
     public double Eps { get; init; } = 1e-8;
     /// <summary>Global gradient-norm clip; 0 disables.</summary>
     public double GradClip { get; init; } = 1.0;
+    /// <summary>Forward and backward in bfloat16 on a copy of the weights; float32 master weights, gradients and AdamW state.</summary>
+    public bool Bf16 { get; init; }
     public int EvalEvery { get; init; } = 250;
     public int EvalBatches { get; init; } = 20;
     public int CheckpointEvery { get; init; } = 500;
