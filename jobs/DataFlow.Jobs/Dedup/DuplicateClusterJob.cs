@@ -37,11 +37,12 @@ public sealed class DuplicateClusterJob(DedupOptions options, DedupLayout layout
         var stats = context.Stats;
         var graph = new DuplicateGraph();
 
+        long exactPairs = 0, candidatePairs = 0, rejected = 0;
         foreach (var file in pairFiles.Skip(options.NearPartitions))
             foreach (var pair in ReadAll<PairRecord>(file, PairRecord.ExactKind))
             {
                 graph.UnionExact(pair.First, pair.Other);
-                stats.Add("exact_pairs");
+                exactPairs++;
             }
 
         var nearFiles = pairFiles.Take(options.NearPartitions).ToList();
@@ -59,13 +60,13 @@ public sealed class DuplicateClusterJob(DedupOptions options, DedupLayout layout
             foreach (var file in nearFiles)
                 foreach (var pair in ReadAll<PairRecord>(file, PairRecord.NearKind))
                 {
-                    stats.Add("candidate_pairs");
+                    candidatePairs++;
                     graph.TryGetNode(pair.First, out var a);
                     graph.TryGetNode(pair.Other, out var b);
                     if (graph.ClusterOf(a) == graph.ClusterOf(b)) continue;
                     if (Agreement(store.AsSpan(a * numPerm, numPerm), store.AsSpan(b * numPerm, numPerm)) >= threshold)
                         graph.UnionNear(pair.First, pair.Other);
-                    else stats.Add("candidate_pairs_rejected");
+                    else rejected++;
                 }
         }
         else
@@ -73,10 +74,13 @@ public sealed class DuplicateClusterJob(DedupOptions options, DedupLayout layout
             foreach (var file in nearFiles)
                 foreach (var pair in ReadAll<PairRecord>(file, PairRecord.NearKind))
                 {
-                    stats.Add("candidate_pairs");
+                    candidatePairs++;
                     graph.UnionNear(pair.First, pair.Other);
                 }
         }
+        stats.Add("exact_pairs", exactPairs);
+        stats.Add("candidate_pairs", candidatePairs);
+        stats.Add("candidate_pairs_rejected", rejected);
 
         var n = graph.Count;
         var priority = new double[n];

@@ -110,7 +110,7 @@ public sealed class MinHashSignatureJob(DedupOptions options) : IStageJob
         infos.Complete();
         signatures?.Complete();
         stats.AddValue("seconds_hashing", hashing.Elapsed.TotalSeconds);
-        stats.Add("spilled_runs", (bands?.Spills ?? 0) + (exact?.Spills ?? 0));
+        stats.Add("sorted_runs", (bands?.Spills ?? 0) + (exact?.Spills ?? 0));
     }
 
     public static ulong IdHash(string id) => XxHash3.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(id.AsSpan()));

@@ -70,6 +70,7 @@ public sealed class DedupFingerprinter
     /// One pass over the text: writes the normalized form and, at the same time, the FNV-1a hash of every word
     /// (so word shingling never rereads the text). Indexing is unchecked: the output buffer is at least as long as the text.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (int Letters, int Cjk) Normalize(ReadOnlySpan<char> text)
     {
         if (_normalized.Length < text.Length) _normalized = new char[Math.Max(text.Length, _normalized.Length * 2)];
@@ -117,6 +118,7 @@ public sealed class DedupFingerprinter
         return (letters, cjk);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int WordShingles()
     {
         // Word hashes come from Normalize; a shingle combines n consecutive ones.
@@ -133,6 +135,7 @@ public sealed class DedupFingerprinter
         return count;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int CharacterShingles()
     {
         // Character n-grams over the letters; word spaces carry no information in CJK text.

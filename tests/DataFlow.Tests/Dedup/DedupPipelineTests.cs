@@ -110,6 +110,41 @@ public sealed class DedupPipelineTests : IDisposable
     }
 
     [Fact]
+    public void Unique_documents_and_an_empty_file_pass_through_untouched()
+    {
+        Write("f1.jsonl", [("x", Words(11, 200)), ("y", Words(12, 200)), ("z", "")]);
+        Write("f2.jsonl", []);
+        var session = Session("tasks: 2");
+        Execute(session);
+        Assert.Equal(["x", "y", "z"], ReadShards(_tmp.File("run-out")).Select(d => d.Id).Order().ToArray());
+        Assert.Equal(0, TaskStats.Load(session.Run.StageStatsFile("dedup.clusters")).Counter("clusters"));
+    }
+
+    [Fact]
+    public void Chinese_near_duplicates_are_found_through_character_shingles()
+    {
+        var rng = new Random(7);
+        var text = new string(Enumerable.Range(0, 400).Select(_ => (char)rng.Next(0x4E00, 0x9FA0)).ToArray());
+        var near = text[..100] + "改" + text[101..250] + "动" + text[251..];
+        var other = new string(Enumerable.Range(0, 400).Select(_ => (char)rng.Next(0x4E00, 0x9FA0)).ToArray());
+        Write("f1.jsonl", [("zh", text), ("zh_near", near), ("zh_other", other)]);
+        var session = Session("tasks: 1\nexact: false");
+        Execute(session);
+        Assert.Equal(["zh", "zh_other"], ReadShards(_tmp.File("run-out")).Select(d => d.Id).Order().ToArray());
+        Assert.Equal(3, TaskStats.Load(session.Run.StageStatsFile("dedup.signatures")).Counter("docs_char_shingled"));
+    }
+
+    [Fact]
+    public void Tiny_sort_buffer_spills_many_runs_and_gives_the_same_result()
+    {
+        WriteCorpus();
+        var session = Session("tasks: 1\nmax_buffered_records: 5\nbuckets_per_band: 3");
+        Execute(session);
+        Assert.True(TaskStats.Load(session.Run.StageStatsFile("dedup.signatures")).Counter("sorted_runs") > 10);
+        Assert.Equal(["a", "b", "c", "d", "e"], ReadShards(_tmp.File("run-out")).Select(d => d.Id).Order().ToArray());
+    }
+
+    [Fact]
     public void Keep_longest_across_tasks_keeps_the_longest_member()
     {
         WriteCorpus();
