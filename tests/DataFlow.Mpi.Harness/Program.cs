@@ -11,7 +11,7 @@ using static TorchSharp.torch;
 // Usage (each rank writes OUT/rank-R.json):
 //   collectives OUT
 //   write-dataset OUT    (a character-level token-shard dataset for `dataflow train pretrain`; no MPI)
-//   train OUT [--batch B] [--steps S] [--dim D] [--layers L] [--seq T] [--threads N] [--distributed mpi|none]
+//   train OUT [--batch B] [--steps S] [--dim D] [--layers L] [--seq T] [--threads N] [--bf16] [--distributed mpi|none]
 if (args.Length < 2) { Console.Error.WriteLine("usage: collectives OUT | train OUT [options]"); return 2; }
 var mode = args[0];
 var outDir = args[1];
@@ -64,7 +64,7 @@ static Dictionary<string, object?> Train(DataParallel? parallel, Dictionary<stri
     var training = new TrainingOptions
     {
         MaxSteps = steps, WarmupSteps = 2, MaxLr = 3e-3, MinLr = 3e-4, EvalEvery = 1_000_000, CheckpointEvery = 1_000_000,
-        LogEvery = 1_000_000, Threads = Get("threads", 1), GradClip = 1.0,
+        LogEvery = 1_000_000, Threads = Get("threads", 1), GradClip = 1.0, Bf16 = o.ContainsKey("bf16"),
     };
     var trainer = new CausalLmTrainer(model, training, data, null, Path.Combine(outDir, $"train-{mpi?.Rank ?? 0}"))
     {

@@ -45,5 +45,20 @@ public sealed class DataParallelTests
         for (var i = 0; i < head1.Length; i++) Assert.True(Math.Abs(head1[i] - head2[i]) <= 1e-5, $"weight {i}: {head1[i]} vs {head2[i]}");
     }
 
+    [MpiFact]
+    public void Bf16ComputeAveragesTheFloat32GradientsOnEveryRank()
+    {
+        // bf16 forward/backward, float32 master weights: the all-reduce must act on the float32 copies of the gradients.
+        var single = MpiRun.Ranks(1, "train", "--batch", "8", "--steps", "10", "--bf16")[0];
+        var pair = MpiRun.Ranks(2, "train", "--batch", "8", "--steps", "10", "--bf16");
+        Assert.Equal(pair[0].GetProperty("weights_sha256").GetString(), pair[1].GetProperty("weights_sha256").GetString());
+        Assert.True(pair[0].GetProperty("allreduce_calls").GetInt64() >= 10);
+        var expected = Losses(single);
+        var actual = Losses(pair[0]);
+        // bf16 rounds half-batches differently from the whole batch, so agreement is to bf16 precision, not 1e-5.
+        for (var i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(actual[i] - expected[i]) <= 2e-2 * Math.Abs(expected[i]), $"step {i + 1}: 2 ranks {actual[i]} vs 1 rank {expected[i]}");
+    }
+
     private static double[] Losses(JsonElement rank) => rank.GetProperty("losses").EnumerateArray().Select(e => e.GetDouble()).ToArray();
 }

@@ -41,11 +41,17 @@ public sealed class DataParallel(MpiCommunicator communicator, int bucketFloats 
     }
 
     /// <summary>Replaces every gradient with its mean over all ranks. Parameters without a gradient are skipped (the same on every rank: same model, same graph).</summary>
-    public unsafe void AverageGradients(IReadOnlyList<Tensor> parameters)
+    public void AverageGradients(IReadOnlyList<Tensor> parameters)
     {
         var grads = new List<Tensor>();
         foreach (var p in parameters)
             if (p.grad is { } g) grads.Add(g);
+        AverageInPlace(grads);
+    }
+
+    /// <summary>Replaces each tensor (contiguous float32 on the CPU) with its element-wise mean over all ranks.</summary>
+    public unsafe void AverageInPlace(IReadOnlyList<Tensor> grads)
+    {
         var scale = 1f / Size;
         var filled = 0;
         var pending = new List<(Tensor Grad, int Offset)>();

@@ -114,15 +114,12 @@ public sealed class CausalLmTrainer(
                     (microLoss / options.GradAccumSteps).backward();
                     lossSum += microLoss.item<float>();
                 }
-                if (Distributed is { } dp)
-                {
-                    dp.AverageGradients(parameters);
-                    lossSum = dp.Average(lossSum);
-                }
+                if (Distributed is { } dp) lossSum = dp.Average(lossSum);
                 loss = lossSum / options.GradAccumSteps;
                 if (!double.IsFinite(loss)) throw Diverged(step, $"loss is {loss}");
                 if (computeParameters is null)
                 {
+                    Distributed?.AverageGradients(parameters);
                     gradNorm = nn.utils.clip_grad_norm_(parameters, options.GradClip > 0 ? options.GradClip : double.MaxValue);
                     if (!double.IsFinite(gradNorm)) throw Diverged(step, $"gradient norm is {gradNorm}");
                     optimizer.Step(lr);
@@ -131,6 +128,7 @@ public sealed class CausalLmTrainer(
                 else
                 {
                     var gradients = computeParameters.Select(p => p.grad!.to(ScalarType.Float32)).ToArray();
+                    Distributed?.AverageInPlace(gradients); // averaged in float32, after the bf16 backward
                     gradNorm = ClipInPlace(gradients, options.GradClip);
                     if (!double.IsFinite(gradNorm)) throw Diverged(step, $"gradient norm is {gradNorm}");
                     optimizer.Step(lr, gradients);
