@@ -17,6 +17,7 @@ using DataFlow.Text.Normalization;
 using DataFlow.Text.Quality;
 
 var preset = "english";
+string? configFile = null;
 double maxMb = double.MaxValue;
 double lidMb = 10;
 var files = new List<string>();
@@ -25,6 +26,7 @@ for (var i = 0; i < args.Length; i++)
     switch (args[i])
     {
         case "--preset": preset = args[++i]; break;
+        case "--config": configFile = args[++i]; break;
         case "--lid-mb": lidMb = double.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
         case "--max-mb": maxMb = double.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
         case "--per-rule": break;
@@ -38,7 +40,8 @@ if (files.Count == 0)
 }
 
 var settings = new PipelineSettings();
-var allRules = QualityPresets.Load(preset).GetSectionList("rules");
+var allRules = (configFile is null ? QualityPresets.Load(preset) : DataFlow.Engine.Config.ConfigSection.LoadFile(configFile)).GetSectionList("rules");
+if (configFile is not null) preset = configFile;
 var ruleChain = QualityRuleConfig.Read(allRules.Where(r => r.GetString("type") != "language").ToList(), settings)();
 var normalizer = new TextNormalizer();
 
@@ -85,7 +88,7 @@ var lidPasses = new List<Pass>();
     ("LID 5 langs high-acc 2000ch", new() { Languages = ["en", "de", "fr", "es", "zh"], MaxChars = 2000 }),
     ("LID 10 langs low-acc 500ch", new() { LowAccuracy = true, MaxChars = 500 }),
 ];
-foreach (var (name, options) in lidConfigs)
+foreach (var (name, options) in lidMb > 0 ? lidConfigs : [])
 {
     var clock = Stopwatch.StartNew();
     var identifier = new LanguageIdentifier(options);

@@ -6,7 +6,9 @@ using DataFlow.Tokenize.Bench;
 //   encode   [--mb N] [--corpus FILE] [--tokenizer-json FILE]   encode MB/s per core, ML.Tokenizers vs Tokenizers.DotNet, same vocab, ids compared
 //   train    [--mb N] [--vocab N] [--corpus FILE] [--out FILE]  BPE training time and peak RSS (run once per configuration: RSS is per process)
 //   compress --corpus FILE --tokenizer-json FILE...             bytes per token of gpt2 and each tokenizer.json on the same text
+//   read     --dataset DIR [--batch N] [--cache-mb N] [--block-rows N --window-blocks W] TokenShardDataset rows/s: sequential, and shuffled batches from TokenBatchSampler
 var mode = args.Length > 0 ? args[0] : "encode";
+if (mode == "read") return ReadBench.Run(args);
 string Arg(string name, string fallback)
 {
     var i = Array.IndexOf(args, name);
@@ -41,13 +43,16 @@ switch (mode)
         File.WriteAllText(gpt2Json, HuggingFaceTokenizerJson.Write(gpt2Model));
         EncodeBench.Compare("gpt2", texts, bytes, [
             ("ML.Tokenizers Tiktoken (gpt2)", EncodeBench.Library(KnownTokenizers.Load(KnownTokenizers.Gpt2))),
-            ("ML.Tokenizers BPE (gpt2 tokenizer.json)", EncodeBench.Library(TokenizerFiles.FromJson(File.ReadAllText(gpt2Json), gpt2Json))),
+            ("ML.Tokenizers BPE (gpt2 tokenizer.json)", EncodeBench.Library(gpt2Model.CreateTokenizer("gpt2", allowTiktoken: false))),
             ("Tokenizers.DotNet HF (gpt2 tokenizer.json)", EncodeBench.HuggingFace(gpt2Json)),
         ]);
         foreach (var json in Args("--tokenizer-json"))
         {
+            var model = HuggingFaceTokenizerJson.Read(File.ReadAllText(json), json);
+            var loaded = model.CreateTokenizer(json);
             EncodeBench.Compare(Path.GetFileName(json), texts, bytes, [
-                ("ML.Tokenizers BPE", EncodeBench.Library(TokenizerFiles.FromJson(File.ReadAllText(json), json))),
+                ($"ML.Tokenizers as loaded ({loaded.Inner.GetType().Name})", EncodeBench.Library(loaded)),
+                ("ML.Tokenizers BPE", EncodeBench.Library(model.CreateTokenizer(json, allowTiktoken: false))),
                 ("Tokenizers.DotNet HF", EncodeBench.HuggingFace(json)),
             ]);
         }

@@ -36,7 +36,7 @@ public sealed partial class QualityJob(DocumentStageOptions options, Func<Qualit
             var space = head.LastIndexOfAny([' ', '\n'], 2 * ExampleChars);
             head = head[..(space > 0 ? space : 2 * ExampleChars)];
         }
-        return $"{Mask(document.Id)}: {Mask(head.ReplaceLineEndings(" "), ExampleChars)}";
+        return $"{PiiMask.ForDisplay(document.Id)}: {Mask(head.ReplaceLineEndings(" "), ExampleChars)}";
     }
 
     /// <summary>The PII kernels' display mask, then any run of 5+ digits the scanner did not claim (account or phone numbers in odd formats).</summary>

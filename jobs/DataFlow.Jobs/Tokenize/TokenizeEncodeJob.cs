@@ -27,19 +27,34 @@ public sealed class TokenizeEncodeJob(TokenizeOptions options) : IStageJob
     {
         IReadOnlyList<IReadOnlyList<string>> inputs = options.Input is { } patterns
             ? DocumentStageJob.BalancedSplit(InputGlob.Expand(patterns, context.Pipeline.Settings.BaseDir), options.Tasks)
-            : context.PreviousManifest().Tasks.Select(t => (IReadOnlyList<string>)[t.Outputs[0]]).ToList();
+            : DocumentShardsBefore(context);
         var outDir = context.OutputDir;
+        var tokenizerFile = TokenizerReference.PlannedFile(context, options);
         return inputs.Select((files, i) =>
         {
+            if (tokenizerFile is not null) files = [.. files, tokenizerFile];
             var outputs = Splits.SelectMany(split => Enumerable.Range(0, options.ShuffleTasks).Select(j => PartitionFile(outDir, split, i, j))).ToList();
             outputs.Add(SourcesFile(outDir, i));
             return new TaskPlan(i, files, outputs);
         }).ToList();
     }
 
+    /// <summary>The main shards of the closest earlier stage that writes documents (a tokenizer_train stage in between writes none).</summary>
+    private static IReadOnlyList<IReadOnlyList<string>> DocumentShardsBefore(PlanContext context)
+    {
+        for (var k = context.StageIndex - 1; k >= 0; k--)
+        {
+            var stage = context.Pipeline.Stages[k];
+            if (stage.Job is TokenizerTrainJob) continue;
+            return context.ManifestOf(stage.Name).Tasks.Select(t => (IReadOnlyList<string>)[t.Outputs[0]]).ToList();
+        }
+        throw new InvalidOperationException($"stage '{context.Stage.Name}' has no earlier stage that writes documents; give it an 'input'");
+    }
+
     public void Run(TaskContext context)
     {
-        var tokenizer = TokenizerReference.Load(options.Tokenizer);
+        var tokenizer = TokenizerReference.LoadFor(context, options);
+        var documentFiles = options.TokenizerFromStage ? context.Inputs.Take(context.Inputs.Count - 1).ToList() : context.Inputs;
         var outDir = Path.GetDirectoryName(context.Plan.Outputs[^1])!;
         var packers = new Dictionary<string, RowPacker>();
         try
@@ -55,22 +70,24 @@ public sealed class TokenizeEncodeJob(TokenizeOptions options) : IStageJob
             var counts = new Dictionary<(string Source, string Split), (long Documents, long Tokens)>();
             var ids = new List<int>();
             var stats = context.Stats;
-            for (var f = 0; f < context.Inputs.Count; f++)
+            for (var f = 0; f < documentFiles.Count; f++)
             {
                 var fileIndex = f;
-                void OnFraction(double x) => context.Progress.SetFraction((fileIndex + x) / context.Inputs.Count);
-                foreach (var doc in DocumentSources.Read(context.Inputs[f], options.Read, context.Rejects, OnFraction))
+                void OnFraction(double x) => context.Progress.SetFraction((fileIndex + x) / documentFiles.Count);
+                foreach (var doc in DocumentSources.Read(documentFiles[f], options.Read, context.Rejects, OnFraction))
                 {
                     context.Cancellation.ThrowIfCancellationRequested();
                     var bytes = Encoding.UTF8.GetByteCount(doc.Text);
                     ids.Clear();
-                    tokenizer.Encode(doc.Text, ids);
+                    if (options.AllowSpecialTokens) tokenizer.Encode(doc.Text, ids);
+                    else tokenizer.EncodeOrdinary(doc.Text, ids);
                     ids.Add(tokenizer.EndOfTextId);
                     var split = IsValidation(doc.Id, options.ValidationFraction) ? TokenSplit.Validation : TokenSplit.Train;
                     packers[split].Append(ids);
 
                     stats.Add("docs_in");
                     stats.Add("bytes_in", bytes);
+                    stats.Add("docs_out"); // every document is kept, as tokens
                     stats.Add("tokens_out", ids.Count);
                     stats.Add($"docs.{split}");
                     stats.Add($"tokens.{split}", ids.Count);

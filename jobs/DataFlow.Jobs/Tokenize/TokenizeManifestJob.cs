@@ -15,16 +15,17 @@ public sealed class TokenizeManifestJob(TokenizeOptions options, string encodeSt
         var shards = context.ManifestOf(shuffleStage).AllOutputs.ToList();
         var sources = context.ManifestOf(encodeStage).AllOutputs.Where(p => p.EndsWith(".json", StringComparison.Ordinal));
         var datasetDir = Path.GetDirectoryName(shards[0])!;
-        return [new TaskPlan(0, [.. shards, .. sources], [TokenDatasetManifest.PathIn(datasetDir)])];
+        var tokenizerFile = TokenizerReference.PlannedFile(context, options);
+        return [new TaskPlan(0, [.. shards, .. sources, .. tokenizerFile is null ? Array.Empty<string>() : [tokenizerFile]], [TokenDatasetManifest.PathIn(datasetDir)])];
     }
 
     public void Run(TaskContext context)
     {
-        var tokenizer = TokenizerReference.Load(options.Tokenizer);
+        var tokenizer = TokenizerReference.LoadFor(context, options);
         var datasetDir = Path.GetDirectoryName(context.Plan.Outputs[0])!;
         var shards = new List<TokenShardInfo>();
         var sources = new List<TokenSourceCount>();
-        foreach (var input in context.Inputs)
+        foreach (var input in options.TokenizerFromStage ? context.Inputs.Take(context.Inputs.Count - 1) : context.Inputs)
         {
             if (input.EndsWith(".parquet", StringComparison.Ordinal))
             {
@@ -43,7 +44,7 @@ public sealed class TokenizeManifestJob(TokenizeOptions options, string encodeSt
             .OrderBy(s => s.Source, StringComparer.Ordinal).ThenBy(s => s.Split, StringComparer.Ordinal).ToList();
         var manifest = new TokenDatasetManifest
         {
-            Tokenizer = options.Tokenizer,
+            Tokenizer = options.TokenizerFromStage ? context.Inputs[^1] : options.Tokenizer,
             VocabSize = tokenizer.VocabSize,
             SeqLen = options.SeqLen,
             EosId = tokenizer.EndOfTextId,

@@ -13,9 +13,13 @@ public sealed record TokenizeOptions
     public int Tasks { get; init; } = Environment.ProcessorCount;
     public ReadOptions Read { get; init; } = ReadOptions.Default;
 
-    /// <summary>Known name or absolute path of a tokenizer JSON file (see <see cref="TokenizerReference"/>).</summary>
+    /// <summary>Known name or absolute path of a tokenizer JSON file (see <see cref="TokenizerReference"/>), or an earlier stage's name.</summary>
     public required string Tokenizer { get; init; }
+    /// <summary>Set when <see cref="Tokenizer"/> names an earlier <c>tokenizer_train</c> stage: its tokenizer.json becomes the last input of each task.</summary>
+    public bool TokenizerFromStage { get; init; }
     public int SeqLen { get; init; } = DefaultSeqLen;
+    /// <summary>When false (default), special-token strings inside documents are encoded as ordinary text, so data cannot inject end-of-text or role ids.</summary>
+    public bool AllowSpecialTokens { get; init; }
     public double ValidationFraction { get; init; } = DefaultValidationFraction;
     /// <summary>Seed of the global row shuffle.</summary>
     public long Seed { get; init; }

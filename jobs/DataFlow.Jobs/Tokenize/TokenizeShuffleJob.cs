@@ -34,7 +34,10 @@ public sealed class TokenizeShuffleJob(TokenizeOptions options, string encodeSta
         {
             var files = context.Inputs.Where(p => Path.GetFileName(Path.GetDirectoryName(p)) == split).ToList();
             var total = files.Sum(f => TokenRowPartitionReader.RowsIn(f, rowLength));
-            var tokens = new int[checked(total * rowLength)];
+            if (total * rowLength > Array.MaxLength)
+                throw new InvalidOperationException(
+                    $"shuffle partition {context.Index} ({split}) holds {total * rowLength:N0} tokens, more than one task can hold; raise shuffle_tasks");
+            var tokens = new int[total * rowLength];
             long offset = 0;
             foreach (var file in files)
             {

@@ -1,3 +1,4 @@
+using DataFlow.Engine.Jobs;
 using DataFlow.Text.Tokenization;
 
 namespace DataFlow.Jobs.Tokenize;
@@ -14,6 +15,23 @@ public static class TokenizerReference
             throw new FileNotFoundException($"tokenizer '{nameOrPath}' is neither a known name ({string.Join(", ", KnownTokenizers.Names)}) nor an existing file", path);
         return path;
     }
+
+    /// <summary>
+    /// The tokenizer file a task should read when the setting names an earlier stage (null otherwise); planned as the task's
+    /// last input so that tasks run in other processes find it in their plan.
+    /// </summary>
+    public static string? PlannedFile(PlanContext context, TokenizeOptions options)
+    {
+        if (!options.TokenizerFromStage) return null;
+        if (context.Pipeline.IndexOf(options.Tokenizer) is var index && (index < 0 || index >= context.StageIndex))
+            throw new InvalidOperationException(
+                $"stage '{context.Stage.Name}': tokenizer '{options.Tokenizer}' is neither a known name ({string.Join(", ", KnownTokenizers.Names)}), an existing file, nor an earlier stage");
+        return context.ManifestOf(options.Tokenizer).Tasks[0].Outputs[0];
+    }
+
+    /// <summary>The tokenizer a task uses: the planned file from an earlier stage, or the resolved setting.</summary>
+    public static ITextTokenizer LoadFor(TaskContext context, TokenizeOptions options) =>
+        Load(options.TokenizerFromStage ? context.Inputs[^1] : options.Tokenizer);
 
     /// <summary>Loads a tokenizer from a value returned by <see cref="Resolve"/>.</summary>
     public static ITextTokenizer Load(string resolved) =>

@@ -1,36 +1,43 @@
 using System.Diagnostics;
 using System.Text;
 using DataFlow.Engine.Documents;
-using DataFlow.Engine.Jobs;
 using DataFlow.Text.Tokenization;
 
 namespace DataFlow.Jobs.Tokenize;
 
 /// <summary>
-/// <c>dataflow tokenizer train</c>: streams documents from input files (any format ingest reads) through a
-/// <see cref="ByteLevelBpeTrainer"/> or a character vocabulary and writes the tokenizer JSON atomically.
+/// Trains a tokenizer from document files (any format ingest reads): byte-level BPE through <see cref="ByteLevelBpeTrainer"/>,
+/// or a character vocabulary. Used by <c>dataflow tokenizer train</c> and the <c>tokenizer_train</c> stage.
 /// </summary>
 public static class TokenizerTraining
 {
-    public sealed record Result(long Documents, long Bytes, int VocabSize, int WordTypes, long PrunedWordTypes,
-        long RejectedRecords, TimeSpan CountTime, TimeSpan MergeTime, long PeakRssBytes);
-
-    /// <param name="maxBytes">Stop reading after this many UTF-8 bytes of text (null: read everything).</param>
-    /// <param name="characterLevel">Train a character tokenizer instead of byte-level BPE (vocab size is then what the text has).</param>
-    public static Result Run(IReadOnlyList<string> inputPatterns, string baseDir, string output, BpeTrainerOptions options,
-        ReadOptions read, long? maxBytes, bool characterLevel, Action<string>? log = null)
+    public sealed record Settings
     {
-        var files = InputGlob.Expand(inputPatterns, baseDir);
-        var rejects = new CountingRejects();
-        var bpe = characterLevel ? null : new ByteLevelBpeTrainer(options);
+        public BpeTrainerOptions Bpe { get; init; } = new();
+        public ReadOptions Read { get; init; } = new() { KeepMetadata = false };
+        /// <summary>Stop reading after this many UTF-8 bytes of text (null: read everything).</summary>
+        public long? MaxBytes { get; init; }
+        /// <summary>Train a character tokenizer instead of byte-level BPE (its vocabulary is then whatever the text holds).</summary>
+        public bool CharacterLevel { get; init; }
+    }
+
+    public sealed record Result(string Json, long Documents, long Bytes, int VocabSize, int WordTypes, long PrunedWordTypes,
+        TimeSpan CountTime, TimeSpan MergeTime, long PeakRssBytes);
+
+    public static Result Train(IReadOnlyList<string> files, Settings settings, IRejectSink rejects, Action<string>? log = null,
+        CancellationToken cancellation = default)
+    {
+        var bpe = settings.CharacterLevel ? null : new ByteLevelBpeTrainer(settings.Bpe);
         var characters = new HashSet<Rune>();
         long documents = 0, bytes = 0;
         var clock = Stopwatch.StartNew();
         foreach (var file in files)
         {
-            foreach (var doc in DocumentSources.Read(file, read, rejects))
+            if (settings.MaxBytes is { } limit && bytes >= limit) break;
+            foreach (var doc in DocumentSources.Read(file, settings.Read, rejects))
             {
-                if (maxBytes is { } max && bytes >= max) break;
+                cancellation.ThrowIfCancellationRequested();
+                if (settings.MaxBytes is { } max && bytes >= max) break;
                 documents++;
                 bytes += Encoding.UTF8.GetByteCount(doc.Text);
                 if (bpe is not null) bpe.AddText(doc.Text);
@@ -38,34 +45,34 @@ public static class TokenizerTraining
                 if (documents % 1000 == 0) log?.Invoke($"read {documents:N0} documents, {bytes / 1e6:F1} MB");
             }
         }
-        if (documents == 0) throw new InvalidOperationException($"no documents in {string.Join(", ", inputPatterns)}");
+        if (documents == 0) throw new InvalidOperationException($"no documents to train a tokenizer on in {string.Join(", ", files)}");
         var countTime = clock.Elapsed;
-        log?.Invoke($"counted {documents:N0} documents, {bytes / 1e6:F1} MB in {countTime.TotalSeconds:F1} s; learning merges");
+        log?.Invoke($"counted {documents:N0} documents, {bytes / 1e6:F1} MB in {countTime.TotalSeconds:F1} s");
 
         clock.Restart();
         string json;
         int vocabSize;
         if (bpe is not null)
         {
-            var model = bpe.Train(merges => { if (merges % 2000 == 0) log?.Invoke($"{merges:N0} merges"); });
+            var model = bpe.Train(merges => { if (merges % 4000 == 0) log?.Invoke($"{merges:N0} merges"); });
             json = HuggingFaceTokenizerJson.Write(model);
             vocabSize = model.VocabSize;
         }
         else
         {
-            var tokenizer = new CharacterTokenizer(characters, options.SpecialTokens);
+            var tokenizer = new CharacterTokenizer(characters, settings.Bpe.SpecialTokens);
             json = tokenizer.ToJson();
             vocabSize = tokenizer.VocabSize;
         }
-        var mergeTime = clock.Elapsed;
-        AtomicFile.WriteAllText(Path.GetFullPath(output, baseDir), json);
-        return new Result(documents, bytes, vocabSize, bpe?.WordTypes ?? characters.Count, bpe?.PrunedWordTypes ?? 0,
-            rejects.Count, countTime, mergeTime, Process.GetCurrentProcess().PeakWorkingSet64);
+        return new Result(json, documents, bytes, vocabSize, bpe?.WordTypes ?? characters.Count, bpe?.PrunedWordTypes ?? 0,
+            countTime, clock.Elapsed, Process.GetCurrentProcess().PeakWorkingSet64);
     }
 
-    private sealed class CountingRejects : IRejectSink
+    /// <summary>The pre-tokenizer regex for a setting: <c>cl100k</c>, <c>gpt2</c>, or a regex of its own.</summary>
+    public static string PatternFor(string setting) => setting switch
     {
-        public long Count { get; private set; }
-        public void Reject(Reject reject) => Count++;
-    }
+        "cl100k" => PreTokenizerPatterns.Cl100k,
+        "gpt2" => PreTokenizerPatterns.Gpt2,
+        _ => setting,
+    };
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using DataFlow.Engine.Documents;
+using DataFlow.Engine.Jobs;
 using DataFlow.Jobs.Tokenize;
 using DataFlow.Text.Tokenization;
 using Spectre.Console.Cli;
@@ -49,26 +50,33 @@ public sealed class TokenizerTrainCommand : Command<TokenizerTrainCommand.Settin
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
         if (settings.Input.Length == 0) throw new ArgumentException("--input is required");
-        var options = new BpeTrainerOptions
+        var settingsForTraining = new TokenizerTraining.Settings
         {
-            VocabSize = settings.VocabSize,
-            SpecialTokens = settings.Special.Length > 0 ? settings.Special : SpecialTokens.Default,
-            PreTokenizerPattern = settings.Pattern switch
+            Bpe = new BpeTrainerOptions
             {
-                "gpt2" => PreTokenizerPatterns.Gpt2,
-                "cl100k" => PreTokenizerPatterns.Cl100k,
-                var regex => regex,
+                VocabSize = settings.VocabSize,
+                SpecialTokens = settings.Special.Length > 0 ? settings.Special : SpecialTokens.Default,
+                PreTokenizerPattern = TokenizerTraining.PatternFor(settings.Pattern),
+                MaxWordTypes = settings.MaxWordTypes ?? new BpeTrainerOptions().MaxWordTypes,
             },
-            MaxWordTypes = settings.MaxWordTypes ?? new BpeTrainerOptions().MaxWordTypes,
+            Read = new ReadOptions { TextField = settings.TextField ?? "text", KeepMetadata = false },
+            MaxBytes = settings.MaxMegabytes is { } mb ? (long)(mb * 1e6) : null,
+            CharacterLevel = settings.CharacterLevel,
         };
-        var read = new ReadOptions { TextField = settings.TextField ?? "text", KeepMetadata = false };
-        var maxBytes = settings.MaxMegabytes is { } mb ? (long)(mb * 1e6) : (long?)null;
-        var result = TokenizerTraining.Run(settings.Input, Directory.GetCurrentDirectory(), settings.Output, options, read, maxBytes,
-            settings.CharacterLevel, message => Console.Error.WriteLine(message));
+        var files = InputGlob.Expand(settings.Input, Directory.GetCurrentDirectory());
+        var rejects = new CountingRejects();
+        var result = TokenizerTraining.Train(files, settingsForTraining, rejects, message => Console.Error.WriteLine(message), cancellation);
+        AtomicFile.WriteAllText(Path.GetFullPath(settings.Output), result.Json);
         Console.Error.WriteLine(
             $"wrote {settings.Output}: vocab {result.VocabSize:N0} from {result.Documents:N0} documents, {result.Bytes / 1e6:F1} MB; " +
-            $"{result.WordTypes:N0} word types ({result.PrunedWordTypes:N0} pruned), {result.RejectedRecords} bad records skipped; " +
+            $"{result.WordTypes:N0} word types ({result.PrunedWordTypes:N0} pruned), {rejects.Count} bad records skipped; " +
             $"counting {result.CountTime.TotalSeconds:F1} s, merges {result.MergeTime.TotalSeconds:F1} s, peak RSS {result.PeakRssBytes / 1e6:F0} MB");
         return ExitCodes.Ok;
+    }
+
+    private sealed class CountingRejects : IRejectSink
+    {
+        public long Count { get; private set; }
+        public void Reject(Reject reject) => Count++;
     }
 }

@@ -6,12 +6,14 @@ namespace DataFlow.Engine.Tokens;
 /// consecutive positions of that order and rank r gets slice r. Steps per epoch round down, so every rank runs the same
 /// number of steps and an epoch's last partial global batch is skipped (those rows come back in later epochs' orders).
 /// The state is only <see cref="Position"/>: restoring it resumes the exact sequence.
+/// By default the order is a full random permutation, which reads fast while the split fits in the dataset's row-group
+/// cache; for larger data pass <c>blockRows</c> = the shards' row-group size and <c>windowBlocks</c> of a few, see <see cref="BlockShuffledOrder"/>.
 /// </summary>
 public sealed class TokenBatchSampler
 {
-    private ShuffledIndexPermutation _order;
+    private BlockShuffledOrder _order;
 
-    public TokenBatchSampler(long rowCount, int batchSize, long seed, int rank = 0, int worldSize = 1)
+    public TokenBatchSampler(long rowCount, int batchSize, long seed, int rank = 0, int worldSize = 1, int blockRows = 1, int windowBlocks = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(worldSize, 1);
@@ -24,8 +26,12 @@ public sealed class TokenBatchSampler
         Seed = seed;
         Rank = rank;
         WorldSize = worldSize;
-        StepsPerEpoch = rowCount / globalBatch;
+        BlockRows = blockRows;
+        WindowBlocks = windowBlocks;
         _order = OrderFor(0);
+        StepsPerEpoch = _order.Count / globalBatch;
+        if (StepsPerEpoch == 0)
+            throw new ArgumentException($"{_order.Count} rows per epoch cannot fill one global batch of {batchSize} x {worldSize} ranks", nameof(rowCount));
     }
 
     public long RowCount { get; }
@@ -33,6 +39,8 @@ public sealed class TokenBatchSampler
     public long Seed { get; }
     public int Rank { get; }
     public int WorldSize { get; }
+    public int BlockRows { get; }
+    public int WindowBlocks { get; }
     public long StepsPerEpoch { get; }
 
     /// <summary>The next batch this sampler will hand out. Setting it resumes from a saved position.</summary>
@@ -70,10 +78,10 @@ public sealed class TokenBatchSampler
         for (var i = 0; i < rows.Length; i++) rows[i] = _order[first + i];
     }
 
-    private ShuffledIndexPermutation OrderFor(int epoch)
+    private BlockShuffledOrder OrderFor(int epoch)
     {
         // Different seeds and epochs give unrelated keys; the same (seed, epoch) always gives the same order.
         var key = unchecked((ulong)Seed * 0x9E3779B97F4A7C15UL ^ ((ulong)epoch + 1) * 0xC2B2AE3D27D4EB4FUL);
-        return new ShuffledIndexPermutation(RowCount, key);
+        return new BlockShuffledOrder(RowCount, BlockRows, WindowBlocks, key);
     }
 }

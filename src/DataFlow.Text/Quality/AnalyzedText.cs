@@ -15,6 +15,8 @@ public sealed class AnalyzedText
     private ulong[] _wordHashes = new ulong[1024];
     private TextRange[] _lines = new TextRange[256];
     private int _wordCount = -1;
+    private bool _hashesValid;
+    private int _knownWordCount = -1;
     private int _lineCount = -1;
 
     public string Text { get; private set; } = "";
@@ -33,25 +35,36 @@ public sealed class AnalyzedText
         LanguageScore = 0;
         _wordCount = -1;
         _lineCount = -1;
+        _knownWordCount = -1;
         return this;
     }
 
-    /// <summary>Replaces the text (a rule that cleans lines); later rules see the new text.</summary>
-    public void Replace(string text)
+    /// <summary>
+    /// Replaces the text (a rule that cleans lines); later rules see the new text. A rule that already knows the
+    /// new text's word count passes it, so rules needing only the count do not split the text again.
+    /// </summary>
+    public void Replace(string text, int knownWordCount = -1)
     {
         if (ReferenceEquals(text, Text)) return;
         Text = text;
         _wordCount = -1;
         _lineCount = -1;
+        _knownWordCount = knownWordCount;
     }
 
-    public int WordCount { get { EnsureWords(); return _wordCount; } }
+    public int WordCount => _wordCount < 0 && _knownWordCount >= 0 ? _knownWordCount : EnsureWordsCount();
+
+    private int EnsureWordsCount()
+    {
+        EnsureWords();
+        return _wordCount;
+    }
 
     /// <summary>Words as found by <see cref="WordSplitter"/>.</summary>
     public ReadOnlySpan<TextRange> Words { get { EnsureWords(); return _words.AsSpan(0, _wordCount); } }
 
     /// <summary>A 64-bit ordinal hash of each word, for n-gram counting without building strings.</summary>
-    public ReadOnlySpan<ulong> WordHashes { get { EnsureWords(); return _wordHashes.AsSpan(0, _wordCount); } }
+    public ReadOnlySpan<ulong> WordHashes { get { EnsureWordHashes(); return _wordHashes.AsSpan(0, _wordCount); } }
 
     public int LineCount { get { EnsureLines(); return _lineCount; } }
 
@@ -64,16 +77,22 @@ public sealed class AnalyzedText
         var count = 0;
         foreach (var word in WordSplitter.Enumerate(text))
         {
-            if (count == _words.Length)
-            {
-                Array.Resize(ref _words, count * 2);
-                Array.Resize(ref _wordHashes, count * 2);
-            }
-            _words[count] = word;
-            _wordHashes[count] = HashOf(text.Slice(word.Start, word.Length));
-            count++;
+            if (count == _words.Length) Array.Resize(ref _words, count * 2);
+            _words[count++] = word;
         }
         _wordCount = count;
+        _hashesValid = false;
+    }
+
+    // Hashes are only needed by n-gram rules; computed on first use, after the words.
+    private void EnsureWordHashes()
+    {
+        EnsureWords();
+        if (_hashesValid) return;
+        if (_wordHashes.Length < _wordCount) _wordHashes = new ulong[_words.Length];
+        var text = Text.AsSpan();
+        for (var i = 0; i < _wordCount; i++) _wordHashes[i] = HashOf(text.Slice(_words[i].Start, _words[i].Length));
+        _hashesValid = true;
     }
 
     private void EnsureLines()

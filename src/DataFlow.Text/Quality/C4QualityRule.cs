@@ -37,6 +37,7 @@ public sealed class C4QualityRule : IQualityRule
         _kept.Clear();
         var sentences = 0;
         var removed = 0;
+        var keptWordCount = 0;   // words never span lines, so the kept text's count is the sum over kept lines
         var changed = false;
         var allWords = analyzed.Words;
         var nextWord = 0;
@@ -52,7 +53,13 @@ public sealed class C4QualityRule : IQualityRule
             var raw = range.Of(text);
             var line = raw.Trim();
             if (o.MaxWordLength >= 0 && HasLongerWord(line, o.MaxWordLength)) { removed++; continue; }
-            if (o.RemoveCitations && line.IndexOf('[') >= 0) line = RemoveCitations(line);
+            var keptWords = words;
+            if (o.RemoveCitations && line.IndexOf('[') >= 0)
+            {
+                var before = line.Length;
+                line = RemoveCitations(line);
+                if (line.Length != before) keptWords = WordSplitter.Count(line);
+            }
             if (o.FilterNoTerminalPunctuation && !EndsInTerminalPunctuation(line, o.TerminalPunctuation)) { removed++; continue; }
             if (o.MinWordsPerLine >= 0 && words < o.MinWordsPerLine) { removed++; continue; }
             if (o.FilterLoremIpsum && line.Contains("lorem ipsum", StringComparison.OrdinalIgnoreCase)) return Drop(LoremIpsum, removed);
@@ -62,11 +69,12 @@ public sealed class C4QualityRule : IQualityRule
             if (sentences < o.MinSentences) sentences += SentenceSplitter.Count(line, o.MinSentences - sentences);
             if (_kept.Length > 0) _kept.Append('\n');
             _kept.Append(line);
+            keptWordCount += keptWords;
             if (line.Length != raw.Length) changed = true;
         }
         LastRemovedLines = removed;
         if (o.MinSentences >= 0 && sentences < o.MinSentences) return RuleVerdict.Drop(TooFewSentences);
-        if (removed > 0 || changed || _kept.Length != text.Length) analyzed.Replace(_kept.ToString());
+        if (removed > 0 || changed || _kept.Length != text.Length) analyzed.Replace(_kept.ToString(), keptWordCount);
         return RuleVerdict.Keep;
     }
 

@@ -2,7 +2,7 @@ namespace DataFlow.Text.Quality;
 
 /// <summary>
 /// FineWeb's quality filter: punctuated-line ratio, short-line ratio, duplicated-line character ratio and
-/// newlines per word. Lines are split at every '\n' (a trailing newline makes an empty last line), as in datatrove.
+/// newlines per word. The line ratios are over non-blank lines; newlines per word counts every '\n'.
 /// </summary>
 public sealed class FineWebQualityRule : IQualityRule
 {

@@ -96,8 +96,8 @@ public sealed class GopherQualityRule : IQualityRule
         return RuleVerdict.Keep;
     }
 
-    /// <summary>Bullet glyphs: • ‣ ◦ ⁃ ● ▪ (the published rule names "bullet points"; '-' and '*' are left to markdown).</summary>
-    private static bool IsBullet(char c) => c is '\u2022' or '\u2023' or '\u25e6' or '\u2043' or '\u25cf' or '\u25aa';
+    /// <summary>Bullet points: '•' and '-' as in datatrove, plus the other Unicode bullet glyphs ‣ ◦ ⁃ ● ▪.</summary>
+    private static bool IsBullet(char c) => c is '\u2022' or '-' or '\u2023' or '\u25e6' or '\u2043' or '\u25cf' or '\u25aa';
 
     private static bool ContainsLetter(ReadOnlySpan<char> word)
     {

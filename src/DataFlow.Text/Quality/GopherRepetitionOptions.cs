@@ -9,10 +9,11 @@ public sealed record GopherRepetitionOptions
     public double? MaxDuplicateLineFraction { get; init; } = 0.30;
 
     /// <summary>
-    /// Skip empty lines in the line checks. Off by default, as in datatrove (every empty line after the first
-    /// counts as a duplicate), which drops most texts that separate paragraphs with blank lines.
+    /// Skip empty lines in the line checks (default), as current datatrove does by splitting lines at runs of
+    /// newlines. False reproduces older datatrove, where every empty line after the first counted as a duplicate
+    /// line, which drops most texts that separate paragraphs with blank lines.
     /// </summary>
-    public bool IgnoreBlankLines { get; init; }
+    public bool IgnoreBlankLines { get; init; } = true;
     public double? MaxDuplicateParagraphFraction { get; init; } = 0.30;
     public double? MaxDuplicateLineCharFraction { get; init; } = 0.20;
     public double? MaxDuplicateParagraphCharFraction { get; init; } = 0.20;

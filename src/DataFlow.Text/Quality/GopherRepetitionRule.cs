@@ -4,11 +4,12 @@ using DataFlow.Text.Normalization;
 namespace DataFlow.Text.Quality;
 
 /// <summary>
-/// Gopher repetition heuristics (Rae et al. 2021, Table A1), with the counting of datatrove's
-/// GopherRepetitionFilter (one deviation: a top n-gram must occur at least twice to count): paragraphs are split at two or more newlines, a duplicate is every repeat after the
-/// first occurrence, an n-gram's length is its words joined by single spaces, and duplicated n-grams are counted
-/// left to right, jumping past a repeated n-gram so overlapping repeats count once. Lines, paragraphs and n-grams
-/// are compared by 64-bit hashes, so no substring is ever built.
+/// Gopher repetition heuristics (Rae et al. 2021, Table A1) with the counting of datatrove's GopherRepetitionFilter:
+/// paragraphs are split at two or more newlines, lines at runs of newlines, a duplicate is every repeat after the
+/// first occurrence, a top n-gram's length is its words joined by single spaces, and duplicated n-grams are counted
+/// left to right by their word characters, jumping past a repeated n-gram so overlapping repeats count once.
+/// One deviation: a top n-gram must occur at least twice.
+/// Lines, paragraphs and n-grams are compared by 64-bit hashes, so no substring is ever built.
 /// </summary>
 public sealed class GopherRepetitionRule : IQualityRule
 {
@@ -22,6 +23,8 @@ public sealed class GopherRepetitionRule : IQualityRule
     private readonly string[] _duplicateReasons;
     private readonly UInt64CountTable _table = new();
     private ulong[] _ngramHashes = new ulong[1024];
+    private bool[] _flags = new bool[1024];
+    private int _flaggedN;   // _flags[i]: the _flaggedN-gram at i occurs at least twice (0: no flags yet)
     private long[] _prefixLength = new long[1025];
     private int[] _prefixGaps = new int[1025];
 
@@ -81,14 +84,15 @@ public sealed class GopherRepetitionRule : IQualityRule
         var words = analyzed.Words;
         PreparePrefixLengths(text, words);
 
+        // An n-gram can only repeat where its (n-1)-gram prefix repeats. Counting n-grams only at positions whose
+        // shorter prefix repeats, and narrowing the positions after each n, makes every n after the first touch a
+        // small part of a long text instead of all of it. Exact: a skipped n-gram occurs once.
+        _flaggedN = 0;
         for (var t = 0; t < o.TopNGrams.Count; t++)
         {
             var (n, maxFraction) = o.TopNGrams[t];
-            var count = words.Length - n + 1;
-            if (count <= 0) continue;
-            var grams = NGramHashes(hashes, n);
-            _table.Clear();
-            for (var i = 0; i < count; i++) _table.Add(grams[i], i);
+            if (words.Length - n + 1 <= 0) continue;
+            CountAndNarrow(hashes, n);
             var (occurrences, first) = _table.MostCommon();
             // An n-gram seen once is not repetition (datatrove would score it; we skip it, so short texts get a word-count reason instead).
             if (occurrences > 1 && (double)NGramLength(first, n) * occurrences / length > maxFraction) return RuleVerdict.Drop(_topReasons[t]);
@@ -99,15 +103,17 @@ public sealed class GopherRepetitionRule : IQualityRule
             var (n, maxFraction) = o.DuplicateNGrams[t];
             var count = words.Length - n + 1;
             if (count <= 0) continue;
-            var grams = NGramHashes(hashes, n);
+            CountAndNarrow(hashes, n);
             _table.Clear();
             long repeatedChars = 0;
             var i = 0;
             while (i < count)
             {
-                if (_table.ContainsOrAdd(grams[i], i))
+                // Unflagged n-grams occur once: datatrove would add them to its set and move on, which changes nothing.
+                if (!_flags[i]) { i++; continue; }
+                if (_table.ContainsOrAdd(_ngramHashes[i], i))
                 {
-                    repeatedChars += NGramLength(i, n);
+                    repeatedChars += _prefixLength[i + n] - _prefixLength[i];   // words only, no joining spaces (as datatrove)
                     i += n;
                 }
                 else
@@ -180,17 +186,30 @@ public sealed class GopherRepetitionRule : IQualityRule
     /// <summary>Characters of the n-gram starting at word <paramref name="start"/>: its words joined by single spaces (no space next to CJK).</summary>
     private long NGramLength(int start, int n) => _prefixLength[start + n] - _prefixLength[start] + _prefixGaps[start + n] - _prefixGaps[start + 1];
 
-    /// <summary>Order-sensitive hash of every window of n word hashes, recomputed per n (n is at most 10 by default).</summary>
-    private ReadOnlySpan<ulong> NGramHashes(ReadOnlySpan<ulong> words, int n)
+    /// <summary>
+    /// Counts the n-grams at the flagged positions into the table (all positions when the flags are for a longer
+    /// n or none), then keeps a position flagged only if its n-gram occurs at least twice. The hashes of counted
+    /// n-grams stay in <see cref="_ngramHashes"/>.
+    /// </summary>
+    private void CountAndNarrow(ReadOnlySpan<ulong> words, int n)
     {
         var count = words.Length - n + 1;
-        if (_ngramHashes.Length < count) _ngramHashes = new ulong[Math.Max(count, _ngramHashes.Length * 2)];
+        if (_flags.Length < words.Length) _flags = new bool[Math.Max(words.Length, _flags.Length * 2)];
+        if (_ngramHashes.Length < words.Length) _ngramHashes = new ulong[Math.Max(words.Length, _ngramHashes.Length * 2)];
+        var all = _flaggedN == 0 || _flaggedN > n;
+        _table.Clear();
         for (var i = 0; i < count; i++)
-        {
-            var h = (ulong)n;
-            for (var k = 0; k < n; k++) h = BitOperations.RotateLeft(h, 23) * 0x9E3779B97F4A7C15UL ^ words[i + k];
-            _ngramHashes[i] = h;
-        }
-        return _ngramHashes.AsSpan(0, count);
+            if (all || _flags[i]) _table.Add(_ngramHashes[i] = NGramHashAt(words, i, n), i);
+        for (var i = 0; i < count; i++) _flags[i] = (all || _flags[i]) && _table.CountOf(_ngramHashes[i]) > 1;
+        _flags.AsSpan(count, words.Length - count).Clear();
+        _flaggedN = n;
+    }
+
+    /// <summary>Order-sensitive hash of the n word hashes starting at <paramref name="start"/>.</summary>
+    private static ulong NGramHashAt(ReadOnlySpan<ulong> words, int start, int n)
+    {
+        var h = (ulong)n;
+        for (var k = 0; k < n; k++) h = BitOperations.RotateLeft(h, 23) * 0x9E3779B97F4A7C15UL ^ words[start + k];
+        return h;
     }
 }

@@ -1,14 +1,23 @@
+using System.Runtime.InteropServices;
+
 namespace DataFlow.Text.Quality;
 
 /// <summary>
 /// Open-addressing hash table from 64-bit keys (already hashes) to a count and the index of the first occurrence.
-/// Cleared in O(used) between documents and grown by doubling, so per-document work allocates nothing in steady state.
+/// Key, count and index share one 16-byte entry, so a probe touches one cache line. Cleared in O(used) between
+/// documents and grown by doubling, so steady-state work allocates nothing; size is bounded by the largest document.
 /// </summary>
 internal sealed class UInt64CountTable
 {
-    private ulong[] _keys = new ulong[1024];
-    private int[] _counts = new int[1024];
-    private int[] _first = new int[1024];
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Entry
+    {
+        public ulong Key;
+        public int Count;
+        public int First;
+    }
+
+    private Entry[] _entries = new Entry[1024];
     private int[] _used = new int[1024];
     private int _size;
 
@@ -16,7 +25,7 @@ internal sealed class UInt64CountTable
 
     public void Clear()
     {
-        for (var i = 0; i < _size; i++) _counts[_used[i]] = 0;
+        for (var i = 0; i < _size; i++) _entries[_used[i]].Count = 0;
         _size = 0;
     }
 
@@ -24,17 +33,18 @@ internal sealed class UInt64CountTable
     public int Add(ulong key, int index)
     {
         var slot = Find(key);
-        if (_counts[slot] == 0)
-        {
-            _keys[slot] = key;
-            _first[slot] = index;
-            _used[_size++] = slot;
-            _counts[slot] = 1;
-            if (_size * 2 > _keys.Length) Grow();
-            return 1;
-        }
-        return ++_counts[slot];
+        ref var entry = ref _entries[slot];
+        if (entry.Count != 0) return ++entry.Count;
+        entry.Key = key;
+        entry.First = index;
+        entry.Count = 1;
+        _used[_size++] = slot;
+        if (_size * 2 > _entries.Length) Grow();
+        return 1;
     }
+
+    /// <summary>How often the key was added (0 when absent).</summary>
+    public int CountOf(ulong key) => _entries[Find(key)].Count;
 
     /// <summary>True if the key was present; otherwise adds it and returns false.</summary>
     public bool ContainsOrAdd(ulong key, int index) => Add(key, index) > 1;
@@ -46,12 +56,11 @@ internal sealed class UInt64CountTable
         var bestFirst = int.MaxValue;
         for (var i = 0; i < _size; i++)
         {
-            var slot = _used[i];
-            var c = _counts[slot];
-            if (c > bestCount || (c == bestCount && _first[slot] < bestFirst))
+            ref var e = ref _entries[_used[i]];
+            if (e.Count > bestCount || (e.Count == bestCount && e.First < bestFirst))
             {
-                bestCount = c;
-                bestFirst = _first[slot];
+                bestCount = e.Count;
+                bestFirst = e.First;
             }
         }
         return (bestCount, bestFirst);
@@ -59,31 +68,26 @@ internal sealed class UInt64CountTable
 
     private int Find(ulong key)
     {
-        var mask = _keys.Length - 1;
+        var entries = _entries;
+        var mask = entries.Length - 1;
         var slot = (int)(key ^ (key >> 32)) & mask;
-        while (_counts[slot] != 0 && _keys[slot] != key) slot = (slot + 1) & mask;
+        while (entries[slot].Count != 0 && entries[slot].Key != key) slot = (slot + 1) & mask;
         return slot;
     }
 
     private void Grow()
     {
-        var oldKeys = _keys;
-        var oldCounts = _counts;
-        var oldFirst = _first;
+        var old = _entries;
         var oldUsed = _used;
         var n = _size;
-        _keys = new ulong[oldKeys.Length * 2];
-        _counts = new int[oldKeys.Length * 2];
-        _first = new int[oldKeys.Length * 2];
-        _used = new int[oldKeys.Length * 2];
+        _entries = new Entry[old.Length * 2];
+        _used = new int[old.Length * 2];
         _size = 0;
         for (var i = 0; i < n; i++)
         {
-            var old = oldUsed[i];
-            var slot = Find(oldKeys[old]);
-            _keys[slot] = oldKeys[old];
-            _counts[slot] = oldCounts[old];
-            _first[slot] = oldFirst[old];
+            var e = old[oldUsed[i]];
+            var slot = Find(e.Key);
+            _entries[slot] = e;
             _used[_size++] = slot;
         }
     }

@@ -32,21 +32,57 @@ public sealed class ByteLevelBpeModel
     public string PreTokenizerPattern { get; }
     public int VocabSize { get; }
 
-    /// <summary>Builds the encoder (Microsoft.ML.Tokenizers BPE in byte-level mode) for this model.</summary>
-    public LibraryTokenizer CreateTokenizer(string name)
+    /// <summary>
+    /// Builds the encoder for this model with Microsoft.ML.Tokenizers. When the merges are exactly those that tiktoken's
+    /// rank rule implies for the ids (true for GPT-2 and for what <see cref="ByteLevelBpeTrainer"/> learns, checked here),
+    /// it uses the Tiktoken encoder, about 2.5x faster than the library's BPE and giving the same ids; otherwise, or when
+    /// <paramref name="allowTiktoken"/> is false, the byte-level BPE encoder.
+    /// </summary>
+    public LibraryTokenizer CreateTokenizer(string name, bool allowTiktoken = true)
     {
         if (!SpecialTokens.TryGetValue(Tokenization.SpecialTokens.EndOfText, out var endOfText))
             throw new InvalidOperationException($"{name}: tokenizer has no {Tokenization.SpecialTokens.EndOfText} token to separate documents");
         var special = SpecialTokens.Count == 0 ? null : SpecialTokens;
-        var options = new BpeOptions(Vocabulary)
+        var preTokenizer = new RegexPreTokenizer(new Regex(PreTokenizerPattern, RegexOptions.Compiled), special);
+        Tokenizer encoder;
+        if (allowTiktoken && RanksInIdOrder() is { } ranks && MergesFollowRanks(ranks))
         {
-            Merges = Merges.Select(m => $"{m.Left} {m.Right}"),
-            ByteLevel = true,
-            PreTokenizer = new RegexPreTokenizer(new Regex(PreTokenizerPattern, RegexOptions.Compiled), special),
-            SpecialTokens = special,
-        };
+            var lines = new StringBuilder();
+            for (var id = 0; id < ranks.Count; id++) lines.Append(Convert.ToBase64String(ranks[id])).Append(' ').Append(id).Append('\n');
+            using var stream = new MemoryStream(Encoding.UTF8.GetBytes(lines.ToString()));
+            encoder = TiktokenTokenizer.Create(stream, preTokenizer, normalizer: null, special);
+        }
+        else
+        {
+            encoder = BpeTokenizer.Create(new BpeOptions(Vocabulary)
+            {
+                Merges = Merges.Select(m => $"{m.Left} {m.Right}"),
+                ByteLevel = true,
+                PreTokenizer = preTokenizer,
+                SpecialTokens = special,
+            });
+        }
         int? pad = SpecialTokens.TryGetValue(Tokenization.SpecialTokens.Pad, out var padId) ? padId : null;
-        return new LibraryTokenizer(name, BpeTokenizer.Create(options), VocabSize, endOfText, pad);
+        return new LibraryTokenizer(name, encoder, VocabSize, endOfText, pad, SpecialTokens.Keys);
+    }
+
+    /// <summary>Token bytes by id when the vocabulary ids are exactly 0..n-1 (tiktoken ranks), else null.</summary>
+    private List<byte[]>? RanksInIdOrder()
+    {
+        var ranks = new byte[Vocabulary.Count][];
+        foreach (var (token, id) in Vocabulary)
+        {
+            if ((uint)id >= (uint)ranks.Length || ranks[id] is not null) return null;
+            ranks[id] = ByteLevelAlphabet.Decode(token);
+        }
+        return [.. ranks];
+    }
+
+    /// <summary>True when rebuilding merges from the ranks gives back exactly <see cref="Merges"/>, so both encoders agree.</summary>
+    private bool MergesFollowRanks(IReadOnlyList<byte[]> ranks)
+    {
+        var rebuilt = RecoverMerges(ranks);
+        return rebuilt is not null && rebuilt.SequenceEqual(Merges);
     }
 
     /// <summary>
@@ -55,6 +91,15 @@ public sealed class ByteLevelBpeModel
     /// tokenizer.json, so both formats encode alike.
     /// </summary>
     public static ByteLevelBpeModel FromTiktokenRanks(IReadOnlyList<byte[]> ranks, IReadOnlyDictionary<string, int> specialTokens, string preTokenizerPattern)
+    {
+        var merges = RecoverMerges(ranks) ?? throw new InvalidDataException("tiktoken ranks: some token cannot be built from lower ranks");
+        var vocabulary = new Dictionary<string, int>(ranks.Count, StringComparer.Ordinal);
+        for (var r = 0; r < ranks.Count; r++) vocabulary[ByteLevelAlphabet.Encode(ranks[r])] = r;
+        return new ByteLevelBpeModel(vocabulary, merges, specialTokens, preTokenizerPattern);
+    }
+
+    /// <summary>The merge that builds each multi-byte token from lower-ranked ones, in rank order; null if one cannot be built.</summary>
+    private static List<BpeMerge>? RecoverMerges(IReadOnlyList<byte[]> ranks)
     {
         var rankOf = new Dictionary<string, int>(ranks.Count, StringComparer.Ordinal);
         for (var r = 0; r < ranks.Count; r++) rankOf[ByteLevelAlphabet.Encode(ranks[r])] = r;
@@ -77,13 +122,13 @@ public sealed class ByteLevelBpeModel
                         bestRank = pairRank;
                     }
                 }
-                if (best < 0) throw new InvalidDataException($"tiktoken rank {r} cannot be built from lower ranks");
+                if (best < 0) return null;
                 parts[best] += parts[best + 1];
                 parts.RemoveAt(best + 1);
             }
             merges.Add(new BpeMerge(parts[0], parts[1]));
         }
-        return new ByteLevelBpeModel(rankOf, merges, specialTokens, preTokenizerPattern);
+        return merges;
     }
 
     /// <summary>UTF-8 bytes of a vocabulary token (not of special tokens).</summary>

@@ -62,6 +62,9 @@ public sealed class CharacterTokenizer : ITextTokenizer
         foreach (var rune in text.EnumerateRunes()) ids.Add(_idOfRune.TryGetValue(rune.Value, out var id) ? id : unknown);
     }
 
+    /// <summary>Same as <see cref="Encode"/>: a character tokenizer never reads special tokens out of text.</summary>
+    public void EncodeOrdinary(string text, List<int> ids) => Encode(text, ids);
+
     public string Decode(IEnumerable<int> ids)
     {
         var text = new StringBuilder();

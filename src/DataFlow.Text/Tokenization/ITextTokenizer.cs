@@ -15,8 +15,14 @@ public interface ITextTokenizer
     /// <summary>The padding token, if the tokenizer defines one.</summary>
     int? PadId { get; }
 
-    /// <summary>Appends the ids of <paramref name="text"/> to <paramref name="ids"/>.</summary>
+    /// <summary>Appends the ids of <paramref name="text"/> to <paramref name="ids"/>; special-token strings in the text become their special ids.</summary>
     void Encode(string text, List<int> ids);
+
+    /// <summary>
+    /// Like <see cref="Encode"/>, but special-token strings in the text (say a document quoting "&lt;|endoftext|&gt;") are encoded
+    /// as ordinary text, so data can never inject an end-of-text or chat-role id. Decoding still gives the text back.
+    /// </summary>
+    void EncodeOrdinary(string text, List<int> ids);
 
     string Decode(IEnumerable<int> ids);
 }

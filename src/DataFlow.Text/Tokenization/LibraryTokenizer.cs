@@ -6,11 +6,14 @@ namespace DataFlow.Text.Tokenization;
 public sealed class LibraryTokenizer : ITextTokenizer
 {
     private readonly Tokenizer _tokenizer;
+    private readonly string[] _specialTokens;
 
-    public LibraryTokenizer(string name, Tokenizer tokenizer, int vocabSize, int endOfTextId, int? padId)
+    /// <param name="specialTokens">Special-token strings the tokenizer recognizes in text (default: a Tiktoken tokenizer's own).</param>
+    public LibraryTokenizer(string name, Tokenizer tokenizer, int vocabSize, int endOfTextId, int? padId, IEnumerable<string>? specialTokens = null)
     {
         Name = name;
         _tokenizer = tokenizer;
+        _specialTokens = (specialTokens ?? (tokenizer as TiktokenTokenizer)?.SpecialTokens?.Keys ?? []).Where(t => t.Length > 1).ToArray();
         VocabSize = vocabSize;
         EndOfTextId = endOfTextId;
         PadId = padId;
@@ -25,6 +28,30 @@ public sealed class LibraryTokenizer : ITextTokenizer
     public Tokenizer Inner => _tokenizer;
 
     public void Encode(string text, List<int> ids) => ids.AddRange(_tokenizer.EncodeToIds(text));
+
+    public void EncodeOrdinary(string text, List<int> ids)
+    {
+        // Cut every occurrence of a special-token string after its first character and encode the pieces separately:
+        // no piece holds a whole special string, and the pieces concatenate back to the text.
+        List<int>? cuts = null;
+        foreach (var special in _specialTokens)
+        {
+            for (var at = text.IndexOf(special, StringComparison.Ordinal); at >= 0; at = text.IndexOf(special, at + 1, StringComparison.Ordinal))
+                (cuts ??= []).Add(at + 1);
+        }
+        if (cuts is null)
+        {
+            Encode(text, ids);
+            return;
+        }
+        cuts.Sort();
+        var start = 0;
+        foreach (var cut in cuts.Append(text.Length).Distinct())
+        {
+            if (cut > start) ids.AddRange(_tokenizer.EncodeToIds(text.AsSpan(start, cut - start)));
+            start = cut;
+        }
+    }
 
     public string Decode(IEnumerable<int> ids) => _tokenizer.Decode(ids);
 }

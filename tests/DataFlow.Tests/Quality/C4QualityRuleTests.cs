@@ -62,6 +62,14 @@ public class C4QualityRuleTests
     }
 
     [Fact]
+    public void The_rewritten_text_reports_its_true_word_count()
+    {
+        var analyzed = new AnalyzedText().Reset(Five + "\nCited fact [12] is here.[3]\nno end\nEdited line here. [edit]\nA -- dash line here.");
+        Assert.True(new C4QualityRule().Check(analyzed).IsKept);
+        Assert.Equal(DataFlow.Text.Normalization.WordSplitter.Count(analyzed.Text), analyzed.WordCount);
+    }
+
+    [Fact]
     public void Drops_lines_with_a_word_over_1000_characters()
     {
         var (_, text) = Check(Five + $"\nA {new string('x', 1000)} word.\nA {new string('y', 1001)} word.");

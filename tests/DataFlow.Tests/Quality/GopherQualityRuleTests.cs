@@ -68,7 +68,7 @@ public class GopherQualityRuleTests
     public void At_most_90_percent_of_lines_start_with_a_bullet()
     {
         var lines = Enumerable.Range(0, 10).Select(i => string.Join(' ', WordList(60).Skip(i * 6).Take(6))).ToArray();
-        string With(int bullets) => string.Join('\n', lines.Select((l, i) => i < bullets ? "  \u2022 " + l : l));
+        string With(int bullets) => string.Join('\n', lines.Select((l, i) => i < bullets ? (i % 2 == 0 ? "  \u2022 " : "- ") + l : l));
         Assert.Null(Check(With(9)));
         Assert.Equal(GopherQualityRule.BulletLines, Check(With(10)));
     }

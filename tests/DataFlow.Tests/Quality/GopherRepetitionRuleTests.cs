@@ -112,41 +112,122 @@ public class GopherRepetitionRuleTests
     public void Duplicated_5_gram_characters_at_most_15_percent()
     {
         var options = Off with { DuplicateNGrams = [(5, 0.15)] };
-        // The second "a1 b2 c3 d4 e5" (14 chars) is duplicated: 14/94 = 0.149 keeps, 14/93 = 0.1505 drops.
+        // The second "a1 b2 c3 d4 e5" is duplicated and counts its 10 word characters: 10/67 = 0.149 keeps, 10/66 = 0.1515 drops.
         const string repeated = "a1 b2 c3 d4 e5 a1 b2 c3 d4 e5";
-        Assert.Null(Check(repeated + " " + Filler(94 - 30), options));
-        Assert.Equal("gopher_repetition.duplicated_5_n_grams", Check(repeated + " " + Filler(93 - 30), options));
+        Assert.Null(Check(repeated + " " + Filler(67 - 30), options));
+        Assert.Equal("gopher_repetition.duplicated_5_n_grams", Check(repeated + " " + Filler(66 - 30), options));
     }
 
     [Fact]
     public void Overlapping_duplicate_n_grams_are_counted_once()
     {
-        // Twelve copies of one word: the 5-gram at 0 is new, at 1 it repeats (count 9 chars, jump to 6),
-        // at 6 it repeats again (jump to 11, past the last 5-gram at 7): 18 of 23 characters.
+        // Twelve copies of one word: the 5-gram at 0 is new, at 1 it repeats (5 word chars, jump to 6),
+        // at 6 it repeats again (jump to 11, past the last 5-gram at 7): 10 of 23 characters (0.4348).
         var text = string.Join(' ', Enumerable.Repeat("a", 12));
-        Assert.Null(Check(text, Off with { DuplicateNGrams = [(5, 0.79)] }));
-        Assert.Equal("gopher_repetition.duplicated_5_n_grams", Check(text, Off with { DuplicateNGrams = [(5, 0.78)] }));
+        Assert.Null(Check(text, Off with { DuplicateNGrams = [(5, 0.44)] }));
+        Assert.Equal("gopher_repetition.duplicated_5_n_grams", Check(text, Off with { DuplicateNGrams = [(5, 0.43)] }));
     }
 
     [Fact]
     public void Duplicated_10_gram_limit_is_10_percent()
     {
         var options = Off with { DuplicateNGrams = [(10, 0.10)] };
-        const string ten = "a b c d e f g h i j";   // 19 chars
-        Assert.Null(Check($"{ten} {ten} {Filler(190 - 40)}", options));
-        Assert.Equal("gopher_repetition.duplicated_10_n_grams", Check($"{ten} {ten} {Filler(189 - 40)}", options));
+        const string ten = "a b c d e f g h i j";   // 10 word characters
+        Assert.Null(Check($"{ten} {ten} {Filler(100 - 40)}", options));
+        Assert.Equal("gopher_repetition.duplicated_10_n_grams", Check($"{ten} {ten} {Filler(99 - 40)}", options));
     }
 }
 
 public class GopherRepetitionBlankLineTests
 {
     [Fact]
-    public void Blank_lines_count_as_duplicates_unless_ignored()
+    public void Blank_lines_are_not_lines_unless_asked_to_count_them()
     {
         var text = string.Join("\n\n", Enumerable.Range(0, 10).Select(i => $"paragraph {QualityTestText.Filler(i)} here."));
-        var datatrove = new GopherRepetitionOptions { TopNGrams = [], DuplicateNGrams = [] };
-        // 19 lines, 9 empty: 8 duplicates (0.42 > 0.30).
-        Assert.Equal(GopherRepetitionRule.DuplicateLines, new GopherRepetitionRule(datatrove).Check(new AnalyzedText().Reset(text)).DropReason);
-        Assert.Null(new GopherRepetitionRule(datatrove with { IgnoreBlankLines = true }).Check(new AnalyzedText().Reset(text)).DropReason);
+        var options = new GopherRepetitionOptions { TopNGrams = [], DuplicateNGrams = [] };
+        Assert.True(options.IgnoreBlankLines);
+        Assert.Null(new GopherRepetitionRule(options).Check(new AnalyzedText().Reset(text)).DropReason);
+        // Older datatrove: 19 lines, 9 empty, 8 of them duplicates (0.42 > 0.30).
+        Assert.Equal(GopherRepetitionRule.DuplicateLines,
+            new GopherRepetitionRule(options with { IgnoreBlankLines = false }).Check(new AnalyzedText().Reset(text)).DropReason);
     }
+}
+
+/// <summary>
+/// The hashed, prefix-narrowed n-gram counting against a direct transcription of the published counting
+/// (datatrove's get_n_grams / find_top_duplicate / find_all_duplicate over strings) on random repetitive texts.
+/// </summary>
+public class GopherRepetitionReferenceTests
+{
+    private static readonly GopherRepetitionOptions Off = new()
+    {
+        MaxDuplicateLineFraction = null, MaxDuplicateParagraphFraction = null,
+        MaxDuplicateLineCharFraction = null, MaxDuplicateParagraphCharFraction = null,
+        TopNGrams = [], DuplicateNGrams = [],
+    };
+
+    private static List<string> NGrams(string[] words, int n) =>
+        Enumerable.Range(0, Math.Max(0, words.Length - n + 1)).Select(i => string.Join(' ', words, i, n)).ToList();
+
+    private static double TopFraction(string[] words, int n, int textLength)
+    {
+        var grams = NGrams(words, n);
+        if (grams.Count == 0) return 0;
+        var counts = new Dictionary<string, int>();
+        foreach (var g in grams) counts[g] = counts.GetValueOrDefault(g) + 1;
+        var best = grams.Distinct().OrderByDescending(g => counts[g]).First();   // stable: first occurrence wins ties
+        return counts[best] < 2 ? 0 : (double)best.Length * counts[best] / textLength;
+    }
+
+    private static double DuplicateFraction(string[] words, int n, int textLength)
+    {
+        var grams = NGrams(words, n);
+        var seen = new HashSet<string>();
+        long repeated = 0;
+        var i = 0;
+        while (i < grams.Count)
+        {
+            if (!seen.Add(grams[i])) { repeated += grams[i].Length - (n - 1); i += n; }   // word characters only
+            else i++;
+        }
+        return (double)repeated / textLength;
+    }
+
+    [Fact]
+    public void Matches_the_reference_counting_on_random_texts()
+    {
+        var random = new Random(7);
+        string[] vocabulary = ["alpha", "be", "cat", "delta", "echo", "fox", "go", "hotel", "in", "joy"];
+        for (var doc = 0; doc < 150; doc++)
+        {
+            var words = Enumerable.Range(0, random.Next(5, 400)).Select(_ => vocabulary[random.Next(random.Next(2, vocabulary.Length + 1))]).ToArray();
+            var text = string.Join(' ', words);
+            for (var n = 2; n <= 10; n++)
+            {
+                var top = TopFraction(words, n, text.Length);
+                Assert.Null(Check(text, Off with { TopNGrams = [(n, top)] }));
+                if (top > 0) Assert.NotNull(Check(text, Off with { TopNGrams = [(n, top - 1e-9)] }));
+                var dup = DuplicateFraction(words, n, text.Length);
+                Assert.Null(Check(text, Off with { DuplicateNGrams = [(n, dup)] }));
+                if (dup > 0) Assert.NotNull(Check(text, Off with { DuplicateNGrams = [(n, dup - 1e-9)] }));
+            }
+            // All sizes in one rule, as configured by default: narrowing across n must not change any fraction.
+            var all = Off with
+            {
+                TopNGrams = [(2, TopFraction(words, 2, text.Length)), (3, TopFraction(words, 3, text.Length)), (4, TopFraction(words, 4, text.Length))],
+                DuplicateNGrams = Enumerable.Range(5, 6).Select(n => (n, DuplicateFraction(words, n, text.Length))).ToList(),
+            };
+            Assert.Null(Check(text, all));
+            for (var k = 0; k < all.DuplicateNGrams.Count; k++)
+            {
+                var (n, fraction) = all.DuplicateNGrams[k];
+                if (fraction == 0) continue;
+                var tighter = all.DuplicateNGrams.Select((t, j) => j == k ? (t.N, t.MaxFraction - 1e-9) : t).ToList();
+                Assert.Equal($"gopher_repetition.duplicated_{n}_n_grams", Check(text, all with { DuplicateNGrams = tighter }));
+            }
+        }
+    }
+
+    private static string? Check(string text, GopherRepetitionOptions options) =>
+        new GopherRepetitionRule(options).Check(new AnalyzedText().Reset(text)).DropReason;
 }

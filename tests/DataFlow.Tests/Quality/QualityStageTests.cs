@@ -136,6 +136,24 @@ public sealed class QualityStageTests : IDisposable
         Assert.Equal("quality", pipeline.Stages[0].Type);
     }
 
+    [Fact]
+    public void Chinese_preset_keeps_chinese_prose_and_drops_english()
+    {
+        var chain = QualityRuleConfig.Read(QualityPresets.Load("chinese").GetSectionList("rules"), new PipelineSettings())();
+        const string chinese =
+            "今天早上，小镇在灰色的天空下慢慢醒来。渔民们把船拉上石头海滩，和面包师聊起了天气。孩子们沿着港口的围墙奔跑，在风中互相呼喊。" +
+            "一位老妇人在教堂旁边的木车上卖苹果和热面包。到了中午，云散了，集市广场上挤满了来自山谷的游客。大家都说，这是这个季节到目前为止最好的一天。" +
+            "晚上，人们在河边点起了灯，唱歌跳舞直到深夜。";
+        var (verdict, analyzed) = chain.Check(chinese);
+        Assert.True(verdict.IsKept, verdict.ToString());
+        Assert.Equal("zh", analyzed.Language);
+        Assert.Equal("language.not_kept", chain.Check(Good).Verdict.DropReason);
+
+        // The English preset drops the same Chinese text: one character per word is below the 3-letter mean.
+        var english = QualityRuleConfig.Read(QualityPresets.Load("english").GetSectionList("rules"), new PipelineSettings())();
+        Assert.Equal("gopher_quality.mean_word_length_low", english.Check(chinese).Verdict.DropReason);
+    }
+
     private sealed class ThrowingRejects : IRejectSink
     {
         public void Reject(Reject reject) => throw new InvalidOperationException(reject.ToString());

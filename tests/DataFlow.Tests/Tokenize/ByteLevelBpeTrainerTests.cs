@@ -36,6 +36,10 @@ public sealed class ByteLevelBpeTrainerTests
         tokenizer.Encode("<|user|>hi<|end|>", ids);
         Assert.Equal(model.SpecialTokens[SpecialTokens.User], ids[0]);
         Assert.Equal(model.SpecialTokens[SpecialTokens.End], ids[^1]);
+        ids.Clear();
+        tokenizer.EncodeOrdinary("<|user|>hi<|end|>", ids);
+        Assert.DoesNotContain(ids, id => model.SpecialTokens.Values.Contains(id));
+        Assert.Equal("<|user|>hi<|end|>", tokenizer.Decode(ids));
     }
 
     [Fact]
@@ -83,5 +87,36 @@ public sealed class ByteLevelBpeTrainerTests
         trainer.AddText(TokenizerFixtures.TrainingText + " 1234567 ");
         var json = HuggingFaceTokenizerJson.Write(trainer.Train());
         Assert.Equal(PreTokenizerPatterns.Cl100k, HuggingFaceTokenizerJson.Read(json, "t.json").PreTokenizerPattern);
+    }
+
+    [Fact]
+    public void TrainedModelEncodesThroughTiktokenWithTheSameIdsAsBpe()
+    {
+        var model = TrainSmall();
+        var fast = model.CreateTokenizer("fast");
+        var bpe = model.CreateTokenizer("bpe", allowTiktoken: false);
+        Assert.IsType<Microsoft.ML.Tokenizers.TiktokenTokenizer>(fast.Inner);
+        Assert.IsType<Microsoft.ML.Tokenizers.BpeTokenizer>(bpe.Inner);
+        foreach (var text in TokenizerFixtures.RoundTrip.Append(TokenizerFixtures.TrainingText).Append("<|user|>hi<|end|> 12345 don't"))
+        {
+            List<int> a = [], b = [];
+            fast.Encode(text, a);
+            bpe.Encode(text, b);
+            Assert.Equal(b, a);
+            Assert.Equal(text, fast.Decode(a));
+        }
+    }
+
+    [Fact]
+    public void MergesThatDisagreeWithTheRankRuleFallBackToBpe()
+    {
+        // "abc" is built as a + bc although ab ranks first: tiktoken's rule would split it ab + c, so the BPE encoder is kept.
+        var vocabulary = Enumerable.Range(0, 256).ToDictionary(b => ByteLevelAlphabet.CharOf((byte)b).ToString(), b => b);
+        vocabulary["ab"] = 256;
+        vocabulary["bc"] = 257;
+        vocabulary["abc"] = 258;
+        var model = new ByteLevelBpeModel(vocabulary, [new BpeMerge("a", "b"), new BpeMerge("b", "c"), new BpeMerge("a", "bc")],
+            new Dictionary<string, int> { [SpecialTokens.EndOfText] = 259 }, PreTokenizerPatterns.Gpt2);
+        Assert.IsType<Microsoft.ML.Tokenizers.BpeTokenizer>(model.CreateTokenizer("x").Inner);
     }
 }

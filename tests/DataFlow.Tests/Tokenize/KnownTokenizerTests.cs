@@ -46,6 +46,26 @@ public sealed class KnownTokenizerTests
         foreach (var text in TokenizerFixtures.RoundTrip) AssertRoundTrip(tokenizer, text);
     }
 
+    [Theory]
+    [InlineData("gpt2")]
+    [InlineData("cl100k_base")]
+    public void OrdinaryEncodingNeverProducesSpecialIdsFromText(string name)
+    {
+        var tokenizer = KnownTokenizers.Load(name);
+        const string text = "quote: <|endoftext|> and <|endoftext|><|endoftext|>, <|fim_prefix|> end";
+        List<int> special = [], ordinary = [];
+        tokenizer.Encode(text, special);
+        tokenizer.EncodeOrdinary(text, ordinary);
+        Assert.Contains(tokenizer.EndOfTextId, special);
+        Assert.DoesNotContain(tokenizer.EndOfTextId, ordinary);
+        Assert.All(ordinary, id => Assert.True(id < tokenizer.EndOfTextId || name != "gpt2"));
+        Assert.Equal(text, tokenizer.Decode(ordinary));
+        List<int> plain = [], plainOrdinary = [];
+        tokenizer.Encode("no specials here", plain);
+        tokenizer.EncodeOrdinary("no specials here", plainOrdinary);
+        Assert.Equal(plain, plainOrdinary);
+    }
+
     [Fact]
     public void UnknownNamesAreRejectedWithTheKnownOnes()
     {
@@ -63,13 +83,17 @@ public sealed class KnownTokenizerTests
         Assert.Equal(new BpeMerge("Ġ", "t"), model.Merges[0]); // GPT-2's first merge
         var json = HuggingFaceTokenizerJson.Write(model);
         var loaded = TokenizerFiles.FromJson(json, "gpt2-tokenizer.json");
+        var bpe = HuggingFaceTokenizerJson.Read(json, "gpt2-tokenizer.json").CreateTokenizer("gpt2-bpe", allowTiktoken: false);
+        Assert.IsType<Microsoft.ML.Tokenizers.BpeTokenizer>(bpe.Inner);
         Assert.Equal(50257, loaded.VocabSize);
         foreach (var text in TokenizerFixtures.RoundTrip.Append(TokenizerFixtures.TrainingText))
         {
-            List<int> expected = [], actual = [];
+            List<int> expected = [], actual = [], viaBpe = [];
             tiktoken.Encode(text, expected);
             loaded.Encode(text, actual);
+            bpe.Encode(text, viaBpe);
             Assert.Equal(expected, actual);
+            Assert.Equal(expected, viaBpe);
         }
     }
 

@@ -73,4 +73,40 @@ public sealed class TokenBatchSamplerTests
         var b = new TokenBatchSampler(1000, 16, seed: 2).NextBatch();
         Assert.NotEqual(a, b);
     }
+
+    [Fact]
+    public void BlockOrderVisitsWholeWindowsOnceAndStaysInsideAWindow()
+    {
+        const long rows = 1000;
+        for (var epoch = 0; epoch < 3; epoch++)
+        {
+            var order = new BlockShuffledOrder(rows, blockRows: 32, windowBlocks: 4, key: (ulong)epoch + 11);
+            Assert.Equal(31 / 4 * 4 * 32, order.Count); // 31 whole blocks -> 7 windows of 4 blocks
+            var visited = Enumerable.Range(0, (int)order.Count).Select(p => order[p]).ToList();
+            Assert.Equal(visited.Count, visited.Distinct().Count());
+            Assert.All(visited, r => Assert.InRange(r, 0, rows - 1));
+            // The 128 positions of a window come from at most 4 blocks (5 when the epoch offset splits one across the end).
+            for (var w = 0; w < 7; w++)
+            {
+                var blocks = visited.Skip(w * 128).Take(128).Select(r => r / 32).Distinct().Count();
+                Assert.InRange(blocks, 4, 10);
+            }
+        }
+    }
+
+    [Fact]
+    public void BlockSamplerResumesAndChangesOrderEachEpoch()
+    {
+        TokenBatchSampler Make() => new(5000, batchSize: 8, seed: 3, rank: 0, worldSize: 2, blockRows: 64, windowBlocks: 4);
+        var sampler = Make();
+        Assert.Equal(78 / 4 * 4 * 64 / 16, sampler.StepsPerEpoch);
+        var epoch0 = Enumerable.Range(0, (int)sampler.StepsPerEpoch).SelectMany(_ => sampler.NextBatch()).ToList();
+        Assert.Equal(epoch0.Count, epoch0.Distinct().Count());
+        var saved = sampler.Position;
+        var next = Enumerable.Range(0, 5).Select(_ => sampler.NextBatch()).ToArray();
+        var resumed = Make();
+        resumed.Position = saved;
+        Assert.Equal(next, Enumerable.Range(0, 5).Select(_ => resumed.NextBatch()).ToArray());
+        Assert.NotEqual(epoch0.Take(40), next.SelectMany(b => b).Take(40));
+    }
 }

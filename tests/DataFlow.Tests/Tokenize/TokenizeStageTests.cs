@@ -108,12 +108,77 @@ public sealed class TokenizeStageTests
         Assert.Equal(expectedValidation, validationDocs);
     }
 
+    [Theory]
+    [InlineData(false, 1)]
+    [InlineData(true, 2)]
+    public void DocumentsCannotInjectEndOfTextUnlessAllowed(bool allow, int endOfTextPerDocument)
+    {
+        using var dir = new TempDir();
+        using (var writer = new StreamWriter(dir.File("corpus.jsonl")))
+            for (var i = 0; i < 50; i++)
+                writer.WriteLine(JsonSerializer.Serialize(new { id = $"d{i}", text = $"doc {i} quotes <|endoftext|> here" }));
+        var keys = $"    seq_len: 7\n    tasks: 1\n    shuffle_tasks: 1\n    validation_fraction: 0\n    allow_special_tokens: {allow.ToString().ToLowerInvariant()}\n";
+        var manifest = RunTokenize(dir, "gpt2", keys);
+        using var train = TokenShardDataset.Open(dir.File("tokens"));
+        var row = new int[8];
+        var endOfText = 0;
+        for (long r = 0; r < train.RowCount; r++)
+        {
+            train.ReadRow(r, row);
+            endOfText += row.Count(id => id == 50256);
+        }
+        // Rows cover the whole stream but a tail of under 8 tokens, which holds at most the last document's end-of-text ids.
+        Assert.InRange(endOfText, 50 * endOfTextPerDocument - endOfTextPerDocument, 50 * endOfTextPerDocument);
+        Assert.Equal(manifest.SourceTokens.Sum(s => s.Tokens) / 8, train.RowCount);
+    }
+
     [Fact]
     public void UnknownTokenizerIsAConfigErrorNamingTheKnownOnes()
     {
         using var dir = new TempDir();
         WriteCorpus(dir.File("corpus.jsonl"), copies: 1);
-        var error = Assert.Throws<DataFlow.Engine.Config.ConfigException>(() => RunTokenize(dir, "gpt9", ""));
+        var error = Assert.ThrowsAny<Exception>(() => RunTokenize(dir, "gpt9", ""));
         Assert.Contains("cl100k_base", error.Message);
+        var missingFile = Assert.Throws<DataFlow.Engine.Config.ConfigException>(() => RunTokenize(dir, "no/such/tokenizer.json", "", "b"));
+        Assert.Contains("tokenizer", missingFile.Message);
+    }
+
+    [Fact]
+    public void TokenizerTrainedByAnEarlierStageIsUsedByName()
+    {
+        using var dir = new TempDir();
+        WriteCorpus(dir.File("corpus.jsonl"), copies: 30);
+        var yaml = $"""
+            workers: 2
+            stages:
+              - type: ingest
+                input: {dir.File("corpus.jsonl")}
+                tasks: 1
+              - type: tokenizer_train
+                name: bpe
+                vocab_size: 320
+              - type: tokenize
+                output: {dir.File("tokens")}
+                tokenizer: bpe
+                seq_len: 24
+                tasks: 2
+            """;
+        File.WriteAllText(dir.File("p.yaml"), yaml);
+        var session = RunSession.Create(dir.File("p.yaml"), dir.File("run"));
+        new LocalExecutor(2).Run(session.Run, session.Pipeline, CancellationToken.None);
+
+        var manifest = TokenDatasetManifest.Load(dir.File("tokens"));
+        Assert.EndsWith("tokenizer.json", manifest.Tokenizer);
+        Assert.Equal(320, manifest.VocabSize);
+        var tokenizer = TokenizerFiles.FromJson(File.ReadAllText(manifest.Tokenizer), manifest.Tokenizer);
+        Assert.Equal(tokenizer.EndOfTextId, manifest.EosId);
+        Assert.Equal(tokenizer.PadId, manifest.PadId);
+
+        using var train = TokenShardDataset.Open(dir.File("tokens"));
+        var row = new int[25];
+        train.ReadRow(0, row);
+        Assert.All(row, id => Assert.InRange(id, 0, 319));
+        Assert.True(manifest.SourceTokens.Sum(s => s.Tokens) > train.TokenCount);
+        Assert.Equal(150, manifest.SourceTokens.Sum(s => s.Documents)); // read the ingested shards, not tokenizer.json
     }
 }
