@@ -4,6 +4,7 @@ using DataFlow.Jobs.Ingest;
 using DataFlow.Jobs.Pii;
 using DataFlow.Jobs.Report;
 using DataFlow.Jobs.Sample;
+using DataFlow.Jobs.Testing;
 using DataFlow.Jobs.Tokenize;
 
 namespace DataFlow.Jobs;
@@ -19,5 +20,6 @@ public static class StandardStages
         .Add(new PiiStageType())
         .Add(new Quality.QualityStageType())
         .Add(new DedupStageType())
-        .Add(new ReportStageType());
+        .Add(new ReportStageType())
+        .Add(new FaultInjectionStageType());
 }

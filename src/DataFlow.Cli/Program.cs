@@ -19,6 +19,9 @@ app.Configure(config =>
     config.PropagateExceptions();
     config.AddCommand<RunCommand>("run").WithDescription("Run a pipeline YAML with the local executor (resumes an existing run folder).");
     config.AddCommand<TaskCommand>("task").WithDescription("Run exactly one task of a stage: the unit every executor launches.");
+    config.AddCommand<SubmitCommand>("submit").WithDescription("Submit a pipeline to Slurm: one job array per stage, chained afterok (resumes).");
+    config.AddCommand<CancelCommand>("cancel").WithDescription("Cancel the Slurm jobs of a run; completed tasks stay complete.");
+    config.AddBranch("export", export => export.AddCommand<ExportAirflowCommand>("airflow").WithDescription("Write an Airflow DAG: one task per stage calling the CLI (--slurm: a Slurm submission per stage)."));
     config.AddCommand<StatusCommand>("status").WithDescription("Per-stage progress and stats of a run folder.");
     config.AddCommand<ReportCommand>("report").WithDescription("Write the run's static HTML report (RUN_DIR/report/index.html).");
     config.AddCommand<StagesCommand>("stages").WithDescription("List the stage types a pipeline may use.");

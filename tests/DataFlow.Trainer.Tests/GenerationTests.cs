@@ -56,7 +56,7 @@ public sealed class GenerationTests
     }
 
     [Fact]
-    public void Sampling_is_reproducible_by_seed_and_respects_the_context()
+    public void Sampling_is_reproducible_by_seed_and_slides_past_the_context()
     {
         using var model = TinyModels.Build();
         var generator = new TextGenerator(model);
@@ -66,7 +66,7 @@ public sealed class GenerationTests
         var c = generator.Generate([[1, 2]], options with { Seed = 43 })[0].Tokens;
         Assert.Equal(a, b);
         Assert.NotEqual(a, c);
-        Assert.Equal(model.Config.ContextLength - 2, a.Length); // capped by the context, not max_new_tokens
+        Assert.Equal(50, a.Length); // more than the context of 24: generation slides over the window
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Globalization;
 using DataFlow.Engine.Tokens;
 using DataFlow.Trainer.Checkpoints;
 using DataFlow.Trainer.Data;
+using DataFlow.Trainer.Distributed;
 using DataFlow.Trainer.Model;
 using DataFlow.Trainer.Native;
 using DataFlow.Trainer.Training;
@@ -12,8 +13,11 @@ namespace DataFlow.Jobs.Training.Pretrain;
 /// <summary>Pretraining from token shards: reads the manifest, builds the model it implies, runs the trainer.</summary>
 public static class PretrainRun
 {
-    public static TrainingSummary Execute(PretrainSettings settings, bool resume, TextWriter log, CancellationToken cancellation = default)
+    /// <param name="parallel">MPI data parallelism (null: one process); batch_size is then the global batch, split over ranks.</param>
+    public static TrainingSummary Execute(PretrainSettings settings, bool resume, TextWriter log, CancellationToken cancellation = default,
+        DataParallel? parallel = null)
     {
+        if (parallel is { IsRoot: false }) log = TextWriter.Null; // rank 0 speaks for all
         TorchRuntime.EnsureInitialized();
         var dataDir = settings.DataDir ?? throw new ArgumentException("pretrain: no token dataset folder ('data')");
         var manifest = TokenDatasetManifest.Load(dataDir);
@@ -33,7 +37,11 @@ public static class PretrainRun
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"data {dataDir}: tokenizer {manifest.Tokenizer}, {train.RowCount:N0} train rows of {manifest.SeqLen} tokens, batch {settings.BatchSize} x {settings.Training.GradAccumSteps} accumulation; libtorch {TorchRuntime.LoadReport}"));
 
-        var trainer = new CausalLmTrainer(model, settings.Training, train, validation, settings.OutputDir, tokenizer) { Log = log };
+        if (parallel is not null) log.WriteLine($"data parallel over {parallel.Size} MPI rank(s): {settings.BatchSize / parallel.Size} rows per rank per micro-batch");
+        var trainer = new CausalLmTrainer(model, settings.Training, DistributedMode.Shard(train, parallel), validation, settings.OutputDir, tokenizer)
+        {
+            Log = log, Distributed = parallel,
+        };
         return trainer.Run(resume, cancellation);
     }
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using DataFlow.Engine.Execution.Slurm;
 using DataFlow.Engine.Jobs;
 using DataFlow.Jobs;
 using Spectre.Console;
@@ -25,13 +26,18 @@ public sealed class StatusCommand : Command<StatusCommand.Settings>
         var table = new Table().Border(TableBorder.Rounded).Title($"run {run.Root}");
         foreach (var h in new[] { "stage", "type", "tasks done", "docs in", "docs out", "dropped", "rejected", "MB in", "MB out", "task s" })
             table.AddColumn(h);
+        // Runs submitted to Slurm also show the queue state of unfinished tasks and where failed tasks logged.
+        var slurm = SlurmSubmission.Load(run) is not null && SlurmClient.IsAvailable(out _)
+            ? new SlurmExecutor(new SlurmClient(), new SlurmOptions()).Inspect(run, session.Pipeline)
+            : null;
+        if (slurm is not null) table.AddColumn("slurm");
         var json = new Dictionary<string, object>();
         var complete = true;
         foreach (var stage in session.Pipeline.Stages)
         {
             if (!File.Exists(run.ManifestFile(stage.Name)))
             {
-                table.AddRow(stage.Name, stage.Type, "not planned", "", "", "", "", "", "", "");
+                table.AddRow([stage.Name, stage.Type, "not planned", "", "", "", "", "", "", "", .. slurm is null ? Array.Empty<string>() : [""]]);
                 complete = false;
                 continue;
             }
@@ -39,17 +45,21 @@ public sealed class StatusCommand : Command<StatusCommand.Settings>
             var done = manifest.Tasks.Count(t => run.IsDone(stage.Name, t.Index));
             complete &= done == manifest.Tasks.Count;
             var stats = TaskRunner.StageStats(run, manifest);
-            json[stage.Name] = new { tasks = manifest.Tasks.Count, done, stats.Counters, stats.Values };
+            var slurmCell = slurm?.Stages.First(s => s.Stage == stage.Name).QueueSummary();
+            json[stage.Name] = new { tasks = manifest.Tasks.Count, done, stats.Counters, stats.Values, slurm = slurmCell };
             var dropped = stats.Counters.Where(kv => kv.Key.StartsWith("dropped.", StringComparison.Ordinal)).Sum(kv => kv.Value);
-            table.AddRow(stage.Name, stage.Type, $"{done}/{manifest.Tasks.Count}", stats.Counter("docs_in").ToString("N0"),
+            table.AddRow([stage.Name, stage.Type, $"{done}/{manifest.Tasks.Count}", stats.Counter("docs_in").ToString("N0"),
                 stats.Counter("docs_out").ToString("N0"), dropped.ToString("N0"), stats.Counter("docs_rejected").ToString("N0"),
                 (stats.Counter("bytes_in") / 1e6).ToString("F1"), (stats.Counter("bytes_out") / 1e6).ToString("F1"),
-                stats.Values.GetValueOrDefault("seconds").ToString("F1"));
+                stats.Values.GetValueOrDefault("seconds").ToString("F1"), .. slurmCell is null ? Array.Empty<string>() : [slurmCell]]);
         }
         if (settings.Json)
             Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(json, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
         else
             AnsiConsole.Write(table);
+        if (slurm is not null && !slurm.IsComplete)
+            foreach (var line in slurm.IsActive ? slurm.Failures.Select(f => f.ToString()).ToList() : slurm.Problems())
+                Console.Error.WriteLine(line);
         return complete ? ExitCodes.Ok : 4;
     }
 }

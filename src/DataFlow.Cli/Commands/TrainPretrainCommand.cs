@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using System.Globalization;
+using DataFlow.Trainer.Training;
 using DataFlow.Jobs.Training.Pretrain;
+using DataFlow.Trainer.Distributed;
 using Spectre.Console.Cli;
 
 namespace DataFlow.Cli.Commands;
@@ -16,12 +18,26 @@ public sealed class TrainPretrainCommand : Command<TrainPretrainCommand.Settings
         [CommandOption("--resume")]
         [Description("Continue from the newest checkpoint in the output folder (exactly: same data order, optimizer and schedule).")]
         public bool Resume { get; init; }
+
+        [CommandOption("--distributed <MODE>")]
+        [Description("none (default) or mpi: run as one rank of `mpirun -np N` / `srun --mpi=pmix -n N` (jobs/slurm/train.sbatch); batch_size is the global batch.")]
+        public string Distributed { get; init; } = "none";
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
         if (string.IsNullOrEmpty(settings.Config)) throw new ArgumentException("--config is required");
-        var summary = PretrainRun.Execute(PretrainSettings.Load(settings.Config), settings.Resume, Console.Out, cancellation);
+        var parallel = DistributedMode.Start(settings.Distributed);
+        TrainingSummary summary;
+        try
+        {
+            summary = PretrainRun.Execute(PretrainSettings.Load(settings.Config), settings.Resume, Console.Out, cancellation, parallel);
+        }
+        finally
+        {
+            parallel?.Communicator.Dispose();
+        }
+        if (parallel is { IsRoot: false }) return ExitCodes.Ok;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"done: {summary.Steps} steps from step {summary.FirstStep}, final train loss {summary.Losses.LastOrDefault():F4}, " +
             $"val loss {summary.FinalValLoss?.ToString("F4", CultureInfo.InvariantCulture) ?? "n/a"}, {summary.TokensPerSecond:F0} tokens/s; checkpoint {summary.LastCheckpoint}"));

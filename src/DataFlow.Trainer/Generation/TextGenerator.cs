@@ -7,18 +7,45 @@ namespace DataFlow.Trainer.Generation;
 /// Batched autoregressive sampling with a KV cache. Prompts of different lengths are left-padded; padding is
 /// hidden by the attention mask and each row's rotary positions start at 0 on its first real token, so a row
 /// generates exactly what it would alone. The prompt is processed in one pass, then one token per step.
+/// Past the context length, generation slides (as nanoGPT crops): the last half context is re-read as a new prompt.
 /// </summary>
 public sealed class TextGenerator(Transformer model)
 {
     public IReadOnlyList<GeneratedSequence> Generate(IReadOnlyList<int[]> prompts, GenerationOptions options)
     {
         options.Validate();
-        if (prompts.Count == 0) return [];
         if (prompts.Any(p => p.Length == 0)) throw new ArgumentException("every prompt needs at least one token (use the end-of-text token for an empty prompt)");
         var context = model.Config.ContextLength;
+        var outputs = prompts.Select(_ => new List<int>()).ToArray();
+        var reasons = Enumerable.Repeat("length", prompts.Count).ToArray();
+        var active = Enumerable.Range(0, prompts.Count).ToList();
+        var windowPrompts = prompts.Select(p => p.Length >= context ? p[^(context - 1)..] : p).ToArray();
+        for (var window = 0; active.Count > 0 && outputs[active[0]].Count < options.MaxNewTokens; window++)
+        {
+            var produced = outputs[active[0]].Count; // every active row has produced the same number
+            var results = GenerateWindow(active.Select(r => windowPrompts[r]).ToArray(),
+                options with { MaxNewTokens = options.MaxNewTokens - produced, Seed = options.Seed + window });
+            var stillActive = new List<int>();
+            for (var i = 0; i < active.Count; i++)
+            {
+                var row = active[i];
+                outputs[row].AddRange(results[i].Tokens);
+                if (results[i].FinishReason == "stop_token") reasons[row] = "stop_token";
+                else stillActive.Add(row);
+                var sequence = windowPrompts[row].Concat(results[i].Tokens).ToArray();
+                windowPrompts[row] = sequence[^Math.Min(sequence.Length, Math.Max(1, context / 2))..];
+            }
+            active = stillActive;
+        }
+        return outputs.Select((o, b) => new GeneratedSequence(o.ToArray(), reasons[b])).ToArray();
+    }
+
+    /// <summary>Generates until a stop token, <c>MaxNewTokens</c>, or the end of one context window.</summary>
+    private GeneratedSequence[] GenerateWindow(IReadOnlyList<int[]> prompts, GenerationOptions options)
+    {
+        if (prompts.Count == 0) return [];
+        var context = model.Config.ContextLength;
         var promptLength = prompts.Max(p => p.Length);
-        if (promptLength >= context)
-            throw new ArgumentException($"a prompt of {promptLength} tokens leaves no room in the model's context of {context}");
         var batch = prompts.Count;
         var total = Math.Min(context, promptLength + options.MaxNewTokens);
         var pads = prompts.Select(p => promptLength - p.Length).ToArray();

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using DataFlow.Trainer.Checkpoints;
 using DataFlow.Trainer.Data;
+using DataFlow.Trainer.Distributed;
 using DataFlow.Trainer.Model;
 using DataFlow.Trainer.Native;
 using TorchSharp;
@@ -39,6 +40,13 @@ public sealed class CausalLmTrainer(
 
     /// <summary>Called after each optimizer step with the number of steps done (tests use it to inject faults).</summary>
     public Action<long>? AfterStep { get; init; }
+
+    /// <summary>
+    /// Data parallelism over MPI (null: one process). With it, <c>train</c> must be this rank's
+    /// <see cref="RankShardedBatches"/>; gradients and the logged loss are averaged over ranks; rank 0 alone
+    /// writes logs, metrics and checkpoints.
+    /// </summary>
+    public DataParallel? Distributed { get; init; }
 
     public TrainingSummary Run(bool resume = false, CancellationToken cancellation = default)
     {
@@ -76,13 +84,16 @@ public sealed class CausalLmTrainer(
         var schedule = options.Schedule;
         var parameters = optimizer.Parameters.ToArray();
         var losses = new List<double>();
-        var tokensPerStep = (long)train.BatchSize * train.SeqLen * options.GradAccumSteps;
+        var tokensPerStep = (long)train.BatchSize * train.SeqLen * options.GradAccumSteps * (Distributed?.Size ?? 1);
+        var isRoot = Distributed?.IsRoot ?? true;
+        var log = isRoot ? Log : TextWriter.Null;
+        Distributed?.BroadcastParameters(parameters);
         double? lastVal = null;
         string? lastCheckpoint = null;
         var clock = Stopwatch.StartNew();
         var windowClock = Stopwatch.StartNew();
         long windowTokens = 0;
-        using var metrics = new MetricsLog(Path.Combine(outputDir, MetricsFile), resume ? step : -1);
+        using var metrics = isRoot ? new MetricsLog(Path.Combine(outputDir, MetricsFile), resume ? step : -1) : null;
         model.train();
 
         while (step < options.MaxSteps)
@@ -103,10 +114,12 @@ public sealed class CausalLmTrainer(
                     (microLoss / options.GradAccumSteps).backward();
                     lossSum += microLoss.item<float>();
                 }
+                if (Distributed is { } dp) lossSum = dp.Average(lossSum);
                 loss = lossSum / options.GradAccumSteps;
                 if (!double.IsFinite(loss)) throw Diverged(step, $"loss is {loss}");
                 if (computeParameters is null)
                 {
+                    Distributed?.AverageGradients(parameters);
                     gradNorm = nn.utils.clip_grad_norm_(parameters, options.GradClip > 0 ? options.GradClip : double.MaxValue);
                     if (!double.IsFinite(gradNorm)) throw Diverged(step, $"gradient norm is {gradNorm}");
                     optimizer.Step(lr);
@@ -115,6 +128,7 @@ public sealed class CausalLmTrainer(
                 else
                 {
                     var gradients = computeParameters.Select(p => p.grad!.to(ScalarType.Float32)).ToArray();
+                    Distributed?.AverageInPlace(gradients); // averaged in float32, after the bf16 backward
                     gradNorm = ClipInPlace(gradients, options.GradClip);
                     if (!double.IsFinite(gradNorm)) throw Diverged(step, $"gradient norm is {gradNorm}");
                     optimizer.Step(lr, gradients);
@@ -125,12 +139,12 @@ public sealed class CausalLmTrainer(
             tokensSeen += tokensPerStep;
             windowTokens += tokensPerStep;
             losses.Add(loss);
-            metrics.Write(new JsonObject { ["step"] = step, ["loss"] = loss, ["lr"] = lr, ["grad_norm"] = gradNorm, ["tokens"] = tokensSeen });
+            metrics?.Write(new JsonObject { ["step"] = step, ["loss"] = loss, ["lr"] = lr, ["grad_norm"] = gradNorm, ["tokens"] = tokensSeen });
 
             if (step % options.LogEvery == 0 || step == options.MaxSteps)
             {
                 var rate = windowTokens / Math.Max(1e-9, windowClock.Elapsed.TotalSeconds);
-                Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {step}/{options.MaxSteps} loss {loss:F4} lr {lr:E2} grad_norm {gradNorm:F3} {rate:F0} tok/s"));
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {step}/{options.MaxSteps} loss {loss:F4} lr {lr:E2} grad_norm {gradNorm:F3} {rate:F0} tok/s"));
                 windowClock.Restart();
                 windowTokens = 0;
             }
@@ -139,10 +153,10 @@ public sealed class CausalLmTrainer(
             if (validation is not null && (step % options.EvalEvery == 0 || step == options.MaxSteps))
             {
                 lastVal = Evaluate(validation, options.EvalBatches);
-                metrics.Write(new JsonObject { ["step"] = step, ["val_loss"] = lastVal, ["val_ppl"] = Math.Exp(lastVal.Value) });
-                Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {step}: val_loss {lastVal:F4} val_ppl {Math.Exp(lastVal.Value):F2}"));
+                metrics?.Write(new JsonObject { ["step"] = step, ["val_loss"] = lastVal, ["val_ppl"] = Math.Exp(lastVal.Value) });
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {step}: val_loss {lastVal:F4} val_ppl {Math.Exp(lastVal.Value):F2}"));
             }
-            if (step % options.CheckpointEvery == 0 || step == options.MaxSteps)
+            if (isRoot && (step % options.CheckpointEvery == 0 || step == options.MaxSteps))
             {
                 var state = new CheckpointState
                 {
@@ -162,7 +176,7 @@ public sealed class CausalLmTrainer(
             }
         }
 
-        if (File.Exists(metrics.Path)) LossCurvePlot.Save(metrics.Path, Path.Combine(outputDir, PlotFile), $"{kind}: {model.Config.ParameterCount:N0} parameters");
+        if (metrics is not null && File.Exists(metrics.Path)) LossCurvePlot.Save(metrics.Path, Path.Combine(outputDir, PlotFile), $"{kind}: {model.Config.ParameterCount:N0} parameters");
         var tokensPerSecond = (step - firstStep) * tokensPerStep / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
         return new TrainingSummary(firstStep, step - firstStep, losses, lastVal, tokensPerSecond, lastCheckpoint ?? Checkpoints.Latest());
     }

@@ -1,0 +1,23 @@
+namespace DataFlow.Trainer.Distributed;
+
+/// <summary>
+/// The <c>--distributed</c> option of training commands: <c>none</c> (one process) or <c>mpi</c> (this process is one
+/// rank of <c>mpirun -np N</c> / <c>srun --mpi=pmix -n N</c>). A train command calls <see cref="Start"/> once and,
+/// when it returns a <see cref="DataParallel"/>, wraps its batches in <see cref="RankShardedBatches"/> and passes it
+/// to the trainer.
+/// </summary>
+public static class DistributedMode
+{
+    public static DataParallel? Start(string? mode) => (mode ?? "none").ToLowerInvariant() switch
+    {
+        "none" or "" => null,
+        "mpi" when !MpiCommunicator.LaunchedByMpi => throw new InvalidOperationException(
+            "--distributed mpi: this process was not started as an MPI rank; launch with `mpirun -np N ...` or `srun --mpi=pmix -n N ...` (jobs/slurm/train.sbatch)"),
+        "mpi" => new DataParallel(MpiCommunicator.Initialize()),
+        var other => throw new ArgumentException($"--distributed must be none or mpi, got '{other}'"),
+    };
+
+    /// <summary>This rank's slice of the global batches (the stream itself when not distributed).</summary>
+    public static Data.ITokenBatches Shard(Data.ITokenBatches global, DataParallel? parallel) =>
+        parallel is null ? global : new RankShardedBatches(global, parallel.Rank, parallel.Size);
+}

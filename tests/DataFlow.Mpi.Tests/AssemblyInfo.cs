@@ -1,0 +1,2 @@
+// Two cores: MPI runs take turns.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
