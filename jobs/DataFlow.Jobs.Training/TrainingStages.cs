@@ -1,4 +1,5 @@
 using DataFlow.Engine.Jobs;
+using DataFlow.Jobs.Training.Pipeline;
 using DataFlow.Jobs.Training.Pretrain;
 
 namespace DataFlow.Jobs.Training;
@@ -6,5 +7,10 @@ namespace DataFlow.Jobs.Training;
 /// <summary>The training stage types, for catalogs that run training (the CLI's): <c>StandardStages.Create().AddTraining()</c>.</summary>
 public static class TrainingStages
 {
-    public static StageCatalog AddTraining(this StageCatalog catalog) => catalog.Add(new PretrainStageType());
+    public static StageCatalog AddTraining(this StageCatalog catalog) => catalog
+        .Add(new PretrainStageType())
+        .Add(new VerifiableSetStageType())
+        .Add(new TrainingStageTypes("sft"))
+        .Add(new TrainingStageTypes("reward"))
+        .Add(new TrainingStageTypes("ppo"));
 }

@@ -1,5 +1,7 @@
 using DataFlow.Cli;
 using DataFlow.Cli.Commands;
+using DataFlow.Jobs;
+using DataFlow.Jobs.Training;
 using Spectre.Console.Cli;
 
 using var cancellation = new CancellationTokenSource();
@@ -11,6 +13,9 @@ Console.CancelKeyPress += (_, e) =>
     Console.Error.WriteLine("\nstopping: finishing nothing new, a rerun resumes from completed tasks (Ctrl-C again to kill)");
     cancellation.Cancel();
 };
+
+// Every command that loads a pipeline sees the data and the training stage types.
+RunSession.DefaultCatalog = () => StandardStages.Create().AddTraining();
 
 var app = new CommandApp();
 app.Configure(config =>

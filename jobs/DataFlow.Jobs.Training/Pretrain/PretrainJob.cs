@@ -31,6 +31,8 @@ public sealed class PretrainJob(PretrainSettings settings, bool explicitOutput) 
         var run = settings with { DataDir = data, OutputDir = Path.GetDirectoryName(summaryPath)! };
         var log = new StringWriter(CultureInfo.InvariantCulture);
         var summary = PretrainRun.Execute(run, resume: true, log, context.Cancellation);
+        // Later stages (SFT) start from OUT/final, the last checkpoint as a plain model folder.
+        if (summary.LastCheckpoint is { } last) Pipeline.ModelFolder.ExportCheckpoint(last, Path.Combine(run.OutputDir, Pipeline.ModelFolder.FinalDir));
         context.Stats.Add("steps", summary.Steps);
         context.Stats.SetValue("final_train_loss", summary.Losses.LastOrDefault());
         if (summary.FinalValLoss is { } val) context.Stats.SetValue("final_val_loss", val);

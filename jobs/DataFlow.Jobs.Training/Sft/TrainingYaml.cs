@@ -19,12 +19,20 @@ public static class TrainingYaml
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
-    public static T Load<T>(string path)
+    public static T Load<T>(string path) => Load<T>(path, new Dictionary<string, JsonNode?>());
+
+    /// <summary>Loads <paramref name="path"/> with some keys set by the caller (a pipeline fills in paths of earlier stages).</summary>
+    public static T Load<T>(string path, IReadOnlyDictionary<string, JsonNode?> overrides)
     {
         var stream = new YamlStream();
         using (var reader = new StreamReader(path)) stream.Load(reader);
         if (stream.Documents.Count == 0) throw new InvalidDataException($"{path} is empty");
         var json = ToJson(stream.Documents[0].RootNode);
+        if (overrides.Count > 0)
+        {
+            if (json is not JsonObject map) throw new InvalidDataException($"{path}: expected a mapping of keys");
+            foreach (var (key, value) in overrides) map[key] = value?.DeepClone();
+        }
         try
         {
             return json.Deserialize<T>(Options) ?? throw new InvalidDataException($"{path} is empty");

@@ -47,7 +47,7 @@ public sealed class ExportAirflowCommand : Command<ExportAirflowCommand.Settings
     {
         // Validates the pipeline now, so a DAG is never written for a config that cannot run.
         var file = Path.GetFullPath(settings.Pipeline);
-        var pipeline = PipelineLoader.LoadFile(file, StandardStages.Create());
+        var pipeline = PipelineLoader.LoadFile(file, RunSession.DefaultCatalog());
         var runDir = settings.RunDir ?? pipeline.Settings.RunDir
             ?? throw new ConfigException($"{settings.Pipeline}: no run folder: pass --run-dir or set 'run_dir' in the pipeline");
         var name = Path.GetFileNameWithoutExtension(file);

@@ -9,7 +9,7 @@ public sealed class StagesCommand : Command<EmptyCommandSettings>
     public override int Execute(CommandContext context, EmptyCommandSettings settings, CancellationToken cancellation)
     {
         var table = new Table().AddColumn("type").AddColumn("what it does");
-        foreach (var type in StandardStages.Create().Types) table.AddRow(type.Name, Markup.Escape(type.Description));
+        foreach (var type in RunSession.DefaultCatalog().Types) table.AddRow(type.Name, Markup.Escape(type.Description));
         AnsiConsole.Write(table);
         return ExitCodes.Ok;
     }

@@ -28,7 +28,8 @@ public sealed class TokenizeCommand : Command<TokenizeCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
         if (string.IsNullOrEmpty(settings.Tokenizer)) throw new ArgumentException("--tokenizer is required");
-        var tokenizer = KnownTokenizers.IsKnown(settings.Tokenizer) ? settings.Tokenizer : Path.GetFullPath(settings.Tokenizer);
+        var tokenizer = KnownTokenizers.IsKnown(settings.Tokenizer) || settings.Tokenizer == ByteTextTokenizer.KnownName
+            ? settings.Tokenizer : Path.GetFullPath(settings.Tokenizer);
         var keys = new Dictionary<string, string> { ["tokenizer"] = SingleStageRun.Quote(tokenizer) };
         if (settings.SeqLen is { } n) keys["seq_len"] = n.ToString(CultureInfo.InvariantCulture);
         if (settings.ValidationFraction is { } v) keys["validation_fraction"] = v.ToString(CultureInfo.InvariantCulture);

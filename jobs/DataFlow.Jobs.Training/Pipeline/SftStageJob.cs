@@ -1,0 +1,25 @@
+using System.Text.Json.Nodes;
+using DataFlow.Jobs.Training.Sft;
+
+namespace DataFlow.Jobs.Training.Pipeline;
+
+/// <summary>SFT on a verifiable set's SFT files, starting from an earlier pretrain stage's model when there is one.</summary>
+public sealed class SftStageJob(string configFile, StageReference data, StageReference init) : TrainingStageJob(configFile, [data, init])
+{
+    protected override IReadOnlyList<(int Reference, int Output)> Needs => [(0, 0), (0, 1), (1, -1)];
+
+    protected override Dictionary<string, JsonNode?> Overrides(IReadOnlyList<string?> inputs, string outputDir)
+    {
+        var keys = new Dictionary<string, JsonNode?>
+        {
+            ["train"] = new JsonArray(inputs[0]!),
+            ["eval"] = new JsonArray(inputs[1]!),
+            ["output"] = outputDir,
+        };
+        if (inputs[2] is { } model) keys["init"] = model;
+        return keys;
+    }
+
+    protected override void Train(string configFile, IReadOnlyDictionary<string, JsonNode?> overrides, Action<string> log) =>
+        SftJob.Run(configFile, overrides, log);
+}

@@ -1,0 +1,41 @@
+using DataFlow.Engine.Config;
+using DataFlow.Engine.Jobs;
+
+namespace DataFlow.Jobs.Training.Pipeline;
+
+/// <summary>
+/// A key of a training stage that names where something comes from: an earlier stage of the pipeline (by name),
+/// a path, or, when the key is absent, the nearest earlier stage of a given type.
+/// </summary>
+public sealed record StageReference(string Role, string? Value, string DefaultType, bool Required)
+{
+    public static StageReference Read(ConfigSection section, string key, string defaultType, bool required, PipelineSettings settings)
+    {
+        var value = section.GetString(key);
+        if (value is not null && value.Contains('/') && !Directory.Exists(settings.Resolve(value)) && !File.Exists(settings.Resolve(value)))
+            throw section.Error(key, $"'{value}' does not exist (give an earlier stage's name or an existing path)");
+        return new StageReference(key, value is not null && value.Contains('/') ? settings.Resolve(value) : value, defaultType, required);
+    }
+
+    /// <summary>The outputs of the referenced stage's first task, a given path, or null when optional and absent.</summary>
+    public IReadOnlyList<string>? Resolve(PlanContext context)
+    {
+        if (Value is not null && Path.IsPathRooted(Value)) return [Value];
+        string? stage = Value;
+        if (stage is null)
+        {
+            for (var i = context.StageIndex - 1; i >= 0 && stage is null; i--)
+                if (context.Pipeline.Stages[i].Type == DefaultType) stage = context.Pipeline.Stages[i].Name;
+        }
+        if (stage is null)
+        {
+            return Required
+                ? throw new InvalidOperationException($"stage '{context.Stage.Name}': no '{Role}' given and no earlier '{DefaultType}' stage to take it from")
+                : null;
+        }
+        var index = context.Pipeline.IndexOf(stage);
+        if (index < 0 || index >= context.StageIndex)
+            throw new InvalidOperationException($"stage '{context.Stage.Name}': '{Role}: {stage}' is not an earlier stage of the pipeline");
+        return context.ManifestOf(stage).Tasks[0].Outputs;
+    }
+}

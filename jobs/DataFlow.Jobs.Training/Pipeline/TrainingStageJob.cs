@@ -1,0 +1,56 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DataFlow.Engine.Jobs;
+
+namespace DataFlow.Jobs.Training.Pipeline;
+
+/// <summary>
+/// One training run (SFT, reward model, PPO) as a single-task pipeline stage. The training YAML file gives the
+/// hyper-parameters; the pipeline fills in where data and models come from (earlier stages) and where output goes.
+/// The task's one engine output is OUT/summary.json, written when training completes; the trainer publishes its own
+/// checkpoints as it goes, so a killed stage resumes from the last one. The final model lands in OUT/final.
+/// </summary>
+public abstract class TrainingStageJob(string configFile, IReadOnlyList<StageReference> references) : IStageJob
+{
+    public const string SummaryFile = "summary.json";
+
+    public int MaxParallelTasks => 1;
+
+    /// <summary>Which output of each referenced stage the trainer needs, in reference order (index into that stage's outputs, or -1 for its model folder).</summary>
+    protected abstract IReadOnlyList<(int Reference, int Output)> Needs { get; }
+
+    /// <summary>Training YAML keys set from the planned inputs (same order as <see cref="Needs"/>; null where an optional reference is absent).</summary>
+    protected abstract Dictionary<string, JsonNode?> Overrides(IReadOnlyList<string?> inputs, string outputDir);
+
+    /// <summary>Runs the trainer with the completed YAML file's settings.</summary>
+    protected abstract void Train(string configFile, IReadOnlyDictionary<string, JsonNode?> overrides, Action<string> log);
+
+    public IReadOnlyList<TaskPlan> Plan(PlanContext context)
+    {
+        var resolved = references.Select(r => r.Resolve(context)).ToList();
+        var inputs = Needs.Select(n => resolved[n.Reference] is { } outputs
+            ? n.Output < 0 ? ModelFolder.OfStage(outputs[0]) : outputs[n.Output]
+            : "").ToList();
+        return [new TaskPlan(0, inputs, [Path.Combine(context.OutputDir, SummaryFile)])];
+    }
+
+    public void Run(TaskContext context)
+    {
+        var output = Path.GetDirectoryName(context.Plan.Outputs[0])!;
+        var inputs = context.Inputs.Select(i => i.Length == 0 ? null : i).ToList();
+        var log = new List<string>();
+        Train(configFile, Overrides(inputs, output), line => { lock (log) log.Add(line); });
+        var metrics = Path.Combine(output, "metrics.jsonl");
+        var last = File.Exists(metrics) ? File.ReadLines(metrics).LastOrDefault(l => l.Trim().Length > 0) : null;
+        if (last is not null && JsonNode.Parse(last) is JsonObject final)
+            foreach (var (key, value) in final)
+                if (value is JsonValue v && v.TryGetValue<double>(out var number)) context.Stats.SetValue("final_" + key, number);
+        File.WriteAllText(context.CreateOutput(context.Plan.Outputs[0]), JsonSerializer.Serialize(new
+        {
+            config = configFile,
+            final_model = Path.Combine(output, ModelFolder.FinalDir),
+            last_metrics = last is null ? null : JsonNode.Parse(last),
+            log,
+        }, new JsonSerializerOptions { WriteIndented = true }));
+    }
+}
