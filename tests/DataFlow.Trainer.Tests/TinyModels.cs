@@ -34,9 +34,22 @@ internal static class TinyModels
         return InMemoryTokenBatches.Chunk(stream, seqLen);
     }
 
+    private static readonly string TempRoot = Path.Combine(Path.GetTempPath(), "dataflow-trainer-tests");
+
+    /// <summary>Folders of earlier runs are removed once they are an hour old, so checkpoints do not pile up in /tmp.</summary>
+    static TinyModels()
+    {
+        if (!Directory.Exists(TempRoot)) return;
+        foreach (var old in Directory.EnumerateDirectories(TempRoot).Where(d => Directory.GetLastWriteTimeUtc(d) < DateTime.UtcNow.AddHours(-1)))
+        {
+            try { Directory.Delete(old, recursive: true); }
+            catch (IOException) { }
+        }
+    }
+
     public static string TempDir(string name)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "dataflow-trainer-tests", $"{name}-{Guid.NewGuid():N}");
+        var dir = Path.Combine(TempRoot, $"{name}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
         return dir;
     }

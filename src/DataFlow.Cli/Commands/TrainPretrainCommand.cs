@@ -38,6 +38,11 @@ public sealed class TrainPretrainCommand : Command<TrainPretrainCommand.Settings
             parallel?.Communicator.Dispose();
         }
         if (parallel is { IsRoot: false }) return ExitCodes.Ok;
+        if (summary.Steps == 0)
+        {
+            Console.WriteLine($"nothing to do: already at step {summary.FirstStep}; checkpoint {summary.LastCheckpoint}");
+            return ExitCodes.Ok;
+        }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"done: {summary.Steps} steps from step {summary.FirstStep}, final train loss {summary.Losses.LastOrDefault():F4}, " +
             $"val loss {summary.FinalValLoss?.ToString("F4", CultureInfo.InvariantCulture) ?? "n/a"}, {summary.TokensPerSecond:F0} tokens/s; checkpoint {summary.LastCheckpoint}"));

@@ -83,6 +83,9 @@ public static partial class TorchRuntime
             throw new DllNotFoundException($"{LibraryFile} is not next to TorchSharp.dll ({AppContext.BaseDirectory}): this program was built without native libtorch; " +
                                            "run training from the dataflow CLI or a project that imports src/DataFlow.Trainer/TorchBackend.targets");
         if (NativeLibrary.TryLoad(original, out _)) return $"loaded {original} as shipped";
+        if (!File.Exists(Path.Combine(Path.GetDirectoryName(original)!, "libtorch_cpu.so")))
+            throw new DllNotFoundException($"native libtorch is not next to {original}: this program was built without it; " +
+                                           "run training from the dataflow CLI or a project that imports src/DataFlow.Trainer/TorchBackend.targets");
 
         var image = File.ReadAllBytes(original);
         var outcome = ElfVersionPatcher.MakeWeak(image, MissingVersion, UnusedSymbols);
