@@ -1,4 +1,5 @@
 using DataFlow.Engine.Jobs;
+using DataFlow.Jobs.Training.Eval;
 using DataFlow.Jobs.Training.Pipeline;
 using DataFlow.Jobs.Training.Pretrain;
 
@@ -12,5 +13,6 @@ public static class TrainingStages
         .Add(new VerifiableSetStageType())
         .Add(new TrainingStageTypes("sft"))
         .Add(new TrainingStageTypes("reward"))
-        .Add(new TrainingStageTypes("ppo"));
+        .Add(new TrainingStageTypes("ppo"))
+        .Add(new EvalStageType());
 }
