@@ -28,6 +28,7 @@ app.Configure(config =>
     config.AddCommand<CancelCommand>("cancel").WithDescription("Cancel the Slurm jobs of a run; completed tasks stay complete.");
     config.AddBranch("export", export => export.AddCommand<ExportAirflowCommand>("airflow").WithDescription("Write an Airflow DAG: one task per stage calling the CLI (--slurm: a Slurm submission per stage)."));
     config.AddCommand<StatusCommand>("status").WithDescription("Per-stage progress and stats of a run folder.");
+    config.AddCommand<EvalCommand>("eval").WithDescription("(Re)run a run's eval stage: perplexity, exact match, reward accuracy, PPO vs SFT win rate.");
     config.AddCommand<ReportCommand>("report").WithDescription("Write the run's static HTML report (RUN_DIR/report/index.html).");
     config.AddCommand<StagesCommand>("stages").WithDescription("List the stage types a pipeline may use.");
     config.AddCommand<PiiCommand>("pii").WithDescription("Detect and scrub personal data and secrets (tag, pseudonym, keep, drop per type).");
