@@ -57,6 +57,41 @@ public class KillAndResumeTests
         Assert.Empty(Directory.EnumerateFiles(dir.File("runs/killed"), "*.tmp", SearchOption.AllDirectories));
     }
 
+    [Fact]
+    public async Task Ctrl_c_stops_cleanly_with_exit_code_130_and_a_rerun_resumes()
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir.File("in"));
+        for (var f = 0; f < 24; f++)
+        {
+            using var w = new StreamWriter(dir.File($"in/f{f:D2}.jsonl"));
+            for (var i = 0; i < 3000; i++) w.WriteLine($"{{\"id\":\"f{f}-{i}\",\"text\":\"{new string('x', 300)} {i}\"}}");
+        }
+        File.WriteAllText(dir.File("p.yaml"), Pipeline);
+        using var process = CliProcess.Start(dir.Path, "run", "p.yaml", "--run-dir", "r");
+        var stderr = process.StandardError.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEndAsync();
+        // Interrupt once the first task has finished, i.e. in the middle of the run.
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (!Directory.Exists(dir.File("r/stages/ingest/tasks")) || !Directory.EnumerateFiles(dir.File("r/stages/ingest/tasks"), "*.done").Any())
+        {
+            Assert.True(DateTime.UtcNow < deadline && !process.HasExited, "the run ended before it could be interrupted");
+            Thread.Sleep(20);
+        }
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", process.Id.ToString()])) kill.WaitForExit();
+        await process.WaitForExitAsync();
+        Assert.Equal(130, process.ExitCode);
+        Assert.Contains("rerun the same command to resume", await stderr);
+        Assert.False(File.Exists(dir.File("r/stages/sample/stats.json")), "the run was not interrupted mid-way");
+
+        var rerun = CliProcess.Run(dir.Path, "run", "p.yaml", "--run-dir", "r");
+        Assert.True(rerun.ExitCode == 0, rerun.Stderr);
+        var reference = CliProcess.Run(dir.Path, "run", "p.yaml", "--run-dir", "reference");
+        Assert.True(reference.ExitCode == 0, reference.Stderr);
+        Assert.Equal(ReadStage(dir.File("reference/stages/sample/out")), ReadStage(dir.File("r/stages/sample/out")));
+        Assert.Empty(Directory.EnumerateFiles(dir.File("r"), "*.tmp", SearchOption.AllDirectories));
+    }
+
     private static List<(string Id, string Text)> ReadStage(string outDir) =>
         Directory.GetFiles(outDir, "part-*.parquet").Order(StringComparer.Ordinal)
             .SelectMany(f => DocumentSources.Read(f, ReadOptions.Default, new CollectingRejects()))
