@@ -14,15 +14,3 @@ public sealed record Pipeline(IReadOnlyList<StageDefinition> Stages, PipelineSet
         IndexOf(name) is var i and >= 0 ? Stages[i]
             : throw new ArgumentException($"no stage named '{name}' (stages: {string.Join(", ", Stages.Select(s => s.Name))})");
 }
-
-/// <summary>Pipeline-wide settings from the YAML top level.</summary>
-public sealed record PipelineSettings
-{
-    /// <summary>Folder of the pipeline file; relative paths in the config are resolved against the working directory at creation, recorded as BaseDir.</summary>
-    public string BaseDir { get; init; } = Directory.GetCurrentDirectory();
-    public string? RunDir { get; init; }
-    public int Workers { get; init; } = Environment.ProcessorCount;
-    public int DefaultTasks { get; init; } = Environment.ProcessorCount;
-
-    public string Resolve(string path) => Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(BaseDir, path));
-}
