@@ -135,11 +135,14 @@ public sealed class RunReport(RunFolder run, Pipeline pipeline, Func<string, str
         var metricFiles = new List<(string Stage, string File)>();
         var sampleFiles = new List<(string Stage, string File)>();
         var evalFiles = new List<(string Stage, string File)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var stage in stages)
         {
+            // The output folder usually sits inside the stage folder; a stage may also write elsewhere (output: key).
             foreach (var dir in new[] { run.StageDir(stage.Name), run.OutputDir(stage) }.Distinct().Where(Directory.Exists))
                 foreach (var file in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
                 {
+                    if (!seen.Add(Path.GetFullPath(file))) continue;
                     var name = Path.GetFileName(file);
                     if (name.EndsWith(".tmp", StringComparison.Ordinal) || file.Contains("/checkpoint", StringComparison.Ordinal)) continue;
                     if (name.Contains("metrics", StringComparison.Ordinal) && name.EndsWith(".jsonl", StringComparison.Ordinal)) metricFiles.Add((stage.Name, file));
