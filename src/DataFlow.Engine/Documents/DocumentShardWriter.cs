@@ -11,7 +11,7 @@ namespace DataFlow.Engine.Documents;
 public sealed class DocumentShardWriter : IDisposable
 {
     public const int DefaultRowGroupRows = 100_000;
-    public const long DefaultRowGroupBytes = 64L << 20;
+    public const long DefaultRowGroupBytes = 32L << 20;
 
     private readonly Stream _stream;
     private readonly ParquetWriter _writer;
