@@ -2,6 +2,7 @@ using DataFlow.Engine.Jobs;
 using DataFlow.Jobs.Training.Eval;
 using DataFlow.Jobs.Training.Pipeline;
 using DataFlow.Jobs.Training.Pretrain;
+using DataFlow.Jobs.Training.Sft;
 
 namespace DataFlow.Jobs.Training;
 
@@ -11,6 +12,7 @@ public static class TrainingStages
     public static StageCatalog AddTraining(this StageCatalog catalog) => catalog
         .Add(new PretrainStageType())
         .Add(new VerifiableSetStageType())
+        .Add(new SftPrepareStageType())
         .Add(new TrainingStageTypes("sft"))
         .Add(new TrainingStageTypes("reward"))
         .Add(new TrainingStageTypes("ppo"))

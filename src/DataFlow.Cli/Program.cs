@@ -45,7 +45,11 @@ app.Configure(config =>
         train.AddCommand<TrainPpoCommand>("ppo").WithDescription("PPO (RLHF) from an SFT actor and a reward model; rerun resumes.");
     });
     config.AddCommand<GenerateCommand>("generate").WithDescription("Sample text from a checkpoint (KV cache; greedy, temperature, top-k, top-p; batched prompts).");
-    config.AddBranch("sft", sft => sft.AddCommand<SftSynthCommand>("synth").WithDescription("Write the synthetic verifiable instruction set (SFT + preference pairs)."));
+    config.AddBranch("sft", sft =>
+    {
+        sft.AddCommand<SftSynthCommand>("synth").WithDescription("Write the synthetic verifiable instruction set (SFT + preference pairs).");
+        sft.AddCommand<SftPrepareCommand>("prepare").WithDescription("Chat JSONL -> templated, tokenized Parquet SFT shards (padded or packed) with a loss mask.");
+    });
     config.AddBranch("reward", reward => reward.AddCommand<RewardPairsCommand>("pairs").WithDescription("Preference pairs from a policy's sampled mistakes on verifiable prompts."));
     config.AddBranch("lora", lora => lora.AddCommand<LoraMergeCommand>("merge").WithDescription("Fold LoRA adapters into their base model."));
     config.AddCommand<ChatCommand>("chat").WithDescription("Interactive chat with a model or adapter folder, streaming tokens.");

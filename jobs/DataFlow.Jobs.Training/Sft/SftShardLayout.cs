@@ -1,0 +1,11 @@
+namespace DataFlow.Jobs.Training.Sft;
+
+/// <summary>How <c>sft_prepare</c> lays conversations into rows of exactly <c>max_tokens</c> tokens.</summary>
+public enum SftShardLayout
+{
+    /// <summary>One conversation per row, padded with the pad id; a <c>length</c> column holds its true length.</summary>
+    Padded,
+
+    /// <summary>Whole conversations concatenated into each row (never split), the row's tail padded.</summary>
+    Packed,
+}

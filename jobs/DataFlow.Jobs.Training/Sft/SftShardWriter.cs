@@ -1,0 +1,124 @@
+using System.Globalization;
+using Parquet;
+using Parquet.Schema;
+
+namespace DataFlow.Jobs.Training.Sft;
+
+/// <summary>
+/// Writes one SFT shard: rows of exactly <c>max_tokens</c> into two Parquet list&lt;int32&gt; columns, <c>tokens</c> and
+/// <c>loss_mask</c> (1 where the token is a training target), plus an int32 <c>length</c> column when rows are padded
+/// conversations. zstd; memory bounded by one row group. Writes to the path it is given (the task's temporary output).
+/// </summary>
+public sealed class SftShardWriter : IDisposable
+{
+    public const string TokensColumn = "tokens";
+    public const string LossMaskColumn = "loss_mask";
+    public const string LengthColumn = "length";
+    public const string MaxTokensKey = "dataflow.max_tokens";
+    public const string LayoutKey = "dataflow.sft_layout";
+    public const string PadIdKey = "dataflow.pad_id";
+    public const string TokenizerKey = "dataflow.tokenizer";
+
+    private readonly FileStream _stream;
+    private readonly ParquetWriter _writer;
+    private readonly DataField<int> _tokenElement = new("element");
+    private readonly DataField<int> _maskElement = new("element");
+    private readonly DataField<int>? _lengthField;
+    private readonly int[] _tokens;
+    private readonly int[] _mask;
+    private readonly int[] _lengths;
+    private readonly int[] _repetitionLevels;
+    private readonly int[] _definitionLevels;
+    private readonly int _rowGroupRows;
+    private int _bufferedRows;
+    private bool _closed;
+
+    public SftShardWriter(string path, int maxTokens, SftShardLayout layout, int padId, string tokenizerName, int rowGroupRows)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxTokens, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(rowGroupRows, 1);
+        MaxTokens = maxTokens;
+        _rowGroupRows = rowGroupRows;
+        var fields = new List<Field> { new ListField(TokensColumn, _tokenElement), new ListField(LossMaskColumn, _maskElement) };
+        if (layout == SftShardLayout.Padded)
+        {
+            _lengthField = new DataField<int>(LengthColumn, false);
+            fields.Add(_lengthField);
+        }
+        _tokens = new int[rowGroupRows * maxTokens];
+        _mask = new int[_tokens.Length];
+        _lengths = new int[rowGroupRows];
+        // Every row has exactly maxTokens values, so the levels are the same for every row group.
+        _repetitionLevels = new int[_tokens.Length];
+        for (var i = 0; i < _repetitionLevels.Length; i++) _repetitionLevels[i] = i % maxTokens == 0 ? 0 : 1;
+        _definitionLevels = new int[_tokens.Length];
+
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        _stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        var options = new ParquetOptions
+        {
+            CompressionMethod = CompressionMethod.Zstd,
+            CompressionLevel = System.IO.Compression.CompressionLevel.Optimal,
+        };
+        _writer = ParquetWriter.CreateAsync(new ParquetSchema(fields), _stream, options).GetAwaiter().GetResult();
+        Array.Fill(_definitionLevels, _tokenElement.MaxDefinitionLevel);
+        _writer.CustomMetadata = new Dictionary<string, string>
+        {
+            [MaxTokensKey] = maxTokens.ToString(CultureInfo.InvariantCulture),
+            [LayoutKey] = layout.ToString().ToLowerInvariant(),
+            [PadIdKey] = padId.ToString(CultureInfo.InvariantCulture),
+            [TokenizerKey] = tokenizerName,
+        };
+    }
+
+    public int MaxTokens { get; }
+    public long Rows { get; private set; }
+
+    /// <summary>Appends one row of exactly <c>max_tokens</c> tokens and mask values (0 or 1); <paramref name="length"/> is written only for padded shards.</summary>
+    public void WriteRow(ReadOnlySpan<int> tokens, ReadOnlySpan<int> lossMask, int length)
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        if (tokens.Length != MaxTokens || lossMask.Length != MaxTokens)
+            throw new ArgumentException($"an SFT row holds {MaxTokens} tokens and mask values, got {tokens.Length} and {lossMask.Length}");
+        tokens.CopyTo(_tokens.AsSpan(_bufferedRows * MaxTokens));
+        lossMask.CopyTo(_mask.AsSpan(_bufferedRows * MaxTokens));
+        _lengths[_bufferedRows] = length;
+        _bufferedRows++;
+        Rows++;
+        if (_bufferedRows == _rowGroupRows) FlushRowGroup();
+    }
+
+    private void FlushRowGroup()
+    {
+        if (_bufferedRows == 0) return;
+        var count = _bufferedRows * MaxTokens;
+        using (var group = _writer.CreateRowGroup())
+        {
+            group.WriteAllPartsAsync<int>(_tokenElement, _tokens.AsMemory(0, count), _definitionLevels.AsMemory(0, count),
+                _repetitionLevels.AsMemory(0, count), CancellationToken.None).GetAwaiter().GetResult();
+            group.WriteAllPartsAsync<int>(_maskElement, _mask.AsMemory(0, count), _definitionLevels.AsMemory(0, count),
+                _repetitionLevels.AsMemory(0, count), CancellationToken.None).GetAwaiter().GetResult();
+            if (_lengthField is not null)
+                group.WriteAsync<int>(_lengthField, (ReadOnlyMemory<int>)_lengths.AsMemory(0, _bufferedRows)).GetAwaiter().GetResult();
+        }
+        _bufferedRows = 0;
+    }
+
+    /// <summary>Flushes the last row group and closes the file (also done by <see cref="Dispose"/>).</summary>
+    public void Complete()
+    {
+        if (_closed) return;
+        _closed = true;
+        try
+        {
+            FlushRowGroup();
+            _writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+        finally
+        {
+            _stream.Dispose();
+        }
+    }
+
+    public void Dispose() => Complete();
+}
