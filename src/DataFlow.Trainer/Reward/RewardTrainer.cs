@@ -48,6 +48,7 @@ public sealed class RewardTrainer(RewardConfig config, IChatTokenizer tokenizer,
 
         torch.manual_seed(config.Seed);
         using var model = RewardModel.FromPolicy(config.Init);
+        model.Head = RewardHead.For(config.Score, config.ScoreScale, tokenizer, _template);
         using var optimizer = optim.AdamW(model.parameters(), lr: config.LearningRate, weight_decay: config.WeightDecay);
         var checkpoint = Path.Combine(config.Output, SftTrainer.CheckpointDir);
         var startStep = 0;
@@ -93,7 +94,7 @@ public sealed class RewardTrainer(RewardConfig config, IChatTokenizer tokenizer,
             {
                 var temp = checkpoint + ".tmp";
                 if (Directory.Exists(temp)) Directory.Delete(temp, true);
-                ModelWeights.Save(model, model.Config, temp);
+                model.Save(temp);
                 optimizer.save_py(Path.Combine(temp, SftTrainer.OptimizerFile));
                 File.WriteAllText(Path.Combine(temp, TrainerState.FileName), JsonSerializer.Serialize(new TrainerState(done, config.Seed), TrainerJson.Options));
                 if (Directory.Exists(checkpoint)) Directory.Delete(checkpoint, true);
@@ -102,7 +103,7 @@ public sealed class RewardTrainer(RewardConfig config, IChatTokenizer tokenizer,
         }
         if (stopAt == config.Steps)
         {
-            ModelWeights.Save(model, model.Config, Path.Combine(config.Output, SftTrainer.FinalDir));
+            model.Save(Path.Combine(config.Output, SftTrainer.FinalDir));
             log($"reward: final model in {Path.Combine(config.Output, SftTrainer.FinalDir)}");
         }
     }
