@@ -276,9 +276,9 @@ public sealed class PpoTrainer(PpoConfig config, IChatTokenizer tokenizer, Actio
         var temp = directory + ".tmp";
         if (Directory.Exists(temp)) Directory.Delete(temp, true);
         ModelWeights.Save(actor, actor.Config, Path.Combine(temp, "actor"));
-        ModelWeights.Save(critic, critic.Config, Path.Combine(temp, "critic"));
+        critic.Save(Path.Combine(temp, "critic"));
         ModelWeights.Save(reference, reference.Config, Path.Combine(temp, "reference"));
-        ModelWeights.Save(rewardModel, rewardModel.Config, Path.Combine(temp, "reward"));
+        rewardModel.Save(Path.Combine(temp, "reward"));
         actorOptimizer.save_py(Path.Combine(temp, "actor_optimizer.pt"));
         criticOptimizer.save_py(Path.Combine(temp, "critic_optimizer.pt"));
         File.WriteAllText(Path.Combine(temp, StateFile), JsonSerializer.Serialize(state, TrainerJson.Options));

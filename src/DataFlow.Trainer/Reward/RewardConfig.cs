@@ -24,6 +24,12 @@ public sealed record RewardConfig
 
     /// <summary>Required gap r_chosen - r_rejected inside the log-sigmoid; 0 is the plain Bradley-Terry loss.</summary>
     public double Margin { get; init; }
+
+    /// <summary><c>value_head</c> (default) or <c>mean_log_prob</c> (SimPO-style implicit reward from the LM head).</summary>
+    public RewardScore Score { get; init; } = RewardScore.ValueHead;
+
+    /// <summary>Multiplies the score (SimPO's beta; 2 there); 1 leaves the value head as it was.</summary>
+    public double ScoreScale { get; init; } = 1.0;
     public int EvalEvery { get; init; } = 100;
     public int SaveEvery { get; init; } = 100;
     public int Seed { get; init; } = 1;
@@ -38,6 +44,7 @@ public sealed record RewardConfig
         Check(Steps > 0 && BatchSize > 0 && LearningRate > 0, "steps, batch_size and learning_rate must be positive");
         Check(EvalFraction is >= 0 and < 1, "eval_fraction must be in [0, 1)");
         Check(Margin >= 0, "margin must be >= 0");
+        Check(ScoreScale > 0, "score_scale must be positive");
         return this;
     }
 }

@@ -30,6 +30,9 @@ public sealed class RewardModel : nn.Module<Tensor, Tensor>
 
     public ModelConfig Config => transformer.Config;
 
+    /// <summary>The scoring rule (<see cref="RewardHead"/>); the value head unless set.</summary>
+    public RewardHead Head { get; set; } = RewardHead.Value;
+
     /// <summary>tokens [B, T] -> values [B, T].</summary>
     public override Tensor forward(Tensor tokens)
     {
@@ -41,7 +44,29 @@ public sealed class RewardModel : nn.Module<Tensor, Tensor>
     public Tensor Score(Tensor tokens, Tensor lengths)
     {
         using var scope = NewDisposeScope();
-        return forward(tokens).gather(1, (lengths - 1).view(-1, 1)).squeeze(1).MoveToOuterDisposeScope();
+        if (Head.Score == RewardScore.MeanLogProb) return (Head.Scale * MeanResponseLogProb(tokens)).MoveToOuterDisposeScope();
+        return (Head.Scale * forward(tokens).gather(1, (lengths - 1).view(-1, 1)).squeeze(1)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Mean log-probability of each row's response tokens (after the last assistant marker + newline, through the last end token).</summary>
+    public Tensor MeanResponseLogProb(Tensor tokens)
+    {
+        using var scope = NewDisposeScope();
+        var width = tokens.shape[1];
+        var positions = arange(width, dtype: int64).unsqueeze(0);
+        var assistant = (positions * tokens.eq(Head.AssistantId)).amax([1L], keepdim: true);
+        var end = (positions * tokens.eq(Head.EndId)).amax([1L], keepdim: true);
+        var mask = positions.ge(assistant + 2).logical_and(positions.le(end)).narrow(1, 1, width - 1).to(float32);
+        var logProbs = nn.functional.log_softmax(transformer.forward(tokens).narrow(1, 0, width - 1).to(float32), -1)
+            .gather(2, tokens.narrow(1, 1, width - 1).unsqueeze(-1)).squeeze(-1);
+        return ((logProbs * mask).sum(1) / mask.sum(1).clamp_min(1)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Weights, model config and scoring rule in one folder.</summary>
+    public void Save(string directory)
+    {
+        ModelWeights.Save(this, Config, directory);
+        Head.Save(directory);
     }
 
     /// <summary>A reward model whose transformer starts from a policy (SFT) folder; the head starts fresh.</summary>
@@ -55,7 +80,7 @@ public sealed class RewardModel : nn.Module<Tensor, Tensor>
     /// <summary>A reward model saved with <see cref="ModelWeights.Save"/>.</summary>
     public static RewardModel Load(string directory)
     {
-        var model = new RewardModel(ModelWeights.LoadConfig(directory));
+        var model = new RewardModel(ModelWeights.LoadConfig(directory)) { Head = RewardHead.Load(directory) };
         ModelWeights.LoadInto(model, Path.Combine(directory, ModelWeights.WeightsFile));
         return model;
     }

@@ -26,17 +26,29 @@ public sealed class RewardTrainer(RewardConfig config, IChatTokenizer tokenizer,
         config.Validate();
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
         var all = PreferenceDataset.Load(config.Train, _template, tokenizer, config.MaxTokens, rejects);
-        List<(int[] Chosen, int[] Rejected)> train, eval;
-        if (config.Eval.Count > 0) (train, eval) = (all, PreferenceDataset.Load(config.Eval, _template, tokenizer, config.MaxTokens, rejects));
+        List<(int[] Chosen, int[] Rejected)> train;
+        // Each eval file is also scored on its own: synthetic wrong answers and the policy's own mistakes are
+        // different tests of the same model, and one pooled number hides which one it fails.
+        var evalSets = new List<(string Name, List<(int[] Chosen, int[] Rejected)> Pairs)>();
+        if (config.Eval.Count > 0)
+        {
+            train = all;
+            foreach (var file in config.Eval)
+                evalSets.Add((Path.GetFileNameWithoutExtension(file), PreferenceDataset.Load([file], _template, tokenizer, config.MaxTokens, rejects)));
+        }
         else
         {
             var cut = all.Count - (int)(all.Count * config.EvalFraction);
-            (train, eval) = (all.Take(cut).ToList(), all.Skip(cut).ToList());
+            train = all.Take(cut).ToList();
+            evalSets.Add(("held_out", all.Skip(cut).ToList()));
         }
+        var eval = evalSets.SelectMany(e => e.Pairs).ToList();
         log($"reward: {train.Count} training and {eval.Count} held-out pairs");
+        if (evalSets.Count == 1) evalSets.Clear();
 
         torch.manual_seed(config.Seed);
         using var model = RewardModel.FromPolicy(config.Init);
+        model.Head = RewardHead.For(config.Score, config.ScoreScale, tokenizer, _template);
         using var optimizer = optim.AdamW(model.parameters(), lr: config.LearningRate, weight_decay: config.WeightDecay);
         var checkpoint = Path.Combine(config.Output, SftTrainer.CheckpointDir);
         var startStep = 0;
@@ -49,7 +61,9 @@ public sealed class RewardTrainer(RewardConfig config, IChatTokenizer tokenizer,
         }
         Directory.CreateDirectory(config.Output);
         using var metrics = new StreamWriter(Path.Combine(config.Output, "metrics.jsonl"), append: startStep > 0);
-        if (startStep == 0) Evaluate(model, eval, 0, metrics);
+        if (startStep == 0) EvaluateAll(model, eval, evalSets, 0, metrics);
+        // Rerunning a finished run (or one pointed at new eval files) reports the held-out numbers again.
+        else if (startStep >= config.Steps) EvaluateAll(model, eval, evalSets, startStep, metrics);
 
         var stopAt = config.StopAfter > 0 ? Math.Min(config.Steps, startStep + config.StopAfter) : config.Steps;
         var clock = Stopwatch.StartNew();
@@ -75,12 +89,12 @@ public sealed class RewardTrainer(RewardConfig config, IChatTokenizer tokenizer,
                 log($"reward step {done}/{config.Steps} loss {loss.item<float>():F4} batch accuracy {accuracy:P0} lr {lr:E2}");
                 clock.Restart();
             }
-            if (done % config.EvalEvery == 0 || done == config.Steps) Evaluate(model, eval, done, metrics);
+            if (done % config.EvalEvery == 0 || done == config.Steps) EvaluateAll(model, eval, evalSets, done, metrics);
             if (done % config.SaveEvery == 0 || done == stopAt)
             {
                 var temp = checkpoint + ".tmp";
                 if (Directory.Exists(temp)) Directory.Delete(temp, true);
-                ModelWeights.Save(model, model.Config, temp);
+                model.Save(temp);
                 optimizer.save_py(Path.Combine(temp, SftTrainer.OptimizerFile));
                 File.WriteAllText(Path.Combine(temp, TrainerState.FileName), JsonSerializer.Serialize(new TrainerState(done, config.Seed), TrainerJson.Options));
                 if (Directory.Exists(checkpoint)) Directory.Delete(checkpoint, true);
@@ -89,7 +103,7 @@ public sealed class RewardTrainer(RewardConfig config, IChatTokenizer tokenizer,
         }
         if (stopAt == config.Steps)
         {
-            ModelWeights.Save(model, model.Config, Path.Combine(config.Output, SftTrainer.FinalDir));
+            model.Save(Path.Combine(config.Output, SftTrainer.FinalDir));
             log($"reward: final model in {Path.Combine(config.Output, SftTrainer.FinalDir)}");
         }
     }
@@ -130,7 +144,21 @@ public sealed class RewardTrainer(RewardConfig config, IChatTokenizer tokenizer,
     private int[]? _order;
     private int _epoch = -1;
 
-    public RewardEvaluation Evaluate(RewardModel model, List<(int[] Chosen, int[] Rejected)> eval, int step, StreamWriter? metrics)
+    private void EvaluateAll(RewardModel model, List<(int[] Chosen, int[] Rejected)> eval,
+        List<(string Name, List<(int[] Chosen, int[] Rejected)> Pairs)> sets, int step, StreamWriter metrics)
+    {
+        var byFile = new Dictionary<string, double>();
+        foreach (var (name, pairs) in sets)
+        {
+            var part = Evaluate(model, pairs, step, null, name);
+            byFile[name] = part.Accuracy;
+        }
+        var pooled = Evaluate(model, eval, step, null);
+        metrics.WriteLine(JsonSerializer.Serialize(new { step, eval_loss = pooled.Loss, eval_accuracy = pooled.Accuracy, eval_margin = pooled.MeanMargin, eval_accuracy_by_file = byFile }));
+        metrics.Flush();
+    }
+
+    public RewardEvaluation Evaluate(RewardModel model, List<(int[] Chosen, int[] Rejected)> eval, int step, StreamWriter? metrics, string name = "all")
     {
         model.eval();
         double lossSum = 0, marginSum = 0;
@@ -148,10 +176,11 @@ public sealed class RewardTrainer(RewardConfig config, IChatTokenizer tokenizer,
             }
         }
         var n = Math.Max(1, eval.Count);
-        LastEvaluation = new RewardEvaluation(lossSum / n, (double)correct / n, marginSum / n, eval.Count);
-        metrics?.WriteLine(JsonSerializer.Serialize(new { step, eval_loss = LastEvaluation.Loss, eval_accuracy = LastEvaluation.Accuracy, eval_margin = LastEvaluation.MeanMargin }));
+        var evaluation = new RewardEvaluation(lossSum / n, (double)correct / n, marginSum / n, eval.Count);
+        if (name == "all") LastEvaluation = evaluation;
+        metrics?.WriteLine(JsonSerializer.Serialize(new { step, eval_loss = evaluation.Loss, eval_accuracy = evaluation.Accuracy, eval_margin = evaluation.MeanMargin }));
         metrics?.Flush();
-        log($"reward eval step {step}: accuracy {LastEvaluation.Accuracy:P1} mean margin {LastEvaluation.MeanMargin:F3} loss {LastEvaluation.Loss:F4} ({eval.Count} pairs)");
-        return LastEvaluation;
+        log($"reward eval step {step} [{name}]: accuracy {evaluation.Accuracy:P1} mean margin {evaluation.MeanMargin:F3} loss {evaluation.Loss:F4} ({eval.Count} pairs)");
+        return evaluation;
     }
 }
