@@ -34,11 +34,18 @@ public class KillAndResumeTests
         Assert.True(reference.ExitCode == 0, reference.Stderr);
 
         var kills = 0;
+        int DoneMarkers() => Directory.Exists(dir.File("runs/killed"))
+            ? Directory.EnumerateFiles(dir.File("runs/killed"), "*.done", SearchOption.AllDirectories).Count() : 0;
         for (var attempt = 0; attempt < 5; attempt++)
         {
             using var process = CliProcess.Start(dir.Path, "run", "p.yaml", "--run-dir", "runs/killed");
-            var exited = process.WaitForExit(random.Next(400, 2500));
-            if (!exited)
+            // Kill once this attempt has completed another task, at a random moment inside the tasks that follow,
+            // so the kill lands mid-run however fast the machine is.
+            var before = DoneMarkers();
+            var deadline = DateTime.UtcNow.AddMinutes(2);
+            while (DoneMarkers() == before && !process.HasExited && DateTime.UtcNow < deadline) Thread.Sleep(5);
+            Thread.Sleep(random.Next(0, 60));
+            if (!process.HasExited)
             {
                 process.Kill(entireProcessTree: true);
                 kills++;
