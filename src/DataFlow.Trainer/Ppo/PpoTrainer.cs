@@ -1,3 +1,4 @@
+using DataFlow.Trainer.Training;
 using System.Diagnostics;
 using System.Text.Json;
 using DataFlow.Engine.Documents;
@@ -69,7 +70,7 @@ public sealed class PpoTrainer(PpoConfig config, IChatTokenizer tokenizer, Actio
         var stops = SftEvaluation.StopIds(tokenizer, _template);
         for (var iteration = start; iteration < stopAt; iteration++)
         {
-            var random = new Random(HashCode.Combine(config.Seed, iteration) & int.MaxValue);
+            var random = new Random(DeterministicSeed.Of(config.Seed, iteration));
             torch.manual_seed(config.Seed * 1_000_003L + iteration);
             var batch = Enumerable.Range(0, config.RolloutBatch).Select(_ => prompts[random.Next(prompts.Count)]).ToList();
 

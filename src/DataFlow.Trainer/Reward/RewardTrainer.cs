@@ -1,3 +1,4 @@
+using DataFlow.Trainer.Training;
 using System.Diagnostics;
 using System.Text.Json;
 using DataFlow.Engine.Documents;
@@ -135,7 +136,7 @@ public sealed class RewardTrainer(RewardConfig config, IChatTokenizer tokenizer,
             var position = (long)step * config.BatchSize + i;
             var epoch = (int)(position / train.Count);
             var order = Enumerable.Range(0, train.Count).ToArray();
-            if (_epoch != epoch) { new Random(HashCode.Combine(config.Seed, epoch) & int.MaxValue).Shuffle(order); (_order, _epoch) = (order, epoch); }
+            if (_epoch != epoch) { new Random(DeterministicSeed.Of(config.Seed, epoch)).Shuffle(order); (_order, _epoch) = (order, epoch); }
             batch.Add(train[_order![(int)(position % train.Count)]]);
         }
         return batch;

@@ -1,3 +1,4 @@
+using DataFlow.Trainer.Training;
 using System.Diagnostics;
 using System.Text.Json;
 using DataFlow.Engine.Documents;
@@ -130,7 +131,7 @@ public sealed class SftTrainer(SftConfig config, IChatTokenizer tokenizer, Actio
     {
         if (_permutationEpoch == epoch && _permutation is not null) return _permutation;
         var order = Enumerable.Range(0, count).ToArray();
-        new Random(HashCode.Combine(config.Seed, epoch) & int.MaxValue).Shuffle(order);
+        new Random(DeterministicSeed.Of(config.Seed, epoch)).Shuffle(order);
         (_permutation, _permutationEpoch) = (order, epoch);
         return order;
     }
