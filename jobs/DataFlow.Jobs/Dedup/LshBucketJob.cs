@@ -25,53 +25,37 @@ public sealed class LshBucketJob(DedupOptions options, DedupLayout layout) : ISt
         var output = context.CreateOutput(context.Plan.Outputs[0]);
         using var pairs = new RecordFileWriter<PairRecord>(output, exact ? PairRecord.ExactKind : PairRecord.NearKind);
         var stats = context.Stats;
-        long buckets = 0, pairCount = 0, largest = 0;
-        if (exact)
-        {
-            var files = context.Inputs.Select(i => RecordFileFormat.ReadInfo(i, RecordFileWriter<ExactRecord>.RecordSize, ExactRecord.Kind)).ToList();
-            using var merge = new SortedRunMerger<ExactRecord>(files);
-            ExactRecord first = default;
-            long size = 0;
-            while (merge.TryNext(out var r))
-            {
-                if (size > 0 && r.SameHash(first))
-                {
-                    pairs.Append(new PairRecord(first.Doc, r.Doc));
-                    pairCount++;
-                    largest = Math.Max(largest, ++size);
-                    continue;
-                }
-                if (size > 1) buckets++;
-                first = r;
-                size = 1;
-            }
-            if (size > 1) buckets++;
-            stats.Add("exact_pairs", pairCount);
-        }
-        else
-        {
-            var files = context.Inputs.Select(i => RecordFileFormat.ReadInfo(i, RecordFileWriter<BandRecord>.RecordSize, BandRecord.Kind)).ToList();
-            using var merge = new SortedRunMerger<BandRecord>(files);
-            BandRecord first = default;
-            long size = 0;
-            while (merge.TryNext(out var r))
-            {
-                if (size > 0 && r.Hash == first.Hash)
-                {
-                    pairs.Append(new PairRecord(first.Doc, r.Doc));
-                    pairCount++;
-                    largest = Math.Max(largest, ++size);
-                    continue;
-                }
-                if (size > 1) buckets++;
-                first = r;
-                size = 1;
-            }
-            if (size > 1) buckets++;
-            stats.Add("candidate_pairs", pairCount);
-        }
+        var (pairCount, buckets, largest) = exact
+            ? EmitStarPairs<ExactRecord>(context.Inputs, ExactRecord.Kind, (a, b) => a.SameHash(b), r => r.Doc, pairs)
+            : EmitStarPairs<BandRecord>(context.Inputs, BandRecord.Kind, (a, b) => a.Hash == b.Hash, r => r.Doc, pairs);
+        stats.Add(exact ? "exact_pairs" : "candidate_pairs", pairCount);
         pairs.Complete();
         stats.Add(exact ? "exact_groups" : "buckets_with_pairs", buckets);
         stats.AddExample(exact ? "largest_exact_group" : "largest_bucket", $"partition {context.Index}: {largest} documents");
+    }
+
+    /// <summary>Merges the sorted runs and, per run of records in the same bucket, appends (first, other) pairs.</summary>
+    private static (long Pairs, long Buckets, long Largest) EmitStarPairs<T>(IReadOnlyList<string> inputs, string kind,
+        Func<T, T, bool> sameBucket, Func<T, ulong> doc, RecordFileWriter<PairRecord> pairs) where T : unmanaged, IComparable<T>
+    {
+        var files = inputs.Select(i => RecordFileFormat.ReadInfo(i, RecordFileWriter<T>.RecordSize, kind)).ToList();
+        using var merge = new SortedRunMerger<T>(files);
+        long pairCount = 0, buckets = 0, largest = 0, size = 0;
+        T first = default;
+        while (merge.TryNext(out var r))
+        {
+            if (size > 0 && sameBucket(r, first))
+            {
+                pairs.Append(new PairRecord(doc(first), doc(r)));
+                pairCount++;
+                largest = Math.Max(largest, ++size);
+                continue;
+            }
+            if (size > 1) buckets++;
+            first = r;
+            size = 1;
+        }
+        if (size > 1) buckets++;
+        return (pairCount, buckets, largest);
     }
 }
