@@ -207,4 +207,45 @@ public sealed class SlurmExecutorTests
         Assert.Equal(320, ids.Distinct().Count());
         Assert.Equal(0, RunFolderRows.LeftoverTemporaries(runDir));
     }
+
+    [SlurmFact]
+    public void StageResourcesOverrideTheSubmitFlagsForThatStageOnly()
+    {
+        using var dir = new TestFolder();
+        var corpus = dir.WriteCorpus(files: 2, docsPerFile: 10);
+        var pipeline = dir.Write("pipeline.yaml", $"""
+            tasks: 2
+            stages:
+              - type: ingest
+                input: {corpus}
+              - type: sample
+                fraction: 1
+                resources:
+                  cpus_per_task: 2
+                  time: "00:07:00"
+                  max_parallel: 1
+            """);
+        var result = CliProcess.Run(dir.Path, Limit, "submit", pipeline, "--run-dir", dir.Sub("run"), "--time", "00:09:00", "--wait");
+        Assert.True(result.ExitCode == 0, result.ToString());
+
+        // The controller keeps finished jobs for MinJobAge (600 s in scripts/slurm-up.sh): ask it what each array got.
+        var jobs = SlurmSubmission.Load(new RunFolder(dir.Sub("run")))!.Jobs.ToDictionary(j => j.Stage, j => j.JobId);
+        var ingest = ScontrolJob(jobs["ingest"]);
+        var sample = ScontrolJob(jobs["sample"]);
+        Assert.Contains("TimeLimit=00:09:00", ingest);
+        Assert.Matches(@"\bNumCPUs=1\b", ingest);
+        Assert.Contains("TimeLimit=00:07:00", sample);
+        Assert.Matches(@"\bNumCPUs=2\b", sample);
+        Assert.Matches(@"ArrayTaskId=\S*%1\b|ArrayTaskThrottle=1\b", sample);
+    }
+
+    private static string ScontrolJob(long jobId)
+    {
+        var start = new ProcessStartInfo("scontrol", ["show", "job", jobId.ToString()]) { RedirectStandardOutput = true, UseShellExecute = false };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"scontrol show job {jobId} failed");
+        return output;
+    }
 }

@@ -15,6 +15,7 @@ namespace DataFlow.Engine.Config;
 ///   - type: ingest
 ///     name: ingest         # optional, defaults to the type
 ///     input: data/sample/*.jsonl.gz
+///     resources: {cpus_per_task: 4, mem: 8G}   # optional, read by the Slurm executor (see StageResources)
 /// </code>
 /// </summary>
 public static class PipelineLoader
@@ -48,6 +49,7 @@ public static class PipelineLoader
             if (!IsValidName(name)) throw section.Error("name", $"'{name}' must be letters, digits, '-' or '_'");
             var onError = section.GetEnum("on_error", defaultOnError);
             var output = section.GetString("output");
+            var resources = section.GetSection("resources") is { } block ? StageResources.FromConfig(block) : StageResources.None;
             IReadOnlyList<StageDefinition> built;
             try
             {
@@ -66,6 +68,7 @@ public static class PipelineLoader
                 stages.Add(stage with
                 {
                     OnError = onError,
+                    Resources = resources,
                     OutputDir = output is null || !ReferenceEquals(stage, built[^1]) ? stage.OutputDir : settings.Resolve(output),
                 });
             }

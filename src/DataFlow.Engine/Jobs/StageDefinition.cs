@@ -7,4 +7,7 @@ public sealed record StageDefinition(string Name, string Type, IStageJob Job, On
 {
     /// <summary>Explicit output folder (one-stage CLI commands write straight into --output); null means the run folder.</summary>
     public string? OutputDir { get; init; }
+
+    /// <summary>What each task asks a batch scheduler for (the stage's <c>resources:</c> block); unset fields take the submit flags.</summary>
+    public StageResources Resources { get; init; } = StageResources.None;
 }

@@ -1,4 +1,5 @@
 using DataFlow.Engine.Config;
+using DataFlow.Engine.Jobs;
 using DataFlow.Jobs;
 
 namespace DataFlow.Tests.Engine;
@@ -35,6 +36,28 @@ public class PipelineConfigTests
         Assert.Contains("p.yaml:3: key 'stages[0].fraction': 1.5 is out of range", e.Message);
         e = Fails("on_error: ignore\nstages:\n  - type: ingest\n    input: in.jsonl\n");
         Assert.Contains("p.yaml:1: key 'on_error': expected one of skip, fail", e.Message);
+    }
+
+    [Fact]
+    public void Stage_resources_are_read_per_stage_and_bad_ones_name_their_line()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("in.jsonl"), "{\"text\":\"x\"}\n");
+        var pipeline = PipelineLoader.Load(
+            "stages:\n  - type: ingest\n    input: in.jsonl\n    resources: {cpus_per_task: 2, mem: 3G, time: \"1-02:00:00\", max_parallel: 1}\n  - type: sample\n    fraction: 1\n",
+            "p.yaml", StandardStages.Create(), dir.Path);
+        var ingest = pipeline.Stage("ingest").Resources;
+        Assert.Equal((2, "3G", "1-02:00:00", 1, (string?)null), (ingest.CpusPerTask, ingest.Memory, ingest.TimeLimit, ingest.MaxParallel, ingest.Partition));
+        Assert.Same(StageResources.None, pipeline.Stage("sample").Resources);
+
+        var e = Fails("stages:\n  - type: ingest\n    input: in.jsonl\n    resources:\n      cpus_per_tsak: 4\n");
+        Assert.Equal("p.yaml:5: unknown key 'stages[0].resources.cpus_per_tsak' (did you mean 'cpus_per_task'?)", e.Message);
+        e = Fails("stages:\n  - type: ingest\n    input: in.jsonl\n    resources:\n      mem: lots\n");
+        Assert.StartsWith("p.yaml:5: key 'stages[0].resources.mem': 'lots' is not a memory size", e.Message);
+        e = Fails("stages:\n  - type: ingest\n    input: in.jsonl\n    resources:\n      time: 1h\n");
+        Assert.StartsWith("p.yaml:5: key 'stages[0].resources.time': '1h' is not a time limit", e.Message);
+        e = Fails("stages:\n  - type: ingest\n    input: in.jsonl\n    resources:\n      cpus_per_task: 0\n");
+        Assert.Contains("p.yaml:5: key 'stages[0].resources.cpus_per_task'", e.Message);
     }
 
     [Fact]

@@ -55,7 +55,7 @@ public sealed class SlurmExecutor(SlurmClient client, SlurmOptions options)
             {
                 var offset = chunk.Key * limit;
                 var tasks = chunk.ToList();
-                var id = client.Submit(SbatchArgs(run, stage.Name, tasks.Select(i => i - offset), dependency), script, [offset.ToString()]);
+                var id = client.Submit(SbatchArgs(run, stage, tasks.Select(i => i - offset), dependency), script, [offset.ToString()]);
                 jobs.Add(new SlurmArrayJob(stage.Name, id, offset, tasks));
                 submission.Save(run); // saved after every sbatch, so a later failure still leaves everything cancellable
             }
@@ -64,21 +64,24 @@ public sealed class SlurmExecutor(SlurmClient client, SlurmOptions options)
         return submission;
     }
 
-    private List<string> SbatchArgs(RunFolder run, string stage, IEnumerable<int> arrayIndices, string? dependency)
+    /// <summary>The sbatch flags of one array: the stage's <c>resources:</c> where set, else the submit options.</summary>
+    private List<string> SbatchArgs(RunFolder run, StageDefinition stage, IEnumerable<int> arrayIndices, string? dependency)
     {
-        var array = ArrayRanges.Format(arrayIndices) + (options.MaxParallel > 0 ? $"%{options.MaxParallel}" : "");
+        var resources = stage.Resources;
+        var maxParallel = resources.MaxParallel ?? options.MaxParallel;
+        var array = ArrayRanges.Format(arrayIndices) + (maxParallel > 0 ? $"%{maxParallel}" : "");
         var args = new List<string>
         {
-            $"--job-name=df-{stage}",
+            $"--job-name=df-{stage.Name}",
             $"--array={array}",
-            $"--output={Path.Combine(run.LogsDir, "slurm", stage + "-%A_%a.out")}",
+            $"--output={Path.Combine(run.LogsDir, "slurm", stage.Name + "-%A_%a.out")}",
             $"--chdir={run.RecordedBaseDir() ?? run.Root}",
-            $"--cpus-per-task={options.CpusPerTask}",
+            $"--cpus-per-task={resources.CpusPerTask ?? options.CpusPerTask}",
             "--kill-on-invalid-dep=yes",
         };
-        if (options.Partition is { } p) args.Add($"--partition={p}");
-        if (options.Memory is { } m) args.Add($"--mem={m}");
-        if (options.TimeLimit is { } t) args.Add($"--time={t}");
+        if ((resources.Partition ?? options.Partition) is { } p) args.Add($"--partition={p}");
+        if ((resources.Memory ?? options.Memory) is { } m) args.Add($"--mem={m}");
+        if ((resources.TimeLimit ?? options.TimeLimit) is { } t) args.Add($"--time={t}");
         if (dependency is not null) args.Add($"--dependency={dependency}");
         return args;
     }
