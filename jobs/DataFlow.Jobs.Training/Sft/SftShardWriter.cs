@@ -1,4 +1,5 @@
 using System.Globalization;
+using DataFlow.Engine.Tokens;
 using Parquet;
 using Parquet.Schema;
 
@@ -27,8 +28,7 @@ public sealed class SftShardWriter : IDisposable
     private readonly int[] _tokens;
     private readonly int[] _mask;
     private readonly int[] _lengths;
-    private readonly int[] _repetitionLevels;
-    private readonly int[] _definitionLevels;
+    private readonly FixedLengthListLevels _levels;
     private readonly int _rowGroupRows;
     private int _bufferedRows;
     private bool _closed;
@@ -48,10 +48,6 @@ public sealed class SftShardWriter : IDisposable
         _tokens = new int[rowGroupRows * maxTokens];
         _mask = new int[_tokens.Length];
         _lengths = new int[rowGroupRows];
-        // Every row has exactly maxTokens values, so the levels are the same for every row group.
-        _repetitionLevels = new int[_tokens.Length];
-        for (var i = 0; i < _repetitionLevels.Length; i++) _repetitionLevels[i] = i % maxTokens == 0 ? 0 : 1;
-        _definitionLevels = new int[_tokens.Length];
 
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         _stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
@@ -61,7 +57,8 @@ public sealed class SftShardWriter : IDisposable
             CompressionLevel = System.IO.Compression.CompressionLevel.Optimal,
         };
         _writer = ParquetWriter.CreateAsync(new ParquetSchema(fields), _stream, options).GetAwaiter().GetResult();
-        Array.Fill(_definitionLevels, _tokenElement.MaxDefinitionLevel);
+        // After the schema is built: building it is what sets the element's definition level.
+        _levels = new FixedLengthListLevels(maxTokens, rowGroupRows, _tokenElement.MaxDefinitionLevel);
         _writer.CustomMetadata = new Dictionary<string, string>
         {
             [MaxTokensKey] = maxTokens.ToString(CultureInfo.InvariantCulture),
@@ -91,13 +88,10 @@ public sealed class SftShardWriter : IDisposable
     private void FlushRowGroup()
     {
         if (_bufferedRows == 0) return;
-        var count = _bufferedRows * MaxTokens;
         using (var group = _writer.CreateRowGroup())
         {
-            group.WriteAllPartsAsync<int>(_tokenElement, _tokens.AsMemory(0, count), _definitionLevels.AsMemory(0, count),
-                _repetitionLevels.AsMemory(0, count), CancellationToken.None).GetAwaiter().GetResult();
-            group.WriteAllPartsAsync<int>(_maskElement, _mask.AsMemory(0, count), _definitionLevels.AsMemory(0, count),
-                _repetitionLevels.AsMemory(0, count), CancellationToken.None).GetAwaiter().GetResult();
+            _levels.Write(group, _tokenElement, _tokens, _bufferedRows);
+            _levels.Write(group, _maskElement, _mask, _bufferedRows);
             if (_lengthField is not null)
                 group.WriteAsync<int>(_lengthField, (ReadOnlyMemory<int>)_lengths.AsMemory(0, _bufferedRows)).GetAwaiter().GetResult();
         }

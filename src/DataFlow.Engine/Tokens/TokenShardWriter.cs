@@ -16,8 +16,7 @@ public sealed class TokenShardWriter : IDisposable
     private readonly FileStream _stream;
     private readonly ParquetWriter _writer;
     private readonly int[] _values;
-    private readonly int[] _repetitionLevels;
-    private readonly int[] _definitionLevels;
+    private readonly FixedLengthListLevels _levels;
     private readonly int _rowGroupRows;
     private int _bufferedRows;
     private bool _closed;
@@ -30,11 +29,7 @@ public sealed class TokenShardWriter : IDisposable
         SeqLen = seqLen;
         _rowGroupRows = rowGroupRows;
         _values = new int[rowGroupRows * RowLength];
-        // Levels are the same for every full row group: each row is a list that starts at repetition level 0.
-        _repetitionLevels = new int[_values.Length];
-        for (var i = 0; i < _repetitionLevels.Length; i++) _repetitionLevels[i] = i % RowLength == 0 ? 0 : 1;
-        _definitionLevels = new int[_values.Length];
-        Array.Fill(_definitionLevels, TokenShardSchema.Element.MaxDefinitionLevel);
+        _levels = new FixedLengthListLevels(RowLength, rowGroupRows, TokenShardSchema.Element.MaxDefinitionLevel);
 
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         _stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
@@ -65,13 +60,8 @@ public sealed class TokenShardWriter : IDisposable
     private void FlushRowGroup()
     {
         if (_bufferedRows == 0) return;
-        var count = _bufferedRows * RowLength;
         using (var group = _writer.CreateRowGroup())
-        {
-            group.WriteAllPartsAsync<int>(TokenShardSchema.Element, _values.AsMemory(0, count),
-                _definitionLevels.AsMemory(0, count), _repetitionLevels.AsMemory(0, count), CancellationToken.None)
-                .GetAwaiter().GetResult();
-        }
+            _levels.Write(group, TokenShardSchema.Element, _values, _bufferedRows);
         _bufferedRows = 0;
     }
 
