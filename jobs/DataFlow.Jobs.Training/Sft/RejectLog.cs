@@ -3,8 +3,11 @@ using DataFlow.Engine.Documents;
 
 namespace DataFlow.Jobs.Training.Sft;
 
-/// <summary>Bad training records: under skip, appended to a rejects JSONL (file, line, reason) and counted; under fail, thrown.</summary>
-public sealed class RejectLog(string path, OnError policy) : IRejectSink, IDisposable
+/// <summary>
+/// Bad training records: under skip, appended to a rejects JSONL (file, line, reason) and counted; under fail, thrown.
+/// A null path counts without writing (MPI ranks other than 0, which read the same records).
+/// </summary>
+public sealed class RejectLog(string? path, OnError policy) : IRejectSink, IDisposable
 {
     private StreamWriter? _writer;
 
@@ -14,6 +17,7 @@ public sealed class RejectLog(string path, OnError policy) : IRejectSink, IDispo
     {
         if (policy == OnError.Fail) throw new BadInputException(reject);
         Count++;
+        if (path is null) return;
         if (_writer is null)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using DataFlow.Text.Chat;
+using DataFlow.Trainer.Distributed;
 using DataFlow.Trainer.Sft;
 
 namespace DataFlow.Jobs.Training.Sft;
@@ -7,15 +8,18 @@ namespace DataFlow.Jobs.Training.Sft;
 /// <summary><c>dataflow train sft --config FILE</c>: YAML -> <see cref="SftConfig"/> -> <see cref="SftTrainer"/>, rejects beside the output.</summary>
 public static class SftJob
 {
-    public static int Run(string configPath, Action<string> log) => Run(configPath, new Dictionary<string, JsonNode?>(), log);
+    public static int Run(string configPath, Action<string> log, Replicas? replicas = null) =>
+        Run(configPath, new Dictionary<string, JsonNode?>(), log, replicas);
 
     /// <summary>Runs with some YAML keys set by the caller (a pipeline stage fills in data, model and output paths).</summary>
-    public static int Run(string configPath, IReadOnlyDictionary<string, JsonNode?> overrides, Action<string> log)
+    /// <param name="replicas">MPI data parallelism (null: one process); rank 0 alone logs and writes.</param>
+    public static int Run(string configPath, IReadOnlyDictionary<string, JsonNode?> overrides, Action<string> log, Replicas? replicas = null)
     {
+        replicas ??= Replicas.Single;
         var config = TrainingYaml.Load<SftConfig>(configPath, overrides).Validate();
-        using var rejects = new RejectLog(Path.Combine(config.Output, "rejects.jsonl"), config.OnError);
-        new SftTrainer(config, new ByteChatTokenizer(), log).Run(rejects);
-        if (rejects.Count > 0) log($"sft: {rejects.Count} bad records skipped, listed in {config.Output}/rejects.jsonl");
+        using var rejects = new RejectLog(replicas.IsRoot ? Path.Combine(config.Output, "rejects.jsonl") : null, config.OnError);
+        new SftTrainer(config, new ByteChatTokenizer(), log) { Replicas = replicas }.Run(rejects);
+        if (rejects.Count > 0 && replicas.IsRoot) log($"sft: {rejects.Count} bad records skipped, listed in {config.Output}/rejects.jsonl");
         return 0;
     }
 }

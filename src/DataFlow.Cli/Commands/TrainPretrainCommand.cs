@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.Globalization;
 using DataFlow.Trainer.Training;
 using DataFlow.Jobs.Training.Pretrain;
-using DataFlow.Trainer.Distributed;
 using Spectre.Console.Cli;
 
 namespace DataFlow.Cli.Commands;
@@ -27,17 +26,9 @@ public sealed class TrainPretrainCommand : Command<TrainPretrainCommand.Settings
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
         if (string.IsNullOrEmpty(settings.Config)) throw new ArgumentException("--config is required");
-        var parallel = DistributedMode.Start(settings.Distributed);
-        TrainingSummary summary;
-        try
-        {
-            summary = PretrainRun.Execute(PretrainSettings.Load(settings.Config), settings.Resume, Console.Out, cancellation, parallel);
-        }
-        finally
-        {
-            parallel?.Communicator.Dispose();
-        }
-        if (parallel is { IsRoot: false }) return ExitCodes.Ok;
+        var (summary, isRoot) = DistributedTraining.Run(settings.Distributed, parallel =>
+            (PretrainRun.Execute(PretrainSettings.Load(settings.Config), settings.Resume, Console.Out, cancellation, parallel), parallel?.IsRoot ?? true));
+        if (!isRoot) return ExitCodes.Ok;
         if (summary.Steps == 0)
         {
             Console.WriteLine($"nothing to do: already at step {summary.FirstStep}; checkpoint {summary.LastCheckpoint}");

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using DataFlow.Jobs.Training.Sft;
+using DataFlow.Trainer.Distributed;
 using Spectre.Console.Cli;
 
 namespace DataFlow.Cli.Commands;
@@ -11,8 +12,12 @@ public sealed class TrainRewardCommand : Command<TrainRewardCommand.Settings>
         [CommandOption("-c|--config <FILE>")]
         [Description("Reward YAML (see conf/train/reward-verifiable.yaml); rerunning resumes from OUTPUT/checkpoint.")]
         public string Config { get; init; } = "";
+
+        [CommandOption("--distributed <MODE>")]
+        [Description("none (default) or mpi: run as one rank of `mpirun -np N` / `srun --mpi=pmix -n N` (jobs/slurm/train.sbatch); batch_size is the global batch.")]
+        public string Distributed { get; init; } = "none";
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation) =>
-        DataFlow.Jobs.Training.Reward.RewardJob.Run(settings.Config, Console.WriteLine);
+        DistributedTraining.Run(settings.Distributed, parallel => DataFlow.Jobs.Training.Reward.RewardJob.Run(settings.Config, Console.WriteLine, new Replicas(parallel)));
 }

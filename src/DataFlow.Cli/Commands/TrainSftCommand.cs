@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using DataFlow.Jobs.Training.Sft;
+using DataFlow.Trainer.Distributed;
 using Spectre.Console.Cli;
 
 namespace DataFlow.Cli.Commands;
@@ -11,8 +12,12 @@ public sealed class TrainSftCommand : Command<TrainSftCommand.Settings>
         [CommandOption("-c|--config <FILE>")]
         [Description("SFT YAML (see conf/train/sft-verifiable.yaml); rerunning resumes from OUTPUT/checkpoint.")]
         public string Config { get; init; } = "";
+
+        [CommandOption("--distributed <MODE>")]
+        [Description("none (default) or mpi: run as one rank of `mpirun -np N` / `srun --mpi=pmix -n N` (jobs/slurm/train.sbatch); batch_size is the global batch.")]
+        public string Distributed { get; init; } = "none";
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation) =>
-        SftJob.Run(settings.Config, Console.WriteLine);
+        DistributedTraining.Run(settings.Distributed, parallel => SftJob.Run(settings.Config, Console.WriteLine, new Replicas(parallel)));
 }

@@ -8,29 +8,34 @@ namespace DataFlow.Trainer.Ppo;
 /// </summary>
 public static class PpoLosses
 {
-    /// <summary>Mean over masked positions.</summary>
-    public static Tensor MaskedMean(Tensor x, Tensor mask) => (x * mask).sum() / mask.sum().clamp_min(1);
+    /// <summary>
+    /// Mean over masked positions; with <paramref name="denominator"/>, the masked sum divided by it instead (a
+    /// data-parallel rank's share of a mean over the whole minibatch, <see cref="Distributed.Replicas.MeanDenominator"/>).
+    /// </summary>
+    public static Tensor MaskedMean(Tensor x, Tensor mask, double? denominator = null) =>
+        denominator is { } d ? (x * mask).sum() / d : (x * mask).sum() / mask.sum().clamp_min(1);
 
     /// <summary>max(-A r, -A clip(r, 1 - eps, 1 + eps)) with r = exp(logp - logp_old); also the fraction of clipped tokens and the approx KL.</summary>
-    public static (Tensor Loss, double ClipFraction, double ApproxKl) ClippedPolicy(Tensor logProbs, Tensor oldLogProbs, Tensor advantages, Tensor mask, double clip)
+    public static (Tensor Loss, double ClipFraction, double ApproxKl) ClippedPolicy(Tensor logProbs, Tensor oldLogProbs, Tensor advantages, Tensor mask, double clip,
+        double? denominator = null)
     {
         var logRatio = logProbs - oldLogProbs;
         var ratio = logRatio.exp();
         var unclipped = -advantages * ratio;
         var clipped = -advantages * ratio.clamp(1 - clip, 1 + clip);
-        var loss = MaskedMean(maximum(unclipped, clipped), mask);
+        var loss = MaskedMean(maximum(unclipped, clipped), mask, denominator);
         using var noGrad = no_grad();
-        var clipFraction = MaskedMean((clipped > unclipped).to(float32), mask).item<float>();
+        var clipFraction = MaskedMean((clipped > unclipped).to(float32), mask, denominator).item<float>();
         // k3 estimator of KL(old || new) (Schulman's "approximating KL"): (r - 1) - log r, non-negative, low variance.
-        var approxKl = MaskedMean(ratio - 1 - logRatio, mask).item<float>();
+        var approxKl = MaskedMean(ratio - 1 - logRatio, mask, denominator).item<float>();
         return (loss, clipFraction, approxKl);
     }
 
     /// <summary>0.5 * max((V - R)^2, (clip(V, V_old - eps, V_old + eps) - R)^2): the critic cannot move far from the rollout's values.</summary>
-    public static Tensor ClippedValue(Tensor values, Tensor oldValues, Tensor returns, Tensor mask, double clip)
+    public static Tensor ClippedValue(Tensor values, Tensor oldValues, Tensor returns, Tensor mask, double clip, double? denominator = null)
     {
         var clippedValues = oldValues + (values - oldValues).clamp(-clip, clip);
-        return 0.5 * MaskedMean(maximum((values - returns).pow(2), (clippedValues - returns).pow(2)), mask);
+        return 0.5 * MaskedMean(maximum((values - returns).pow(2), (clippedValues - returns).pow(2)), mask, denominator);
     }
 
     /// <summary>Per-token KL penalty estimate log pi(a|s) - log pi_ref(a|s) (the sampled-token estimator InstructGPT uses).</summary>

@@ -1,3 +1,4 @@
+using DataFlow.Trainer.Distributed;
 using DataFlow.Trainer.Training;
 using System.Diagnostics;
 using System.Text.Json;
@@ -20,7 +21,10 @@ namespace DataFlow.Trainer.Ppo;
 /// clipped policy loss (+ optional SFT mix) for the actor and clipped value loss for the critic. The true task score
 /// of every response is logged beside the learned reward, so reward hacking shows. Prompt order and sampling depend
 /// on (seed, iteration) only, and checkpoints hold all four models, both optimizers, the KL coefficient and the
-/// reward statistics, so a resumed run continues identically.
+/// reward statistics, so a resumed run continues identically. Under MPI (<see cref="Replicas"/>) each rank generates and
+/// scores its share of the prompts, the rollouts are gathered so that reward normalization, the KL controller, GAE
+/// and whitening see the global batch, each minibatch is split over ranks, and gradients are averaged before clipping.
+/// Sampling is seeded per global prompt index, so N ranks roll out what one process rolls out.
 /// </summary>
 public sealed class PpoTrainer(PpoConfig config, IChatTokenizer tokenizer, Action<string> log)
 {
@@ -29,14 +33,20 @@ public sealed class PpoTrainer(PpoConfig config, IChatTokenizer tokenizer, Actio
 
     private sealed record PpoState(int Iteration, double KlCoef, double RewardMean, double RewardVariance, long RewardCount);
 
+    /// <summary>Data-parallel ranks this process is one of (<see cref="Replicas.Single"/>: one process); rollout_batch and mini_batch are global.</summary>
+    public Replicas Replicas { get; init; } = Replicas.Single;
+
+    private Action<string> Log => Replicas.IsRoot ? log : static _ => { };
+
     public void Run(IRejectSink rejects)
     {
         config.Validate();
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
+        var (_, rowsPerRank) = Replicas.ShareOf(config.MiniBatch, "mini_batch"); // rollout_batch is a multiple of it
         var prompts = LoadPrompts(config.Prompts, rejects);
         var evalPrompts = LoadPrompts(config.EvalPrompts, rejects);
         var ptx = config.PtxCoef > 0 ? SftDataset.Load(config.PtxData, ChatFormat.Auto, _template, tokenizer, 128, rejects).Examples : [];
-        log($"ppo: {prompts.Count} training prompts, {evalPrompts.Count} held-out prompts");
+        Log($"ppo: {prompts.Count} training prompts, {evalPrompts.Count} held-out prompts");
 
         var checkpoint = Path.Combine(config.Output, SftTrainer.CheckpointDir);
         var resuming = File.Exists(Path.Combine(checkpoint, StateFile));
@@ -60,11 +70,15 @@ public sealed class PpoTrainer(PpoConfig config, IChatTokenizer tokenizer, Actio
             (start, _) = (state.Iteration, 0);
             kl.Restore(state.KlCoef);
             moments.Restore(state.RewardMean, state.RewardVariance, state.RewardCount);
-            log($"ppo: resumed from {checkpoint} at iteration {start}");
+            Log($"ppo: resumed from {checkpoint} at iteration {start}");
         }
+        Replicas.Agree(start, "the iteration to start from");
+        Replicas.Broadcast(actor.parameters().Concat(critic.parameters()));
+        if (Replicas.IsDistributed)
+            Log($"ppo: data parallel over {Replicas.Size} MPI ranks: {config.RolloutBatch / Replicas.Size} rollouts and {rowsPerRank} rows of each minibatch per rank");
         Directory.CreateDirectory(config.Output);
-        using var metrics = new StreamWriter(Path.Combine(config.Output, "metrics.jsonl"), append: resuming);
-        if (!resuming) Evaluate(actor, reference, rewardModel, evalPrompts, 0, metrics);
+        using var metrics = Replicas.IsRoot ? new StreamWriter(Path.Combine(config.Output, "metrics.jsonl"), append: resuming) : null;
+        if (!resuming && metrics is not null) Evaluate(actor, reference, rewardModel, evalPrompts, 0, metrics);
 
         var stopAt = config.StopAfter > 0 ? Math.Min(config.Iterations, start + config.StopAfter) : config.Iterations;
         var stops = SftEvaluation.StopIds(tokenizer, _template);
@@ -74,27 +88,31 @@ public sealed class PpoTrainer(PpoConfig config, IChatTokenizer tokenizer, Actio
             torch.manual_seed(config.Seed * 1_000_003L + iteration);
             var batch = Enumerable.Range(0, config.RolloutBatch).Select(_ => prompts[random.Next(prompts.Count)]).ToList();
 
-            // (1) Generation.
+            // (1) Generation: this rank's prompts, each sampled by its own generator seeded by (seed, iteration, global
+            // index) and left-padded to the whole batch's width, so N ranks sample exactly what one process samples.
             var clock = Stopwatch.StartNew();
             actor.eval();
-            var generator = new Generator((ulong)(config.Seed * 1_000_003L + iteration));
-            var responses = ResponseGenerator.Generate(actor, batch.Select(p => p.Ids).ToList(),
-                new SamplingOptions { MaxNewTokens = config.MaxNewTokens, Temperature = config.Temperature }, stops, tokenizer.PadId, generator);
+            var (firstRow, rowCount) = Replicas.ShareOf(batch.Count, "rollout_batch");
+            var mine = batch.Skip(firstRow).Take(rowCount).ToList();
+            var generators = Enumerable.Range(firstRow, rowCount).Select(g => new Generator((ulong)DeterministicSeed.Of(DeterministicSeed.Of(config.Seed, iteration), g))).ToList();
+            var myResponses = ResponseGenerator.Generate(actor, mine.Select(p => p.Ids).ToList(),
+                new SamplingOptions { MaxNewTokens = config.MaxNewTokens, Temperature = config.Temperature }, stops, tokenizer.PadId,
+                rowGenerators: generators, promptWidth: batch.Max(p => p.Ids.Length));
+            foreach (var g in generators) g.Dispose();
+            var responses = GatherResponses(myResponses, batch.Count);
             var generationSeconds = clock.Elapsed.TotalSeconds;
             var generatedTokens = responses.Sum(r => r.Count);
 
-            // (2) Scoring: rollout tensors, rewards, KL, values, GAE.
+            // (2) Scoring: rollout tensors of the whole batch on every rank; each rank scores its rows, the rows are
+            // gathered, and rewards, KL, GAE and whitening are computed over the global batch.
             clock.Restart();
             using var rollout = Rollout.Build(batch.Select(p => p.Ids).ToList(), responses, tokenizer.PadId);
             float[] scores, trueScores;
             Tensor oldLogProbs, refLogProbs, oldValues, advantages, returns, klPerToken;
             using (no_grad())
             {
-                scores = ScoreResponses(rewardModel, batch, responses, stops);
+                (scores, oldLogProbs, refLogProbs, oldValues) = ScoreRollout(actor, reference, critic, rewardModel, rollout, batch, responses, stops);
                 trueScores = batch.Select((p, i) => (float)VerifiableTasks.Score(p.UserText, SftEvaluation.DecodeResponse(responses[i], tokenizer, stops))).ToArray();
-                oldLogProbs = PpoLosses.TokenLogProbs(actor.forward(rollout.Inputs), rollout.Targets).DetachFromDisposeScope();
-                refLogProbs = PpoLosses.TokenLogProbs(reference.forward(rollout.Inputs), rollout.Targets).DetachFromDisposeScope();
-                oldValues = (critic.forward(rollout.Inputs) * rollout.Mask).DetachFromDisposeScope();
                 klPerToken = (PpoLosses.KlPerToken(oldLogProbs, refLogProbs) * rollout.Mask).DetachFromDisposeScope();
                 moments.Update(scores.Select(s => (double)s).ToList());
                 var rewards = (-kl.Value * klPerToken).contiguous();
@@ -121,7 +139,8 @@ public sealed class PpoTrainer(PpoConfig config, IChatTokenizer tokenizer, Actio
             }
             var scoringSeconds = clock.Elapsed.TotalSeconds;
 
-            // (3) Training.
+            // (3) Training: every rank walks the same minibatches and takes its rows of each; losses are its sums over
+            // the minibatch's global token count (PpoLosses' denominator), so averaged gradients are the global ones.
             clock.Restart();
             actor.train();
             critic.train();
@@ -134,12 +153,14 @@ public sealed class PpoTrainer(PpoConfig config, IChatTokenizer tokenizer, Actio
                 for (var m = 0; m < batch.Count; m += config.MiniBatch)
                 {
                     using var scope = NewDisposeScope();
-                    var index = tensor(order.Skip(m).Take(config.MiniBatch).Select(i => (long)i).ToArray());
+                    var minibatch = order.Skip(m).Take(config.MiniBatch).Select(i => (long)i).ToArray();
+                    var tokens = Replicas.MeanDenominator(rollout.Mask.index_select(0, tensor(minibatch)).sum().item<float>());
+                    var index = tensor(Replicas.Rows<long>(minibatch, "mini_batch").ToArray());
                     var inputs = rollout.Inputs.index_select(0, index);
                     var mask = rollout.Mask.index_select(0, index);
                     var logits = actor.forward(inputs);
                     var logProbs = PpoLosses.TokenLogProbs(logits, rollout.Targets.index_select(0, index));
-                    var (policyLoss, clipFraction, approxKl) = PpoLosses.ClippedPolicy(logProbs, oldLogProbs.index_select(0, index), advantages.index_select(0, index), mask, config.ClipRange);
+                    var (policyLoss, clipFraction, approxKl) = PpoLosses.ClippedPolicy(logProbs, oldLogProbs.index_select(0, index), advantages.index_select(0, index), mask, config.ClipRange, tokens);
                     if (iteration >= config.CriticWarmup)
                     {
                         var actorLoss = policyLoss;
@@ -147,22 +168,25 @@ public sealed class PpoTrainer(PpoConfig config, IChatTokenizer tokenizer, Actio
                         {
                             var ptxBatch = Enumerable.Range(0, config.MiniBatch).Select(_ => ptx[random.Next(ptx.Count)]).ToList();
                             var (ptxInputs, ptxTargets) = SftBatch.Collate(ptxBatch, tokenizer.PadId);
-                            actorLoss = actorLoss + config.PtxCoef * SftBatch.MaskedLoss(actor.forward(ptxInputs), ptxTargets);
+                            var ptxTokens = Replicas.MeanDenominator(ptxTargets.ne(SftBatch.IgnoreIndex).sum().item<long>());
+                            actorLoss = actorLoss + config.PtxCoef * SftBatch.MaskedLossSum(actor.forward(Replicas.Rows(ptxInputs)), Replicas.Rows(ptxTargets)) / ptxTokens;
                         }
                         actorOptimizer.zero_grad();
                         actorLoss.backward();
+                        Replicas.AverageGradients(actor.parameters());
                         nn.utils.clip_grad_norm_(actor.parameters(), config.GradClip);
                         actorOptimizer.step();
                     }
 
                     var values = critic.forward(inputs);
-                    var valueLoss = PpoLosses.ClippedValue(values, oldValues.index_select(0, index), returns.index_select(0, index), mask, config.ValueClipRange);
+                    var valueLoss = PpoLosses.ClippedValue(values, oldValues.index_select(0, index), returns.index_select(0, index), mask, config.ValueClipRange, tokens);
                     criticOptimizer.zero_grad();
                     valueLoss.backward();
+                    Replicas.AverageGradients(critic.parameters());
                     nn.utils.clip_grad_norm_(critic.parameters(), config.GradClip);
                     criticOptimizer.step();
 
-                    using (no_grad()) entropySum += PpoLosses.MaskedMean(PpoLosses.Entropy(logits), mask).item<float>();
+                    using (no_grad()) entropySum += PpoLosses.MaskedMean(PpoLosses.Entropy(logits), mask, tokens).item<float>();
                     policyLossSum += policyLoss.item<float>();
                     valueLossSum += valueLoss.item<float>();
                     clipFractionSum += clipFraction;
@@ -171,6 +195,7 @@ public sealed class PpoTrainer(PpoConfig config, IChatTokenizer tokenizer, Actio
                 }
             }
             var trainingSeconds = clock.Elapsed.TotalSeconds;
+            var means = Replicas.Average(policyLossSum / updates, valueLossSum / updates, clipFractionSum / updates, approxKlSum / updates, entropySum / updates);
             var sequenceKl = klPerToken.sum(1).mean().item<float>();
             kl.Update(sequenceKl, batch.Count);
             var explained = PpoLosses.ExplainedVariance(oldValues, returns, rollout.Mask);
@@ -183,11 +208,11 @@ public sealed class PpoTrainer(PpoConfig config, IChatTokenizer tokenizer, Actio
                 true_score = trueScores.Average(),
                 kl = sequenceKl,
                 kl_coef = kl.Value,
-                entropy = entropySum / updates,
-                clip_fraction = clipFractionSum / updates,
-                approx_kl = approxKlSum / updates,
-                policy_loss = policyLossSum / updates,
-                value_loss = valueLossSum / updates,
+                entropy = means[4],
+                clip_fraction = means[2],
+                approx_kl = means[3],
+                policy_loss = means[0],
+                value_loss = means[1],
                 explained_variance = explained,
                 response_length = responses.Average(r => r.Count),
                 generation_s = generationSeconds,
@@ -195,19 +220,22 @@ public sealed class PpoTrainer(PpoConfig config, IChatTokenizer tokenizer, Actio
                 training_s = trainingSeconds,
                 generation_tokens_per_s = generatedTokens / generationSeconds,
             };
-            metrics.WriteLine(JsonSerializer.Serialize(record));
-            metrics.Flush();
-            log($"ppo iteration {done}/{config.Iterations}: reward {record.reward_mean:F3} true {record.true_score:P0} kl {sequenceKl:F3} (beta {kl.Value:F3}) entropy {record.entropy:F3} clip {record.clip_fraction:F3} value loss {record.value_loss:F4} ev {explained:F2} len {record.response_length:F1} | gen {generationSeconds:F1}s score {scoringSeconds:F1}s train {trainingSeconds:F1}s");
+            metrics?.WriteLine(JsonSerializer.Serialize(record));
+            metrics?.Flush();
+            Log($"ppo iteration {done}/{config.Iterations}: reward {record.reward_mean:F3} true {record.true_score:P0} kl {sequenceKl:F3} (beta {kl.Value:F3}) entropy {record.entropy:F3} clip {record.clip_fraction:F3} value loss {record.value_loss:F4} ev {explained:F2} len {record.response_length:F1} | gen {generationSeconds:F1}s score {scoringSeconds:F1}s train {trainingSeconds:F1}s");
             foreach (var t in new[] { oldLogProbs, refLogProbs, oldValues, advantages, returns, klPerToken }) t.Dispose();
 
+            if (metrics is null) continue; // rank 0 alone evaluates and writes; the others wait in the next collective
             if (done % config.EvalEvery == 0 || done == config.Iterations) Evaluate(actor, reference, rewardModel, evalPrompts, done, metrics);
             if (done % config.SaveEvery == 0 || done == stopAt)
                 SaveCheckpoint(checkpoint, actor, critic, reference, rewardModel, actorOptimizer, criticOptimizer, new PpoState(done, kl.Value, moments.Mean, moments.Variance, moments.Count));
         }
-        if (stopAt == config.Iterations)
+        if (Replicas.IsDistributed)
+            Log($"ppo: replicas of {Replicas.Size} ranks differ by at most {Replicas.Divergence(actor.parameters().Concat(critic.parameters())):G3} (0: in lockstep)");
+        if (stopAt == config.Iterations && Replicas.IsRoot)
         {
             ModelWeights.Save(actor, actor.Config, Path.Combine(config.Output, SftTrainer.FinalDir));
-            log($"ppo: final actor in {Path.Combine(config.Output, SftTrainer.FinalDir)}");
+            Log($"ppo: final actor in {Path.Combine(config.Output, SftTrainer.FinalDir)}");
         }
     }
 
@@ -216,7 +244,9 @@ public sealed class PpoTrainer(PpoConfig config, IChatTokenizer tokenizer, Actio
     /// the template renders it (response text, <c>&lt;|end|&gt;</c>, turn separator, <c>&lt;|endoftext|&gt;</c>),
     /// whether or not the sampled response reached its stop token.
     /// </summary>
-    private float[] ScoreResponses(RewardModel rewardModel, IReadOnlyList<PromptExample> prompts, IReadOnlyList<List<int>> responses, IReadOnlySet<int> stops)
+    /// <param name="rows">The rows to score ([First, First + Count), padded to the width of all rows); null: all.</param>
+    private float[] ScoreResponses(RewardModel rewardModel, IReadOnlyList<PromptExample> prompts, IReadOnlyList<List<int>> responses, IReadOnlySet<int> stops,
+        (int First, int Count)? rows = null)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -224,8 +254,46 @@ public sealed class PpoTrainer(PpoConfig config, IChatTokenizer tokenizer, Actio
         tokenizer.Encode(_template.TurnSeparator, closing);
         closing.Add(tokenizer.SpecialTokenId(_template.EndOfTextToken));
         var sequences = prompts.Select((p, i) => p.Ids.Concat(responses[i].TakeWhile(id => !stops.Contains(id))).Concat(closing).ToArray()).ToList();
-        var (tokens, lengths) = RewardTrainer.RightPad(sequences, tokenizer.PadId);
+        var (first, count) = rows ?? (0, sequences.Count);
+        var (tokens, lengths) = RewardTrainer.RightPad(sequences.Skip(first).Take(count).ToList(), tokenizer.PadId, sequences.Max(q => q.Length));
         return rewardModel.Score(tokens, lengths).data<float>().ToArray();
+    }
+
+    /// <summary>
+    /// Learned reward, actor and reference log-probs and critic values of the rollout: each rank computes its rows,
+    /// then all rows are gathered (one all-reduce), so every rank holds the whole batch's numbers.
+    /// </summary>
+    private (float[] Scores, Tensor OldLogProbs, Tensor RefLogProbs, Tensor OldValues) ScoreRollout(Transformer actor, Transformer reference, RewardModel critic,
+        RewardModel rewardModel, Rollout rollout, IReadOnlyList<PromptExample> batch, IReadOnlyList<List<int>> responses, IReadOnlySet<int> stops)
+    {
+        using var scope = NewDisposeScope();
+        var rows = Replicas.ShareOf(batch.Count, "rollout_batch");
+        var (inputs, targets, mask) = (Replicas.Rows(rollout.Inputs), Replicas.Rows(rollout.Targets), Replicas.Rows(rollout.Mask));
+        var scores = tensor(ScoreResponses(rewardModel, batch, responses, stops, rows)).unsqueeze(1);
+        var oldLogProbs = PpoLosses.TokenLogProbs(actor.forward(inputs), targets);
+        var refLogProbs = PpoLosses.TokenLogProbs(reference.forward(inputs), targets);
+        var oldValues = critic.forward(inputs) * mask;
+        var width = (int)rollout.Mask.shape[1];
+        var mine = cat([scores, oldLogProbs, refLogProbs, oldValues], 1).contiguous().data<float>().ToArray();
+        var all = tensor(Replicas.GatherRows(mine, batch.Count, 1 + 3 * width), [batch.Count, 1 + 3 * width]);
+        return (all.select(1, 0).data<float>().ToArray(),
+            all.narrow(1, 1, width).contiguous().DetachFromDisposeScope(),
+            all.narrow(1, 1 + width, width).contiguous().DetachFromDisposeScope(),
+            all.narrow(1, 1 + 2 * width, width).contiguous().DetachFromDisposeScope());
+    }
+
+    /// <summary>Every rank's sampled responses, in global order (lengths and ids packed into rows of floats: ids are exact below 2^24).</summary>
+    private List<int>[] GatherResponses(IReadOnlyList<List<int>> mine, int globalRows)
+    {
+        var width = 1 + config.MaxNewTokens;
+        var packed = new float[mine.Count * width];
+        for (var r = 0; r < mine.Count; r++)
+        {
+            packed[r * width] = mine[r].Count;
+            for (var i = 0; i < mine[r].Count; i++) packed[r * width + 1 + i] = mine[r][i];
+        }
+        var all = Replicas.GatherRows(packed, globalRows, width);
+        return Enumerable.Range(0, globalRows).Select(r => Enumerable.Range(0, (int)all[r * width]).Select(i => (int)all[r * width + 1 + i]).ToList()).ToArray();
     }
 
     private static double Std(float[] x)
@@ -257,7 +325,7 @@ public sealed class PpoTrainer(PpoConfig config, IChatTokenizer tokenizer, Actio
         var evaluation = new PpoEvaluation(rewardSum / prompts.Count, trueSum / prompts.Count, klSum / prompts.Count);
         metrics?.WriteLine(JsonSerializer.Serialize(new { iteration, eval_reward = evaluation.Reward, eval_true_score = evaluation.TrueScore, eval_kl = evaluation.Kl }));
         metrics?.Flush();
-        log($"ppo eval iteration {iteration}: learned reward {evaluation.Reward:F3} true score {evaluation.TrueScore:P1} KL to reference {evaluation.Kl:F3} ({prompts.Count} held-out prompts, greedy)");
+        Log($"ppo eval iteration {iteration}: learned reward {evaluation.Reward:F3} true score {evaluation.TrueScore:P1} KL to reference {evaluation.Kl:F3} ({prompts.Count} held-out prompts, greedy)");
         return evaluation;
     }
 

@@ -30,6 +30,8 @@ public sealed record RewardConfig
 
     /// <summary>Multiplies the score (SimPO's beta; 2 there); 1 leaves the value head as it was.</summary>
     public double ScoreScale { get; init; } = 1.0;
+    /// <summary>Steps between lines of metrics.jsonl and the console.</summary>
+    public int LogEvery { get; init; } = 10;
     public int EvalEvery { get; init; } = 100;
     public int SaveEvery { get; init; } = 100;
     public int Seed { get; init; } = 1;
@@ -41,7 +43,7 @@ public sealed record RewardConfig
     {
         void Check(bool ok, string problem) { if (!ok) throw new ArgumentException($"reward config: {problem}"); }
         Check(Train.Count > 0, "train lists no files");
-        Check(Steps > 0 && BatchSize > 0 && LearningRate > 0, "steps, batch_size and learning_rate must be positive");
+        Check(Steps > 0 && BatchSize > 0 && LearningRate > 0 && LogEvery > 0, "steps, batch_size, learning_rate and log_every must be positive");
         Check(EvalFraction is >= 0 and < 1, "eval_fraction must be in [0, 1)");
         Check(Margin >= 0, "margin must be >= 0");
         Check(ScoreScale > 0, "score_scale must be positive");

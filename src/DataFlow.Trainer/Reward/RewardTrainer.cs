@@ -1,3 +1,4 @@
+using DataFlow.Trainer.Distributed;
 using DataFlow.Trainer.Training;
 using System.Diagnostics;
 using System.Text.Json;
@@ -14,7 +15,8 @@ namespace DataFlow.Trainer.Reward;
 /// <summary>
 /// Reward-model training: the SFT transformer plus a fresh scalar head, pairwise loss on (chosen, rejected), AdamW
 /// with warmup-cosine, clipping; held-out accuracy and margin every <c>eval_every</c>; checkpoints with optimizer
-/// and step; batch order from (seed, step), so resume continues identically.
+/// and step; batch order from (seed, step), so resume continues identically. Under MPI (<see cref="Replicas"/>) each rank
+/// scores its pairs of every global batch, gradients are averaged before clipping, and rank 0 alone evaluates and writes.
 /// </summary>
 public sealed class RewardTrainer(RewardConfig config, IChatTokenizer tokenizer, Action<string> log)
 {
@@ -22,10 +24,16 @@ public sealed class RewardTrainer(RewardConfig config, IChatTokenizer tokenizer,
 
     public RewardEvaluation? LastEvaluation { get; private set; }
 
+    /// <summary>Data-parallel ranks this process is one of (<see cref="Replicas.Single"/>: one process); batch_size is the global batch.</summary>
+    public Replicas Replicas { get; init; } = Replicas.Single;
+
+    private Action<string> Log => Replicas.IsRoot ? log : static _ => { };
+
     public void Run(IRejectSink rejects)
     {
         config.Validate();
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
+        var (_, pairsPerRank) = Replicas.ShareOf(config.BatchSize, "batch_size");
         var all = PreferenceDataset.Load(config.Train, _template, tokenizer, config.MaxTokens, rejects);
         List<(int[] Chosen, int[] Rejected)> train;
         // Each eval file is also scored on its own: synthetic wrong answers and the policy's own mistakes are
@@ -44,7 +52,7 @@ public sealed class RewardTrainer(RewardConfig config, IChatTokenizer tokenizer,
             evalSets.Add(("held_out", all.Skip(cut).ToList()));
         }
         var eval = evalSets.SelectMany(e => e.Pairs).ToList();
-        log($"reward: {train.Count} training and {eval.Count} held-out pairs");
+        Log($"reward: {train.Count} training and {eval.Count} held-out pairs");
         if (evalSets.Count == 1) evalSets.Clear();
 
         torch.manual_seed(config.Seed);
@@ -58,13 +66,16 @@ public sealed class RewardTrainer(RewardConfig config, IChatTokenizer tokenizer,
             ModelWeights.LoadInto(model, Path.Combine(checkpoint, ModelWeights.WeightsFile));
             optimizer.load_py(Path.Combine(checkpoint, SftTrainer.OptimizerFile));
             startStep = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(Path.Combine(checkpoint, TrainerState.FileName)), TrainerJson.Options)!.Step;
-            log($"reward: resumed from {checkpoint} at step {startStep}");
+            Log($"reward: resumed from {checkpoint} at step {startStep}");
         }
+        Replicas.Agree(startStep, "the step to start from");
+        Replicas.Broadcast(model.parameters());
+        if (Replicas.IsDistributed) Log($"reward: data parallel over {Replicas.Size} MPI ranks, {pairsPerRank} of {config.BatchSize} pairs per rank");
         Directory.CreateDirectory(config.Output);
-        using var metrics = new StreamWriter(Path.Combine(config.Output, "metrics.jsonl"), append: startStep > 0);
-        if (startStep == 0) EvaluateAll(model, eval, evalSets, 0, metrics);
+        using var metrics = Replicas.IsRoot ? new StreamWriter(Path.Combine(config.Output, "metrics.jsonl"), append: startStep > 0) : null;
+        if (metrics is not null && startStep == 0) EvaluateAll(model, eval, evalSets, 0, metrics);
         // Rerunning a finished run (or one pointed at new eval files) reports the held-out numbers again.
-        else if (startStep >= config.Steps) EvaluateAll(model, eval, evalSets, startStep, metrics);
+        else if (metrics is not null && startStep >= config.Steps) EvaluateAll(model, eval, evalSets, startStep, metrics);
 
         var stopAt = config.StopAfter > 0 ? Math.Min(config.Steps, startStep + config.StopAfter) : config.Steps;
         var clock = Stopwatch.StartNew();
@@ -75,21 +86,25 @@ public sealed class RewardTrainer(RewardConfig config, IChatTokenizer tokenizer,
             foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
             optimizer.zero_grad();
             using var scope = NewDisposeScope();
+            // This rank's pairs of the global batch, padded to the global batch's width (as one process pads them).
             var batch = BatchAt(train, step);
-            var (chosen, rejected) = ScorePairs(model, batch);
-            var loss = PairwiseLoss.Compute(chosen, rejected, config.Margin);
+            var (chosen, rejected) = ScorePairs(model, Replicas.Rows(batch), Width(batch));
+            var loss = PairwiseLoss.Compute(chosen, rejected, config.Margin); // every rank has B/N pairs: the mean of means is the mean
             loss.backward();
+            Replicas.AverageGradients(model.parameters());
             var norm = nn.utils.clip_grad_norm_(model.parameters(), config.GradClip);
             optimizer.step();
             var done = step + 1;
-            if (done % 10 == 0 || done == stopAt)
+            if (done % config.LogEvery == 0 || done == stopAt)
             {
-                var accuracy = (chosen > rejected).to(float32).mean().item<float>();
-                metrics.WriteLine(JsonSerializer.Serialize(new { step = done, loss = loss.item<float>(), accuracy, lr, grad_norm = norm, seconds = clock.Elapsed.TotalSeconds }));
-                metrics.Flush();
-                log($"reward step {done}/{config.Steps} loss {loss.item<float>():F4} batch accuracy {accuracy:P0} lr {lr:E2}");
+                var global = Replicas.Average(loss.item<float>(), (chosen > rejected).to(float32).mean().item<float>());
+                var (lossValue, accuracy) = (global[0], global[1]);
+                metrics?.WriteLine(JsonSerializer.Serialize(new { step = done, loss = lossValue, accuracy, lr, grad_norm = norm, seconds = clock.Elapsed.TotalSeconds }));
+                metrics?.Flush();
+                Log($"reward step {done}/{config.Steps} loss {lossValue:F4} batch accuracy {accuracy:P0} lr {lr:E2}");
                 clock.Restart();
             }
+            if (metrics is null) continue; // rank 0 alone evaluates and writes; the others wait in the next all-reduce
             if (done % config.EvalEvery == 0 || done == config.Steps) EvaluateAll(model, eval, evalSets, done, metrics);
             if (done % config.SaveEvery == 0 || done == stopAt)
             {
@@ -102,25 +117,29 @@ public sealed class RewardTrainer(RewardConfig config, IChatTokenizer tokenizer,
                 Directory.Move(temp, checkpoint);
             }
         }
-        if (stopAt == config.Steps)
+        if (Replicas.IsDistributed)
+            Log($"reward: replicas of {Replicas.Size} ranks differ by at most {Replicas.Divergence(model.parameters()):G3} (0: in lockstep)");
+        if (stopAt == config.Steps && Replicas.IsRoot)
         {
             model.Save(Path.Combine(config.Output, SftTrainer.FinalDir));
-            log($"reward: final model in {Path.Combine(config.Output, SftTrainer.FinalDir)}");
+            Log($"reward: final model in {Path.Combine(config.Output, SftTrainer.FinalDir)}");
         }
     }
 
-    /// <summary>Scores both sides of each pair in one right-padded batch [2B, T].</summary>
-    public (Tensor Chosen, Tensor Rejected) ScorePairs(RewardModel model, IReadOnlyList<(int[] Chosen, int[] Rejected)> pairs)
+    /// <summary>Scores both sides of each pair in one right-padded batch [2B, max(width, longest)].</summary>
+    public (Tensor Chosen, Tensor Rejected) ScorePairs(RewardModel model, IReadOnlyList<(int[] Chosen, int[] Rejected)> pairs, int width = 0)
     {
         var sequences = pairs.Select(p => p.Chosen).Concat(pairs.Select(p => p.Rejected)).ToList();
-        var (tokens, lengths) = RightPad(sequences, tokenizer.PadId);
+        var (tokens, lengths) = RightPad(sequences, tokenizer.PadId, width);
         var scores = model.Score(tokens, lengths);
         return (scores.narrow(0, 0, pairs.Count), scores.narrow(0, pairs.Count, pairs.Count));
     }
 
-    public static (Tensor Tokens, Tensor Lengths) RightPad(IReadOnlyList<int[]> sequences, int padId)
+    private static int Width(IReadOnlyList<(int[] Chosen, int[] Rejected)> pairs) => pairs.Max(p => Math.Max(p.Chosen.Length, p.Rejected.Length));
+
+    public static (Tensor Tokens, Tensor Lengths) RightPad(IReadOnlyList<int[]> sequences, int padId, int minWidth = 0)
     {
-        var width = sequences.Max(s => s.Length);
+        var width = Math.Max(minWidth, sequences.Max(s => s.Length));
         var data = new long[sequences.Count * width];
         Array.Fill(data, padId);
         for (var b = 0; b < sequences.Count; b++)
@@ -181,7 +200,7 @@ public sealed class RewardTrainer(RewardConfig config, IChatTokenizer tokenizer,
         if (name == "all") LastEvaluation = evaluation;
         metrics?.WriteLine(JsonSerializer.Serialize(new { step, eval_loss = evaluation.Loss, eval_accuracy = evaluation.Accuracy, eval_margin = evaluation.MeanMargin }));
         metrics?.Flush();
-        log($"reward eval step {step} [{name}]: accuracy {evaluation.Accuracy:P1} mean margin {evaluation.MeanMargin:F3} loss {evaluation.Loss:F4} ({eval.Count} pairs)");
+        Log($"reward eval step {step} [{name}]: accuracy {evaluation.Accuracy:P1} mean margin {evaluation.MeanMargin:F3} loss {evaluation.Loss:F4} ({eval.Count} pairs)");
         return evaluation;
     }
 }

@@ -12,14 +12,19 @@ namespace DataFlow.Trainer.Sft;
 /// </summary>
 public static class ResponseGenerator
 {
+    /// <param name="rowGenerators">One generator per row: each row's samples then depend on its own seed alone, not on
+    /// which other prompts share the batch (data-parallel PPO splits a batch over ranks and must sample what one process would).</param>
+    /// <param name="promptWidth">Left-pad prompts to at least this width (the whole batch's, when this call generates a share of it).</param>
     /// <returns>Per row, the generated ids (including the stop token when one was produced).</returns>
     public static List<int>[] Generate(Transformer model, IReadOnlyList<int[]> prompts, SamplingOptions options,
-        IReadOnlySet<int> stopIds, int padId, Generator? generator = null, Action<int, int>? onToken = null)
+        IReadOnlySet<int> stopIds, int padId, Generator? generator = null, Action<int, int>? onToken = null,
+        IReadOnlyList<Generator>? rowGenerators = null, int promptWidth = 0)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var batch = prompts.Count;
-        var promptLength = prompts.Max(p => p.Length);
+        if (rowGenerators is not null && rowGenerators.Count != batch) throw new ArgumentException($"{rowGenerators.Count} row generators for {batch} prompts");
+        var promptLength = Math.Max(promptWidth, prompts.Max(p => p.Length));
         var maxNew = Math.Min(options.MaxNewTokens, model.Config.ContextLength - promptLength);
         if (maxNew <= 0) throw new ArgumentException($"prompt of {promptLength} tokens leaves no room in context {model.Config.ContextLength}");
         var total = promptLength + maxNew;
@@ -56,7 +61,10 @@ public static class ResponseGenerator
                 var input = tensor(Slice(tokens, 0, length)).view(batch, length);
                 logits = model.Forward(input, Step(fresh, 0, length, padTensor));
             }
-            var next = Sample(logits.select(1, -1), options, generator).data<long>().ToArray();
+            var last = logits.select(1, -1);
+            var next = rowGenerators is null
+                ? Sample(last, options, generator).data<long>().ToArray()
+                : Enumerable.Range(0, batch).Select(b => Sample(last.narrow(0, b, 1), options, rowGenerators[b]).item<long>()).ToArray();
             for (var b = 0; b < batch; b++)
             {
                 tokens[b, length] = done[b] ? padId : next[b];

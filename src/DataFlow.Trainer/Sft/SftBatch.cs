@@ -30,6 +30,10 @@ public static class SftBatch
         return (tensor(inputs, [examples.Count, length]), tensor(targets, [examples.Count, length]));
     }
 
+    /// <summary>Summed cross-entropy over the positions whose target is not ignored (a data-parallel rank's share, divided by the global count).</summary>
+    public static Tensor MaskedLossSum(Tensor logits, Tensor targets) =>
+        nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), targets.reshape(-1), ignore_index: IgnoreIndex, reduction: nn.Reduction.Sum);
+
     /// <summary>Mean cross-entropy over the positions whose target is not ignored.</summary>
     public static Tensor MaskedLoss(Tensor logits, Tensor targets) =>
         nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), targets.reshape(-1), ignore_index: IgnoreIndex);

@@ -33,6 +33,8 @@ public sealed record SftConfig
     public int WarmupSteps { get; init; } = 20;
     public double WeightDecay { get; init; } = 0.0;
     public double GradClip { get; init; } = 1.0;
+    /// <summary>Steps between lines of metrics.jsonl and the console.</summary>
+    public int LogEvery { get; init; } = 10;
     public int EvalEvery { get; init; } = 100;
     public int SaveEvery { get; init; } = 100;
 
@@ -51,7 +53,7 @@ public sealed record SftConfig
         void Check(bool ok, string problem) { if (!ok) throw new ArgumentException($"sft config: {problem}"); }
         Check(Train.Count > 0, "train lists no files");
         Check(Init is not null || Model is not null, "set either init (a model folder) or model (sizes for a fresh model)");
-        Check(Steps > 0 && BatchSize > 0 && GradAccum > 0, "steps, batch_size and grad_accum must be positive");
+        Check(Steps > 0 && BatchSize > 0 && GradAccum > 0 && LogEvery > 0, "steps, batch_size, grad_accum and log_every must be positive");
         Check(LearningRate > 0, "learning_rate must be positive");
         Check(EvalFraction is >= 0 and < 1, "eval_fraction must be in [0, 1)");
         Check(MaxTokens > 2, "max_tokens must exceed 2");

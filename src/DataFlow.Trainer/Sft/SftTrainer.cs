@@ -1,3 +1,4 @@
+using DataFlow.Trainer.Distributed;
 using DataFlow.Trainer.Training;
 using System.Diagnostics;
 using System.Text.Json;
@@ -17,7 +18,9 @@ namespace DataFlow.Trainer.Sft;
 /// LoRA), then per step: learning rate from the schedule, <c>grad_accum</c> micro-batches of masked cross-entropy,
 /// clip, AdamW; eval loss, exact match and sample generations every <c>eval_every</c>; a checkpoint (weights or
 /// adapters + optimizer + state) every <c>save_every</c>. The batch order and dropout depend only on (seed, step), so a
-/// run resumed from a checkpoint continues exactly as if it had never stopped.
+/// run resumed from a checkpoint continues exactly as if it had never stopped. Under MPI (<see cref="Replicas"/>) each
+/// rank trains on its rows of every global batch, gradients are averaged before clipping, and rank 0 alone evaluates
+/// and writes.
 /// </summary>
 public sealed class SftTrainer(SftConfig config, IChatTokenizer tokenizer, Action<string> log)
 {
@@ -29,12 +32,18 @@ public sealed class SftTrainer(SftConfig config, IChatTokenizer tokenizer, Actio
     /// <summary>Metrics of the last eval (for callers and tests).</summary>
     public SftEvaluation? LastEvaluation { get; private set; }
 
+    /// <summary>Data-parallel ranks this process is one of (<see cref="Replicas.Single"/>: one process); batch_size is the global batch.</summary>
+    public Replicas Replicas { get; init; } = Replicas.Single;
+
+    private Action<string> Log => Replicas.IsRoot ? log : static _ => { };
+
     public void Run(IRejectSink rejects)
     {
         config.Validate();
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
+        var (first, rowsPerRank) = Replicas.ShareOf(config.BatchSize, "batch_size");
         var (train, eval) = LoadData(rejects);
-        log($"sft: {train.Count} training and {eval.Count} held-out conversations");
+        Log($"sft: {train.Count} training and {eval.Count} held-out conversations");
 
         torch.manual_seed(config.Seed);
         using var model = config.Init is null ? new Transformer(config.Model!) : ModelWeights.LoadTransformer(config.Init);
@@ -42,19 +51,22 @@ public sealed class SftTrainer(SftConfig config, IChatTokenizer tokenizer, Actio
         var trainable = adapters?.Parameters().ToList() ?? model.parameters().ToList();
         var total = model.parameters().Sum(p => p.numel()) + (adapters?.ParameterCount ?? 0);
         var trainableCount = trainable.Sum(p => p.numel());
-        log($"sft: {(adapters is null ? "full" : $"LoRA r={config.Lora!.Rank}")} fine-tuning, {trainableCount:N0} of {total:N0} parameters trainable ({100.0 * trainableCount / total:F2}%)");
+        Log($"sft: {(adapters is null ? "full" : $"LoRA r={config.Lora!.Rank}")} fine-tuning, {trainableCount:N0} of {total:N0} parameters trainable ({100.0 * trainableCount / total:F2}%)");
         using var optimizer = optim.AdamW(trainable, lr: config.LearningRate, weight_decay: config.WeightDecay);
+        if (Replicas.IsDistributed) Log($"sft: data parallel over {Replicas.Size} MPI ranks, {rowsPerRank} of {config.BatchSize} rows per rank");
 
         var checkpoint = Path.Combine(config.Output, CheckpointDir);
         var startStep = 0;
         if (File.Exists(Path.Combine(checkpoint, TrainerState.FileName)))
         {
             startStep = LoadCheckpoint(checkpoint, model, adapters, optimizer);
-            log($"sft: resumed from {checkpoint} at step {startStep}");
+            Log($"sft: resumed from {checkpoint} at step {startStep}");
         }
+        Replicas.Agree(startStep, "the step to start from");
+        Replicas.Broadcast(model.parameters().Concat(adapters?.Parameters() ?? []));
         Directory.CreateDirectory(config.Output);
-        using var metrics = new StreamWriter(Path.Combine(config.Output, "metrics.jsonl"), append: startStep > 0);
-        if (startStep == 0) Evaluate(model, adapters, eval, 0, metrics);
+        using var metrics = Replicas.IsRoot ? new StreamWriter(Path.Combine(config.Output, "metrics.jsonl"), append: startStep > 0) : null;
+        if (startStep == 0 && metrics is not null) Evaluate(model, adapters, eval, 0, metrics);
 
         var stopAt = config.StopAfter > 0 ? Math.Min(config.Steps, startStep + config.StopAfter) : config.Steps;
         var clock = Stopwatch.StartNew();
@@ -64,7 +76,7 @@ public sealed class SftTrainer(SftConfig config, IChatTokenizer tokenizer, Actio
             model.train();
             adapters?.Train(true);
             torch.manual_seed(config.Seed * 1_000_003L + step); // dropout depends on (seed, step) only
-            adapters?.SeedDropout(config.Seed * 1_000_003L + step);
+            adapters?.SeedDropout(Replicas.RankSeed(config.Seed * 1_000_003L + step));
             var lr = LearningRateSchedule.At(step, config.Steps, config.WarmupSteps, config.LearningRate, config.MinLrRatio);
             foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
             optimizer.zero_grad();
@@ -72,30 +84,37 @@ public sealed class SftTrainer(SftConfig config, IChatTokenizer tokenizer, Actio
             for (var micro = 0; micro < config.GradAccum; micro++)
             {
                 using var scope = NewDisposeScope();
-                var examples = BatchAt(train, step * config.GradAccum + micro);
-                var (inputs, targets) = SftBatch.Collate(examples, tokenizer.PadId);
-                var loss = SftBatch.MaskedLoss(model.forward(inputs), targets) / config.GradAccum;
+                // The whole global batch is collated (same padding as one process), then this rank keeps its rows;
+                // its summed loss over the global token count's share averages over ranks to the global mean.
+                var (inputs, targets) = SftBatch.Collate(BatchAt(train, step * config.GradAccum + micro), tokenizer.PadId);
+                var tokens = targets.ne(SftBatch.IgnoreIndex).sum().item<long>();
+                var loss = SftBatch.MaskedLossSum(model.forward(Replicas.Rows(inputs)), Replicas.Rows(targets)) / (Replicas.MeanDenominator(tokens) * config.GradAccum);
                 loss.backward();
                 stepLoss += loss.item<float>();
                 tokensSinceLog += inputs.numel();
             }
+            Replicas.AverageGradients(trainable);
             var norm = nn.utils.clip_grad_norm_(trainable, config.GradClip);
             optimizer.step();
+            stepLoss = Replicas.Average(stepLoss);
 
             var done = step + 1;
-            if (done % 10 == 0 || done == stopAt)
+            if (metrics is not null && (done % config.LogEvery == 0 || done == stopAt))
             {
                 var seconds = clock.Elapsed.TotalSeconds;
                 metrics.WriteLine(JsonSerializer.Serialize(new { step = done, loss = stepLoss, lr, grad_norm = norm, tokens_per_s = tokensSinceLog / seconds }));
                 metrics.Flush();
-                log($"sft step {done}/{config.Steps} loss {stepLoss:F4} lr {lr:E2} grad_norm {norm:F3} {tokensSinceLog / seconds:F0} tok/s");
+                Log($"sft step {done}/{config.Steps} loss {stepLoss:F4} lr {lr:E2} grad_norm {norm:F3} {tokensSinceLog / seconds:F0} tok/s");
                 tokensSinceLog = 0;
                 clock.Restart();
             }
+            if (metrics is null) continue; // rank 0 alone evaluates and writes; the others wait in the next all-reduce
             if (done % config.EvalEvery == 0 || done == config.Steps) Evaluate(model, adapters, eval, done, metrics);
             if (done % config.SaveEvery == 0 || done == stopAt) SaveCheckpoint(checkpoint, model, adapters, optimizer, done);
         }
-        if (stopAt == config.Steps) SaveFinal(model, adapters);
+        if (Replicas.IsDistributed)
+            Log($"sft: replicas of {Replicas.Size} ranks differ by at most {Replicas.Divergence(trainable):G3} (0: in lockstep)");
+        if (stopAt == config.Steps && Replicas.IsRoot) SaveFinal(model, adapters);
     }
 
     private (List<TokenizedConversation> Train, List<(TokenizedConversation Tokens, Conversation Conversation)> Eval) LoadData(IRejectSink rejects)
@@ -162,7 +181,7 @@ public sealed class SftTrainer(SftConfig config, IChatTokenizer tokenizer, Actio
         using (var writer = new StreamWriter(Path.Combine(config.Output, "samples.jsonl"), append: true))
             foreach (var sample in evaluation.Samples.Take(8))
                 writer.WriteLine(JsonSerializer.Serialize(new { step, prompt = sample.Prompt, reference = sample.Reference, response = sample.Response }));
-        log($"sft eval step {step}: loss {LastEvaluation.Loss:F4} exact match {evaluation.ExactMatch:P1} ({evaluation.Samples.Count} prompts)");
+        Log($"sft eval step {step}: loss {LastEvaluation.Loss:F4} exact match {evaluation.ExactMatch:P1} ({evaluation.Samples.Count} prompts)");
     }
 
     private void SaveCheckpoint(string directory, Transformer model, LoraAdapters? adapters, OptimizerHelper optimizer, int step)
@@ -196,6 +215,6 @@ public sealed class SftTrainer(SftConfig config, IChatTokenizer tokenizer, Actio
             adapters.Save(final);
             if (config.Init is not null) File.WriteAllText(Path.Combine(final, "base_model.txt"), Path.GetFullPath(config.Init) + "\n");
         }
-        log($"sft: final {(adapters is null ? "model" : "adapters")} in {final}");
+        Log($"sft: final {(adapters is null ? "model" : "adapters")} in {final}");
     }
 }
