@@ -3,12 +3,15 @@
 #   1. a data stage (ingest: JSONL -> Parquet, 8 tasks) with 1 vs 2 workers, locally (`dataflow run --workers K`)
 #      and under Slurm (`dataflow submit --max-parallel K --wait`): wall time, MB/s, speedup;
 #   2. data-parallel training with 1 vs 2 MPI ranks (mpirun, 1 libtorch thread per rank): tokens/s and the share
-#      of each step spent in the gradient all-reduce.
-# Usage: bench/scaleout/run.sh [MB=24]   env REPEATS=2 (best of)   (needs scripts/slurm-up.sh for the Slurm rows; Release builds are made here)
+#      of each step spent in the gradient all-reduce;
+#   3. the same for SFT through the CLI (`mpirun -np K dataflow train sft --distributed mpi`).
+# Usage: bench/scaleout/run.sh [MB=24]   env REPEATS=2 (best of), PARTS="data train sft" (which sections)
+#   (needs scripts/slurm-up.sh for the Slurm rows; Release builds are made here)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 mb="${1:-24}"
 REPEATS="${REPEATS:-2}"
+PARTS=" ${PARTS:-data train sft} "
 work="$(mktemp -d /tmp/dataflow-scaleout-bench.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 export TERM=dumb DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -18,6 +21,7 @@ dotnet build "$repo/tests/DataFlow.Mpi.Harness" -c Release -v q -nologo >/dev/nu
 cli="$repo/src/DataFlow.Cli/bin/Release/net10.0/dataflow"
 harness="$repo/tests/DataFlow.Mpi.Harness/bin/Release/net10.0/DataFlow.Mpi.Harness.dll"
 
+if [[ "$PARTS" == *" data "* ]]; then
 corpus="${DATAFLOW_SHARED:-$repo/../shared}/data/corpus/gutenberg-a8.jsonl.gz"
 [ -f "$corpus" ] || corpus=/work/shared/data/corpus/gutenberg-a8.jsonl.gz
 mkdir -p "$work/input"
@@ -54,6 +58,9 @@ else
   echo "(Slurm not running: scripts/slurm-up.sh; Slurm rows skipped)"
 fi
 
+fi
+
+if [[ "$PARTS" == *" train "* ]]; then
 echo
 echo "== MPI data-parallel training: dim 128, 4 layers, seq 64, global batch 16, 20 steps, 1 thread per rank"
 printf '%-28s %10s %10s %14s\n' "ranks" "tokens/s" "speedup" "all-reduce %"
@@ -73,3 +80,43 @@ PY
 }
 TRAIN_BASE=0; train 1; TRAIN_BASE=$(cat "$work/train-1/tps")
 train 2
+
+fi
+
+if [[ "$PARTS" == *" sft "* ]]; then
+echo
+echo "== MPI data-parallel SFT (dataflow train sft --distributed mpi): dim 128, 4 layers, global batch 16, 30 steps, 1 thread per rank"
+printf '%-28s %10s %10s %14s\n' "ranks" "tokens/s" "speedup" "all-reduce %"
+"$cli" sft synth -o "$work/sft-data" --train 2000 --eval 50 >/dev/null
+sft() { # ranks
+  local out="$work/sft-$1"
+  cat > "$work/sft-$1.yaml" <<YAML
+train: ['$work/sft-data/sft-train.jsonl']
+eval: ['$work/sft-data/sft-eval.jsonl']
+output: '$out'
+model: { vocab_size: 262, dim: 128, layers: 4, heads: 4, context_length: 64 }
+steps: 30
+batch_size: 16
+warmup_steps: 5
+log_every: 5
+eval_every: 1000
+save_every: 1000
+sample_count: 0
+threads: 1
+YAML
+  mpirun --allow-run-as-root --oversubscribe -np "$1" -x TERM=dumb -x OMP_WAIT_POLICY=PASSIVE "$cli" train sft --config "$work/sft-$1.yaml" --distributed mpi \
+    >"$work/sft-$1.log" 2>"$work/err" || { cat "$work/err" "$work/sft-$1.log" >&2; return 1; }
+  python3 - "$out/metrics.jsonl" "$work/sft-$1.log" "$1" "${SFT_BASE:-0}" <<'PY'
+import json, re, sys
+metrics, log, ranks, base = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+rates = [r["tokens_per_s"] for r in map(json.loads, open(metrics)) if "tokens_per_s" in r][1:]  # the first window warms up
+tps = sum(rates) / len(rates)
+m = re.search(r"steps in ([0-9.]+) s, ([0-9.]+) s of them in gradient all-reduces", open(log).read())
+share = 100 * float(m.group(2)) / float(m.group(1))
+print(f"{ranks:<28d} {tps:10.0f} {(tps / base if base else 1):9.2f}x {share:13.1f}%")
+open(metrics + ".tps", "w").write(str(tps))
+PY
+}
+SFT_BASE=0; sft 1; SFT_BASE=$(cat "$work/sft-1/metrics.jsonl.tps")
+sft 2
+fi

@@ -25,6 +25,9 @@ public sealed class Replicas
     public bool IsRoot => Rank == 0;
     public bool IsDistributed => _parallel is not null;
 
+    /// <summary>Wall time this rank spent in gradient all-reduces (waiting for slower ranks included).</summary>
+    public double AllReduceSeconds => _parallel?.AllReduceTime.TotalSeconds ?? 0;
+
     /// <summary>This rank's rows [First, First + Count) of a global batch of <paramref name="rows"/> rows.</summary>
     public (int First, int Count) ShareOf(int rows, string what = "batch")
     {

@@ -70,6 +70,7 @@ public sealed class SftTrainer(SftConfig config, IChatTokenizer tokenizer, Actio
 
         var stopAt = config.StopAfter > 0 ? Math.Min(config.Steps, startStep + config.StopAfter) : config.Steps;
         var clock = Stopwatch.StartNew();
+        var stepsClock = Stopwatch.StartNew();
         long tokensSinceLog = 0;
         for (var step = startStep; step < stopAt; step++)
         {
@@ -113,7 +114,10 @@ public sealed class SftTrainer(SftConfig config, IChatTokenizer tokenizer, Actio
             if (done % config.SaveEvery == 0 || done == stopAt) SaveCheckpoint(checkpoint, model, adapters, optimizer, done);
         }
         if (Replicas.IsDistributed)
+        {
+            Log($"sft: {stopAt - startStep} steps in {stepsClock.Elapsed.TotalSeconds:F2} s, {Replicas.AllReduceSeconds:F2} s of them in gradient all-reduces (rank 0)");
             Log($"sft: replicas of {Replicas.Size} ranks differ by at most {Replicas.Divergence(trainable):G3} (0: in lockstep)");
+        }
         if (stopAt == config.Steps && Replicas.IsRoot) SaveFinal(model, adapters);
     }
 
