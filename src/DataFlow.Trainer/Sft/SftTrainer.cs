@@ -41,7 +41,7 @@ public sealed class SftTrainer(SftConfig config, IChatTokenizer tokenizer, Actio
     {
         config.Validate();
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
-        var (first, rowsPerRank) = Replicas.ShareOf(config.BatchSize, "batch_size");
+        var (_, rowsPerRank) = Replicas.ShareOf(config.BatchSize, "batch_size");
         var (train, eval) = LoadData(rejects);
         Log($"sft: {train.Count} training and {eval.Count} held-out conversations");
 
