@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using DataFlow.Text.Chat;
+using DataFlow.Trainer.Lora;
 using DataFlow.Trainer.Native;
 using DataFlow.Trainer.Reward;
 using DataFlow.Trainer.Sft;
@@ -56,6 +57,39 @@ public sealed class RlhfDataParallelTests(ITestOutputHelper output)
         AssertClose(expected, actual, 1e-5, "loss");
         AssertSameWeights(dir.File("one", "final", ModelWeights.WeightsFile), dir.File("two", "final", ModelWeights.WeightsFile), 1e-5);
         Assert.Equal(Metric(dir.File("one", "metrics.jsonl"), "eval_loss").Count, Metric(dir.File("two", "metrics.jsonl"), "eval_loss").Count);
+    }
+
+    [MpiFact]
+    public void LoraSftWithGradientAccumulationOnTwoRanksLogsTheLossesOfOneRank()
+    {
+        using var dir = new TempFolder();
+        var data = WriteTasks(dir.Path, 120, seed: 6);
+        var policy = SavePolicy(dir.Path);
+        string Config(string output) => dir.Write(output + ".yaml", $"""
+            train: ['{data}']
+            output: '{Path.Combine(dir.Path, output)}'
+            init: '{policy}'
+            lora: {"{"} rank: 4, alpha: 8, dropout: 0 {"}"}
+            steps: 12
+            batch_size: 4
+            grad_accum: 2
+            learning_rate: 0.005
+            warmup_steps: 2
+            log_every: 1
+            eval_every: 100
+            save_every: 100
+            sample_count: 0
+            threads: 1
+            """);
+        MpiDataflow(1, "train", "sft", "--config", Config("one"), "--distributed", "mpi");
+        var two = MpiDataflow(2, "train", "sft", "--config", Config("two"), "--distributed", "mpi");
+
+        Assert.Contains("LoRA r=4", two);
+        Assert.Contains("replicas of 2 ranks differ by at most 0 ", two);
+        var expected = Metric(dir.File("one", "metrics.jsonl"), "loss");
+        Assert.Equal(12, expected.Count);
+        AssertClose(expected, Metric(dir.File("two", "metrics.jsonl"), "loss"), 1e-5, "loss");
+        AssertSameWeights(dir.File("one", "final", LoraAdapters.WeightsFile), dir.File("two", "final", LoraAdapters.WeightsFile), 1e-5);
     }
 
     [MpiFact]
