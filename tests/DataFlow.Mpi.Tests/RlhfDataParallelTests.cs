@@ -188,6 +188,30 @@ public sealed class RlhfDataParallelTests(ITestOutputHelper output)
         AssertSameWeights(dir.File("one", "checkpoint", "critic", ModelWeights.WeightsFile), dir.File("two", "checkpoint", "critic", ModelWeights.WeightsFile), 1e-5);
     }
 
+    [MpiFact]
+    public void OneFailingRankEndsEveryRank()
+    {
+        // MPMD launch: rank 0 gets a good config and waits in its first collective; rank 1's config is invalid. Without
+        // MPI_Abort, rank 0 would wait forever and rank 1 would hang in MPI_Finalize.
+        using var dir = new TempFolder();
+        var data = WriteTasks(dir.Path, 40, seed: 7);
+        string Config(string name, int batch) => dir.Write(name + ".yaml", $"""
+            train: ['{data}']
+            output: '{Path.Combine(dir.Path, "out")}'
+            model: {Model}
+            steps: 5
+            batch_size: {batch}
+            threads: 1
+            """);
+        var clock = Stopwatch.StartNew();
+        var (exit, _, error) = MpiRun(["-np", "1", .. Dataflow, "train", "sft", "--config", Config("good", 4), "--distributed", "mpi", ":",
+            "-np", "1", .. Dataflow, "train", "sft", "--config", Config("bad", 0), "--distributed", "mpi"]);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("rank 1 of 2 failed, aborting all ranks", error);
+        Assert.Contains("batch_size", error);
+        Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1), $"took {clock.Elapsed}");
+    }
+
     private static string WriteTasks(string dir, int count, int seed)
     {
         var random = new Random(seed);
@@ -243,9 +267,17 @@ public sealed class RlhfDataParallelTests(ITestOutputHelper output)
     /// <summary>Runs <c>dataflow ARGS</c> as N ranks of mpirun; returns the merged stdout.</summary>
     private static string MpiDataflow(int ranks, params string[] args)
     {
+        var (exit, output, error) = MpiRun(["-np", ranks.ToString(), .. Dataflow, .. args]);
+        Assert.True(exit == 0, $"mpirun -np {ranks} dataflow {string.Join(' ', args)} exited {exit}\n{output}\n{error}");
+        return output;
+    }
+
+    private static string[] Dataflow => ["dotnet", Path.Combine(AppContext.BaseDirectory, "dataflow.dll")];
+
+    private static (int Exit, string Output, string Error) MpiRun(IReadOnlyList<string> args)
+    {
         var start = new ProcessStartInfo("mpirun") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        string[] all = ["--allow-run-as-root", "--oversubscribe", "-np", ranks.ToString(), "-x", "TERM=dumb", "-x", "OMP_WAIT_POLICY=PASSIVE",
-            "dotnet", Path.Combine(AppContext.BaseDirectory, "dataflow.dll"), .. args];
+        string[] all = ["--allow-run-as-root", "--oversubscribe", "-x", "TERM=dumb", "-x", "OMP_WAIT_POLICY=PASSIVE", .. args];
         foreach (var a in all) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         var error = process.StandardError.ReadToEndAsync();
@@ -253,11 +285,10 @@ public sealed class RlhfDataParallelTests(ITestOutputHelper output)
         if (!process.WaitForExit(TimeSpan.FromMinutes(4)))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"mpirun -np {ranks} dataflow {string.Join(' ', args)} ran over 4 minutes");
+            throw new TimeoutException($"mpirun {string.Join(' ', args)} ran over 4 minutes");
         }
         process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"mpirun -np {ranks} dataflow {string.Join(' ', args)} exited {process.ExitCode}\n{output.Result}\n{error.Result}");
-        return output.Result;
+        return (process.ExitCode, output.Result, error.Result);
     }
 
     private sealed class TempFolder : IDisposable
