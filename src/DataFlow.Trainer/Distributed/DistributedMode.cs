@@ -4,7 +4,7 @@ namespace DataFlow.Trainer.Distributed;
 /// The <c>--distributed</c> option of training commands: <c>none</c> (one process) or <c>mpi</c> (this process is one
 /// rank of <c>mpirun -np N</c> / <c>srun --mpi=pmix -n N</c>). A train command calls <see cref="Start"/> once and,
 /// when it returns a <see cref="DataParallel"/>, wraps its batches in <see cref="RankShardedBatches"/> and passes it
-/// to the trainer.
+/// to the trainer (pretraining), or hands the SFT, reward and PPO trainers a <see cref="Replicas"/> over it.
 /// </summary>
 public static class DistributedMode
 {
