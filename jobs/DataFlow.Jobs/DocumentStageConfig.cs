@@ -1,7 +1,7 @@
 using DataFlow.Engine.Config;
 using DataFlow.Engine.Documents;
 using DataFlow.Engine.Jobs;
-using Parquet;
+using ParquetSharp;
 
 namespace DataFlow.Jobs;
 
@@ -21,10 +21,10 @@ public static class DocumentStageConfig
         if (input is not null) InputGlob.Expand(input, settings.BaseDir); // fail at load time, not mid-run, on a pattern that matches nothing
         var compression = section.GetString("compression", "zstd")!.ToLowerInvariant() switch
         {
-            "zstd" => CompressionMethod.Zstd,
-            "snappy" => CompressionMethod.Snappy,
-            "gzip" => CompressionMethod.Gzip,
-            "none" => CompressionMethod.None,
+            "zstd" => Compression.Zstd,
+            "snappy" => Compression.Snappy,
+            "gzip" => Compression.Gzip,
+            "none" => Compression.Uncompressed,
             var other => throw section.Error("compression", $"expected zstd, snappy, gzip or none, got '{other}'"),
         };
         return new DocumentStageOptions
@@ -42,11 +42,12 @@ public static class DocumentStageConfig
             Write = new ShardWriteOptions
             {
                 Compression = compression,
-                CompressionLevel = section.GetString("compression_level", "fastest")!.ToLowerInvariant() switch
+                // zstd / gzip levels: fastest 1/1, optimal 3/6 (each codec's default), smallest 19/9.
+                Level = section.GetString("compression_level", "fastest")!.ToLowerInvariant() switch
                 {
-                    "fastest" => System.IO.Compression.CompressionLevel.Fastest,
-                    "optimal" => System.IO.Compression.CompressionLevel.Optimal,
-                    "smallest" => System.IO.Compression.CompressionLevel.SmallestSize,
+                    "fastest" => 1,
+                    "optimal" => compression == Compression.Gzip ? 6 : 3,
+                    "smallest" => compression == Compression.Gzip ? 9 : 19,
                     var other => throw section.Error("compression_level", $"expected fastest, optimal or smallest, got '{other}'"),
                 },
                 RowGroupRows = section.GetInt("row_group_rows", DocumentShardWriter.DefaultRowGroupRows, 1, 10_000_000),

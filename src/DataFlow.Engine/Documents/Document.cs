@@ -1,18 +1,55 @@
+using System.Text;
+
 namespace DataFlow.Engine.Documents;
 
 /// <summary>One document as it flows between stages. Stages may attach extra typed columns.</summary>
 public sealed class Document
 {
+    private string? _text;
+    private byte[]? _utf8Text;
+
     public Document(string id, string text, string source, string metadata = "{}")
     {
         Id = id;
-        Text = text;
+        _text = text;
+        Source = source;
+        Metadata = metadata;
+    }
+
+    /// <summary>
+    /// A document whose text arrived as valid UTF-8 (JSONL): it is decoded to a string only if a stage reads
+    /// <see cref="Text"/>, so a stage that only copies documents (ingest) writes the bytes straight through.
+    /// </summary>
+    public Document(string id, byte[] utf8Text, string source, string metadata = "{}")
+    {
+        Id = id;
+        _utf8Text = utf8Text;
         Source = source;
         Metadata = metadata;
     }
 
     public string Id { get; set; }
-    public string Text { get; set; }
+
+    public string Text
+    {
+        get => _text ??= Encoding.UTF8.GetString(_utf8Text!);
+        set
+        {
+            _text = value;
+            _utf8Text = null;
+        }
+    }
+
+    /// <summary>Length of the text in UTF-8 bytes, without decoding it when the bytes are at hand.</summary>
+    public int TextUtf8Length => _utf8Text?.Length ?? Encoding.UTF8.GetByteCount(_text!);
+
+    /// <summary>The text's UTF-8 bytes when the document still holds the bytes it was read as (not set since).</summary>
+    public bool TryGetUtf8Text(out ReadOnlySpan<byte> utf8Text)
+    {
+        utf8Text = _utf8Text;
+        return _utf8Text is not null;
+    }
+
     public string Source { get; set; }
 
     /// <summary>Free-form metadata as a JSON object string; "{}" when empty.</summary>

@@ -1,31 +1,33 @@
-using Parquet;
-using Parquet.Schema;
+using ParquetSharp;
+using ParquetSharp.Schema;
 
 namespace DataFlow.Engine.Documents;
 
 /// <summary>
 /// Writes documents to one Parquet shard: columns id, text, source, metadata (JSON string), then any extra
-/// columns a stage declares. Rows are buffered up to a row group bound (rows or text bytes), so memory stays
-/// flat however large the shard grows. zstd at its fastest level by default (Parquet.Net's default SmallestSize is ~50x slower).
+/// columns a stage declares. Rows are buffered up to a row group bound (rows or UTF-8 bytes), so memory stays
+/// flat however large the shard grows. Written by ParquetSharp (Apache Arrow's C++ writer): string columns go
+/// out as UTF-8 straight from one packed buffer, about 5x faster than Parquet.Net's per-string encoding.
 /// </summary>
 public sealed class DocumentShardWriter : IDisposable
 {
     public const int DefaultRowGroupRows = 100_000;
     public const long DefaultRowGroupBytes = 32L << 20;
 
-    private readonly Stream _stream;
-    private readonly ParquetWriter _writer;
-    private readonly ParquetSchema _schema;
-    private readonly DataField[] _fields;
+    /// <summary>Target size of a data page (the Parquet writer's default).</summary>
+    private const long PageBytes = 1 << 20;
+
+    private static readonly string[] StandardColumns = ["id", "text", "source", "metadata"];
+
+    private readonly ParquetFileWriter _file;
     private readonly IReadOnlyList<ExtraColumn> _extras;
     private readonly int _rowGroupRows;
     private readonly long _rowGroupBytes;
-    private readonly List<string> _ids = [];
-    private readonly List<string> _texts = [];
-    private readonly List<string> _sources = [];
-    private readonly List<string> _metadata = [];
+    private readonly Utf8ColumnBuffer _ids;
+    private readonly Utf8ColumnBuffer _texts;
+    private readonly Utf8ColumnBuffer _sources;
+    private readonly Utf8ColumnBuffer _metadata;
     private readonly List<object?>[] _extraValues;
-    private long _bufferedBytes;
     private bool _disposed;
 
     public DocumentShardWriter(string path, IReadOnlyList<ExtraColumn>? extras = null, ShardWriteOptions? options = null)
@@ -34,32 +36,19 @@ public sealed class DocumentShardWriter : IDisposable
         _extras = extras ?? [];
         _rowGroupRows = options.RowGroupRows;
         _rowGroupBytes = options.RowGroupBytes;
-        var fields = new List<DataField>
-        {
-            new DataField<string>("id", false), new DataField<string>("text", false),
-            new DataField<string>("source", false), new DataField<string>("metadata", false),
-        };
+        (_ids, _texts, _sources, _metadata) = (new(_rowGroupBytes), new(_rowGroupBytes), new(_rowGroupBytes), new(_rowGroupBytes));
+        var nodes = StandardColumns.Select(name => (Node)new PrimitiveNode(name, Repetition.Required, LogicalType.String(), PhysicalType.ByteArray)).ToList();
         foreach (var extra in _extras)
         {
-            if (fields.Any(f => f.Name == extra.Name)) throw new ArgumentException($"column '{extra.Name}' declared twice");
-            fields.Add(new DataField(extra.Name, extra.Type, isNullable: true));
+            if (nodes.Any(n => n.Name == extra.Name)) throw new ArgumentException($"column '{extra.Name}' declared twice");
+            nodes.Add(NodeOf(extra));
         }
-        _fields = [.. fields];
-        _schema = new ParquetSchema(_fields);
         _extraValues = _extras.Select(_ => new List<object?>()).ToArray();
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        _stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-        var parquetOptions = new ParquetOptions
-        {
-            CompressionMethod = options.Compression,
-            CompressionLevel = options.CompressionLevel,
-            // Text columns are nearly all unique: decide on a sample instead of hashing every value for a dictionary.
-            DictionaryEncodingSampleSize = 1000,
-            // The library's stream pool keeps freed buffers forever by default; cap it so RSS stays flat.
-            MaximumSmallPoolFreeBytes = 16 << 20,
-            MaximumLargePoolFreeBytes = 64 << 20,
-        };
-        _writer = ParquetWriter.CreateAsync(_schema, _stream, parquetOptions).GetAwaiter().GetResult();
+        using var schema = new GroupNode("schema", Repetition.Required, nodes);
+        using var properties = Properties(options);
+        _file = new ParquetFileWriter(path, schema, properties);
+        foreach (var node in nodes) node.Dispose();
     }
 
     public long Rows { get; private set; }
@@ -68,59 +57,93 @@ public sealed class DocumentShardWriter : IDisposable
 
     public void Write(Document doc)
     {
+        // Close the row group before a document that would overflow it, so buffers never grow past the bound.
+        var textBytes = doc.TextUtf8Length;
+        if (_ids.Count > 0 && _ids.Bytes + _texts.Bytes + _metadata.Bytes + textBytes > _rowGroupBytes) Flush();
         _ids.Add(doc.Id);
-        _texts.Add(doc.Text);
+        if (doc.TryGetUtf8Text(out var utf8Text)) _texts.Add(utf8Text);
+        else _texts.Add(doc.Text);
         _sources.Add(doc.Source);
         _metadata.Add(doc.Metadata);
         for (var i = 0; i < _extras.Count; i++) _extraValues[i].Add(doc[_extras[i].Name]);
-        var bytes = (long)doc.Text.Length * 2 + doc.Id.Length * 2 + doc.Metadata.Length * 2;
-        _bufferedBytes += bytes;
-        TextBytes += doc.Text.Length;
+        TextBytes += textBytes;
         Rows++;
-        if (_ids.Count >= _rowGroupRows || _bufferedBytes >= _rowGroupBytes) Flush();
+        if (_ids.Count >= _rowGroupRows) Flush();
     }
 
     private void Flush()
     {
         if (_ids.Count == 0) return;
-        using (var group = _writer.CreateRowGroup())
+        using (var group = _file.AppendRowGroup())
         {
-            group.WriteAsync(_fields[0], _ids).GetAwaiter().GetResult();
-            group.WriteAsync(_fields[1], _texts).GetAwaiter().GetResult();
-            group.WriteAsync(_fields[2], _sources).GetAwaiter().GetResult();
-            group.WriteAsync(_fields[3], _metadata).GetAwaiter().GetResult();
-            for (var i = 0; i < _extras.Count; i++) WriteExtra(group, _fields[4 + i], _extras[i].Type, _extraValues[i]);
+            foreach (var column in new[] { _ids, _texts, _sources, _metadata })
+            {
+                using var writer = group.NextColumn();
+                column.WriteTo(writer, PageBytes);
+            }
+            for (var i = 0; i < _extras.Count; i++)
+            {
+                using var writer = group.NextColumn();
+                WriteExtra(writer, _extras[i], _extraValues[i]);
+            }
         }
-        _ids.Clear();
-        _texts.Clear();
-        _sources.Clear();
-        _metadata.Clear();
+        foreach (var column in new[] { _ids, _texts, _sources, _metadata }) column.Clear();
         foreach (var list in _extraValues) list.Clear();
-        _bufferedBytes = 0;
     }
 
-    private static void WriteExtra(ParquetRowGroupWriter group, DataField field, Type type, List<object?> values)
+    /// <summary>
+    /// zstd level 1 by default. Dictionaries only where values repeat (source, extras): id, text and metadata are
+    /// nearly unique, and min/max statistics of long strings cost time for nothing a reader uses.
+    /// </summary>
+    private static WriterProperties Properties(ShardWriteOptions options)
     {
-        if (type == typeof(string))
-            group.WriteAsync(field, values.Select(v => v?.ToString()!).ToList()).GetAwaiter().GetResult();
-        else if (type == typeof(long))
-            group.WriteAsync<long>(field, (ReadOnlyMemory<long?>)values.Select(v => v is null ? (long?)null : Convert.ToInt64(v)).ToArray()).GetAwaiter().GetResult();
-        else if (type == typeof(int))
-            group.WriteAsync<int>(field, (ReadOnlyMemory<int?>)values.Select(v => v is null ? (int?)null : Convert.ToInt32(v)).ToArray()).GetAwaiter().GetResult();
-        else if (type == typeof(double))
-            group.WriteAsync<double>(field, (ReadOnlyMemory<double?>)values.Select(v => v is null ? (double?)null : Convert.ToDouble(v)).ToArray()).GetAwaiter().GetResult();
-        else if (type == typeof(bool))
-            group.WriteAsync<bool>(field, (ReadOnlyMemory<bool?>)values.Select(v => v is null ? (bool?)null : Convert.ToBoolean(v)).ToArray()).GetAwaiter().GetResult();
-        else
-            throw new NotSupportedException($"column '{field.Name}': type {type.Name} is not supported");
+        using var builder = new WriterPropertiesBuilder()
+            .Compression(options.Compression)
+            .EnableDictionary();
+        if (options.Compression is Compression.Zstd or Compression.Gzip) builder.CompressionLevel(options.Level);
+        foreach (var name in new[] { "id", "text", "metadata" }) builder.DisableDictionary(name).DisableStatistics(name);
+        return builder.Build();
+    }
+
+    private static PrimitiveNode NodeOf(ExtraColumn extra)
+    {
+        var t = extra.Type;
+        if (t == typeof(string)) return new PrimitiveNode(extra.Name, Repetition.Optional, LogicalType.String(), PhysicalType.ByteArray);
+        if (t == typeof(long)) return new PrimitiveNode(extra.Name, Repetition.Optional, LogicalType.None(), PhysicalType.Int64);
+        if (t == typeof(int)) return new PrimitiveNode(extra.Name, Repetition.Optional, LogicalType.None(), PhysicalType.Int32);
+        if (t == typeof(double)) return new PrimitiveNode(extra.Name, Repetition.Optional, LogicalType.None(), PhysicalType.Double);
+        if (t == typeof(bool)) return new PrimitiveNode(extra.Name, Repetition.Optional, LogicalType.None(), PhysicalType.Boolean);
+        throw new NotSupportedException($"column '{extra.Name}': type {t.Name} is not supported");
+    }
+
+    private static void WriteExtra(ColumnWriter column, ExtraColumn extra, List<object?> values)
+    {
+        var t = extra.Type;
+        if (t == typeof(string)) Write(column, values.Select(v => v?.ToString()).ToArray());
+        else if (t == typeof(long)) Write(column, values.Select(v => v is null ? (long?)null : Convert.ToInt64(v)).ToArray());
+        else if (t == typeof(int)) Write(column, values.Select(v => v is null ? (int?)null : Convert.ToInt32(v)).ToArray());
+        else if (t == typeof(double)) Write(column, values.Select(v => v is null ? (double?)null : Convert.ToDouble(v)).ToArray());
+        else if (t == typeof(bool)) Write(column, values.Select(v => v is null ? (bool?)null : Convert.ToBoolean(v)).ToArray());
+    }
+
+    private static void Write<T>(ColumnWriter column, T[] values)
+    {
+        using var writer = column.LogicalWriter<T>();
+        writer.WriteBatch(values);
     }
 
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
-        Flush();
-        _writer.DisposeAsync().GetAwaiter().GetResult();
-        _stream.Dispose();
+        try
+        {
+            Flush();
+            _file.Close();
+        }
+        finally
+        {
+            _file.Dispose();
+        }
     }
 }

@@ -24,6 +24,7 @@ public static class JsonlDocumentReader
         var idField = Encoding.UTF8.GetBytes(options.IdField);
         var textField = Encoding.UTF8.GetBytes(options.TextField);
         var metadata = new ArrayBufferWriter<byte>(256);
+        var unescaped = new ArrayBufferWriter<byte>(1 << 16);
         long sinceReport = 0;
         while (true)
         {
@@ -44,7 +45,7 @@ public static class JsonlDocumentReader
             }
             var span = line.AsSpan();
             if (span.Trim((byte)' ').IsEmpty) continue;
-            var doc = ParseLine(span, path, lines.LineNumber, idField, textField, options, source, stem, metadata, out var problem);
+            var doc = ParseLine(span, path, lines.LineNumber, idField, textField, options, source, stem, metadata, unescaped, out var problem);
             if (doc is null)
             {
                 rejects.Reject(new Reject(path, lines.LineNumber, problem!, Excerpt(span)));
@@ -62,7 +63,7 @@ public static class JsonlDocumentReader
     }
 
     private static Document? ParseLine(ReadOnlySpan<byte> line, string path, long lineNumber, byte[] idField, byte[] textField,
-        ReadOptions options, string source, string stem, ArrayBufferWriter<byte> metadata, out string? problem)
+        ReadOptions options, string source, string stem, ArrayBufferWriter<byte> metadata, ArrayBufferWriter<byte> unescaped, out string? problem)
     {
         problem = null;
         if (!Utf8.IsValid(line))
@@ -71,7 +72,7 @@ public static class JsonlDocumentReader
             return null;
         }
         string? id = null;
-        string? text = null;
+        byte[]? text = null;
         metadata.ResetWrittenCount();
         var metadataFields = 0;
         try
@@ -93,7 +94,7 @@ public static class JsonlDocumentReader
                         problem = $"field '{options.TextField}' is not a string";
                         return null;
                     }
-                    text = reader.GetString();
+                    text = Utf8Value(ref reader, unescaped);
                 }
                 else if (reader.ValueTextEquals(idField))
                 {
@@ -126,6 +127,12 @@ public static class JsonlDocumentReader
             problem = $"broken JSON: {e.Message.Split(" LineNumber", 2)[0]}";
             return null;
         }
+        catch (InvalidOperationException e)
+        {
+            // A \u escape that is half a surrogate pair: valid JSON syntax, but no valid text.
+            problem = $"broken JSON: {e.Message}";
+            return null;
+        }
         if (text is null)
         {
             problem = $"missing text field '{options.TextField}'";
@@ -140,6 +147,18 @@ public static class JsonlDocumentReader
         {
             Origin = $"{path}:{lineNumber}",
         };
+    }
+
+    /// <summary>
+    /// The string value as UTF-8, unescaped without a detour through UTF-16: the document keeps these bytes and
+    /// a stage that never reads the text writes them out as they are.
+    /// </summary>
+    private static byte[] Utf8Value(ref Utf8JsonReader reader, ArrayBufferWriter<byte> unescaped)
+    {
+        if (!reader.ValueIsEscaped) return reader.ValueSpan.ToArray();
+        unescaped.ResetWrittenCount();
+        var buffer = unescaped.GetSpan(reader.ValueSpan.Length);
+        return buffer[..reader.CopyString(buffer)].ToArray();
     }
 
     private static string Excerpt(ReadOnlySpan<byte> line) =>

@@ -1,4 +1,3 @@
-using System.Text;
 using DataFlow.Engine.Documents;
 
 namespace DataFlow.Engine.Jobs;
@@ -75,7 +74,7 @@ public abstract class DocumentStageJob(DocumentStageOptions options) : IStageJob
             foreach (var doc in DocumentSources.Read(file, Options.Read, rejects, OnFraction))
             {
                 context.Cancellation.ThrowIfCancellationRequested();
-                var bytesIn = Encoding.UTF8.GetByteCount(doc.Text);
+                var bytesIn = doc.TextUtf8Length;
                 stats.Add("docs_in");
                 stats.Add("bytes_in", bytesIn);
                 context.Progress.Advance(1, bytesIn);
@@ -84,7 +83,7 @@ public abstract class DocumentStageJob(DocumentStageOptions options) : IStageJob
                 {
                     kept.Write(doc);
                     stats.Add("docs_out");
-                    stats.Add("bytes_out", Encoding.UTF8.GetByteCount(doc.Text));
+                    stats.Add("bytes_out", doc.TextUtf8Length);
                     continue;
                 }
                 var reason = verdict.DropReason!;
