@@ -10,7 +10,7 @@ namespace DataFlow.Jobs;
 /// <c>input</c> (file, folder or glob, or a list; default: the previous stage's shards), <c>tasks</c>,
 /// <c>id_field</c> (id), <c>text_field</c> (text), <c>source</c>, <c>keep_metadata</c> (true),
 /// <c>keep_removed</c> (false), <c>compression</c> (zstd | snappy | gzip | none), <c>compression_level</c>
-/// (fastest | optimal | smallest), <c>row_group_rows</c> (100000).
+/// (fastest | optimal | smallest | a level number), <c>row_group_rows</c> (100000).
 /// </summary>
 public static class DocumentStageConfig
 {
@@ -42,16 +42,23 @@ public static class DocumentStageConfig
             Write = new ShardWriteOptions
             {
                 Compression = compression,
-                // zstd / gzip levels: fastest 1/1, optimal 3/6 (each codec's default), smallest 19/9.
-                Level = section.GetString("compression_level", "fastest")!.ToLowerInvariant() switch
-                {
-                    "fastest" => 1,
-                    "optimal" => compression == Compression.Gzip ? 6 : 3,
-                    "smallest" => compression == Compression.Gzip ? 9 : 19,
-                    var other => throw section.Error("compression_level", $"expected fastest, optimal or smallest, got '{other}'"),
-                },
+                Level = CompressionLevel(section, compression),
                 RowGroupRows = section.GetInt("row_group_rows", DocumentShardWriter.DefaultRowGroupRows, 1, 10_000_000),
             },
+        };
+    }
+
+    /// <summary>fastest / optimal / smallest (zstd 1 / 3 / 19, gzip 1 / 6 / 9), or the codec's own level number.</summary>
+    private static int CompressionLevel(ConfigSection section, Compression compression)
+    {
+        var (min, max) = compression == Compression.Gzip ? (1, 9) : (-7, 22);
+        return section.GetString("compression_level", "fastest")!.ToLowerInvariant() switch
+        {
+            "fastest" => 1,
+            "optimal" => compression == Compression.Gzip ? 6 : 3,
+            "smallest" => compression == Compression.Gzip ? 9 : 19,
+            var number when int.TryParse(number, out var level) && level >= min && level <= max => level,
+            var other => throw section.Error("compression_level", $"expected fastest, optimal, smallest or a level from {min} to {max}, got '{other}'"),
         };
     }
 }

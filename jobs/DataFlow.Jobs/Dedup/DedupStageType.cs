@@ -30,8 +30,8 @@ public sealed class DedupStageType : IStageType
         ];
     }
 
-    /// <summary>Row-group bound of the filter's shards (text bytes buffered before a row group is written).</summary>
-    public const long FilterRowGroupBytes = 16L << 20;
+    /// <summary>Row-group bound of the filter's shards (UTF-8 bytes buffered before a row group is written).</summary>
+    public const long FilterRowGroupBytes = 8L << 20;
 
     public static DedupOptions Read(ConfigSection section, PipelineSettings settings)
     {

@@ -13,8 +13,8 @@ public sealed record ShardWriteOptions
     public Compression Compression { get; init; } = Compression.Zstd;
 
     /// <summary>
-    /// Codec level (zstd 1-22, gzip 1-9). zstd 1 by default: it writes about twice as fast as level 3 for
-    /// shards ~10% larger, so ingest is never the bottleneck.
+    /// Codec level (zstd -7 to 22, gzip 1-9; snappy has none). zstd 1 by default: level 3 spends 1.4-1.8x its
+    /// compression time for shards 12-18% smaller, and compression is already half of ingest's CPU.
     /// </summary>
     public int Level { get; init; } = 1;
 

@@ -19,6 +19,9 @@ public static class TaskRunner
         foreach (var output in plan.Outputs) AtomicFile.DeleteTemporaries(output);
         var rejectsPath = run.RejectsFile(stage.Name, plan.Index);
         AtomicFile.DeleteTemporaries(rejectsPath);
+        // A kill between writing the stats or the marker and renaming it leaves their temporaries too.
+        AtomicFile.DeleteTemporaries(run.TaskStatsFile(stage.Name, plan.Index));
+        AtomicFile.DeleteTemporaries(run.DoneMarker(stage.Name, plan.Index));
 
         var stats = new TaskStats();
         using var rejects = new RejectFileSink(rejectsPath, stage.OnError, stats);
