@@ -13,8 +13,9 @@ public sealed record ShardWriteOptions
     public Compression Compression { get; init; } = Compression.Zstd;
 
     /// <summary>
-    /// Codec level (zstd -7 to 22, gzip 1-9; snappy has none). zstd 1 by default: level 3 spends 1.4-1.8x its
-    /// compression time for shards 12-18% smaller, and compression is already half of ingest's CPU.
+    /// Codec level (zstd -7 to 22, gzip 1-9; snappy has none). zstd 1 by default: negative levels save no time
+    /// here, level 3 spends 1.6-1.7x its compression time for shards 10-15% smaller, and compression is already
+    /// about half of ingest's CPU (docs/ingest.md).
     /// </summary>
     public int Level { get; init; } = 1;
 
