@@ -13,6 +13,7 @@ namespace DataFlow.Engine.Documents;
 public sealed class DocumentShardWriter : IDisposable
 {
     public const int DefaultRowGroupRows = 100_000;
+
     /// <summary>UTF-8 bytes of id + text + metadata per row group: the rows the former 32 MB UTF-16 estimate held, so readers' memory is unchanged.</summary>
     public const long DefaultRowGroupBytes = 16L << 20;
 
