@@ -7,7 +7,9 @@
 # Usage: bench/ingest.sh [--against REF|DIR] [--repeat N] [CORPUS ...]
 #   --against: also run another build (a git ref, built in a temporary worktree, or a checkout whose CLI is built),
 #              interleaved with this one so both see the same machine load.
-#   default corpora: ../shared gutenberg + the make-bench-corpus.sh corpus
+#   default corpora: ../shared gutenberg + the make-bench-corpus.sh corpus, each alone and four times over in one
+#   process (a folder of four links: a corpus-scale task, where the process's fixed start-up cost is amortized).
+#   A CORPUS may be a file or a folder (all its files are one task's input).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 shared="${DATAFLOW_SHARED:-$root/../shared}"
@@ -27,6 +29,14 @@ if [[ ${#corpora[@]} -eq 0 ]]; then
   corpora=("$shared/data/corpus/gutenberg-a8.jsonl.gz" "$bench_dir/corpus.jsonl")
 fi
 work=$(mktemp -d)
+if [[ $# -eq 0 ]]; then
+  for corpus in "${corpora[@]}"; do
+    folder="$work/$(basename "$corpus" | cut -d. -f1)-x4"
+    mkdir -p "$folder"
+    for k in 1 2 3 4; do ln -s "$corpus" "$folder/copy$k.${corpus#*.}"; done
+    corpora+=("$folder")
+  done
+fi
 cleanup() {
   [[ -d "$work/against" ]] && git -C "$root" worktree remove --force "$work/against" >/dev/null 2>&1
   rm -rf "$work"
@@ -48,7 +58,9 @@ fi
 # CPU seconds (user + sys) of one ingest run; leaves /usr/bin/time's fields in $work/time.
 ingest() {
   rm -rf "$work/out"
-  /usr/bin/time -f "%e %M %U %S" -o "$work/time" dotnet "$1" ingest -i "$2" -o "$work/out" --workers 1 --tasks 1 >/dev/null 2>&1
+  local input="$2"
+  [[ -d "$input" ]] && input="$input/*"
+  /usr/bin/time -f "%e %M %U %S" -o "$work/time" dotnet "$1" ingest -i "$input" -o "$work/out" --workers 1 --tasks 1 >/dev/null 2>&1
 }
 
 printf '{"id":"1","text":"one line"}\n' > "$work/one.jsonl"
@@ -66,7 +78,8 @@ for corpus in "${corpora[@]}"; do
   name=$(basename "$corpus")
   # Baseline: just decompress and split lines (what any reader must pay).
   start=$(date +%s.%N)
-  if [[ "$corpus" == *.gz ]]; then zcat "$corpus" | wc -l >/dev/null; else wc -l "$corpus" >/dev/null; fi
+  files=("$corpus"); [[ -d "$corpus" ]] && files=("$corpus"/*)
+  if [[ "$corpus" == *.gz || "${files[0]}" == *.gz ]]; then zcat "${files[@]}" | wc -l >/dev/null; else cat "${files[@]}" | wc -l >/dev/null; fi
   base_s=$(echo "$(date +%s.%N) - $start" | bc)
   for ((r = 0; r < repeat; r++)); do
     for build in "${builds[@]}"; do
