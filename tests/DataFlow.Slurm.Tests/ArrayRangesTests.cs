@@ -26,6 +26,15 @@ public sealed class ArrayRangesTests
     }
 
     [Fact]
+    public void ScriptOfAMultiRankStageStartsEveryRankThroughSrun()
+    {
+        var run = new RunFolder("/tmp/run");
+        var script = SlurmArrayScript.Build(run, "sft", ["/opt/dataflow"], retries: 1, ranks: 2);
+        Assert.Contains("TERM=dumb srun --mpi=pmix --kill-on-bad-exit=1 --ntasks=2 '/opt/dataflow' task --run '/tmp/run' --stage 'sft' --index \"$index\"", script);
+        Assert.DoesNotContain("srun", SlurmArrayScript.Build(run, "sft", ["/opt/dataflow"], retries: 1));
+    }
+
+    [Fact]
     public void FailureMarkerWrittenByTheScriptIsReadBack()
     {
         using var dir = new TestFolder();

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using DataFlow.Jobs.Training.Ppo;
+using DataFlow.Trainer.Distributed;
 
 namespace DataFlow.Jobs.Training.Pipeline;
 
@@ -18,6 +19,6 @@ public sealed class PpoStageJob(string configFile, StageReference data, StageRef
         ["output"] = outputDir,
     };
 
-    protected override void Train(string configFile, IReadOnlyDictionary<string, JsonNode?> overrides, Action<string> log) =>
-        PpoJob.Run(configFile, overrides, log);
+    protected override int Train(string configFile, IReadOnlyDictionary<string, JsonNode?> overrides, Action<string> log, Replicas replicas) =>
+        PpoJob.Run(configFile, overrides, log, replicas);
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using DataFlow.Jobs.Training.Reward;
+using DataFlow.Trainer.Distributed;
 
 namespace DataFlow.Jobs.Training.Pipeline;
 
@@ -16,6 +17,6 @@ public sealed class RewardStageJob(string configFile, StageReference data, Stage
         ["output"] = outputDir,
     };
 
-    protected override void Train(string configFile, IReadOnlyDictionary<string, JsonNode?> overrides, Action<string> log) =>
-        RewardJob.Run(configFile, overrides, log);
+    protected override int Train(string configFile, IReadOnlyDictionary<string, JsonNode?> overrides, Action<string> log, Replicas replicas) =>
+        RewardJob.Run(configFile, overrides, log, replicas);
 }

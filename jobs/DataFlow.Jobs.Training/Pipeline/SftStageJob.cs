@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using DataFlow.Jobs.Training.Sft;
+using DataFlow.Trainer.Distributed;
 
 namespace DataFlow.Jobs.Training.Pipeline;
 
@@ -20,6 +21,6 @@ public sealed class SftStageJob(string configFile, StageReference data, StageRef
         return keys;
     }
 
-    protected override void Train(string configFile, IReadOnlyDictionary<string, JsonNode?> overrides, Action<string> log) =>
-        SftJob.Run(configFile, overrides, log);
+    protected override int Train(string configFile, IReadOnlyDictionary<string, JsonNode?> overrides, Action<string> log, Replicas replicas) =>
+        SftJob.Run(configFile, overrides, log, replicas);
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DataFlow.Engine.Jobs;
+using DataFlow.Trainer.Distributed;
 
 namespace DataFlow.Jobs.Training.Pipeline;
 
@@ -9,12 +10,15 @@ namespace DataFlow.Jobs.Training.Pipeline;
 /// hyper-parameters; the pipeline fills in where data and models come from (earlier stages) and where output goes.
 /// The task's one engine output is OUT/summary.json, written when training completes; the trainer publishes its own
 /// checkpoints as it goes, so a killed stage resumes from the last one. The final model lands in OUT/final.
+/// With <c>resources: {ranks: N}</c> the task trains data-parallel on N MPI ranks; rank 0 writes and commits.
 /// </summary>
 public abstract class TrainingStageJob(string configFile, IReadOnlyList<StageReference> references) : IStageJob
 {
     public const string SummaryFile = "summary.json";
 
     public int MaxParallelTasks => 1;
+
+    public bool SupportsRanks => true;
 
     /// <summary>Which output of each referenced stage the trainer needs, in reference order (index into that stage's outputs, or -1 for its model folder).</summary>
     protected abstract IReadOnlyList<(int Reference, int Output)> Needs { get; }
@@ -23,7 +27,7 @@ public abstract class TrainingStageJob(string configFile, IReadOnlyList<StageRef
     protected abstract Dictionary<string, JsonNode?> Overrides(IReadOnlyList<string?> inputs, string outputDir);
 
     /// <summary>Runs the trainer with the completed YAML file's settings.</summary>
-    protected abstract void Train(string configFile, IReadOnlyDictionary<string, JsonNode?> overrides, Action<string> log);
+    protected abstract int Train(string configFile, IReadOnlyDictionary<string, JsonNode?> overrides, Action<string> log, Replicas replicas);
 
     public IReadOnlyList<TaskPlan> Plan(PlanContext context)
     {
@@ -39,7 +43,8 @@ public abstract class TrainingStageJob(string configFile, IReadOnlyList<StageRef
         var output = Path.GetDirectoryName(context.Plan.Outputs[0])!;
         var inputs = context.Inputs.Select(i => i.Length == 0 ? null : i).ToList();
         var log = new List<string>();
-        Train(configFile, Overrides(inputs, output), line => { lock (log) log.Add(line); });
+        TaskRanks.Run(context, parallel => Train(configFile, Overrides(inputs, output), line => { lock (log) log.Add(line); }, new Replicas(parallel)));
+        if (context.Rank != 0) return; // rank 0 wrote the model and metrics, and commits the summary
         var metrics = Path.Combine(output, "metrics.jsonl");
         var last = File.Exists(metrics) ? File.ReadLines(metrics).LastOrDefault(l => l.Trim().Length > 0) : null;
         if (last is not null && JsonNode.Parse(last) is JsonObject final)

@@ -8,12 +8,15 @@ namespace DataFlow.Jobs.Training.Pretrain;
 /// <summary>
 /// The single task of a pretrain stage. Its one engine output is <c>summary.json</c>, published when training
 /// completes; checkpoints are published by the trainer itself as they are written, so a killed task resumes.
+/// With <c>resources: {ranks: N}</c> it trains data-parallel on N MPI ranks; rank 0 writes and commits.
 /// </summary>
 public sealed class PretrainJob(PretrainSettings settings, bool explicitOutput) : IStageJob
 {
     public const string SummaryFile = "summary.json";
 
     public int MaxParallelTasks => 1;
+
+    public bool SupportsRanks => true;
 
     public IReadOnlyList<TaskPlan> Plan(PlanContext context)
     {
@@ -30,7 +33,8 @@ public sealed class PretrainJob(PretrainSettings settings, bool explicitOutput) 
         var summaryPath = context.Plan.Outputs[0];
         var run = settings with { DataDir = data, OutputDir = Path.GetDirectoryName(summaryPath)! };
         var log = new StringWriter(CultureInfo.InvariantCulture);
-        var summary = PretrainRun.Execute(run, resume: true, log, context.Cancellation);
+        var summary = Pipeline.TaskRanks.Run(context, parallel => PretrainRun.Execute(run, resume: true, log, context.Cancellation, parallel));
+        if (context.Rank != 0) return; // rank 0 wrote the checkpoints, and exports and commits
         // Later stages (SFT) start from OUT/final, the last checkpoint as a plain model folder.
         if (summary.LastCheckpoint is { } last) Pipeline.ModelFolder.ExportCheckpoint(last, Path.Combine(run.OutputDir, Pipeline.ModelFolder.FinalDir));
         context.Stats.Add("steps", summary.Steps);

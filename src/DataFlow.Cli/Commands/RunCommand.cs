@@ -43,7 +43,7 @@ public sealed class RunCommand : Command<RunCommand.Settings>
         using var display = new ConsoleProgressObserver();
         try
         {
-            new LocalExecutor(settings.Workers ?? session.Pipeline.Settings.Workers, display)
+            new LocalExecutor(settings.Workers ?? session.Pipeline.Settings.Workers, display) { TaskLauncher = SelfLauncher.Command() }
                 .Run(session.Run, session.Pipeline, cancellation, settings.Stage);
         }
         finally

@@ -33,9 +33,12 @@ public sealed class TaskCommand : Command<TaskCommand.Settings>
         if (index < 0 || index >= manifest.Tasks.Count)
             throw new ArgumentException($"stage '{stage.Name}' has tasks 0..{manifest.Tasks.Count - 1}; got --index {index}");
         var outcome = TaskRunner.Run(session.Run, stage, manifest.Tasks[index], cancellation);
-        Console.Error.WriteLine(outcome == TaskRunner.Outcome.AlreadyDone
-            ? $"{stage.Name}[{index}] already complete"
-            : $"{stage.Name}[{index}] complete");
+        Console.Error.WriteLine(outcome switch
+        {
+            TaskRunner.Outcome.AlreadyDone => $"{stage.Name}[{index}] already complete",
+            TaskRunner.Outcome.CommittedByRankZero => $"{stage.Name}[{index}] done on this rank; rank 0 commits",
+            _ => $"{stage.Name}[{index}] complete",
+        });
         return ExitCodes.Ok;
     }
 }

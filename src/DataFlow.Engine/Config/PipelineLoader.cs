@@ -15,7 +15,7 @@ namespace DataFlow.Engine.Config;
 ///   - type: ingest
 ///     name: ingest         # optional, defaults to the type
 ///     input: data/sample/*.jsonl.gz
-///     resources: {cpus_per_task: 4, mem: 8G}   # optional, read by the Slurm executor (see StageResources)
+///     resources: {cpus_per_task: 4, mem: 8G}   # optional, read by the Slurm executor; ranks: N by both (see StageResources)
 /// </code>
 /// </summary>
 public static class PipelineLoader
@@ -49,7 +49,8 @@ public static class PipelineLoader
             if (!IsValidName(name)) throw section.Error("name", $"'{name}' must be letters, digits, '-' or '_'");
             var onError = section.GetEnum("on_error", defaultOnError);
             var output = section.GetString("output");
-            var resources = section.GetSection("resources") is { } block ? StageResources.FromConfig(block) : StageResources.None;
+            var resourcesBlock = section.GetSection("resources");
+            var resources = resourcesBlock is null ? StageResources.None : StageResources.FromConfig(resourcesBlock);
             IReadOnlyList<StageDefinition> built;
             try
             {
@@ -63,6 +64,8 @@ public static class PipelineLoader
             section.EnsureAllKeysUsed();
             foreach (var stage in built)
             {
+                if (resources.Ranks > 1 && !stage.Job.SupportsRanks)
+                    throw resourcesBlock!.Error("ranks", $"stage type '{typeName}' runs each task as one process, so ranks must be 1 (only training stages run a task on several ranks)");
                 if (stages.Any(s => s.Name == stage.Name))
                     throw new ConfigException($"{fileName}:{section.Line}: stage name '{stage.Name}' is used twice; give one a different 'name'");
                 stages.Add(stage with

@@ -6,10 +6,14 @@ namespace DataFlow.Engine.Execution;
 /// <summary>
 /// The embedded executor: runs stages in order and each stage's unfinished tasks in parallel on a pool of
 /// worker threads in this process. Completed tasks are skipped, so a rerun after a crash or Ctrl-C resumes.
+/// A stage with <c>resources: {ranks: N}</c> runs each task as N processes under mpirun instead (<see cref="MpirunTaskLauncher"/>).
 /// </summary>
 public sealed class LocalExecutor(int workers, IExecutionObserver? observer = null)
 {
     private readonly IExecutionObserver _observer = observer ?? new NullObserver();
+
+    /// <summary>The command that starts the CLI (its <c>task</c> command runs a task's ranks); needed for stages with ranks > 1.</summary>
+    public IReadOnlyList<string>? TaskLauncher { get; init; }
 
     public void Run(RunFolder run, Pipeline pipeline, CancellationToken cancellation, string? onlyStage = null)
     {
@@ -30,6 +34,8 @@ public sealed class LocalExecutor(int workers, IExecutionObserver? observer = nu
         var clock = Stopwatch.StartNew();
         using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var parallel = Math.Max(1, Math.Min(workers, stage.Job.MaxParallelTasks));
+        var ranked = stage.Resources.Ranks <= 1 ? null : new MpirunTaskLauncher(TaskLauncher ?? throw new InvalidOperationException(
+            $"stage '{stage.Name}' runs on {stage.Resources.Ranks} ranks, which this executor starts through the CLI; run it with `dataflow run`"));
         Exception? failure = null;
         var queue = new Queue<TaskPlan>(pending);
         var threads = Enumerable.Range(0, Math.Min(parallel, pending.Count)).Select(_ => new Thread(() =>
@@ -44,6 +50,11 @@ public sealed class LocalExecutor(int workers, IExecutionObserver? observer = nu
                 }
                 try
                 {
+                    if (ranked is not null)
+                    {
+                        ranked.Run(run, stage, plan, failFast.Token);
+                        continue;
+                    }
                     TaskContext? context = null;
                     TaskRunner.Run(run, stage, plan, failFast.Token, c => { context = c; _observer.TaskStarted(c); });
                     if (context is not null) _observer.TaskFinished(context);

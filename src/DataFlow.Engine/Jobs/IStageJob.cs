@@ -13,4 +13,11 @@ public interface IStageJob
 
     /// <summary>How many of this stage's tasks may run at once in one process (training stages use every core in one task).</summary>
     int MaxParallelTasks => int.MaxValue;
+
+    /// <summary>
+    /// Whether a task can run as several cooperating processes (<c>resources: {ranks: N}</c>, e.g. data-parallel
+    /// training): every rank runs <see cref="Run"/> on the same plan, the job sets <see cref="TaskContext.Rank"/>, and
+    /// only rank 0 commits. Jobs that split work by task, not by process, keep the default and reject ranks > 1.
+    /// </summary>
+    bool SupportsRanks => false;
 }

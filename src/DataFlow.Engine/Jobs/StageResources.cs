@@ -8,8 +8,9 @@ namespace DataFlow.Engine.Jobs;
 /// time than its data stages. The local executor runs tasks in its own worker pool and does not read these.
 /// <code>
 ///   - type: pretrain
-///     resources: {cpus_per_task: 16, mem: 64G, time: "12:00:00", partition: train, max_parallel: 1}
+///     resources: {cpus_per_task: 16, mem: 64G, time: "12:00:00", partition: train, max_parallel: 1, ranks: 4}
 /// </code>
+/// <c>ranks</c> is read by both executors: each task then runs as that many cooperating processes (see <see cref="IStageJob.SupportsRanks"/>).
 /// </summary>
 public sealed record StageResources
 {
@@ -27,6 +28,9 @@ public sealed record StageResources
     /// <summary>At most this many of the stage's tasks at once; 0 = no limit.</summary>
     public int? MaxParallel { get; init; }
 
+    /// <summary>Processes that run each task together (data-parallel training ranks); cpus_per_task is per rank.</summary>
+    public int Ranks { get; init; } = 1;
+
     /// <summary>Reads a <c>resources:</c> block; every key is optional and an unknown one is an error naming its line.</summary>
     public static StageResources FromConfig(ConfigSection section)
     {
@@ -37,12 +41,13 @@ public sealed record StageResources
             Memory = section.GetString("mem"),
             TimeLimit = section.GetString("time"),
             MaxParallel = section.Has("max_parallel") ? section.GetInt("max_parallel", 0, 0, 1_000_000) : null,
+            Ranks = section.GetInt("ranks", 1, 1, 100_000),
         };
         if (resources.Memory is { } memory && !IsMemory(memory))
             throw section.Error("mem", $"'{memory}' is not a memory size (sbatch syntax: a whole number with an optional K, M, G or T suffix)");
         if (resources.TimeLimit is { } time && !IsTimeLimit(time))
             throw section.Error("time", $"'{time}' is not a time limit (sbatch syntax: MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS)");
-        section.EnsureAllKeysUsed(["partition", "cpus_per_task", "mem", "time", "max_parallel"]);
+        section.EnsureAllKeysUsed(["partition", "cpus_per_task", "mem", "time", "max_parallel", "ranks"]);
         return resources;
     }
 

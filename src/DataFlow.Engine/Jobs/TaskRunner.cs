@@ -6,16 +6,18 @@ namespace DataFlow.Engine.Jobs;
 /// <summary>
 /// Runs exactly one task under the job model: skip if its completion marker exists; otherwise run the job,
 /// rename its outputs into place, write its stats, and write the marker last. A kill at any instant leaves
-/// either no marker (the task reruns from scratch) or a complete task.
+/// either no marker (the task reruns from scratch) or a complete task. A task run by several ranks (processes) runs
+/// this on each; only rank 0 commits, and the others return <see cref="Outcome.CommittedByRankZero"/>.
 /// </summary>
 public static class TaskRunner
 {
-    public enum Outcome { Completed, AlreadyDone }
+    public enum Outcome { Completed, AlreadyDone, CommittedByRankZero }
 
     public static Outcome Run(RunFolder run, StageDefinition stage, TaskPlan plan, CancellationToken cancellation,
         Action<TaskContext>? onStart = null)
     {
         if (run.IsDone(stage.Name, plan.Index)) return Outcome.AlreadyDone;
+        // Every rank clears stale temporaries here, before it joins the others; rank 0 writes its own only after that.
         foreach (var output in plan.Outputs) AtomicFile.DeleteTemporaries(output);
         var rejectsPath = run.RejectsFile(stage.Name, plan.Index);
         AtomicFile.DeleteTemporaries(rejectsPath);
@@ -34,12 +36,16 @@ public static class TaskRunner
         }
         catch
         {
-            rejects.Dispose();
-            foreach (var temp in context.CreatedOutputs.Values) TryDelete(temp);
-            TryDelete(rejects.TempPath);
+            Discard(context, rejects);
             throw;
         }
         cancellation.ThrowIfCancellationRequested();
+        if (context.Rank != 0 || (context.Ranks > 1 && !context.RankKnown))
+        {
+            Discard(context, rejects);
+            return context.RankKnown ? Outcome.CommittedByRankZero
+                : throw new InvalidOperationException($"task {stage.Name}[{plan.Index}] ran on {context.Ranks} ranks, but its job never said which rank it was");
+        }
         foreach (var output in plan.Outputs)
             if (!context.CreatedOutputs.ContainsKey(output))
                 throw new InvalidOperationException($"task {stage.Name}[{plan.Index}] finished without writing its planned output {output}");
@@ -63,6 +69,13 @@ public static class TaskRunner
             .Where(t => File.Exists(run.TaskStatsFile(manifest.Stage, t.Index)))
             .Select(t => TaskStats.Load(run.TaskStatsFile(manifest.Stage, t.Index)));
         return TaskStats.Merge(parts);
+    }
+
+    private static void Discard(TaskContext context, RejectFileSink rejects)
+    {
+        rejects.Dispose();
+        foreach (var temp in context.CreatedOutputs.Values) TryDelete(temp);
+        TryDelete(rejects.TempPath);
     }
 
     private static void TryDelete(string path)

@@ -17,6 +17,32 @@ public static class DistributedMode
         var other => throw new ArgumentException($"--distributed must be none or mpi, got '{other}'"),
     };
 
+    /// <summary>
+    /// Starts <paramref name="mode"/>, trains, finalizes. A rank that fails aborts all ranks with
+    /// <paramref name="abortExitCode"/>: alone it would leave the others blocked in a collective, and its own
+    /// MPI_Finalize would wait for them, so mpirun (or srun) would never return.
+    /// </summary>
+    public static T Run<T>(string? mode, Func<DataParallel?, T> train, int abortExitCode)
+    {
+        var parallel = Start(mode);
+        if (parallel is null) return train(null);
+        try
+        {
+            return train(parallel);
+        }
+        catch (Exception e) when (parallel.Size > 1)
+        {
+            Console.Error.WriteLine($"rank {parallel.Rank} of {parallel.Size} failed, aborting all ranks: {e}");
+            Console.Error.Flush();
+            parallel.Communicator.Abort(abortExitCode);
+            throw;
+        }
+        finally
+        {
+            parallel.Communicator.Dispose();
+        }
+    }
+
     /// <summary>This rank's slice of the global batches (the stream itself when not distributed).</summary>
     public static Data.ITokenBatches Shard(Data.ITokenBatches global, DataParallel? parallel) =>
         parallel is null ? global : new RankShardedBatches(global, parallel.Rank, parallel.Size);

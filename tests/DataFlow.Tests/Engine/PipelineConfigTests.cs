@@ -61,6 +61,22 @@ public class PipelineConfigTests
     }
 
     [Fact]
+    public void Ranks_above_one_on_a_data_stage_are_a_config_error_naming_the_key()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("in.jsonl"), "{\"text\":\"x\"}\n");
+        var pipeline = PipelineLoader.Load("stages:\n  - type: ingest\n    input: in.jsonl\n    resources: {ranks: 1, cpus_per_task: 2}\n",
+            "p.yaml", StandardStages.Create(), dir.Path);
+        Assert.Equal(1, pipeline.Stage("ingest").Resources.Ranks);
+        Assert.Equal(1, StageResources.None.Ranks);
+
+        var e = Fails("stages:\n  - type: ingest\n    input: in.jsonl\n    resources:\n      cpus_per_task: 2\n      ranks: 2\n");
+        Assert.Equal("p.yaml:6: key 'stages[0].resources.ranks': stage type 'ingest' runs each task as one process, so ranks must be 1 (only training stages run a task on several ranks)", e.Message);
+        e = Fails("stages:\n  - type: ingest\n    input: in.jsonl\n    resources: {ranks: 0}\n");
+        Assert.Contains("p.yaml:4: key 'stages[0].resources.ranks'", e.Message);
+    }
+
+    [Fact]
     public void Unknown_stage_type_lists_known_types()
     {
         var e = Fails("stages:\n  - type: ingset\n");

@@ -8,7 +8,8 @@ namespace DataFlow.Engine.Execution.Slurm;
 /// The batch script of one stage. Array element k runs task OFFSET+k (OFFSET is the script's argument) through
 /// the CLI, appending to RUN/logs/STAGE/task-0000i.log; a failed attempt is retried in place, and when the
 /// attempts are used up the script writes task-0000i.failed (JSON) and exits non-zero so <c>afterok</c>
-/// dependents never start.
+/// dependents never start. A stage with <c>ranks: N</c> starts the task on its N ranks with <c>srun --mpi=pmix</c>, so
+/// every rank runs the same task (rank 0 commits) and one rank failing ends them all and fails the attempt.
 /// </summary>
 public static class SlurmArrayScript
 {
@@ -18,10 +19,11 @@ public static class SlurmArrayScript
     public static string ScriptPath(RunFolder run, string stage) => Path.Combine(run.Root, "slurm", $"{stage}.sh");
 
     /// <param name="launcher">The command that starts the CLI on a compute node, e.g. [/usr/bin/dotnet, /opt/dataflow/dataflow.dll].</param>
-    public static string Build(RunFolder run, string stage, IReadOnlyList<string> launcher, int retries)
+    /// <param name="ranks">Processes per task (the array element's --ntasks); above 1 the task runs under srun.</param>
+    public static string Build(RunFolder run, string stage, IReadOnlyList<string> launcher, int retries, int ranks = 1)
     {
         var logs = TaskLogsDir(run, stage);
-        var command = string.Join(' ', launcher.Select(Quote));
+        var command = (ranks > 1 ? $"srun --mpi=pmix --kill-on-bad-exit=1 --ntasks={ranks} " : "") + string.Join(' ', launcher.Select(Quote));
         var text = new StringBuilder();
         text.Append($$"""
             #!/usr/bin/env bash

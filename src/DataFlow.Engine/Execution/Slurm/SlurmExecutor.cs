@@ -46,7 +46,7 @@ public sealed class SlurmExecutor(SlurmClient client, SlurmOptions options)
             var pending = planner.Manifest(stage.Name).Tasks.Select(t => t.Index).Where(i => !run.IsDone(stage.Name, i)).ToList();
             if (pending.Count == 0) continue;
             var script = SlurmArrayScript.ScriptPath(run, stage.Name);
-            AtomicFile.WriteAllText(script, SlurmArrayScript.Build(run, stage.Name, launcher, options.Retries));
+            AtomicFile.WriteAllText(script, SlurmArrayScript.Build(run, stage.Name, launcher, options.Retries, stage.Resources.Ranks));
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
                 | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
             // Every stage may read any earlier stage's output, so it waits for all jobs submitted before it.
@@ -79,6 +79,7 @@ public sealed class SlurmExecutor(SlurmClient client, SlurmOptions options)
             $"--cpus-per-task={resources.CpusPerTask ?? options.CpusPerTask}",
             "--kill-on-invalid-dep=yes",
         };
+        if (resources.Ranks > 1) args.Add($"--ntasks={resources.Ranks}"); // one array element = one task on N ranks, cpus_per_task each
         if ((resources.Partition ?? options.Partition) is { } p) args.Add($"--partition={p}");
         if ((resources.Memory ?? options.Memory) is { } m) args.Add($"--mem={m}");
         if ((resources.TimeLimit ?? options.TimeLimit) is { } t) args.Add($"--time={t}");

@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Text.Json;
+using DataFlow.Engine.Jobs;
+using DataFlow.Trainer.Sft;
+using TorchSharp;
+using TorchSharp.PyBridge;
+using Xunit.Abstractions;
+
+namespace DataFlow.Mpi.Tests;
+
+/// <summary>
+/// A pipeline's training stage with <c>resources: {ranks: 2}</c>: the executor starts its task as 2 MPI ranks
+/// (<c>dataflow run</c>: mpirun; <c>dataflow submit --executor slurm</c>: srun --mpi=pmix in the array element), which
+/// train like the same stage with ranks: 1 in the same run (same per-step losses and final weights), and rank 0 alone
+/// commits the task (one summary, one marker, one stats file, no temporaries).
+/// </summary>
+public sealed class PipelineStageRanksTests(ITestOutputHelper output)
+{
+    [MpiFact]
+    public void LocalExecutorRunsATwoRankStageUnderMpirunLikeOneRank()
+    {
+        using var dir = new TempDir();
+        var run = dir.File("run");
+        var result = Dataflow(dir.Path, "run", WritePipeline(dir), "--run-dir", run);
+        Assert.True(result.Exit == 0, result.Text);
+        AssertTwoRanksTrainedLikeOne(new RunFolder(run));
+    }
+
+    [SlurmMpiFact]
+    public void SlurmExecutorRunsATwoRankStageUnderSrunLikeOneRank()
+    {
+        using var dir = new TempDir();
+        var run = dir.File("run");
+        var result = Dataflow(dir.Path, "submit", WritePipeline(dir), "--executor", "slurm", "--run-dir", run, "--wait");
+        Assert.True(result.Exit == 0, result.Text);
+        Assert.Contains("srun --mpi=pmix --kill-on-bad-exit=1 --ntasks=2 ", File.ReadAllText(Path.Combine(run, "slurm", "sft_two.sh")));
+        AssertTwoRanksTrainedLikeOne(new RunFolder(run));
+    }
+
+    /// <summary>verifiable_set -> sft_one (ranks 1) -> sft_two (ranks 2), both SFT stages on the same data and config.</summary>
+    private static string WritePipeline(TempDir dir)
+    {
+        var config = dir.Write("sft.yaml", """
+            format: prompt_completion
+            model: { vocab_size: 262, dim: 32, layers: 2, heads: 4, context_length: 64 }
+            max_tokens: 64
+            steps: 12
+            batch_size: 8
+            warmup_steps: 2
+            log_every: 1
+            eval_every: 6
+            save_every: 6
+            sample_count: 2
+            seed: 3
+            threads: 1
+            """);
+        return dir.Write("pipeline.yaml", $"""
+            workers: 1
+            stages:
+              - type: verifiable_set
+                train_count: 160
+                eval_count: 16
+                seed: 4
+              - type: sft
+                name: sft_one
+                config: {config}
+              - type: sft
+                name: sft_two
+                config: {config}
+                resources: {"{"}ranks: 2, cpus_per_task: 1{"}"}
+            """);
+    }
+
+    private void AssertTwoRanksTrainedLikeOne(RunFolder run)
+    {
+        foreach (var stage in new[] { "sft_one", "sft_two" })
+        {
+            Assert.True(run.IsDone(stage, 0), $"{stage} has no completion marker");
+            Assert.True(File.Exists(run.TaskStatsFile(stage, 0)), $"{stage} has no task stats");
+            Assert.True(File.Exists(Path.Combine(Out(run, stage), "summary.json")), $"{stage} has no summary.json");
+        }
+        Assert.Empty(Directory.EnumerateFiles(run.Root, "*.tmp", SearchOption.AllDirectories));
+        // Both ranks ran the task; exactly one committed it.
+        var log = File.ReadAllText(Path.Combine(run.LogsDir, "sft_two", "task-00000.log"));
+        Assert.Equal(1, Count(log, "sft_two[0] complete"));
+        Assert.Equal(1, Count(log, "sft_two[0] done on this rank; rank 0 commits"));
+        var summary = File.ReadAllText(Path.Combine(Out(run, "sft_two"), "summary.json"));
+        Assert.Contains("data parallel over 2 MPI ranks, 4 of 8 rows per rank", summary);
+        Assert.Contains("replicas of 2 ranks differ by at most 0 ", summary);
+
+        var expected = Losses(run, "sft_one");
+        var actual = Losses(run, "sft_two");
+        Assert.Equal(12, expected.Count);
+        Assert.Equal(expected.Count, actual.Count);
+        var worst = expected.Zip(actual).Max(p => Math.Abs(p.First - p.Second) / Math.Abs(p.First));
+        output.WriteLine($"loss: largest relative difference, ranks 2 vs ranks 1 over {expected.Count} steps: {worst:G3}");
+        Assert.True(worst <= 1e-5, $"losses differ by {worst} relative:\n{string.Join('\n', expected.Zip(actual))}");
+
+        var one = Safetensors.LoadStateDict(Path.Combine(Out(run, "sft_one"), "final", ModelWeights.WeightsFile));
+        var two = Safetensors.LoadStateDict(Path.Combine(Out(run, "sft_two"), "final", ModelWeights.WeightsFile));
+        Assert.Equal(one.Keys.Order(), two.Keys.Order());
+        var largest = one.Keys.Max(k => (one[k] - two[k]).abs().max().item<float>());
+        var scale = one.Keys.Max(k => one[k].abs().max().item<float>());
+        output.WriteLine($"final weights: largest |difference| {largest:G3} (largest |weight| {scale:G3})");
+        Assert.True(largest <= 1e-5 * scale, $"final weights differ by up to {largest}");
+    }
+
+    private static string Out(RunFolder run, string stage) => Path.Combine(run.StageDir(stage), "out");
+
+    /// <summary>The training loss per step; a resumed stage may log a step twice, the later line wins.</summary>
+    private static List<double> Losses(RunFolder run, string stage) =>
+        File.ReadLines(Path.Combine(Out(run, stage), "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(e => e.TryGetProperty("loss", out _))
+            .GroupBy(e => e.GetProperty("step").GetInt32()).OrderBy(g => g.Key)
+            .Select(g => g.Last().GetProperty("loss").GetDouble()).ToList();
+
+    private static int Count(string text, string what) => text.Split(what).Length - 1;
+
+    private static (int Exit, string Text) Dataflow(string workingDir, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in (string[])[Path.Combine(AppContext.BaseDirectory, "dataflow.dll"), .. args]) start.ArgumentList.Add(a);
+        start.Environment["TERM"] = "dumb";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"dataflow {string.Join(' ', args)} ran over 5 minutes");
+        }
+        process.WaitForExit();
+        return (process.ExitCode, $"dataflow {string.Join(' ', args)}: exit {process.ExitCode}\n{stdout.Result}\n{stderr.Result}");
+    }
+
+    private sealed class TempDir : IDisposable
+    {
+        public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "dataflow-mpi-tests", Guid.NewGuid().ToString("N")[..12]);
+
+        public TempDir() => Directory.CreateDirectory(Path);
+
+        public string File(string name) => System.IO.Path.Combine(Path, name);
+
+        public string Write(string name, string text)
+        {
+            System.IO.File.WriteAllText(File(name), text);
+            return File(name);
+        }
+
+        public void Dispose()
+        {
+            try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
+        }
+    }
+}
