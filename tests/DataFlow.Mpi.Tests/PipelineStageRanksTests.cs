@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using DataFlow.Engine.Execution.Slurm;
 using DataFlow.Engine.Jobs;
 using DataFlow.Trainer.Sft;
 using TorchSharp;
@@ -26,6 +27,33 @@ public sealed class PipelineStageRanksTests(ITestOutputHelper output)
         AssertTwoRanksTrainedLikeOne(new RunFolder(run));
     }
 
+    [MpiFact]
+    public void TwoRankStageKilledMidTrainingResumesFromItsCheckpoint()
+    {
+        using var dir = new TempDir();
+        var run = new RunFolder(dir.File("run"));
+        // One checkpoint halfway: the trainer replaces a checkpoint by delete-then-rename, so a kill during a second
+        // save could leave none and the rerun would (correctly) start over instead of resuming.
+        var pipeline = WritePipeline(dir, steps: 40, saveEvery: 20);
+        // Kill `dataflow run` (and with it mpirun and both ranks) once sft_two has written its checkpoint.
+        var state = Path.Combine(Out(run, "sft_two"), SftTrainer.CheckpointDir, TrainerState.FileName);
+        using (var first = Start(dir.Path, "run", pipeline, "--run-dir", run.Root))
+        {
+            var clock = Stopwatch.StartNew();
+            while (!File.Exists(state) && !first.HasExited && clock.Elapsed < TimeSpan.FromMinutes(4)) Thread.Sleep(20);
+            Assert.True(File.Exists(state), "sft_two wrote no checkpoint before `dataflow run` ended");
+            first.Kill(entireProcessTree: true);
+            first.WaitForExit();
+        }
+        Assert.False(run.IsDone("sft_two", 0), "killed too late: sft_two had already completed");
+
+        var result = Dataflow(dir.Path, "run", pipeline, "--run-dir", run.Root);
+        Assert.True(result.Exit == 0, result.Text);
+        var resumed = File.ReadAllText(Path.Combine(Out(run, "sft_two"), "summary.json"));
+        Assert.Matches(@"sft: resumed from \S+ at step 20\b", resumed);
+        AssertTwoRanksTrainedLikeOne(run, steps: 40);
+    }
+
     [SlurmMpiFact]
     public void SlurmExecutorRunsATwoRankStageUnderSrunLikeOneRank()
     {
@@ -34,22 +62,26 @@ public sealed class PipelineStageRanksTests(ITestOutputHelper output)
         var result = Dataflow(dir.Path, "submit", WritePipeline(dir), "--executor", "slurm", "--run-dir", run, "--wait");
         Assert.True(result.Exit == 0, result.Text);
         Assert.Contains("srun --mpi=pmix --kill-on-bad-exit=1 --ntasks=2 ", File.ReadAllText(Path.Combine(run, "slurm", "sft_two.sh")));
+        // The controller keeps finished jobs for MinJobAge (600 s in scripts/slurm-up.sh): the array element got 2 tasks.
+        var job = SlurmSubmission.Load(new RunFolder(run))!.Jobs.Single(j => j.Stage == "sft_two").JobId;
+        var scontrol = Exec("scontrol", "show", "job", job.ToString());
+        Assert.Matches(@"\bNumTasks=2\b", scontrol);
         AssertTwoRanksTrainedLikeOne(new RunFolder(run));
     }
 
     /// <summary>verifiable_set -> sft_one (ranks 1) -> sft_two (ranks 2), both SFT stages on the same data and config.</summary>
-    private static string WritePipeline(TempDir dir)
+    private static string WritePipeline(TempDir dir, int steps = 12, int saveEvery = 6)
     {
-        var config = dir.Write("sft.yaml", """
+        var config = dir.Write("sft.yaml", $"""
             format: prompt_completion
-            model: { vocab_size: 262, dim: 32, layers: 2, heads: 4, context_length: 64 }
+            model: {"{"} vocab_size: 262, dim: 32, layers: 2, heads: 4, context_length: 64 {"}"}
             max_tokens: 64
-            steps: 12
+            steps: {steps}
             batch_size: 8
             warmup_steps: 2
             log_every: 1
             eval_every: 6
-            save_every: 6
+            save_every: {saveEvery}
             sample_count: 2
             seed: 3
             threads: 1
@@ -71,7 +103,7 @@ public sealed class PipelineStageRanksTests(ITestOutputHelper output)
             """);
     }
 
-    private void AssertTwoRanksTrainedLikeOne(RunFolder run)
+    private void AssertTwoRanksTrainedLikeOne(RunFolder run, int steps = 12)
     {
         foreach (var stage in new[] { "sft_one", "sft_two" })
         {
@@ -90,7 +122,7 @@ public sealed class PipelineStageRanksTests(ITestOutputHelper output)
 
         var expected = Losses(run, "sft_one");
         var actual = Losses(run, "sft_two");
-        Assert.Equal(12, expected.Count);
+        Assert.Equal(steps, expected.Count);
         Assert.Equal(expected.Count, actual.Count);
         var worst = expected.Zip(actual).Max(p => Math.Abs(p.First - p.Second) / Math.Abs(p.First));
         output.WriteLine($"loss: largest relative difference, ranks 2 vs ranks 1 over {expected.Count} steps: {worst:G3}");
@@ -115,6 +147,28 @@ public sealed class PipelineStageRanksTests(ITestOutputHelper output)
             .Select(g => g.Last().GetProperty("loss").GetDouble()).ToList();
 
     private static int Count(string text, string what) => text.Split(what).Length - 1;
+
+    private static Process Start(string workingDir, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in (string[])[Path.Combine(AppContext.BaseDirectory, "dataflow.dll"), .. args]) start.ArgumentList.Add(a);
+        start.Environment["TERM"] = "dumb";
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine(); // drained, so a full pipe never blocks it
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static string Exec(string command, params string[] args)
+    {
+        using var process = Process.Start(new ProcessStartInfo(command, args) { RedirectStandardOutput = true, UseShellExecute = false })!;
+        var text = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"{command} {string.Join(' ', args)} exited {process.ExitCode}");
+        return text;
+    }
 
     private static (int Exit, string Text) Dataflow(string workingDir, params string[] args)
     {
