@@ -54,6 +54,68 @@ public sealed class PipelineStageRanksTests(ITestOutputHelper output)
         AssertTwoRanksTrainedLikeOne(run, steps: 40);
     }
 
+    [MpiFact]
+    public void LocalExecutorRunsATwoRankPretrainStageLikeOneRank()
+    {
+        using var dir = new TempDir();
+        var data = dir.File("tokens");
+        Directory.CreateDirectory(data);
+        Exec("dotnet", Path.Combine(AppContext.BaseDirectory, "DataFlow.Mpi.Harness.dll"), "write-dataset", data);
+        string Stage(string name, string resources) => $$"""
+              - type: pretrain
+                name: {{name}}
+                data: {{data}}
+                model: {dim: 32, layers: 2, heads: 4}
+                training: {batch_size: 8, max_steps: 12, warmup_steps: 2, max_lr: 3.0e-3, eval_every: 6, eval_batches: 2, checkpoint_every: 6, log_every: 1, threads: 1}
+            {{resources}}
+            """;
+        var pipeline = dir.Write("pipeline.yaml", "workers: 1\nstages:\n" + Stage("pretrain_one", "")
+            + Stage("pretrain_two", "    resources: {ranks: 2}"));
+        var run = new RunFolder(dir.File("run"));
+        var result = Dataflow(dir.Path, "run", pipeline, "--run-dir", run.Root);
+        Assert.True(result.Exit == 0, result.Text);
+
+        Assert.True(run.IsDone("pretrain_two", 0));
+        var summary = File.ReadAllText(Path.Combine(Out(run, "pretrain_two"), "summary.json"));
+        Assert.Contains("data parallel over 2 MPI rank(s): 4 rows per rank", summary);
+        var log = File.ReadAllText(Path.Combine(run.LogsDir, "pretrain_two", "task-00000.log"));
+        Assert.Equal(1, Count(log, "pretrain_two[0] complete"));
+        Assert.Equal(1, Count(log, "pretrain_two[0] done on this rank; rank 0 commits"));
+        Assert.Empty(Directory.EnumerateFiles(run.Root, "*.tmp", SearchOption.AllDirectories));
+        var expected = Losses(run, "pretrain_one");
+        var actual = Losses(run, "pretrain_two");
+        Assert.Equal(12, expected.Count);
+        AssertClose(expected, actual);
+    }
+
+    [MpiFact]
+    public void ATwoRankTaskThatFailsFailsTheRunNamingItsLog()
+    {
+        using var dir = new TempDir();
+        // A global batch of 7 rows cannot be split over 2 ranks: every rank fails at its first step.
+        var pipeline = WritePipeline(dir);
+        File.WriteAllText(dir.File("sft.yaml"), File.ReadAllText(dir.File("sft.yaml")).Replace("batch_size: 8", "batch_size: 7"));
+        var run = new RunFolder(dir.File("run"));
+        var result = Dataflow(dir.Path, "run", pipeline, "--run-dir", run.Root);
+        Assert.NotEqual(0, result.Exit);
+        Assert.Contains("stage 'sft_two' task 0 failed: its 2 ranks (mpirun) exited with code", result.Text);
+        Assert.Contains(Path.Combine(run.LogsDir, "sft_two", "task-00000.log"), result.Text);
+        Assert.Contains("must divide evenly over 2 ranks", File.ReadAllText(Path.Combine(run.LogsDir, "sft_two", "task-00000.log")));
+        Assert.True(run.IsDone("sft_one", 0));
+        Assert.False(run.IsDone("sft_two", 0));
+        Assert.False(File.Exists(Path.Combine(Out(run, "sft_two"), "summary.json")));
+    }
+
+    [Fact]
+    public void WithoutMpirunTheLocalExecutorSaysWhichStageNeedsItAndHowToInstallIt()
+    {
+        using var dir = new TempDir();
+        var result = Dataflow(dir.Path, ["run", WritePipeline(dir), "--run-dir", dir.File("run")], path: dir.Path);
+        Assert.NotEqual(0, result.Exit);
+        Assert.Contains("stage 'sft_two' runs each task on 2 ranks (resources.ranks)", result.Text);
+        Assert.Contains("mpirun is not on PATH: install Open MPI with scripts/install-cluster-deps.sh", result.Text);
+    }
+
     [SlurmMpiFact]
     public void SlurmExecutorRunsATwoRankStageUnderSrunLikeOneRank()
     {
@@ -67,6 +129,25 @@ public sealed class PipelineStageRanksTests(ITestOutputHelper output)
         var scontrol = Exec("scontrol", "show", "job", job.ToString());
         Assert.Matches(@"\bNumTasks=2\b", scontrol);
         AssertTwoRanksTrainedLikeOne(new RunFolder(run));
+    }
+
+    [SlurmMpiFact]
+    public void UnderSlurmAFailingTwoRankTaskIsRetriedAsAWholeThenReported()
+    {
+        using var dir = new TempDir();
+        var pipeline = WritePipeline(dir);
+        File.WriteAllText(dir.File("sft.yaml"), File.ReadAllText(dir.File("sft.yaml")).Replace("batch_size: 8", "batch_size: 7"));
+        var run = new RunFolder(dir.File("run"));
+        var result = Dataflow(dir.Path, "submit", pipeline, "--executor", "slurm", "--run-dir", run.Root, "--retries", "1", "--wait");
+        Assert.NotEqual(0, result.Exit);
+        Assert.Contains("stage 'sft_two' task 0 failed (exit code 1 after 2 attempt(s)", result.Text);
+        var log = File.ReadAllText(Path.Combine(run.LogsDir, "sft_two", "task-00000.log"));
+        Assert.Contains("attempt 2 of 2", log);
+        // Each attempt started both ranks again; the first to fail aborted the other (which may not get to say so).
+        Assert.Equal(2, Count(log, "== attempt"));
+        Assert.True(Count(log, " of 2 failed, aborting all ranks") >= 2, log);
+        Assert.True(run.IsDone("sft_one", 0));
+        Assert.False(run.IsDone("sft_two", 0));
     }
 
     /// <summary>verifiable_set -> sft_one (ranks 1) -> sft_two (ranks 2), both SFT stages on the same data and config.</summary>
@@ -124,9 +205,7 @@ public sealed class PipelineStageRanksTests(ITestOutputHelper output)
         var actual = Losses(run, "sft_two");
         Assert.Equal(steps, expected.Count);
         Assert.Equal(expected.Count, actual.Count);
-        var worst = expected.Zip(actual).Max(p => Math.Abs(p.First - p.Second) / Math.Abs(p.First));
-        output.WriteLine($"loss: largest relative difference, ranks 2 vs ranks 1 over {expected.Count} steps: {worst:G3}");
-        Assert.True(worst <= 1e-5, $"losses differ by {worst} relative:\n{string.Join('\n', expected.Zip(actual))}");
+        AssertClose(expected, actual);
 
         var one = Safetensors.LoadStateDict(Path.Combine(Out(run, "sft_one"), "final", ModelWeights.WeightsFile));
         var two = Safetensors.LoadStateDict(Path.Combine(Out(run, "sft_two"), "final", ModelWeights.WeightsFile));
@@ -135,6 +214,14 @@ public sealed class PipelineStageRanksTests(ITestOutputHelper output)
         var scale = one.Keys.Max(k => one[k].abs().max().item<float>());
         output.WriteLine($"final weights: largest |difference| {largest:G3} (largest |weight| {scale:G3})");
         Assert.True(largest <= 1e-5 * scale, $"final weights differ by up to {largest}");
+    }
+
+    private void AssertClose(List<double> expected, List<double> actual)
+    {
+        Assert.Equal(expected.Count, actual.Count);
+        var worst = expected.Zip(actual).Max(p => Math.Abs(p.First - p.Second) / Math.Abs(p.First));
+        output.WriteLine($"loss: largest relative difference, ranks 2 vs ranks 1 over {expected.Count} steps: {worst:G3}");
+        Assert.True(worst <= 1e-5, $"losses differ by {worst} relative:\n{string.Join('\n', expected.Zip(actual))}");
     }
 
     private static string Out(RunFolder run, string stage) => Path.Combine(run.StageDir(stage), "out");
@@ -170,11 +257,15 @@ public sealed class PipelineStageRanksTests(ITestOutputHelper output)
         return text;
     }
 
-    private static (int Exit, string Text) Dataflow(string workingDir, params string[] args)
+    private static (int Exit, string Text) Dataflow(string workingDir, params string[] args) => Dataflow(workingDir, args, path: null);
+
+    /// <param name="path">PATH for the CLI (null: this process's).</param>
+    private static (int Exit, string Text) Dataflow(string workingDir, string[] args, string? path)
     {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { WorkingDirectory = workingDir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in (string[])[Path.Combine(AppContext.BaseDirectory, "dataflow.dll"), .. args]) start.ArgumentList.Add(a);
         start.Environment["TERM"] = "dumb";
+        if (path is not null) start.Environment["PATH"] = path;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
