@@ -30,12 +30,12 @@ public sealed class LocalExecutor(int workers, IExecutionObserver? observer = nu
     private void RunStage(RunFolder run, StageDefinition stage, StageManifest manifest, CancellationToken cancellation)
     {
         var pending = manifest.Tasks.Where(t => !run.IsDone(stage.Name, t.Index)).ToList();
+        var ranked = stage.Resources.Ranks <= 1 || pending.Count == 0 ? null : new MpirunTaskLauncher(stage, TaskLauncher
+            ?? throw new InvalidOperationException($"stage '{stage.Name}' runs each task on {stage.Resources.Ranks} ranks, started through the CLI: run it with `dataflow run`"));
         _observer.StageStarted(stage, manifest, manifest.Tasks.Count - pending.Count);
         var clock = Stopwatch.StartNew();
         using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var parallel = Math.Max(1, Math.Min(workers, stage.Job.MaxParallelTasks));
-        var ranked = stage.Resources.Ranks <= 1 ? null : new MpirunTaskLauncher(TaskLauncher ?? throw new InvalidOperationException(
-            $"stage '{stage.Name}' runs on {stage.Resources.Ranks} ranks, which this executor starts through the CLI; run it with `dataflow run`"));
         Exception? failure = null;
         var queue = new Queue<TaskPlan>(pending);
         var threads = Enumerable.Range(0, Math.Min(parallel, pending.Count)).Select(_ => new Thread(() =>

@@ -10,20 +10,28 @@ namespace DataFlow.Engine.Execution;
 /// both executors launch the same unit. The ranks' output goes to the task log (RUN/logs/STAGE/task-0000i.log, as
 /// under Slurm); rank 0 commits the task, so success means the completion marker exists.
 /// </summary>
-/// <param name="cli">The command that starts the CLI, e.g. [/usr/bin/dotnet, /opt/dataflow/dataflow.dll].</param>
-public sealed class MpirunTaskLauncher(IReadOnlyList<string> cli)
+public sealed class MpirunTaskLauncher
 {
     private const int TailLines = 20;
+    private readonly string _mpirun;
+    private readonly IReadOnlyList<string> _cli;
+
+    /// <param name="cli">The command that starts the CLI, e.g. [/usr/bin/dotnet, /opt/dataflow/dataflow.dll].</param>
+    /// <exception cref="InvalidOperationException">mpirun is not on PATH (the message names the stage and how to install it).</exception>
+    public MpirunTaskLauncher(StageDefinition stage, IReadOnlyList<string> cli)
+    {
+        _mpirun = FindOnPath("mpirun") ?? throw new InvalidOperationException(
+            $"stage '{stage.Name}' runs each task on {stage.Resources.Ranks} ranks (resources.ranks), which the local executor starts " +
+            "with Open MPI's mpirun, and mpirun is not on PATH: install Open MPI with scripts/install-cluster-deps.sh (as root), or set ranks: 1");
+        _cli = cli;
+    }
 
     public void Run(RunFolder run, StageDefinition stage, TaskPlan plan, CancellationToken cancellation)
     {
-        var mpirun = FindOnPath("mpirun") ?? throw new InvalidOperationException(
-            $"stage '{stage.Name}' runs each task on {stage.Resources.Ranks} ranks (resources.ranks), which the local executor starts " +
-            "with Open MPI's mpirun, and mpirun is not on PATH: install Open MPI with scripts/install-cluster-deps.sh (as root), or set ranks: 1");
         var log = SlurmArrayScript.TaskLog(run, stage.Name, plan.Index);
         Directory.CreateDirectory(Path.GetDirectoryName(log)!);
         var args = Arguments(run, stage, plan);
-        var start = new ProcessStartInfo(mpirun) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(_mpirun) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in args) start.ArgumentList.Add(arg);
 
         using var writer = new StreamWriter(log, append: true) { AutoFlush = true };
@@ -67,7 +75,7 @@ public sealed class MpirunTaskLauncher(IReadOnlyList<string> cli)
         // Like `workers`, ranks may exceed the cores; TERM=dumb keeps .NET's console from querying the terminal in every
         // rank, and a passive OpenMP wait keeps idle threads from spinning on cores the other rank needs.
         args.AddRange(["--oversubscribe", "-np", stage.Resources.Ranks.ToString(), "-x", "TERM=dumb", "-x", "OMP_WAIT_POLICY=PASSIVE"]);
-        args.AddRange(cli);
+        args.AddRange(_cli);
         args.AddRange(["task", "--run", run.Root, "--stage", stage.Name, "--index", plan.Index.ToString()]);
         return args;
     }
