@@ -30,7 +30,7 @@ public sealed class LocalExecutor(int workers, IExecutionObserver? observer = nu
     private void RunStage(RunFolder run, StageDefinition stage, StageManifest manifest, CancellationToken cancellation)
     {
         var pending = manifest.Tasks.Where(t => !run.IsDone(stage.Name, t.Index)).ToList();
-        var ranked = stage.Resources.Ranks <= 1 || pending.Count == 0 ? null : new MpirunTaskLauncher(stage, TaskLauncher
+        var ranked = stage.Resources.Ranks <= 1 || pending.Count == 0 ? null : new MpirunTaskLauncher(run, stage, TaskLauncher
             ?? throw new InvalidOperationException($"stage '{stage.Name}' runs each task on {stage.Resources.Ranks} ranks, started through the CLI: run it with `dataflow run`"));
         _observer.StageStarted(stage, manifest, manifest.Tasks.Count - pending.Count);
         var clock = Stopwatch.StartNew();
@@ -52,7 +52,7 @@ public sealed class LocalExecutor(int workers, IExecutionObserver? observer = nu
                 {
                     if (ranked is not null)
                     {
-                        ranked.Run(run, stage, plan, failFast.Token);
+                        ranked.Run(plan, failFast.Token);
                         continue;
                     }
                     TaskContext? context = null;

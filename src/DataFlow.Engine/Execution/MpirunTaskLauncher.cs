@@ -13,24 +13,26 @@ namespace DataFlow.Engine.Execution;
 public sealed class MpirunTaskLauncher
 {
     private const int TailLines = 20;
-    private readonly string _mpirun;
+    private readonly RunFolder _run;
+    private readonly StageDefinition _stage;
     private readonly IReadOnlyList<string> _cli;
+    private readonly string _mpirun;
 
     /// <param name="cli">The command that starts the CLI, e.g. [/usr/bin/dotnet, /opt/dataflow/dataflow.dll].</param>
     /// <exception cref="InvalidOperationException">mpirun is not on PATH (the message names the stage and how to install it).</exception>
-    public MpirunTaskLauncher(StageDefinition stage, IReadOnlyList<string> cli)
+    public MpirunTaskLauncher(RunFolder run, StageDefinition stage, IReadOnlyList<string> cli)
     {
+        (_run, _stage, _cli) = (run, stage, cli);
         _mpirun = FindOnPath("mpirun") ?? throw new InvalidOperationException(
             $"stage '{stage.Name}' runs each task on {stage.Resources.Ranks} ranks (resources.ranks), which the local executor starts " +
             "with Open MPI's mpirun, and mpirun is not on PATH: install Open MPI with scripts/install-cluster-deps.sh (as root), or set ranks: 1");
-        _cli = cli;
     }
 
-    public void Run(RunFolder run, StageDefinition stage, TaskPlan plan, CancellationToken cancellation)
+    public void Run(TaskPlan plan, CancellationToken cancellation)
     {
-        var log = SlurmArrayScript.TaskLog(run, stage.Name, plan.Index);
+        var log = SlurmArrayScript.TaskLog(_run, _stage.Name, plan.Index); // the same log as the task's under Slurm
         Directory.CreateDirectory(Path.GetDirectoryName(log)!);
-        var args = Arguments(run, stage, plan);
+        var args = Arguments(plan);
         var start = new ProcessStartInfo(_mpirun) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in args) start.ArgumentList.Add(arg);
 
@@ -59,24 +61,24 @@ public sealed class MpirunTaskLauncher
         lock (tail)
         {
             if (process.ExitCode != 0)
-                throw new InvalidOperationException($"its {stage.Resources.Ranks} ranks (mpirun) exited with code {process.ExitCode}; log: {log}; last lines:\n"
+                throw new InvalidOperationException($"its {_stage.Resources.Ranks} ranks (mpirun) exited with code {process.ExitCode}; log: {log}; last lines:\n"
                     + string.Join('\n', tail));
         }
-        if (!run.IsDone(stage.Name, plan.Index))
+        if (!_run.IsDone(_stage.Name, plan.Index))
             throw new InvalidOperationException($"its ranks exited 0 but rank 0 wrote no completion marker; log: {log}");
     }
 
     /// <summary>mpirun's arguments: every rank runs <c>dataflow task</c> for the same task.</summary>
-    public IReadOnlyList<string> Arguments(RunFolder run, StageDefinition stage, TaskPlan plan)
+    public IReadOnlyList<string> Arguments(TaskPlan plan)
     {
         var args = new List<string>();
         // Open MPI refuses root unless told; CI containers and this single-host setup run as root.
         if (Environment.UserName == "root") args.Add("--allow-run-as-root");
         // Like `workers`, ranks may exceed the cores; TERM=dumb keeps .NET's console from querying the terminal in every
         // rank, and a passive OpenMP wait keeps idle threads from spinning on cores the other rank needs.
-        args.AddRange(["--oversubscribe", "-np", stage.Resources.Ranks.ToString(), "-x", "TERM=dumb", "-x", "OMP_WAIT_POLICY=PASSIVE"]);
+        args.AddRange(["--oversubscribe", "-np", _stage.Resources.Ranks.ToString(), "-x", "TERM=dumb", "-x", "OMP_WAIT_POLICY=PASSIVE"]);
         args.AddRange(_cli);
-        args.AddRange(["task", "--run", run.Root, "--stage", stage.Name, "--index", plan.Index.ToString()]);
+        args.AddRange(["task", "--run", _run.Root, "--stage", _stage.Name, "--index", plan.Index.ToString()]);
         return args;
     }
 
