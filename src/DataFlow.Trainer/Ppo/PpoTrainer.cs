@@ -1,3 +1,4 @@
+using DataFlow.Trainer.Checkpoints;
 using DataFlow.Trainer.Distributed;
 using DataFlow.Trainer.Training;
 using System.Diagnostics;
@@ -48,7 +49,7 @@ public sealed class PpoTrainer(PpoConfig config, IChatTokenizer tokenizer, Actio
         var ptx = config.PtxCoef > 0 ? SftDataset.Load(config.PtxData, ChatFormat.Auto, _template, tokenizer, 128, rejects).Examples : [];
         Log($"ppo: {prompts.Count} training prompts, {evalPrompts.Count} held-out prompts");
 
-        var checkpoint = Path.Combine(config.Output, SftTrainer.CheckpointDir);
+        var checkpoint = LatestCheckpoint.Open(Path.Combine(config.Output, SftTrainer.CheckpointDir));
         var resuming = File.Exists(Path.Combine(checkpoint, StateFile));
         using var actor = ModelWeights.LoadTransformer(resuming ? Path.Combine(checkpoint, "actor") : config.Actor);
         using var reference = ModelWeights.LoadTransformer(config.Actor);
@@ -342,16 +343,15 @@ public sealed class PpoTrainer(PpoConfig config, IChatTokenizer tokenizer, Actio
     private static void SaveCheckpoint(string directory, Transformer actor, RewardModel critic, Transformer reference, RewardModel rewardModel,
         OptimizerHelper actorOptimizer, OptimizerHelper criticOptimizer, PpoState state)
     {
-        var temp = directory + ".tmp";
-        if (Directory.Exists(temp)) Directory.Delete(temp, true);
-        ModelWeights.Save(actor, actor.Config, Path.Combine(temp, "actor"));
-        critic.Save(Path.Combine(temp, "critic"));
-        ModelWeights.Save(reference, reference.Config, Path.Combine(temp, "reference"));
-        rewardModel.Save(Path.Combine(temp, "reward"));
-        actorOptimizer.save_py(Path.Combine(temp, "actor_optimizer.pt"));
-        criticOptimizer.save_py(Path.Combine(temp, "critic_optimizer.pt"));
-        File.WriteAllText(Path.Combine(temp, StateFile), JsonSerializer.Serialize(state, TrainerJson.Options));
-        if (Directory.Exists(directory)) Directory.Delete(directory, true);
-        Directory.Move(temp, directory);
+        LatestCheckpoint.Replace(directory, temp =>
+        {
+            ModelWeights.Save(actor, actor.Config, Path.Combine(temp, "actor"));
+            critic.Save(Path.Combine(temp, "critic"));
+            ModelWeights.Save(reference, reference.Config, Path.Combine(temp, "reference"));
+            rewardModel.Save(Path.Combine(temp, "reward"));
+            actorOptimizer.save_py(Path.Combine(temp, "actor_optimizer.pt"));
+            criticOptimizer.save_py(Path.Combine(temp, "critic_optimizer.pt"));
+            File.WriteAllText(Path.Combine(temp, StateFile), JsonSerializer.Serialize(state, TrainerJson.Options));
+        });
     }
 }

@@ -1,3 +1,4 @@
+using DataFlow.Trainer.Checkpoints;
 using DataFlow.Trainer.Distributed;
 using DataFlow.Trainer.Training;
 using System.Diagnostics;
@@ -59,7 +60,7 @@ public sealed class RewardTrainer(RewardConfig config, IChatTokenizer tokenizer,
         using var model = RewardModel.FromPolicy(config.Init);
         model.Head = RewardHead.For(config.Score, config.ScoreScale, tokenizer, _template);
         using var optimizer = optim.AdamW(model.parameters(), lr: config.LearningRate, weight_decay: config.WeightDecay);
-        var checkpoint = Path.Combine(config.Output, SftTrainer.CheckpointDir);
+        var checkpoint = LatestCheckpoint.Open(Path.Combine(config.Output, SftTrainer.CheckpointDir));
         var startStep = 0;
         if (File.Exists(Path.Combine(checkpoint, TrainerState.FileName)))
         {
@@ -108,13 +109,12 @@ public sealed class RewardTrainer(RewardConfig config, IChatTokenizer tokenizer,
             if (done % config.EvalEvery == 0 || done == config.Steps) EvaluateAll(model, eval, evalSets, done, metrics);
             if (done % config.SaveEvery == 0 || done == stopAt)
             {
-                var temp = checkpoint + ".tmp";
-                if (Directory.Exists(temp)) Directory.Delete(temp, true);
-                model.Save(temp);
-                optimizer.save_py(Path.Combine(temp, SftTrainer.OptimizerFile));
-                File.WriteAllText(Path.Combine(temp, TrainerState.FileName), JsonSerializer.Serialize(new TrainerState(done, config.Seed), TrainerJson.Options));
-                if (Directory.Exists(checkpoint)) Directory.Delete(checkpoint, true);
-                Directory.Move(temp, checkpoint);
+                LatestCheckpoint.Replace(checkpoint, temp =>
+                {
+                    model.Save(temp);
+                    optimizer.save_py(Path.Combine(temp, SftTrainer.OptimizerFile));
+                    File.WriteAllText(Path.Combine(temp, TrainerState.FileName), JsonSerializer.Serialize(new TrainerState(done, config.Seed), TrainerJson.Options));
+                });
             }
         }
         if (Replicas.IsDistributed)

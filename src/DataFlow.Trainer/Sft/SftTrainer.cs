@@ -1,3 +1,4 @@
+using DataFlow.Trainer.Checkpoints;
 using DataFlow.Trainer.Distributed;
 using DataFlow.Trainer.Training;
 using System.Diagnostics;
@@ -55,7 +56,7 @@ public sealed class SftTrainer(SftConfig config, IChatTokenizer tokenizer, Actio
         using var optimizer = optim.AdamW(trainable, lr: config.LearningRate, weight_decay: config.WeightDecay);
         if (Replicas.IsDistributed) Log($"sft: data parallel over {Replicas.Size} MPI ranks, {rowsPerRank} of {config.BatchSize} rows per rank");
 
-        var checkpoint = Path.Combine(config.Output, CheckpointDir);
+        var checkpoint = LatestCheckpoint.Open(Path.Combine(config.Output, CheckpointDir));
         var startStep = 0;
         if (File.Exists(Path.Combine(checkpoint, TrainerState.FileName)))
         {
@@ -190,15 +191,13 @@ public sealed class SftTrainer(SftConfig config, IChatTokenizer tokenizer, Actio
 
     private void SaveCheckpoint(string directory, Transformer model, LoraAdapters? adapters, OptimizerHelper optimizer, int step)
     {
-        var temp = directory + ".tmp";
-        if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
-        Directory.CreateDirectory(temp);
-        if (adapters is null) ModelWeights.Save(model, model.Config, temp);
-        else adapters.Save(temp);
-        optimizer.save_py(Path.Combine(temp, OptimizerFile));
-        File.WriteAllText(Path.Combine(temp, TrainerState.FileName), JsonSerializer.Serialize(new TrainerState(step, config.Seed), TrainerJson.Options));
-        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
-        Directory.Move(temp, directory);
+        LatestCheckpoint.Replace(directory, temp =>
+        {
+            if (adapters is null) ModelWeights.Save(model, model.Config, temp);
+            else adapters.Save(temp);
+            optimizer.save_py(Path.Combine(temp, OptimizerFile));
+            File.WriteAllText(Path.Combine(temp, TrainerState.FileName), JsonSerializer.Serialize(new TrainerState(step, config.Seed), TrainerJson.Options));
+        });
     }
 
     private static int LoadCheckpoint(string directory, Transformer model, LoraAdapters? adapters, OptimizerHelper optimizer)
