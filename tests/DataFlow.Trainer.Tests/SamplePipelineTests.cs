@@ -40,6 +40,10 @@ public class SamplePipelineTests
         }
         Assert.InRange(eval.RootElement.GetProperty("reward_model").GetProperty("accuracy").GetDouble(), 0.0, 1.0);
         Assert.True(eval.RootElement.TryGetProperty("ppo_vs_sft_win_rate", out _));
+        // The paired PPO-vs-SFT statistic: mean per-prompt gain inside its bootstrap interval, sign-test p in [0, 1].
+        var gain = eval.RootElement.GetProperty("ppo_vs_sft").GetProperty("true_score");
+        Assert.InRange(gain.GetProperty("mean_difference").GetDouble(), gain.GetProperty("ci_low").GetDouble(), gain.GetProperty("ci_high").GetDouble());
+        Assert.InRange(gain.GetProperty("sign_test_p").GetDouble(), 0.0, 1.0);
         var report = File.ReadAllText(Path.Combine(run, "report", "index.html"));
         Assert.Contains("Training and evaluation", report);
         Assert.Contains("eval.json", report);

@@ -4,6 +4,7 @@ using DataFlow.Engine.Tokens;
 using DataFlow.Jobs.Training.Pipeline;
 using DataFlow.Text.Chat;
 using DataFlow.Trainer.Native;
+using DataFlow.Trainer.Ppo;
 using DataFlow.Trainer.Reward;
 using DataFlow.Trainer.Sft;
 using static TorchSharp.torch;
@@ -14,7 +15,8 @@ namespace DataFlow.Jobs.Training.Eval;
 /// <summary>
 /// Evaluates every model a pipeline trained, on held-out data: validation perplexity on the token shards, exact match
 /// and true score on the verifiable task (greedy answers), reward-model accuracy on held-out pairs, and the win rate of
-/// the PPO policy against the SFT policy judged by the reward model and by the true score. Writes OUT/eval.json and
+/// the PPO policy against the SFT policy judged by the reward model and by the true score, and the paired gain of PPO
+/// over SFT on the same prompts with a bootstrap confidence interval and a sign (McNemar) test. Writes OUT/eval.json and
 /// OUT/samples-eval.jsonl (prompt and each policy's answer) for the report.
 /// </summary>
 public sealed class EvalJob(StageReference data, StageReference tokens, StageReference pretrain, StageReference sft,
@@ -87,10 +89,22 @@ public sealed class EvalJob(StageReference data, StageReference tokens, StageRef
                 result["ppo_vs_sft_win_rate"] = new { by_reward_model = byReward, by_true_score = byTruth, prompts = conversations.Count };
                 context.Stats.SetValue("ppo_vs_sft.win_rate_reward_model", byReward);
                 context.Stats.SetValue("ppo_vs_sft.win_rate_true_score", byTruth);
+
+                // The same prompts answered by both policies: per-prompt differences, paired-bootstrap CI, sign (McNemar) test.
+                var trueGain = PairedComparison.Of(sftAnswers.Samples.Select(s => s.TrueScore).ToList(), ppoAnswers.Samples.Select(s => s.TrueScore).ToList());
+                var rewardGain = PairedComparison.Of(sftScores.Select(s => (double)s).ToList(), ppoScores.Select(s => (double)s).ToList());
+                result["ppo_vs_sft"] = new { true_score = trueGain, reward = rewardGain };
+                context.Stats.SetValue("ppo_vs_sft.true_score_gain", trueGain.MeanDifference);
+                context.Stats.SetValue("ppo_vs_sft.true_score_gain_ci_low", trueGain.CiLow);
+                context.Stats.SetValue("ppo_vs_sft.true_score_gain_ci_high", trueGain.CiHigh);
+                context.Stats.SetValue("ppo_vs_sft.true_score_sign_test_p", trueGain.SignTestP);
+                context.Stats.SetValue("ppo_vs_sft.reward_gain", rewardGain.MeanDifference);
+                context.Stats.SetValue("ppo_vs_sft.reward_gain_ci_low", rewardGain.CiLow);
+                context.Stats.SetValue("ppo_vs_sft.reward_gain_ci_high", rewardGain.CiHigh);
             }
         }
 
-        var json = JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true });
+        var json = JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
         File.WriteAllText(context.CreateOutput(context.Plan.Outputs[0]), json);
         using var samples = new StreamWriter(context.CreateOutput(context.Plan.Outputs[1]));
         for (var i = 0; i < Math.Min(options.SamplesShown, conversations.Count); i++)

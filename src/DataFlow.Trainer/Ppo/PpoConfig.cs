@@ -11,6 +11,9 @@ public sealed record PpoConfig
     public required IReadOnlyList<string> Prompts { get; init; }
     public IReadOnlyList<string> EvalPrompts { get; init; } = [];
 
+    /// <summary>Prompts scored once, by the final policy against the SFT policy (paired), kept apart from the eval prompts that settings are chosen on.</summary>
+    public IReadOnlyList<string> TestPrompts { get; init; } = [];
+
     /// <summary>SFT model folder: the actor starts here and a frozen copy is the reference.</summary>
     public required string Actor { get; init; }
 
@@ -18,6 +21,12 @@ public sealed record PpoConfig
     public required string Reward { get; init; }
     public int Iterations { get; init; } = 40;
     public int RolloutBatch { get; init; } = 64;
+
+    /// <summary>
+    /// Answers sampled per prompt in a rollout batch (rollout_batch / group_size distinct prompts); above 1 each score
+    /// is taken relative to the other answers to its prompt (leave-one-out baseline, RLOO) before normalization.
+    /// </summary>
+    public int GroupSize { get; init; } = 1;
     public int PpoEpochs { get; init; } = 2;
 
     /// <summary>Iterations at the start that train only the critic (its head starts as a reward model, not a value function).</summary>
@@ -45,6 +54,10 @@ public sealed record PpoConfig
     public double PtxCoef { get; init; }
     public IReadOnlyList<string> PtxData { get; init; } = [];
     public int EvalEvery { get; init; } = 10;
+
+    /// <summary>Sampled answers per held-out prompt at each evaluation (beside the greedy one), at <see cref="EvalTemperature"/>.</summary>
+    public int EvalSamples { get; init; } = 4;
+    public double EvalTemperature { get; init; } = 1.0;
     public int SaveEvery { get; init; } = 10;
     public int Seed { get; init; } = 1;
     public int Threads { get; init; }
@@ -57,10 +70,12 @@ public sealed record PpoConfig
         Check(Prompts.Count > 0, "prompts lists no files");
         Check(Iterations > 0 && RolloutBatch > 0 && PpoEpochs > 0 && MiniBatch > 0, "iterations, rollout_batch, ppo_epochs and mini_batch must be positive");
         Check(RolloutBatch % MiniBatch == 0, "rollout_batch must be a multiple of mini_batch");
+        Check(GroupSize >= 1 && RolloutBatch % GroupSize == 0, "group_size must be >= 1 and divide rollout_batch");
         Check(ClipRange > 0 && ValueClipRange > 0, "clip ranges must be positive");
         Check(Gamma is > 0 and <= 1 && Lambda is >= 0 and <= 1, "gamma in (0, 1], lambda in [0, 1]");
         Check(KlTarget is null or > 0, "kl_target must be positive");
         Check(PtxCoef == 0 || PtxData.Count > 0, "ptx_coef needs ptx_data");
+        Check(EvalSamples >= 0 && EvalTemperature > 0, "eval_samples must be >= 0 and eval_temperature positive");
         return this;
     }
 }

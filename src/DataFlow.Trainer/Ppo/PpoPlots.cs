@@ -12,6 +12,9 @@ public static class PpoPlots
         ("approx_kl", "approximate KL (old -> new)"), ("value_loss", "value loss"), ("explained_variance", "explained variance"),
         ("response_length", "response length (tokens)"), ("generation_s", "generation seconds"), ("scoring_s", "scoring seconds"), ("training_s", "training seconds"),
         ("eval_reward", "held-out learned reward (greedy)"), ("eval_true_score", "held-out true score (greedy)"), ("eval_kl", "held-out KL to reference"),
+        ("eval_sampled_reward", "held-out learned reward (sampled)"), ("eval_sampled_true_score", "held-out true score (sampled)"),
+        ("eval_vs_sft_true_score_gain", "true score gain over SFT, greedy (paired, 95 % CI dashed)"),
+        ("eval_vs_sft_sampled_true_score_gain", "true score gain over SFT, sampled (paired, 95 % CI dashed)"),
     ];
 
     /// <returns>How many plots were written.</returns>
@@ -27,6 +30,16 @@ public static class PpoPlots
             if (points.Count == 0) continue;
             var plot = new ScottPlot.Plot();
             plot.Add.Scatter(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray());
+            // Paired gains come with their bootstrap interval: drawn as two dashed lines around the gain.
+            foreach (var bound in new[] { "_ci_low", "_ci_high" })
+            {
+                var band = rows.Where(r => r.TryGetProperty(key + bound, out var v) && v.ValueKind == JsonValueKind.Number)
+                    .Select(r => (X: r.GetProperty("iteration").GetDouble(), Y: r.GetProperty(key + bound).GetDouble())).ToList();
+                if (band.Count == 0) continue;
+                var line = plot.Add.Scatter(band.Select(p => p.X).ToArray(), band.Select(p => p.Y).ToArray());
+                line.LinePattern = ScottPlot.LinePattern.Dashed;
+                line.Color = ScottPlot.Colors.Gray;
+            }
             plot.Title(title);
             plot.XLabel("PPO iteration");
             plot.SavePng(Path.Combine(directory, $"{key}.png"), 600, 360);

@@ -46,8 +46,9 @@ public sealed class PpoTrainer(PpoConfig config, IChatTokenizer tokenizer, Actio
         var (_, rowsPerRank) = Replicas.ShareOf(config.MiniBatch, "mini_batch"); // rollout_batch is a multiple of it
         var prompts = LoadPrompts(config.Prompts, rejects);
         var evalPrompts = LoadPrompts(config.EvalPrompts, rejects);
+        var testPrompts = LoadPrompts(config.TestPrompts, rejects);
         var ptx = config.PtxCoef > 0 ? SftDataset.Load(config.PtxData, ChatFormat.Auto, _template, tokenizer, 128, rejects).Examples : [];
-        Log($"ppo: {prompts.Count} training prompts, {evalPrompts.Count} held-out prompts");
+        Log($"ppo: {prompts.Count} training prompts, {evalPrompts.Count} held-out prompts" + (testPrompts.Count > 0 ? $", {testPrompts.Count} test prompts" : ""));
 
         var checkpoint = LatestCheckpoint.Open(Path.Combine(config.Output, SftTrainer.CheckpointDir));
         var resuming = File.Exists(Path.Combine(checkpoint, StateFile));
@@ -87,7 +88,9 @@ public sealed class PpoTrainer(PpoConfig config, IChatTokenizer tokenizer, Actio
         {
             var random = new Random(DeterministicSeed.Of(config.Seed, iteration));
             torch.manual_seed(config.Seed * 1_000_003L + iteration);
-            var batch = Enumerable.Range(0, config.RolloutBatch).Select(_ => prompts[random.Next(prompts.Count)]).ToList();
+            // group_size answers per drawn prompt (1: every rollout its own prompt).
+            var batch = Enumerable.Range(0, config.RolloutBatch / config.GroupSize).Select(_ => prompts[random.Next(prompts.Count)])
+                .SelectMany(p => Enumerable.Repeat(p, config.GroupSize)).ToList();
 
             // (1) Generation: this rank's prompts, each sampled by its own generator seeded by (seed, iteration, global
             // index) and left-padded to the whole batch's width, so N ranks sample exactly what one process samples.
@@ -115,7 +118,8 @@ public sealed class PpoTrainer(PpoConfig config, IChatTokenizer tokenizer, Actio
                 (scores, oldLogProbs, refLogProbs, oldValues) = ScoreRollout(actor, reference, critic, rewardModel, rollout, batch, responses, stops);
                 trueScores = batch.Select((p, i) => (float)VerifiableTasks.Score(p.UserText, SftEvaluation.DecodeResponse(responses[i], tokenizer, stops))).ToArray();
                 klPerToken = (PpoLosses.KlPerToken(oldLogProbs, refLogProbs) * rollout.Mask).DetachFromDisposeScope();
-                moments.Update(scores.Select(s => (double)s).ToList());
+                var shaped = GroupBaseline(scores, config.GroupSize);
+                moments.Update(shaped.Select(s => (double)s).ToList());
                 var rewards = (-kl.Value * klPerToken).contiguous();
                 var rewardArray = rewards.data<float>().ToArray();
                 var valueArray = oldValues.data<float>().ToArray();
@@ -126,7 +130,7 @@ public sealed class PpoTrainer(PpoConfig config, IChatTokenizer tokenizer, Actio
                 {
                     var (first, last) = (rollout.FirstAction[b], rollout.LastAction[b]);
                     if (last < first) continue;
-                    var score = config.NormalizeRewards ? moments.Normalize(scores[b], config.RewardClip) : Math.Clamp(scores[b], -config.RewardClip, config.RewardClip);
+                    var score = config.NormalizeRewards ? moments.Normalize(shaped[b], config.RewardClip) : Math.Clamp(shaped[b], -config.RewardClip, config.RewardClip);
                     rewardArray[b * width + last] += (float)score;
                     var span = last - first + 1;
                     var (adv, ret) = Gae.Compute(new ArraySegment<float>(rewardArray, b * width + first, span), new ArraySegment<float>(valueArray, b * width + first, span), config.Gamma, config.Lambda);
@@ -235,6 +239,8 @@ public sealed class PpoTrainer(PpoConfig config, IChatTokenizer tokenizer, Actio
             Log($"ppo: replicas of {Replicas.Size} ranks differ by at most {Replicas.Divergence(actor.parameters().Concat(critic.parameters())):G3} (0: in lockstep)");
         if (stopAt == config.Iterations && Replicas.IsRoot)
         {
+            // The final policy against the SFT policy on prompts never used for choosing settings (also on a rerun of a finished run).
+            if (testPrompts.Count > 0) Evaluate(actor, reference, rewardModel, testPrompts, config.Iterations, metrics, "test");
             ModelWeights.Save(actor, actor.Config, Path.Combine(config.Output, SftTrainer.FinalDir));
             Log($"ppo: final actor in {Path.Combine(config.Output, SftTrainer.FinalDir)}");
         }
@@ -297,37 +303,112 @@ public sealed class PpoTrainer(PpoConfig config, IChatTokenizer tokenizer, Actio
         return Enumerable.Range(0, globalRows).Select(r => Enumerable.Range(0, (int)all[r * width]).Select(i => (int)all[r * width + 1 + i]).ToList()).ToArray();
     }
 
+    /// <summary>
+    /// Each score minus the mean of the other answers to the same prompt (RLOO's leave-one-out baseline) when prompts
+    /// come in groups of <paramref name="groupSize"/> consecutive rollouts: what is left is how much better this answer
+    /// is than the policy's usual answer to that prompt, without the prompt's own difficulty (arithmetic answers get
+    /// lower log-probabilities than copied words whether right or wrong). Group size 1 leaves the scores as they are.
+    /// </summary>
+    public static float[] GroupBaseline(float[] scores, int groupSize)
+    {
+        if (groupSize <= 1) return scores;
+        var shaped = new float[scores.Length];
+        for (var start = 0; start < scores.Length; start += groupSize)
+        {
+            var sum = 0.0;
+            for (var i = start; i < start + groupSize; i++) sum += scores[i];
+            for (var i = start; i < start + groupSize; i++) shaped[i] = (float)(scores[i] - (sum - scores[i]) / (groupSize - 1));
+        }
+        return shaped;
+    }
+
     private static double Std(float[] x)
     {
         var mean = x.Average();
         return Math.Sqrt(x.Sum(v => (v - mean) * (v - mean)) / Math.Max(1, x.Length));
     }
 
-    /// <summary>Greedy answers to held-out prompts: mean learned reward, true score and KL of the answer to the reference.</summary>
-    public PpoEvaluation Evaluate(Transformer actor, Transformer reference, RewardModel rewardModel, IReadOnlyList<PromptExample> prompts, int iteration, StreamWriter? metrics)
+    /// <summary>
+    /// Held-out evaluation of the actor, written to metrics.jsonl and the log: greedy answers (learned reward, true
+    /// score, KL to the reference) and <c>eval_samples</c> sampled answers per prompt, each compared prompt by prompt
+    /// with the same evaluation of the reference (the SFT policy): mean gain, paired-bootstrap CI and sign test.
+    /// </summary>
+    public PpoEvaluation Evaluate(Transformer actor, Transformer reference, RewardModel rewardModel, IReadOnlyList<PromptExample> prompts,
+        int iteration, StreamWriter? metrics, string label = "eval")
     {
-        if (prompts.Count == 0) return new PpoEvaluation(0, 0, 0);
-        actor.eval();
+        if (prompts.Count == 0) return PpoEvaluation.Empty;
+        var evaluation = EvaluatePolicy(actor, reference, rewardModel, prompts);
+        // The baseline is the frozen reference, evaluated once per prompt set and process (a resumed run recomputes it identically).
+        if (!_baselines.TryGetValue(label, out var baseline))
+            _baselines[label] = baseline = EvaluatePolicy(reference, reference, rewardModel, prompts);
+        var comparison = evaluation.CompareTo(baseline, config.Seed);
+        var record = new Dictionary<string, object>
+        {
+            ["iteration"] = iteration, [$"{label}_reward"] = evaluation.Reward, [$"{label}_true_score"] = evaluation.TrueScore,
+            [$"{label}_kl"] = evaluation.Kl, [$"{label}_prompts"] = evaluation.Count,
+        };
+        if (evaluation.SamplesPerPrompt > 0)
+        {
+            record[$"{label}_sampled_reward"] = evaluation.SampledReward;
+            record[$"{label}_sampled_true_score"] = evaluation.SampledTrueScore;
+            record[$"{label}_samples_per_prompt"] = evaluation.SamplesPerPrompt;
+        }
+        foreach (var (key, value) in comparison.ToMetrics($"{label}_vs_sft_")) record[key] = value;
+        metrics?.WriteLine(JsonSerializer.Serialize(record));
+        metrics?.Flush();
+        Log($"ppo {label} iteration {iteration}: learned reward {evaluation.Reward:F3} true score {evaluation.TrueScore:P1} KL to reference {evaluation.Kl:F3} ({prompts.Count} held-out prompts, greedy)");
+        if (evaluation.SamplesPerPrompt > 0)
+            Log($"ppo {label} iteration {iteration}: sampled x{evaluation.SamplesPerPrompt} (temperature {config.EvalTemperature}): learned reward {evaluation.SampledReward:F3} true score {evaluation.SampledTrueScore:P1}");
+        if (iteration > 0)
+        {
+            Log($"ppo {label} iteration {iteration} vs SFT, greedy true score {baseline.TrueScore:P1} -> {evaluation.TrueScore:P1}: {comparison.TrueScore.Describe()}");
+            Log($"ppo {label} iteration {iteration} vs SFT, greedy learned reward {baseline.Reward:F3} -> {evaluation.Reward:F3}: {comparison.Reward.Describe(1, "", 3)}");
+            if (comparison.SampledTrueScore is { } sampled)
+                Log($"ppo {label} iteration {iteration} vs SFT, sampled true score {baseline.SampledTrueScore:P1} -> {evaluation.SampledTrueScore:P1}: {sampled.Describe()}");
+            if (comparison.SampledReward is { } sampledReward)
+                Log($"ppo {label} iteration {iteration} vs SFT, sampled learned reward {baseline.SampledReward:F3} -> {evaluation.SampledReward:F3}: {sampledReward.Describe(1, "", 3)}");
+        }
+        return evaluation;
+    }
+
+    private readonly Dictionary<string, PpoEvaluation> _baselines = [];
+
+    /// <summary>Per-prompt scores of <paramref name="policy"/>: greedy answers, then <c>eval_samples</c> sampled answers from a fixed generator.</summary>
+    public PpoEvaluation EvaluatePolicy(Transformer policy, Transformer reference, RewardModel rewardModel, IReadOnlyList<PromptExample> prompts)
+    {
+        policy.eval();
         var stops = SftEvaluation.StopIds(tokenizer, _template);
-        double rewardSum = 0, trueSum = 0, klSum = 0;
+        var (rewards, trueScores, kls) = (new List<double>(), new List<double>(), new List<double>());
+        var samples = config.EvalSamples;
+        var (sampledRewards, sampledTrue) = (new double[prompts.Count], new double[prompts.Count]);
+        // The same seed for every policy and evaluation: sampled scores are reproducible and a resumed run logs the same numbers.
+        var generator = new Generator((ulong)(config.Seed * 1_000_003L + 999_983));
         for (var i = 0; i < prompts.Count; i += config.RolloutBatch)
         {
             using var scope = NewDisposeScope();
             var chunk = prompts.Skip(i).Take(config.RolloutBatch).ToList();
-            var responses = ResponseGenerator.Generate(actor, chunk.Select(p => p.Ids).ToList(), new SamplingOptions { MaxNewTokens = config.MaxNewTokens }, stops, tokenizer.PadId);
-            using var rollout = Rollout.Build(chunk.Select(p => p.Ids).ToList(), responses, tokenizer.PadId);
+            var ids = chunk.Select(p => p.Ids).ToList();
+            var responses = ResponseGenerator.Generate(policy, ids, new SamplingOptions { MaxNewTokens = config.MaxNewTokens }, stops, tokenizer.PadId);
+            using var rollout = Rollout.Build(ids, responses, tokenizer.PadId);
             using var noGrad = no_grad();
-            rewardSum += ScoreResponses(rewardModel, chunk, responses, stops).Sum();
-            var logp = PpoLosses.TokenLogProbs(actor.forward(rollout.Inputs), rollout.Targets);
+            rewards.AddRange(ScoreResponses(rewardModel, chunk, responses, stops).Select(r => (double)r));
+            var logp = PpoLosses.TokenLogProbs(policy.forward(rollout.Inputs), rollout.Targets);
             var refLogp = PpoLosses.TokenLogProbs(reference.forward(rollout.Inputs), rollout.Targets);
-            klSum += (PpoLosses.KlPerToken(logp, refLogp) * rollout.Mask).sum().item<float>();
-            for (var j = 0; j < chunk.Count; j++) trueSum += VerifiableTasks.Score(chunk[j].UserText, SftEvaluation.DecodeResponse(responses[j], tokenizer, stops));
+            kls.AddRange((PpoLosses.KlPerToken(logp, refLogp) * rollout.Mask).sum(1).data<float>().ToArray().Select(k => (double)k));
+            for (var j = 0; j < chunk.Count; j++) trueScores.Add(VerifiableTasks.Score(chunk[j].UserText, SftEvaluation.DecodeResponse(responses[j], tokenizer, stops)));
+            for (var s = 0; s < samples; s++)
+            {
+                var sampled = ResponseGenerator.Generate(policy, ids, new SamplingOptions { MaxNewTokens = config.MaxNewTokens, Temperature = config.EvalTemperature },
+                    stops, tokenizer.PadId, generator);
+                var scores = ScoreResponses(rewardModel, chunk, sampled, stops);
+                for (var j = 0; j < chunk.Count; j++)
+                {
+                    sampledRewards[i + j] += scores[j] / samples;
+                    sampledTrue[i + j] += VerifiableTasks.Score(chunk[j].UserText, SftEvaluation.DecodeResponse(sampled[j], tokenizer, stops)) / samples;
+                }
+            }
         }
-        var evaluation = new PpoEvaluation(rewardSum / prompts.Count, trueSum / prompts.Count, klSum / prompts.Count);
-        metrics?.WriteLine(JsonSerializer.Serialize(new { iteration, eval_reward = evaluation.Reward, eval_true_score = evaluation.TrueScore, eval_kl = evaluation.Kl }));
-        metrics?.Flush();
-        Log($"ppo eval iteration {iteration}: learned reward {evaluation.Reward:F3} true score {evaluation.TrueScore:P1} KL to reference {evaluation.Kl:F3} ({prompts.Count} held-out prompts, greedy)");
-        return evaluation;
+        return new PpoEvaluation(rewards, trueScores, kls, samples > 0 ? sampledRewards : [], samples > 0 ? sampledTrue : [], samples);
     }
 
     private List<PromptExample> LoadPrompts(IReadOnlyList<string> paths, IRejectSink rejects)

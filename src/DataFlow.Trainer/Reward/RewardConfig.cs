@@ -1,4 +1,5 @@
 using DataFlow.Engine.Documents;
+using DataFlow.Trainer.Model;
 
 namespace DataFlow.Trainer.Reward;
 
@@ -10,9 +11,13 @@ public sealed record RewardConfig
     public IReadOnlyList<string> Eval { get; init; } = [];
     public double EvalFraction { get; init; } = 0.05;
 
-    /// <summary>Policy (SFT) model folder the transformer starts from (InstructGPT initializes the RM from SFT).</summary>
-    public required string Init { get; init; }
+    /// <summary>Policy (SFT) model folder the transformer starts from (InstructGPT initializes the RM from SFT); null trains <see cref="Model"/> from scratch.</summary>
+    public string? Init { get; init; }
+    public ModelConfig? Model { get; init; }
     public int MaxTokens { get; init; } = 64;
+
+    /// <summary>Over-long pairs: <c>none</c> rejects them, <c>left</c> keeps the last <see cref="MaxTokens"/> tokens of each side.</summary>
+    public PreferenceTruncation Truncate { get; init; } = PreferenceTruncation.None;
     public OnError OnError { get; init; } = OnError.Skip;
     public int Steps { get; init; } = 300;
     public int BatchSize { get; init; } = 32;
@@ -43,6 +48,8 @@ public sealed record RewardConfig
     {
         void Check(bool ok, string problem) { if (!ok) throw new ArgumentException($"reward config: {problem}"); }
         Check(Train.Count > 0, "train lists no files");
+        Check(Init is not null ^ Model is not null, "set either init (an SFT model folder) or model (sizes for a fresh transformer)");
+        Check(Model is null || Model.ContextLength >= MaxTokens, "model.context_length must cover max_tokens");
         Check(Steps > 0 && BatchSize > 0 && LearningRate > 0 && LogEvery > 0, "steps, batch_size, learning_rate and log_every must be positive");
         Check(EvalFraction is >= 0 and < 1, "eval_fraction must be in [0, 1)");
         Check(Margin >= 0, "margin must be >= 0");

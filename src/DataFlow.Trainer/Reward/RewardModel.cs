@@ -77,6 +77,9 @@ public sealed class RewardModel : nn.Module<Tensor, Tensor>
         return model;
     }
 
+    /// <summary>A reward model with a freshly initialized transformer of the given sizes (no SFT model to start from).</summary>
+    public static RewardModel Fresh(ModelConfig config) => new(config.Validate());
+
     /// <summary>A reward model saved with <see cref="ModelWeights.Save"/>.</summary>
     public static RewardModel Load(string directory)
     {

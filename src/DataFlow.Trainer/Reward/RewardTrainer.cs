@@ -35,29 +35,38 @@ public sealed class RewardTrainer(RewardConfig config, IChatTokenizer tokenizer,
         config.Validate();
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
         var (_, pairsPerRank) = Replicas.ShareOf(config.BatchSize, "batch_size");
-        var all = PreferenceDataset.Load(config.Train, _template, tokenizer, config.MaxTokens, rejects);
+        var allLengths = new List<(int Chosen, int Rejected)>();
+        var all = PreferenceDataset.Load(config.Train, _template, tokenizer, config.MaxTokens, rejects, config.Truncate, allLengths);
         List<(int[] Chosen, int[] Rejected)> train;
         // Each eval file is also scored on its own: synthetic wrong answers and the policy's own mistakes are
         // different tests of the same model, and one pooled number hides which one it fails.
         var evalSets = new List<(string Name, List<(int[] Chosen, int[] Rejected)> Pairs)>();
+        // Untruncated lengths of the held-out pairs: the "longer answer wins" baseline is reported on exactly these pairs.
+        var evalLengths = new List<(int Chosen, int Rejected)>();
         if (config.Eval.Count > 0)
         {
             train = all;
             foreach (var file in config.Eval)
-                evalSets.Add((Path.GetFileNameWithoutExtension(file), PreferenceDataset.Load([file], _template, tokenizer, config.MaxTokens, rejects)));
+                evalSets.Add((Path.GetFileNameWithoutExtension(file), PreferenceDataset.Load([file], _template, tokenizer, config.MaxTokens, rejects, config.Truncate, evalLengths)));
         }
         else
         {
             var cut = all.Count - (int)(all.Count * config.EvalFraction);
             train = all.Take(cut).ToList();
             evalSets.Add(("held_out", all.Skip(cut).ToList()));
+            evalLengths.AddRange(allLengths.Skip(cut));
         }
+        _lengthBaseline = PreferenceDataset.LengthBaseline(evalLengths);
         var eval = evalSets.SelectMany(e => e.Pairs).ToList();
-        Log($"reward: {train.Count} training and {eval.Count} held-out pairs");
+        var truncated = allLengths.Count(l => Math.Max(l.Chosen, l.Rejected) > config.MaxTokens)
+            + (config.Eval.Count > 0 ? evalLengths.Count(l => Math.Max(l.Chosen, l.Rejected) > config.MaxTokens) : 0);
+        Log($"reward: {train.Count} training and {eval.Count} held-out pairs" +
+            (config.Truncate == PreferenceTruncation.Left ? $" ({truncated} pairs left-truncated to the last {config.MaxTokens} tokens)" : ""));
+        Log($"reward: held-out length baseline: longer answer wins {_lengthBaseline.LongerWins:P1}, ties {_lengthBaseline.Ties:P1} (shorter wins {1 - _lengthBaseline.LongerWins - _lengthBaseline.Ties:P1})");
         if (evalSets.Count == 1) evalSets.Clear();
 
         torch.manual_seed(config.Seed);
-        using var model = RewardModel.FromPolicy(config.Init);
+        using var model = config.Init is null ? RewardModel.Fresh(config.Model!) : RewardModel.FromPolicy(config.Init);
         model.Head = RewardHead.For(config.Score, config.ScoreScale, tokenizer, _template);
         using var optimizer = optim.AdamW(model.parameters(), lr: config.LearningRate, weight_decay: config.WeightDecay);
         var checkpoint = LatestCheckpoint.Open(Path.Combine(config.Output, SftTrainer.CheckpointDir));
@@ -161,6 +170,7 @@ public sealed class RewardTrainer(RewardConfig config, IChatTokenizer tokenizer,
         return batch;
     }
 
+    private (double LongerWins, double Ties) _lengthBaseline;
     private int[]? _order;
     private int _epoch = -1;
 
@@ -174,7 +184,11 @@ public sealed class RewardTrainer(RewardConfig config, IChatTokenizer tokenizer,
             byFile[name] = part.Accuracy;
         }
         var pooled = Evaluate(model, eval, step, null);
-        metrics.WriteLine(JsonSerializer.Serialize(new { step, eval_loss = pooled.Loss, eval_accuracy = pooled.Accuracy, eval_margin = pooled.MeanMargin, eval_accuracy_by_file = byFile }));
+        metrics.WriteLine(JsonSerializer.Serialize(new
+        {
+            step, eval_loss = pooled.Loss, eval_accuracy = pooled.Accuracy, eval_margin = pooled.MeanMargin, eval_accuracy_by_file = byFile,
+            eval_longer_wins = _lengthBaseline.LongerWins, eval_length_ties = _lengthBaseline.Ties,
+        }));
         metrics.Flush();
     }
 

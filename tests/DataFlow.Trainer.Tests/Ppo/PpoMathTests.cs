@@ -24,6 +24,16 @@ public class PpoMathTests
     }
 
     [Fact]
+    public void Group_baseline_subtracts_the_mean_of_the_other_answers_to_the_same_prompt()
+    {
+        // Two prompts, three answers each: 1 - (2 + 3) / 2 = -1.5, 2 - 2 = 0, 3 - 1.5 = 1.5; 10 - 10 = 0, 10 - 10 = 0, 10 - 10 = 0.
+        Assert.Equal([-1.5f, 0f, 1.5f, 0f, 0f, 0f], PpoTrainer.GroupBaseline([1f, 2f, 3f, 10f, 10f, 10f], 3));
+        float[] scores = [4f, -2f];
+        Assert.Same(scores, PpoTrainer.GroupBaseline(scores, 1));
+        Assert.Throws<ArgumentException>(() => new PpoConfig { Prompts = ["p"], Actor = "a", Reward = "r", Output = "o", RolloutBatch = 64, MiniBatch = 32, GroupSize = 3 }.Validate());
+    }
+
+    [Fact]
     public void Clipped_policy_loss_takes_the_pessimistic_term_and_reports_clip_fraction_and_approx_kl()
     {
         // Ratios 1.5, 1.5, 0.5, 0.5 with advantages +1, -1, +1, -1, and a fifth masked-out token with wild values.

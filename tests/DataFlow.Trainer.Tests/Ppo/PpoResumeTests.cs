@@ -42,8 +42,8 @@ public class PpoResumeTests
 
         PpoConfig Ppo(string output, int stopAfter) => new()
         {
-            Prompts = [prompts], EvalPrompts = [prompts], Actor = Path.Combine(directory, "sft"), Reward = Path.Combine(directory, "rm-straight", "final"),
-            Output = output, Iterations = 3, RolloutBatch = 8, MiniBatch = 4, PpoEpochs = 2, MaxNewTokens = 6, KlTarget = 1.0,
+            Prompts = [prompts], EvalPrompts = [prompts], TestPrompts = [prompts], EvalSamples = 2, Actor = Path.Combine(directory, "sft"), Reward = Path.Combine(directory, "rm-straight", "final"),
+            Output = output, Iterations = 3, RolloutBatch = 8, GroupSize = 2, MiniBatch = 4, PpoEpochs = 2, MaxNewTokens = 6, KlTarget = 1.0,
             ActorLearningRate = 1e-3, EvalEvery = 100, SaveEvery = 100, StopAfter = stopAfter, PtxCoef = 0.1, PtxData = [prompts],
         };
         new PpoTrainer(Ppo(Path.Combine(directory, "ppo-straight"), 0), tokenizer, _ => { }).Run(new FailOnReject());
@@ -59,6 +59,22 @@ public class PpoResumeTests
         var straight = File.ReadAllLines(Path.Combine(directory, "ppo-straight", "metrics.jsonl")).Select(Strip).ToList();
         var resumed = File.ReadAllLines(Path.Combine(directory, "ppo-resumed", "metrics.jsonl")).Select(Strip).ToList();
         Assert.Equal(straight, resumed);
+
+        // Every evaluation compares the actor with the SFT policy prompt by prompt; at iteration 0 they are the same model.
+        var lines = File.ReadAllLines(Path.Combine(directory, "ppo-straight", "metrics.jsonl"));
+        var evals = lines.Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).Where(r => r.TryGetProperty("eval_true_score", out _)).ToList();
+        Assert.Equal([0, 3], evals.Select(r => r.GetProperty("iteration").GetInt32()));
+        Assert.Equal(0.0, evals[0].GetProperty("eval_vs_sft_true_score_gain").GetDouble());
+        Assert.Equal(0.0, evals[0].GetProperty("eval_vs_sft_sampled_reward_gain").GetDouble());
+        Assert.Equal(0, evals[0].GetProperty("eval_vs_sft_reward_better").GetInt32() + evals[0].GetProperty("eval_vs_sft_reward_worse").GetInt32());
+        Assert.Equal(40, evals[1].GetProperty("eval_prompts").GetInt32());
+        var last = evals[1];
+        Assert.True(last.GetProperty("eval_vs_sft_reward_gain_ci_low").GetDouble() <= last.GetProperty("eval_vs_sft_reward_gain_ci_high").GetDouble());
+        Assert.InRange(last.GetProperty("eval_vs_sft_true_score_sign_test_p").GetDouble(), 0, 1);
+        // The final policy is also scored on the test prompts, once, at the end.
+        var test = System.Text.Json.JsonDocument.Parse(lines[^1]).RootElement;
+        Assert.Equal(3, test.GetProperty("iteration").GetInt32());
+        Assert.True(test.TryGetProperty("test_vs_sft_sampled_true_score_gain_ci_high", out _));
     }
 
     private static void AssertSameTensors(string a, string b)
