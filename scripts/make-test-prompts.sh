@@ -10,7 +10,9 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 "$here/dataflow" sft synth --output "$tmp" --train "$n" --eval 10 --seed "$seed" --max-operand 20 >/dev/null
 cat "$@" | jq -r .prompt | sort -u > "$tmp/exclude.txt"
-jq -c --rawfile ex "$tmp/exclude.txt" '($ex | split("\n") | map({(.): true}) | add) as $h | select($h[.prompt] | not)' "$tmp/sft-train.jsonl" \
-  | jq -s -c 'unique_by(.prompt) | .[]' > "$out"
+# prompt<TAB>record per line; drop excluded prompts (hash set in awk), keep the first record of each prompt in prompt order.
+paste -d '\t' <(jq -r .prompt "$tmp/sft-train.jsonl") "$tmp/sft-train.jsonl" \
+  | awk -F'\t' 'NR == FNR { ex[$0]; next } !($1 in ex)' "$tmp/exclude.txt" - \
+  | LC_ALL=C sort -s -t$'\t' -k1,1 | awk -F'\t' '!seen[$1]++' | cut -f2- > "$out"
 echo "$(wc -l < "$out") test prompts in $out"; jq -r .task "$out" | sort | uniq -c
 rm -rf "$tmp"
