@@ -75,8 +75,7 @@ public sealed class LocalExecutor(int workers, IExecutionObserver? observer = nu
         threads.ForEach(t => t.Join());
         cancellation.ThrowIfCancellationRequested();
         if (failure is not null) throw failure;
-        var stats = TaskRunner.StageStats(run, manifest);
-        AtomicFile.WriteAllText(run.StageStatsFile(stage.Name), stats.ToJson());
+        var stats = TaskRunner.WriteStageStats(run, manifest);
         _observer.StageFinished(stage, stats, clock.Elapsed);
     }
 

@@ -71,6 +71,16 @@ public static class TaskRunner
         return TaskStats.Merge(parts);
     }
 
+    /// <summary>Writes the stage's merged stats.json (after removing a killed writer's temporary) and returns them.</summary>
+    public static TaskStats WriteStageStats(RunFolder run, StageManifest manifest)
+    {
+        var path = run.StageStatsFile(manifest.Stage);
+        AtomicFile.DeleteTemporaries(path);
+        var stats = StageStats(run, manifest);
+        AtomicFile.WriteAllText(path, stats.ToJson());
+        return stats;
+    }
+
     private static void Discard(TaskContext context, RejectFileSink rejects)
     {
         rejects.Dispose();

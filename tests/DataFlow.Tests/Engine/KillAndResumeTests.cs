@@ -90,6 +90,8 @@ public class KillAndResumeTests
         Assert.Equal(130, process.ExitCode);
         Assert.Contains("rerun the same command to resume", await stderr);
         Assert.False(File.Exists(dir.File("r/stages/sample/stats.json")), "the run was not interrupted mid-way");
+        // What a kill between writing and renaming the stage's merged stats leaves behind: the rerun must remove it.
+        File.WriteAllText(dir.File("r/stages/ingest/stats.json.999999.tmp"), "{\"half\":");
 
         var rerun = CliProcess.Run(dir.Path, "run", "p.yaml", "--run-dir", "r");
         Assert.True(rerun.ExitCode == 0, rerun.Stderr);

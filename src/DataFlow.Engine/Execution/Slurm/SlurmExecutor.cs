@@ -154,8 +154,7 @@ public sealed class SlurmExecutor(SlurmClient client, SlurmOptions options)
     {
         foreach (var stage in status.Stages.Where(s => s.IsComplete && s.Tasks > 0))
         {
-            var manifest = StageManifest.Load(run.ManifestFile(stage.Stage));
-            AtomicFile.WriteAllText(run.StageStatsFile(stage.Stage), TaskRunner.StageStats(run, manifest).ToJson());
+            TaskRunner.WriteStageStats(run, StageManifest.Load(run.ManifestFile(stage.Stage)));
         }
     }
 
