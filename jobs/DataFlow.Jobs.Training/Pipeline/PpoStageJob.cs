@@ -4,14 +4,11 @@ using DataFlow.Trainer.Distributed;
 
 namespace DataFlow.Jobs.Training.Pipeline;
 
-/// <summary>
-/// PPO on a verifiable set's PPO prompts (apart from the SFT set), scored on its held-out SFT prompts: actor from an SFT
-/// stage, critic and scorer from a reward stage.
-/// </summary>
+/// <summary>PPO on a verifiable set's prompts: actor from an SFT stage, critic and scorer from a reward stage.</summary>
 public sealed class PpoStageJob(string configFile, StageReference data, StageReference actor, StageReference reward)
     : TrainingStageJob(configFile, [data, actor, reward])
 {
-    protected override IReadOnlyList<(int Reference, int Output)> Needs => [(0, 4), (0, 1), (1, -1), (2, -1)];
+    protected override IReadOnlyList<(int Reference, int Output)> Needs => [(0, 0), (0, 1), (1, -1), (2, -1)];
 
     protected override Dictionary<string, JsonNode?> Overrides(IReadOnlyList<string?> inputs, string outputDir) => new()
     {

@@ -3,10 +3,10 @@ using DataFlow.Jobs.Training.Sft;
 
 namespace DataFlow.Jobs.Training.Pipeline;
 
-/// <summary>Writes the synthetic verifiable instruction set (SFT train/eval, preference train/eval, PPO prompts) as one task.</summary>
-public sealed class VerifiableSetJob(int trainCount, int evalCount, int seed, int maxOperand, int ppoCount) : IStageJob
+/// <summary>Writes the synthetic verifiable instruction set (SFT train/eval, preference train/eval) as one task.</summary>
+public sealed class VerifiableSetJob(int trainCount, int evalCount, int seed, int maxOperand) : IStageJob
 {
-    public static readonly string[] Files = ["sft-train.jsonl", "sft-eval.jsonl", "pairs-train.jsonl", "pairs-eval.jsonl", VerifiableSetWriter.PpoPromptsFile];
+    public static readonly string[] Files = ["sft-train.jsonl", "sft-eval.jsonl", "pairs-train.jsonl", "pairs-eval.jsonl"];
 
     public int MaxParallelTasks => 1;
 
@@ -16,7 +16,7 @@ public sealed class VerifiableSetJob(int trainCount, int evalCount, int seed, in
     public void Run(TaskContext context)
     {
         var scratch = Path.Combine(Path.GetDirectoryName(context.Plan.Outputs[0])!, $".scratch-{Environment.ProcessId}");
-        VerifiableSetWriter.Write(scratch, trainCount, evalCount, seed, maxOperand, ppoCount);
+        VerifiableSetWriter.Write(scratch, trainCount, evalCount, seed, maxOperand);
         foreach (var output in context.Plan.Outputs)
         {
             File.Move(Path.Combine(scratch, Path.GetFileName(output)), context.CreateOutput(output), overwrite: true);

@@ -3,10 +3,7 @@ using DataFlow.Engine.Jobs;
 
 namespace DataFlow.Jobs.Training.Pipeline;
 
-/// <summary>
-/// <c>type: verifiable_set</c>: keys <c>train_count</c> (2000), <c>eval_count</c> (300), <c>ppo_count</c> (1000: PPO
-/// prompts apart from both), <c>seed</c> (1), <c>max_operand</c> (20).
-/// </summary>
+/// <summary><c>type: verifiable_set</c>: keys <c>train_count</c> (2000), <c>eval_count</c> (300), <c>seed</c> (1), <c>max_operand</c> (20).</summary>
 public sealed class VerifiableSetStageType : IStageType
 {
     public string Name => "verifiable_set";
@@ -16,6 +13,6 @@ public sealed class VerifiableSetStageType : IStageType
     [
         new StageDefinition(stageName, Name, new VerifiableSetJob(
             section.GetInt("train_count", 2000, 1, 10_000_000), section.GetInt("eval_count", 300, 1, 1_000_000),
-            section.GetInt("seed", 1), section.GetInt("max_operand", 20, 1, 1_000_000), section.GetInt("ppo_count", 1000, 1, 10_000_000))),
+            section.GetInt("seed", 1), section.GetInt("max_operand", 20, 1, 1_000_000))),
     ];
 }

@@ -5,15 +5,12 @@ namespace DataFlow.Jobs.Training.Sft;
 
 /// <summary>
 /// Writes the synthetic verifiable instruction set: SFT train/eval (<c>prompt/completion/task</c>) and preference
-/// train/eval (<c>prompt/chosen/rejected</c>: the right answer against a plausible wrong one), and optionally PPO
-/// prompts (<c>ppo-prompts.jsonl</c>) that occur in neither (InstructGPT keeps SFT and PPO prompts apart, so PPO
-/// practises where the policy has not memorized the answers). Held-out prompts never occur in the training files.
+/// train/eval (<c>prompt/chosen/rejected</c>: the right answer against a plausible wrong one). Held-out prompts never
+/// occur in the training files.
 /// </summary>
 public static class VerifiableSetWriter
 {
-    public const string PpoPromptsFile = "ppo-prompts.jsonl";
-
-    public static void Write(string directory, int trainCount, int evalCount, int seed, int maxOperand, int ppoCount = 0)
+    public static void Write(string directory, int trainCount, int evalCount, int seed, int maxOperand)
     {
         Directory.CreateDirectory(directory);
         var random = new Random(seed);
@@ -34,8 +31,6 @@ public static class VerifiableSetWriter
         WriteSft(Path.Combine(directory, "sft-eval.jsonl"), eval);
         WritePairs(Path.Combine(directory, "pairs-train.jsonl"), train, random);
         WritePairs(Path.Combine(directory, "pairs-eval.jsonl"), eval, random);
-        // Drawn last, so adding PPO prompts leaves every other file as it was.
-        if (ppoCount > 0) WriteSft(Path.Combine(directory, PpoPromptsFile), Draw(ppoCount));
     }
 
     private static void WriteSft(string path, List<VerifiableExample> examples) =>
