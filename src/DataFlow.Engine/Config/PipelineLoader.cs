@@ -49,6 +49,7 @@ public static class PipelineLoader
             if (!IsValidName(name)) throw section.Error("name", $"'{name}' must be letters, digits, '-' or '_'");
             var onError = section.GetEnum("on_error", defaultOnError);
             var output = section.GetString("output");
+            section.Accept("description"); // free text, as at the top level (the conf/ presets carry one)
             var resourcesBlock = section.GetSection("resources");
             var resources = resourcesBlock is null ? StageResources.None : StageResources.FromConfig(resourcesBlock);
             IReadOnlyList<StageDefinition> built;

@@ -101,6 +101,29 @@ public sealed class QualityStageTests : IDisposable
     }
 
     [Fact]
+    public void Every_preset_file_runs_as_the_config_of_the_quality_command()
+    {
+        var conf = FindUp(AppContext.BaseDirectory, Path.Combine("conf", "quality"))
+            ?? throw new InvalidOperationException("conf/quality not found above the test binaries");
+        File.WriteAllLines(Path.Combine(_dir, "in.jsonl"), [Line("good", Good)]);
+        var presets = Directory.GetFiles(conf, "*.yaml");
+        Assert.NotEmpty(presets);
+        foreach (var preset in presets)
+        {
+            var output = Path.Combine(_dir, Path.GetFileNameWithoutExtension(preset));
+            var result = CliProcess.Run(_dir, "quality", "-i", "in.jsonl", "-o", output, "--config", preset);
+            Assert.True(result.ExitCode == 0, $"{preset}: {result.Stderr}");
+        }
+    }
+
+    private static string? FindUp(string start, string relative)
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            if (Directory.Exists(Path.Combine(dir.FullName, relative))) return Path.Combine(dir.FullName, relative);
+        return null;
+    }
+
+    [Fact]
     public void Config_errors_name_the_key()
     {
         File.WriteAllText(Path.Combine(_dir, "x.jsonl"), Line("a", "text") + "\n");
