@@ -14,6 +14,7 @@ namespace DataFlow.Engine.Config;
 /// stages:
 ///   - type: ingest
 ///     name: ingest         # optional, defaults to the type
+///     description: ...     # optional free text
 ///     input: data/sample/*.jsonl.gz
 ///     resources: {cpus_per_task: 4, mem: 8G}   # optional, read by the Slurm executor; ranks: N by both (see StageResources)
 /// </code>
