@@ -1,6 +1,5 @@
 using System.Globalization;
 using DataFlow.Engine.Tokens;
-using Parquet;
 using Parquet.Schema;
 
 namespace DataFlow.Jobs.Training.Sft;
@@ -20,8 +19,7 @@ public sealed class SftShardWriter : IDisposable
     public const string PadIdKey = "dataflow.pad_id";
     public const string TokenizerKey = "dataflow.tokenizer";
 
-    private readonly FileStream _stream;
-    private readonly ParquetWriter _writer;
+    private readonly ListShardFile _file;
     private readonly DataField<int> _tokenElement = new("element");
     private readonly DataField<int> _maskElement = new("element");
     private readonly DataField<int>? _lengthField;
@@ -31,7 +29,6 @@ public sealed class SftShardWriter : IDisposable
     private readonly FixedLengthListLevels _levels;
     private readonly int _rowGroupRows;
     private int _bufferedRows;
-    private bool _closed;
 
     public SftShardWriter(string path, int maxTokens, SftShardLayout layout, int padId, string tokenizerName, int rowGroupRows)
     {
@@ -49,23 +46,15 @@ public sealed class SftShardWriter : IDisposable
         _mask = new int[_tokens.Length];
         _lengths = new int[rowGroupRows];
 
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        _stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
-        var options = new ParquetOptions
-        {
-            CompressionMethod = CompressionMethod.Zstd,
-            CompressionLevel = System.IO.Compression.CompressionLevel.Optimal,
-        };
-        _writer = ParquetWriter.CreateAsync(new ParquetSchema(fields), _stream, options).GetAwaiter().GetResult();
-        // After the schema is built: building it is what sets the element's definition level.
-        _levels = new FixedLengthListLevels(maxTokens, rowGroupRows, _tokenElement.MaxDefinitionLevel);
-        _writer.CustomMetadata = new Dictionary<string, string>
+        _file = new ListShardFile(path, new ParquetSchema(fields), new Dictionary<string, string>
         {
             [MaxTokensKey] = maxTokens.ToString(CultureInfo.InvariantCulture),
             [LayoutKey] = layout.ToString().ToLowerInvariant(),
             [PadIdKey] = padId.ToString(CultureInfo.InvariantCulture),
             [TokenizerKey] = tokenizerName,
-        };
+        });
+        // After the schema is built: building it is what sets the element's definition level.
+        _levels = new FixedLengthListLevels(maxTokens, rowGroupRows, _tokenElement.MaxDefinitionLevel);
     }
 
     public int MaxTokens { get; }
@@ -74,7 +63,7 @@ public sealed class SftShardWriter : IDisposable
     /// <summary>Appends one row of exactly <c>max_tokens</c> tokens and mask values (0 or 1); <paramref name="length"/> is written only for padded shards.</summary>
     public void WriteRow(ReadOnlySpan<int> tokens, ReadOnlySpan<int> lossMask, int length)
     {
-        ObjectDisposedException.ThrowIf(_closed, this);
+        ObjectDisposedException.ThrowIf(_file.IsClosed, this);
         if (tokens.Length != MaxTokens || lossMask.Length != MaxTokens)
             throw new ArgumentException($"an SFT row holds {MaxTokens} tokens and mask values, got {tokens.Length} and {lossMask.Length}");
         tokens.CopyTo(_tokens.AsSpan(_bufferedRows * MaxTokens));
@@ -88,7 +77,7 @@ public sealed class SftShardWriter : IDisposable
     private void FlushRowGroup()
     {
         if (_bufferedRows == 0) return;
-        using (var group = _writer.CreateRowGroup())
+        using (var group = _file.CreateRowGroup())
         {
             _levels.Write(group, _tokenElement, _tokens, _bufferedRows);
             _levels.Write(group, _maskElement, _mask, _bufferedRows);
@@ -99,20 +88,7 @@ public sealed class SftShardWriter : IDisposable
     }
 
     /// <summary>Flushes the last row group and closes the file (also done by <see cref="Dispose"/>).</summary>
-    public void Complete()
-    {
-        if (_closed) return;
-        _closed = true;
-        try
-        {
-            FlushRowGroup();
-            _writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        }
-        finally
-        {
-            _stream.Dispose();
-        }
-    }
+    public void Complete() => _file.Close(FlushRowGroup);
 
     public void Dispose() => Complete();
 }

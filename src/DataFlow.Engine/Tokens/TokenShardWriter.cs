@@ -1,5 +1,3 @@
-using Parquet;
-
 namespace DataFlow.Engine.Tokens;
 
 /// <summary>
@@ -13,13 +11,11 @@ public sealed class TokenShardWriter : IDisposable
     public const int DefaultRowGroupRows = 256;
 
     private readonly string _path;
-    private readonly FileStream _stream;
-    private readonly ParquetWriter _writer;
+    private readonly ListShardFile _file;
     private readonly int[] _values;
     private readonly FixedLengthListLevels _levels;
     private readonly int _rowGroupRows;
     private int _bufferedRows;
-    private bool _closed;
 
     public TokenShardWriter(string path, int seqLen, int rowGroupRows = DefaultRowGroupRows, IReadOnlyDictionary<string, string>? metadata = null)
     {
@@ -30,14 +26,10 @@ public sealed class TokenShardWriter : IDisposable
         _rowGroupRows = rowGroupRows;
         _values = new int[rowGroupRows * RowLength];
         _levels = new FixedLengthListLevels(RowLength, rowGroupRows, TokenShardSchema.Element.MaxDefinitionLevel);
-
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        _stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
-        _writer = ParquetWriter.CreateAsync(TokenShardSchema.Schema, _stream, TokenShardSchema.Options()).GetAwaiter().GetResult();
         var custom = new Dictionary<string, string> { [TokenShardSchema.SeqLenKey] = seqLen.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         if (metadata is not null)
             foreach (var (key, value) in metadata) custom[key] = value;
-        _writer.CustomMetadata = custom;
+        _file = new ListShardFile(path, TokenShardSchema.Schema, custom);
     }
 
     public int SeqLen { get; }
@@ -48,7 +40,7 @@ public sealed class TokenShardWriter : IDisposable
     /// <summary>Appends one row; it must hold exactly seq_len + 1 tokens.</summary>
     public void WriteRow(ReadOnlySpan<int> row)
     {
-        ObjectDisposedException.ThrowIf(_closed, this);
+        ObjectDisposedException.ThrowIf(_file.IsClosed, this);
         if (row.Length != RowLength)
             throw new ArgumentException($"{_path}: a row holds {RowLength} tokens (seq_len + 1), got {row.Length}", nameof(row));
         row.CopyTo(_values.AsSpan(_bufferedRows * RowLength));
@@ -60,7 +52,7 @@ public sealed class TokenShardWriter : IDisposable
     private void FlushRowGroup()
     {
         if (_bufferedRows == 0) return;
-        using (var group = _writer.CreateRowGroup())
+        using (var group = _file.CreateRowGroup())
             _levels.Write(group, TokenShardSchema.Element, _values, _bufferedRows);
         _bufferedRows = 0;
     }
@@ -68,24 +60,9 @@ public sealed class TokenShardWriter : IDisposable
     /// <summary>Flushes the last row group and closes the file (also done by <see cref="Dispose"/>).</summary>
     public TokenShardInfo Complete(string fileName, string split)
     {
-        Close();
+        _file.Close(FlushRowGroup);
         return new TokenShardInfo(fileName, split, Rows, Tokens);
     }
 
-    private void Close()
-    {
-        if (_closed) return;
-        _closed = true;
-        try
-        {
-            FlushRowGroup();
-            _writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        }
-        finally
-        {
-            _stream.Dispose();
-        }
-    }
-
-    public void Dispose() => Close();
+    public void Dispose() => _file.Close(FlushRowGroup);
 }
