@@ -15,7 +15,7 @@ public static class GenerationBenchmark
         torch.manual_seed(2);
         using var model = new Transformer(config);
         model.eval();
-        var tokenizer = new ByteChatTokenizer();
+        var tokenizer = ChatTokenizer.Load("bytes");
         var random = new Random(3);
         var prompts = Enumerable.Range(0, batch).Select(_ => VerifiableTasks.Generate(random, 20))
             .Select(e => TokenizedConversation.Encode(ChatTemplate.Default.RenderPrompt(Conversation.SingleTurn(e.Prompt)), tokenizer).Ids).ToList();

@@ -16,7 +16,7 @@ public static class SftThroughputBenchmark
 
     public static IEnumerable<Result> Run(ModelConfig config, int batch, int steps, LoraConfig lora)
     {
-        var tokenizer = new ByteChatTokenizer();
+        var tokenizer = ChatTokenizer.Load("bytes");
         var random = new Random(1);
         var examples = Enumerable.Range(0, batch * (steps + 2)).Select(_ => VerifiableTasks.Generate(random, 20))
             .Select(e => TokenizedConversation.Encode(ChatTemplate.Default.Render(Conversation.SingleTurn(e.Prompt, e.Answer)), tokenizer)).ToList();

@@ -136,7 +136,7 @@ public sealed class RlhfDataParallelTests(ITestOutputHelper output)
         using var dir = new TempFolder();
         var policy = SavePolicy(dir.Path);
         var rewardModel = Path.Combine(dir.Path, "rm");
-        using (var rm = RewardModel.FromPolicy(policy)) rm.Save(rewardModel);
+        using (var rm = RewardModel.FromPolicy(policy)) rm.Save(rewardModel, ChatTokenizer.Load("bytes"));
         var prompts = WriteTasks(dir.Path, 40, seed: 11);
         var evalPrompts = WriteTasks(dir.Path, 6, seed: 12);
         string Config(string output, int stopAfter) => dir.Write($"{output}-{stopAfter}.yaml", $"""
@@ -228,7 +228,7 @@ public sealed class RlhfDataParallelTests(ITestOutputHelper output)
         var path = Path.Combine(dir, "sft");
         torch.manual_seed(5);
         using var policy = new Transformer(new() { VocabSize = 262, Dim = 32, Layers = 2, Heads = 4, ContextLength = 64 });
-        ModelWeights.Save(policy, policy.Config, path);
+        ModelWeights.Save(policy, policy.Config, path, ChatTokenizer.Load("bytes"));
         return path;
     }
 

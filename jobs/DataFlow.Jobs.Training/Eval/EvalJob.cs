@@ -1,3 +1,4 @@
+using DataFlow.Trainer.Model;
 using System.Text.Json;
 using DataFlow.Engine.Jobs;
 using DataFlow.Engine.Tokens;
@@ -45,7 +46,10 @@ public sealed class EvalJob(StageReference data, StageReference tokens, StageRef
         if (options.Threads > 0) TorchRuntime.SetThreads(options.Threads);
         var inputs = context.Inputs.Select(i => i.Length == 0 ? null : i).ToList();
         var (sftEval, pairsEval, dataset) = (inputs[0]!, inputs[1]!, inputs[2]);
-        var tokenizer = new ByteChatTokenizer();
+        // One tokenizer for every model compared: the fine-tuned models' (a pretrained model may hold only its base vocabulary).
+        var tokenizerFolder = new[] { inputs[4], inputs[6], inputs[5], inputs[3] }.FirstOrDefault(f => f is not null)
+            ?? throw new InvalidOperationException("eval: no model to evaluate");
+        var tokenizer = ModelTokenizer.Load(tokenizerFolder);
         var template = ChatTemplate.Default;
         var rejects = context.Rejects;
         var conversations = SftDataset.Load([sftEval], ChatFormat.Auto, template, tokenizer, options.MaxTokens, rejects).Conversations
@@ -57,7 +61,7 @@ public sealed class EvalJob(StageReference data, StageReference tokens, StageRef
         {
             if (folder is null) continue;
             using var scope = NewDisposeScope();
-            using var model = ModelWeights.LoadTransformer(folder);
+            using var model = LoadForEval(folder, tokenizer, tokenizerFolder);
             model.eval();
             var perplexity = dataset is null ? (double?)null : ValidationPerplexity(model, dataset, options.ValidationRows);
             var answered = SftEvaluation.ExactMatchOf(model, conversations, tokenizer, template, options.MaxNewTokens, 64);
@@ -72,6 +76,8 @@ public sealed class EvalJob(StageReference data, StageReference tokens, StageRef
         {
             using var scope = NewDisposeScope();
             using var rewardModel = RewardModel.Load(rewardFolder);
+            SameTokenizer(rewardFolder, tokenizer, tokenizerFolder);
+            ModelTokenizer.Check(rewardModel.Config, $"reward model {rewardFolder}", tokenizer, $"the tokenizer of {tokenizerFolder}");
             rewardModel.eval();
             var pairs = PreferenceDataset.Load([pairsEval], template, tokenizer, options.MaxTokens, rejects);
             var chosen = Score(rewardModel, pairs.Select(p => p.Chosen).ToList(), tokenizer.PadId);
@@ -164,4 +170,24 @@ public sealed class EvalJob(StageReference data, StageReference tokens, StageRef
     }
 
     private static double Win(double candidate, double baseline) => candidate > baseline ? 1 : candidate < baseline ? 0 : 0.5;
+
+    /// <summary>
+    /// A model to evaluate with <paramref name="tokenizer"/>: its own tokenizer must be the same one; a pretrained model
+    /// without the chat tokens gets them as SFT would add them (mean embedding), so its chat answers can be scored.
+    /// </summary>
+    private static Transformer LoadForEval(string folder, ChatTokenizer tokenizer, string tokenizerFolder)
+    {
+        SameTokenizer(folder, tokenizer, tokenizerFolder);
+        var model = ModelWeights.LoadTransformer(folder);
+        ModelTokenizer.Check(model.Config, $"model {folder}", tokenizer, $"the tokenizer of {tokenizerFolder}", allowGrowth: true);
+        if (model.Config.VocabSize == tokenizer.VocabSize) return model;
+        using (model) return ModelTokenizer.GrowVocabulary(model, tokenizer.VocabSize);
+    }
+
+    private static void SameTokenizer(string folder, ChatTokenizer tokenizer, string tokenizerFolder)
+    {
+        var own = ModelTokenizer.Load(folder);
+        if (own.Name != tokenizer.Name && own.Source != tokenizer.Source || own.VocabSize != tokenizer.VocabSize)
+            throw new InvalidDataException($"eval: model {folder} uses tokenizer '{own.Source}' ({own.VocabSize} ids), but {tokenizerFolder} uses '{tokenizer.Source}' ({tokenizer.VocabSize} ids)");
+    }
 }

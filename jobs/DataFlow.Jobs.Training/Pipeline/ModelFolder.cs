@@ -5,7 +5,7 @@ namespace DataFlow.Jobs.Training.Pipeline;
 
 /// <summary>
 /// The hand-off between training stages: a folder with <c>model_config.json</c> + <c>model.safetensors</c>
-/// (<see cref="ModelWeights"/>). Every training stage of a pipeline leaves one in OUT/final.
+/// (<see cref="ModelWeights"/>) + the tokenizer (<see cref="Trainer.Model.ModelTokenizer"/>). Every training stage of a pipeline leaves one in OUT/final.
 /// </summary>
 public static class ModelFolder
 {
@@ -24,6 +24,10 @@ public static class ModelFolder
         File.WriteAllText(Path.Combine(temp, ModelWeights.ConfigFile),
             System.Text.Json.JsonSerializer.Serialize(state.Model, DataFlow.Trainer.TrainerJson.Options));
         File.Copy(Path.Combine(checkpoint, TrainingCheckpoint.ModelFile), Path.Combine(temp, ModelWeights.WeightsFile));
+        var info = state.Tokenizer ?? throw new InvalidDataException($"{checkpoint}: the checkpoint does not record its tokenizer");
+        var tokenizer = Text.Chat.ChatTokenizer.Load(info.Name);
+        Trainer.Model.ModelTokenizer.Check(state.Model, $"checkpoint {checkpoint}", tokenizer, $"tokenizer '{info.Name}'", allowGrowth: true);
+        Trainer.Model.ModelTokenizer.Save(temp, tokenizer);
         if (Directory.Exists(destination)) Directory.Delete(destination, recursive: true);
         Directory.Move(temp, destination);
     }

@@ -1,3 +1,4 @@
+using DataFlow.Trainer.Model;
 using System.Text.Json.Nodes;
 using DataFlow.Engine.Documents;
 using DataFlow.Jobs.Training.Sft;
@@ -20,7 +21,7 @@ public static class PpoJob
         replicas ??= Replicas.Single;
         var config = TrainingYaml.Load<PpoConfig>(configPath, overrides).Validate();
         using (var rejects = new RejectLog(replicas.IsRoot ? Path.Combine(config.Output, "rejects.jsonl") : null, OnError.Skip))
-            new PpoTrainer(config, new ByteChatTokenizer(), log) { Replicas = replicas }.Run(rejects);
+            new PpoTrainer(config, ModelTokenizer.Load(config.Actor), log) { Replicas = replicas }.Run(rejects);
         if (!replicas.IsRoot) return 0;
         var plots = PpoPlots.Write(Path.Combine(config.Output, "metrics.jsonl"), Path.Combine(config.Output, "plots"));
         log($"ppo: {plots} plots in {Path.Combine(config.Output, "plots")}");

@@ -19,7 +19,7 @@ public static class RewardJob
         replicas ??= Replicas.Single;
         var config = TrainingYaml.Load<RewardConfig>(configPath, overrides).Validate();
         using var rejects = new RejectLog(replicas.IsRoot ? Path.Combine(config.Output, "rejects.jsonl") : null, config.OnError);
-        new RewardTrainer(config, new ByteChatTokenizer(), log) { Replicas = replicas }.Run(rejects);
+        new RewardTrainer(config, ModelTokenizers.Of(config.Init, config.Tokenizer), log) { Replicas = replicas }.Run(rejects);
         if (rejects.Count > 0 && replicas.IsRoot) log($"reward: {rejects.Count} bad or over-long pairs skipped, listed in {config.Output}/rejects.jsonl");
         return 0;
     }

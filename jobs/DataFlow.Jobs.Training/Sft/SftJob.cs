@@ -18,7 +18,7 @@ public static class SftJob
         replicas ??= Replicas.Single;
         var config = TrainingYaml.Load<SftConfig>(configPath, overrides).Validate();
         using var rejects = new RejectLog(replicas.IsRoot ? Path.Combine(config.Output, "rejects.jsonl") : null, config.OnError);
-        new SftTrainer(config, new ByteChatTokenizer(), log) { Replicas = replicas }.Run(rejects);
+        new SftTrainer(config, ModelTokenizers.Of(config.Init, config.Tokenizer), log) { Replicas = replicas }.Run(rejects);
         if (rejects.Count > 0 && replicas.IsRoot) log($"sft: {rejects.Count} bad records skipped, listed in {config.Output}/rejects.jsonl");
         return 0;
     }

@@ -1,3 +1,4 @@
+using DataFlow.Trainer.Model;
 using System.IO.Compression;
 using DataFlow.Engine.Documents;
 using DataFlow.Engine.Jobs;
@@ -6,14 +7,12 @@ using DataFlow.Text.Chat;
 namespace DataFlow.Jobs.Training.Sft;
 
 /// <summary>
-/// <c>sft_prepare</c>: chat JSONL -> template rendering -> <see cref="ByteChatTokenizer"/> ids with a loss mask ->
+/// <c>sft_prepare</c>: chat JSONL -> template rendering -> the model's tokenizer's ids with a loss mask ->
 /// <c>part-NNNNN.parquet</c> SFT shards. Input files are balanced across tasks (largest first, deterministic);
 /// bad records (parse problems, conversations longer than max_tokens) go to the task's reject sink with file and line.
 /// </summary>
 public sealed class SftPrepareJob(SftPrepareOptions options) : IStageJob
 {
-    public const string TokenizerName = "byte_chat";
-
     public SftPrepareOptions Options { get; } = options;
 
     public IReadOnlyList<TaskPlan> Plan(PlanContext context)
@@ -26,12 +25,12 @@ public sealed class SftPrepareJob(SftPrepareOptions options) : IStageJob
 
     public void Run(TaskContext context)
     {
-        var tokenizer = new ByteChatTokenizer();
+        var tokenizer = ModelTokenizer.Exists(Options.Tokenizer) ? ModelTokenizer.Load(Options.Tokenizer) : ChatTokenizer.Load(Options.Tokenizer);
         var template = ChatTemplate.Default with { LossOn = Options.LossOn };
         var stats = context.Stats;
         var shardPath = context.CreateOutput(context.Plan.Outputs[0]);
         using var writer = new SftShardWriter(shardPath, Options.MaxTokens, Options.Layout,
-            tokenizer.PadId, TokenizerName, Options.RowGroupRows);
+            tokenizer.PadId, tokenizer.Source, Options.RowGroupRows);
         var rows = new SftRowBuilder(writer, Options.Layout, tokenizer.PadId);
         for (var f = 0; f < context.Inputs.Count; f++)
         {

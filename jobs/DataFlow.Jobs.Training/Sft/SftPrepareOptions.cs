@@ -22,4 +22,7 @@ public sealed record SftPrepareOptions
     public SftShardLayout Layout { get; init; } = SftShardLayout.Padded;
 
     public int RowGroupRows { get; init; } = 1024;
+
+    /// <summary>A model folder (its tokenizer), a known tokenizer name or a tokenizer JSON file: the ids must be the model's.</summary>
+    public string Tokenizer { get; init; } = "bytes";
 }

@@ -1,3 +1,5 @@
+using DataFlow.Text.Tokenization;
+using DataFlow.Trainer.Model;
 using DataFlow.Engine.Config;
 using DataFlow.Engine.Jobs;
 using DataFlow.Text.Chat;
@@ -28,8 +30,19 @@ public sealed class SftPrepareStageType : IStageType
             MaxTokens = section.GetInt("max_tokens", SftPrepareOptions.DefaultMaxTokens, 2, 1 << 20),
             Layout = section.GetEnum("layout", SftShardLayout.Padded),
             RowGroupRows = section.GetInt("row_group_rows", 1024, 1, 1_000_000),
+            Tokenizer = ReadTokenizer(section, settings),
         };
         return [new StageDefinition(stageName, Name, new SftPrepareJob(options))];
+    }
+
+    private static string ReadTokenizer(ConfigSection section, PipelineSettings settings)
+    {
+        var value = section.GetString("tokenizer") ?? "bytes";
+        if (value == ByteTextTokenizer.KnownName || KnownTokenizers.IsKnown(value)) return value;
+        var path = settings.Resolve(value);
+        if (!File.Exists(path) && !ModelTokenizer.Exists(path))
+            throw section.Error("tokenizer", $"'{value}' is neither a known tokenizer ({string.Join(", ", KnownTokenizers.Names)}, bytes), a tokenizer JSON file, nor a model folder with {ModelTokenizer.ConfigFile}");
+        return path;
     }
 
     private static LossTarget ReadLossOn(ConfigSection section) => section.GetString("loss_on")?.ToLowerInvariant() switch

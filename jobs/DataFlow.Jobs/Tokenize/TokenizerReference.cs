@@ -34,8 +34,5 @@ public static class TokenizerReference
         Load(options.TokenizerFromStage ? context.Inputs[^1] : options.Tokenizer);
 
     /// <summary>Loads a tokenizer from a value returned by <see cref="Resolve"/>.</summary>
-    public static ITextTokenizer Load(string resolved) =>
-        resolved == ByteTextTokenizer.KnownName ? new ByteTextTokenizer()
-            : KnownTokenizers.IsKnown(resolved) ? KnownTokenizers.Load(resolved)
-            : TokenizerFiles.FromJson(File.ReadAllText(resolved), resolved);
+    public static ITextTokenizer Load(string resolved) => TokenizerFiles.Load(resolved);
 }

@@ -28,11 +28,11 @@ public sealed class ChatCommand : Command<ChatCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
-        var (model, adapters) = ChatSession.Open(settings.Checkpoint);
+        var (model, adapters, tokenizer) = ChatSession.Open(settings.Checkpoint);
         using (model)
         using (adapters)
         {
-            var session = new ChatSession(model, new ByteChatTokenizer(),
+            var session = new ChatSession(model, tokenizer,
                 new SamplingOptions { Temperature = settings.Temperature, TopK = settings.TopK, MaxNewTokens = settings.MaxNewTokens }, settings.System);
             Console.Error.WriteLine("chat: type a message, empty line or Ctrl-D to quit");
             while (!cancellation.IsCancellationRequested)

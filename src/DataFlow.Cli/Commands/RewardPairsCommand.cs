@@ -1,3 +1,4 @@
+using DataFlow.Trainer.Model;
 using System.ComponentModel;
 using DataFlow.Text.Chat;
 using DataFlow.Trainer.Reward;
@@ -33,8 +34,10 @@ public sealed class RewardPairsCommand : Command<RewardPairsCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
+        var tokenizer = ModelTokenizer.Load(settings.Policy);
         using var policy = ModelWeights.LoadTransformer(settings.Policy);
-        var (pairs, fromPolicy) = PolicyPairSampler.Write(policy, new ByteChatTokenizer(), settings.Prompts, settings.Output, settings.Samples, settings.MaxNewTokens, settings.Seed);
+        ModelTokenizer.Check(policy.Config, $"policy {settings.Policy}", tokenizer, "its tokenizer");
+        var (pairs, fromPolicy) = PolicyPairSampler.Write(policy, tokenizer, settings.Prompts, settings.Output, settings.Samples, settings.MaxNewTokens, settings.Seed);
         Console.WriteLine($"wrote {pairs} pairs to {settings.Output}: {fromPolicy} with a sampled policy mistake, {pairs - fromPolicy} with a synthetic one");
         return 0;
     }

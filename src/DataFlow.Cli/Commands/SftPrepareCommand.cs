@@ -21,6 +21,10 @@ public sealed class SftPrepareCommand : Command<SftPrepareCommand.Settings>
         [Description("padded (default: one conversation per row) or packed (whole conversations back to back).")]
         public string? Layout { get; init; }
 
+        [CommandOption("--tokenizer <NAME|FILE|MODEL_DIR>")]
+        [Description("The model's tokenizer: a model folder, bytes (default), gpt2, cl100k_base, o200k_base or a tokenizer JSON file.")]
+        public string? Tokenizer { get; init; }
+
         [CommandOption("--loss-on <TARGET>")]
         [Description("assistant_only (default), last_assistant or all.")]
         public string? LossOn { get; init; }
@@ -35,6 +39,7 @@ public sealed class SftPrepareCommand : Command<SftPrepareCommand.Settings>
         if (settings.Format is { } f) keys["format"] = SingleStageRun.Quote(f);
         if (settings.MaxTokens is { } n) keys["max_tokens"] = n.ToString(CultureInfo.InvariantCulture);
         if (settings.Layout is { } l) keys["layout"] = SingleStageRun.Quote(l);
+        if (settings.Tokenizer is { } t) keys["tokenizer"] = SingleStageRun.Quote(Path.GetFullPath(t) is var full && (File.Exists(full) || Directory.Exists(full)) ? full : t);
         if (settings.LossOn is { } lo) keys["loss_on"] = SingleStageRun.Quote(lo);
         return settings.Run("sft_prepare", keys, cancellation);
     }

@@ -1,3 +1,4 @@
+using DataFlow.Trainer.Model;
 using DataFlow.Trainer.Sft;
 
 namespace DataFlow.Trainer.Lora;
@@ -11,6 +12,7 @@ public static class LoraMerge
         using var adapters = LoraAdapters.Load(model, adapterDirectory);
         adapters.MergeIntoBase();
         foreach (var parameter in model.parameters()) parameter.requires_grad = true;
-        ModelWeights.Save(model, model.Config, outputDirectory);
+        var tokenizer = ModelTokenizer.Load(ModelTokenizer.Exists(adapterDirectory) ? adapterDirectory : baseDirectory);
+        ModelWeights.Save(model, model.Config, outputDirectory, tokenizer);
     }
 }

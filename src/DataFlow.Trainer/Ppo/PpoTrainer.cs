@@ -1,3 +1,4 @@
+using DataFlow.Trainer.Model;
 using DataFlow.Trainer.Checkpoints;
 using DataFlow.Trainer.Distributed;
 using DataFlow.Trainer.Training;
@@ -27,7 +28,7 @@ namespace DataFlow.Trainer.Ppo;
 /// and whitening see the global batch, each minibatch is split over ranks, and gradients are averaged before clipping.
 /// Sampling is seeded per global prompt index, so N ranks roll out what one process rolls out.
 /// </summary>
-public sealed class PpoTrainer(PpoConfig config, IChatTokenizer tokenizer, Action<string> log)
+public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action<string> log)
 {
     private readonly ChatTemplate _template = ChatTemplate.Default;
     public const string StateFile = "ppo_state.json";
@@ -56,6 +57,8 @@ public sealed class PpoTrainer(PpoConfig config, IChatTokenizer tokenizer, Actio
         using var reference = ModelWeights.LoadTransformer(config.Actor);
         using var rewardModel = RewardModel.Load(config.Reward);
         using var critic = RewardModel.Load(resuming ? Path.Combine(checkpoint, "critic") : config.Reward);
+        ModelTokenizer.Check(actor.Config, $"actor {config.Actor}", tokenizer, "the actor's tokenizer");
+        ModelTokenizer.Check(rewardModel.Config, $"reward model {config.Reward}", tokenizer, $"the actor's tokenizer (from {config.Actor})");
         foreach (var p in reference.parameters().Concat(rewardModel.parameters())) p.requires_grad = false;
         reference.eval();
         rewardModel.eval();
@@ -241,7 +244,7 @@ public sealed class PpoTrainer(PpoConfig config, IChatTokenizer tokenizer, Actio
         {
             // The final policy against the SFT policy on prompts never used for choosing settings (also on a rerun of a finished run).
             if (testPrompts.Count > 0) Evaluate(actor, reference, rewardModel, testPrompts, config.Iterations, metrics, "test");
-            ModelWeights.Save(actor, actor.Config, Path.Combine(config.Output, SftTrainer.FinalDir));
+            ModelWeights.Save(actor, actor.Config, Path.Combine(config.Output, SftTrainer.FinalDir), tokenizer);
             Log($"ppo: final actor in {Path.Combine(config.Output, SftTrainer.FinalDir)}");
         }
     }
@@ -421,15 +424,15 @@ public sealed class PpoTrainer(PpoConfig config, IChatTokenizer tokenizer, Actio
         }).ToList();
     }
 
-    private static void SaveCheckpoint(string directory, Transformer actor, RewardModel critic, Transformer reference, RewardModel rewardModel,
+    private void SaveCheckpoint(string directory, Transformer actor, RewardModel critic, Transformer reference, RewardModel rewardModel,
         OptimizerHelper actorOptimizer, OptimizerHelper criticOptimizer, PpoState state)
     {
         LatestCheckpoint.Replace(directory, temp =>
         {
-            ModelWeights.Save(actor, actor.Config, Path.Combine(temp, "actor"));
-            critic.Save(Path.Combine(temp, "critic"));
-            ModelWeights.Save(reference, reference.Config, Path.Combine(temp, "reference"));
-            rewardModel.Save(Path.Combine(temp, "reward"));
+            ModelWeights.Save(actor, actor.Config, Path.Combine(temp, "actor"), tokenizer);
+            critic.Save(Path.Combine(temp, "critic"), tokenizer);
+            ModelWeights.Save(reference, reference.Config, Path.Combine(temp, "reference"), tokenizer);
+            rewardModel.Save(Path.Combine(temp, "reward"), tokenizer);
             actorOptimizer.save_py(Path.Combine(temp, "actor_optimizer.pt"));
             criticOptimizer.save_py(Path.Combine(temp, "critic_optimizer.pt"));
             File.WriteAllText(Path.Combine(temp, StateFile), JsonSerializer.Serialize(state, TrainerJson.Options));

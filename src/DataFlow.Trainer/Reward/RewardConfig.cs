@@ -14,6 +14,9 @@ public sealed record RewardConfig
     /// <summary>Policy (SFT) model folder the transformer starts from (InstructGPT initializes the RM from SFT); null trains <see cref="Model"/> from scratch.</summary>
     public string? Init { get; init; }
     public ModelConfig? Model { get; init; }
+
+    /// <summary>Tokenizer of a fresh model (a known name or a tokenizer JSON file); a model from <see cref="Init"/> brings its own.</summary>
+    public string Tokenizer { get; init; } = "bytes";
     public int MaxTokens { get; init; } = 64;
 
     /// <summary>Over-long pairs: <c>none</c> rejects them, <c>left</c> keeps the last <see cref="MaxTokens"/> tokens of each side.</summary>

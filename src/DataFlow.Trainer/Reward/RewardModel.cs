@@ -1,3 +1,4 @@
+using DataFlow.Text.Chat;
 using DataFlow.Trainer.Model;
 using DataFlow.Trainer.Sft;
 using TorchSharp;
@@ -63,9 +64,9 @@ public sealed class RewardModel : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Weights, model config and scoring rule in one folder.</summary>
-    public void Save(string directory)
+    public void Save(string directory, ChatTokenizer? tokenizer)
     {
-        ModelWeights.Save(this, Config, directory);
+        ModelWeights.Save(this, Config, directory, tokenizer);
         Head.Save(directory);
     }
 

@@ -5,6 +5,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using DataFlow.Engine.Documents;
 using DataFlow.Text.Chat;
+using DataFlow.Trainer.Model;
 using DataFlow.Trainer.Sft;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -19,7 +20,7 @@ namespace DataFlow.Trainer.Reward;
 /// and step; batch order from (seed, step), so resume continues identically. Under MPI (<see cref="Replicas"/>) each rank
 /// scores its pairs of every global batch, gradients are averaged before clipping, and rank 0 alone evaluates and writes.
 /// </summary>
-public sealed class RewardTrainer(RewardConfig config, IChatTokenizer tokenizer, Action<string> log)
+public sealed class RewardTrainer(RewardConfig config, ChatTokenizer tokenizer, Action<string> log)
 {
     private readonly ChatTemplate _template = ChatTemplate.Default;
 
@@ -67,6 +68,7 @@ public sealed class RewardTrainer(RewardConfig config, IChatTokenizer tokenizer,
 
         torch.manual_seed(config.Seed);
         using var model = config.Init is null ? RewardModel.Fresh(config.Model!) : RewardModel.FromPolicy(config.Init);
+        ModelTokenizer.Check(model.Config, config.Init is null ? "the fresh reward model (model:)" : $"init model {config.Init}", tokenizer, "the tokenizer");
         model.Head = RewardHead.For(config.Score, config.ScoreScale, tokenizer, _template);
         using var optimizer = optim.AdamW(model.parameters(), lr: config.LearningRate, weight_decay: config.WeightDecay);
         var checkpoint = LatestCheckpoint.Open(Path.Combine(config.Output, SftTrainer.CheckpointDir));
@@ -120,7 +122,7 @@ public sealed class RewardTrainer(RewardConfig config, IChatTokenizer tokenizer,
             {
                 LatestCheckpoint.Replace(checkpoint, temp =>
                 {
-                    model.Save(temp);
+                    model.Save(temp, tokenizer);
                     optimizer.save_py(Path.Combine(temp, SftTrainer.OptimizerFile));
                     File.WriteAllText(Path.Combine(temp, TrainerState.FileName), JsonSerializer.Serialize(new TrainerState(done, config.Seed), TrainerJson.Options));
                 });
@@ -130,7 +132,7 @@ public sealed class RewardTrainer(RewardConfig config, IChatTokenizer tokenizer,
             Log($"reward: replicas of {Replicas.Size} ranks differ by at most {Replicas.Divergence(model.parameters()):G3} (0: in lockstep)");
         if (stopAt == config.Steps && Replicas.IsRoot)
         {
-            model.Save(Path.Combine(config.Output, SftTrainer.FinalDir));
+            model.Save(Path.Combine(config.Output, SftTrainer.FinalDir), tokenizer);
             Log($"reward: final model in {Path.Combine(config.Output, SftTrainer.FinalDir)}");
         }
     }

@@ -1,3 +1,4 @@
+using DataFlow.Trainer.Model;
 using DataFlow.Text.Chat;
 using DataFlow.Trainer.Lora;
 using Transformer = DataFlow.Trainer.Model.Transformer;
@@ -13,13 +14,16 @@ public sealed class ChatSession(Transformer model, IChatTokenizer tokenizer, Sam
     private readonly List<ChatMessage> _messages = system is null ? [] : [new ChatMessage(ChatRole.System, system)];
     private readonly ChatTemplate _template = ChatTemplate.Default;
 
-    public static (Transformer Model, LoraAdapters? Adapters) Open(string checkpoint)
+    /// <summary>The model, its adapters (a LoRA folder) and the tokenizer the folder carries.</summary>
+    public static (Transformer Model, LoraAdapters? Adapters, ChatTokenizer Tokenizer) Open(string checkpoint)
     {
         // A LoRA folder names its base in base_model.txt; a model folder is loaded as is.
         var baseFile = Path.Combine(checkpoint, "base_model.txt");
-        if (!File.Exists(baseFile)) return (ModelWeights.LoadTransformer(checkpoint), null);
-        var model = ModelWeights.LoadTransformer(File.ReadAllText(baseFile).Trim());
-        return (model, LoraAdapters.Load(model, checkpoint));
+        var baseFolder = File.Exists(baseFile) ? File.ReadAllText(baseFile).Trim() : checkpoint;
+        var tokenizer = ModelTokenizer.Load(ModelTokenizer.Exists(checkpoint) ? checkpoint : baseFolder);
+        var model = ModelWeights.LoadTransformer(baseFolder);
+        ModelTokenizer.Check(model.Config, $"model {baseFolder}", tokenizer, $"the tokenizer of {checkpoint}");
+        return (model, baseFolder == checkpoint ? null : LoraAdapters.Load(model, checkpoint), tokenizer);
     }
 
     /// <summary>Answers <paramref name="user"/>, writing each decoded piece to <paramref name="write"/> as it is generated.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DataFlow.Text.Chat;
 using DataFlow.Trainer.Model;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -15,9 +16,15 @@ public static class ModelWeights
     public const string ConfigFile = "model_config.json";
     public const string WeightsFile = "model.safetensors";
 
-    public static void Save(nn.Module model, ModelConfig config, string directory, string weightsFile = WeightsFile)
+    /// <param name="tokenizer">The model's tokenizer, written beside the weights (<see cref="ModelTokenizer"/>) so the folder is model + tokenizer.</param>
+    public static void Save(nn.Module model, ModelConfig config, string directory, ChatTokenizer? tokenizer, string weightsFile = WeightsFile)
     {
         Directory.CreateDirectory(directory);
+        if (tokenizer is not null)
+        {
+            ModelTokenizer.Check(config, $"model {directory}", tokenizer, "its tokenizer");
+            ModelTokenizer.Save(directory, tokenizer);
+        }
         File.WriteAllText(Path.Combine(directory, ConfigFile), JsonSerializer.Serialize(config, TrainerJson.Options));
         var temp = Path.Combine(directory, weightsFile + ".tmp");
         Safetensors.SaveStateDict(temp, model.state_dict());

@@ -22,6 +22,9 @@ public sealed record SftConfig
     public string? Init { get; init; }
     public ModelConfig? Model { get; init; }
 
+    /// <summary>Tokenizer of a fresh model (a known name or a tokenizer JSON file); a model from <see cref="Init"/> brings its own.</summary>
+    public string Tokenizer { get; init; } = "bytes";
+
     /// <summary>Null: full fine-tuning; set: base frozen, only adapters train.</summary>
     public LoraConfig? Lora { get; init; }
 

@@ -6,11 +6,12 @@ using System.Text.Json;
 using DataFlow.Engine.Documents;
 using DataFlow.Text.Chat;
 using DataFlow.Trainer.Lora;
+using DataFlow.Trainer.Model;
+using Transformer = DataFlow.Trainer.Model.Transformer;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
-using Transformer = DataFlow.Trainer.Model.Transformer;
 
 namespace DataFlow.Trainer.Sft;
 
@@ -23,7 +24,7 @@ namespace DataFlow.Trainer.Sft;
 /// rank trains on its rows of every global batch, gradients are averaged before clipping, and rank 0 alone evaluates
 /// and writes.
 /// </summary>
-public sealed class SftTrainer(SftConfig config, IChatTokenizer tokenizer, Action<string> log)
+public sealed class SftTrainer(SftConfig config, ChatTokenizer tokenizer, Action<string> log)
 {
     public const string CheckpointDir = "checkpoint";
     public const string FinalDir = "final";
@@ -47,7 +48,7 @@ public sealed class SftTrainer(SftConfig config, IChatTokenizer tokenizer, Actio
         Log($"sft: {train.Count} training and {eval.Count} held-out conversations");
 
         torch.manual_seed(config.Seed);
-        using var model = config.Init is null ? new Transformer(config.Model!) : ModelWeights.LoadTransformer(config.Init);
+        using var model = LoadModel();
         using var adapters = config.Lora is null ? null : LoraAdapters.Attach(model, config.Lora);
         var trainable = adapters?.Parameters().ToList() ?? model.parameters().ToList();
         var total = model.parameters().Sum(p => p.numel()) + (adapters?.ParameterCount ?? 0);
@@ -122,6 +123,27 @@ public sealed class SftTrainer(SftConfig config, IChatTokenizer tokenizer, Actio
         if (stopAt == config.Steps && Replicas.IsRoot) SaveFinal(model, adapters);
     }
 
+    /// <summary>
+    /// The model to fine-tune: fresh (<c>model:</c>) or from <c>init</c>. A pretrained model whose vocabulary lacks the chat
+    /// tokens (gpt2, cl100k) grows its embedding by them first (<see cref="ModelTokenizer.GrowVocabulary"/>).
+    /// </summary>
+    private Transformer LoadModel()
+    {
+        if (config.Init is null)
+        {
+            ModelTokenizer.Check(config.Model!, "the fresh model (model:)", tokenizer, $"tokenizer '{config.Tokenizer}'");
+            return new Transformer(config.Model!);
+        }
+        var model = ModelWeights.LoadTransformer(config.Init);
+        ModelTokenizer.Check(model.Config, $"init model {config.Init}", tokenizer, "its tokenizer", allowGrowth: config.Lora is null);
+        if (model.Config.VocabSize == tokenizer.VocabSize) return model;
+        using (model)
+        {
+            Log($"sft: vocabulary grown from {model.Config.VocabSize} to {tokenizer.VocabSize} ids for the chat tokens {string.Join(" ", tokenizer.AddedTokens.Values)} (new rows start at the mean embedding)");
+            return ModelTokenizer.GrowVocabulary(model, tokenizer.VocabSize);
+        }
+    }
+
     private (List<TokenizedConversation> Train, List<(TokenizedConversation Tokens, Conversation Conversation)> Eval) LoadData(IRejectSink rejects)
     {
         var train = SftDataset.Load(config.Train, config.Format, _template, tokenizer, config.MaxTokens, rejects);
@@ -193,7 +215,7 @@ public sealed class SftTrainer(SftConfig config, IChatTokenizer tokenizer, Actio
     {
         LatestCheckpoint.Replace(directory, temp =>
         {
-            if (adapters is null) ModelWeights.Save(model, model.Config, temp);
+            if (adapters is null) ModelWeights.Save(model, model.Config, temp, tokenizer);
             else adapters.Save(temp);
             optimizer.save_py(Path.Combine(temp, OptimizerFile));
             File.WriteAllText(Path.Combine(temp, TrainerState.FileName), JsonSerializer.Serialize(new TrainerState(step, config.Seed), TrainerJson.Options));
@@ -212,10 +234,11 @@ public sealed class SftTrainer(SftConfig config, IChatTokenizer tokenizer, Actio
     private void SaveFinal(Transformer model, LoraAdapters? adapters)
     {
         var final = Path.Combine(config.Output, FinalDir);
-        if (adapters is null) ModelWeights.Save(model, model.Config, final);
+        if (adapters is null) ModelWeights.Save(model, model.Config, final, tokenizer);
         else
         {
             adapters.Save(final);
+            ModelTokenizer.Save(final, tokenizer);
             if (config.Init is not null) File.WriteAllText(Path.Combine(final, "base_model.txt"), Path.GetFullPath(config.Init) + "\n");
         }
         Log($"sft: final {(adapters is null ? "model" : "adapters")} in {final}");

@@ -81,6 +81,7 @@ public sealed class CausalLmTrainer(
         var computeParameters = compute?.named_parameters().Where(p => p.parameter.requires_grad).Select(p => p.parameter).ToArray();
         var network = compute ?? model;
         var firstStep = step;
+        var chatTokenizer = tokenizer is null ? null : DataFlow.Text.Chat.ChatTokenizer.Load(tokenizer.Name);
         var schedule = options.Schedule;
         var parameters = optimizer.Parameters.ToArray();
         var losses = new List<double>();
@@ -172,7 +173,11 @@ public sealed class CausalLmTrainer(
                     LastValLoss = lastVal,
                     Options = JsonSerializer.SerializeToNode(options, TrainingCheckpoint.Json),
                 };
-                lastCheckpoint = Checkpoints.Save(step, folder => TrainingCheckpoint.Write(folder, model, optimizer, state));
+                lastCheckpoint = Checkpoints.Save(step, folder =>
+                {
+                    TrainingCheckpoint.Write(folder, model, optimizer, state);
+                    if (chatTokenizer is not null) ModelTokenizer.Save(folder, chatTokenizer); // every checkpoint is model + tokenizer
+                });
             }
         }
 

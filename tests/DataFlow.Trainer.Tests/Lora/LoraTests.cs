@@ -1,3 +1,4 @@
+using DataFlow.Text.Chat;
 using DataFlow.Trainer.Lora;
 using DataFlow.Trainer.Sft;
 using DataFlow.Trainer.Tests.Sft;
@@ -39,7 +40,7 @@ public class LoraTests
         torch.manual_seed(2);
         using var model = new Transformer(RlhfFixtures.Config());
         var directory = RlhfFixtures.TempDirectory();
-        ModelWeights.Save(model, model.Config, directory);
+        ModelWeights.Save(model, model.Config, directory, ChatTokenizer.Load("bytes"));
         using var adapters = LoraAdapters.Attach(model, new LoraConfig { Rank = 4, Alpha = 8, Targets = ["wq", "wv", "wo", "w2"] });
         using (no_grad())
             foreach (var adapter in adapters.Adapters.Values) adapter.lora_B.normal_(0, 0.05); // as if trained

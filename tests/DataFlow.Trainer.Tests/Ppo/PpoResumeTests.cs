@@ -27,8 +27,8 @@ public class PpoResumeTests
         File.WriteAllLines(pairs, Enumerable.Range(0, 40).Select(_ => VerifiableTasks.Generate(random))
             .Select(e => System.Text.Json.JsonSerializer.Serialize(new { prompt = e.Prompt, chosen = e.Answer, rejected = VerifiableTasks.WrongAnswer(e, random) })));
         torch.manual_seed(5);
-        using (var policy = new Transformer(RlhfFixtures.Config())) ModelWeights.Save(policy, policy.Config, Path.Combine(directory, "sft"));
-        var tokenizer = new ByteChatTokenizer();
+        using (var policy = new Transformer(RlhfFixtures.Config())) ModelWeights.Save(policy, policy.Config, Path.Combine(directory, "sft"), ChatTokenizer.Load("bytes"));
+        var tokenizer = ChatTokenizer.Load("bytes");
 
         RewardConfig Reward(string output, int stopAfter) => new()
         {

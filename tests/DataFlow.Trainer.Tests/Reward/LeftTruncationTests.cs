@@ -34,7 +34,7 @@ public class LeftTruncationTests
     {
         var directory = RlhfFixtures.TempDirectory();
         var path = WriteHhPair(directory);
-        var tokenizer = new ByteChatTokenizer();
+        var tokenizer = ChatTokenizer.Load("bytes");
         var template = ChatTemplate.Default;
         var full = PreferenceDataset.Load([path], template, tokenizer, 10_000, new CollectRejects());
         Assert.True(full[0].Chosen.Length > 100 && full[0].Rejected.Length > 100);
@@ -83,7 +83,7 @@ public class LeftTruncationTests
         };
         var log = new List<string>();
         var rejects = new CollectRejects();
-        new RewardTrainer(config, new ByteChatTokenizer(), log.Add).Run(rejects);
+        new RewardTrainer(config, ChatTokenizer.Load("bytes"), log.Add).Run(rejects);
         Assert.Empty(rejects.Rejects);
         Assert.True(File.Exists(Path.Combine(directory, "rm", "final", "model.safetensors")));
         Assert.Contains(log, l => l.Contains("longer answer wins 0.0 %"));

@@ -12,7 +12,7 @@ public class MeanLogProbScoreTests
     public void Mean_log_prob_score_averages_the_response_tokens_only_and_ignores_padding()
     {
         torch.manual_seed(7);
-        var tokenizer = new ByteChatTokenizer();
+        var tokenizer = ChatTokenizer.Load("bytes");
         var template = ChatTemplate.Default;
         using var model = new RewardModel(RlhfFixtures.Config()) { Head = RewardHead.For(RewardScore.MeanLogProb, 2.0, tokenizer, template) };
         model.eval();
@@ -45,8 +45,8 @@ public class MeanLogProbScoreTests
     public void A_reward_model_folder_keeps_its_scoring_rule()
     {
         var directory = RlhfFixtures.TempDirectory();
-        var head = RewardHead.For(RewardScore.MeanLogProb, 2.0, new ByteChatTokenizer(), ChatTemplate.Default);
-        using (var model = new RewardModel(RlhfFixtures.Config()) { Head = head }) model.Save(directory);
+        var head = RewardHead.For(RewardScore.MeanLogProb, 2.0, ChatTokenizer.Load("bytes"), ChatTemplate.Default);
+        using (var model = new RewardModel(RlhfFixtures.Config()) { Head = head }) model.Save(directory, ChatTokenizer.Load("bytes"));
         using var loaded = RewardModel.Load(directory);
         Assert.Equal(head, loaded.Head);
         File.Delete(Path.Combine(directory, RewardHead.FileName));

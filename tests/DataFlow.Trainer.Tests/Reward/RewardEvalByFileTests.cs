@@ -32,13 +32,13 @@ public class RewardEvalByFileTests
         var evalA = WritePairs("eval-a", 10, 2);
         var evalB = WritePairs("eval-b", 30, 3);
         torch.manual_seed(5);
-        using (var policy = new Transformer(RlhfFixtures.Config())) ModelWeights.Save(policy, policy.Config, Path.Combine(directory, "sft"));
+        using (var policy = new Transformer(RlhfFixtures.Config())) ModelWeights.Save(policy, policy.Config, Path.Combine(directory, "sft"), ChatTokenizer.Load("bytes"));
         var config = new RewardConfig
         {
             Train = [train], Eval = [evalA, evalB], Init = Path.Combine(directory, "sft"), Output = Path.Combine(directory, "rm"),
             Steps = 3, BatchSize = 4, WarmupSteps = 1, EvalEvery = 100, SaveEvery = 100, LearningRate = 1e-2,
         };
-        new RewardTrainer(config, new ByteChatTokenizer(), _ => { }).Run(new FailOnReject());
+        new RewardTrainer(config, ChatTokenizer.Load("bytes"), _ => { }).Run(new FailOnReject());
 
         var evals = File.ReadAllLines(Path.Combine(config.Output, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
             .Where(e => e.TryGetProperty("eval_accuracy_by_file", out _)).ToList();
@@ -51,7 +51,7 @@ public class RewardEvalByFileTests
         }
 
         // Rerunning the finished run trains nothing and reports the held-out numbers of the final weights again.
-        new RewardTrainer(config, new ByteChatTokenizer(), _ => { }).Run(new FailOnReject());
+        new RewardTrainer(config, ChatTokenizer.Load("bytes"), _ => { }).Run(new FailOnReject());
         var again = File.ReadAllLines(Path.Combine(config.Output, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
             .Where(e => e.TryGetProperty("eval_accuracy_by_file", out _)).ToList();
         Assert.Equal(3, again.Count);

@@ -13,7 +13,7 @@ public class ResponseGeneratorTests
         torch.manual_seed(3);
         using var model = new Transformer(RlhfFixtures.Config());
         model.eval();
-        var tokenizer = new ByteChatTokenizer();
+        var tokenizer = ChatTokenizer.Load("bytes");
         var prompts = new[] { "What is 1 + 2?", "Reverse the word: hello" }
             .Select(p => TokenizedConversation.Encode(ChatTemplate.Default.RenderPrompt(Conversation.SingleTurn(p)), tokenizer).Ids).ToList();
         var noStops = new HashSet<int>();

@@ -32,7 +32,7 @@ public class SftTrainerTests
             """{"instruction":"Say ok","output":"ok"}""",
         ]);
         var rejects = new ListRejects(OnError.Skip);
-        var data = SftDataset.Load([path], ChatFormat.Auto, ChatTemplate.Default, new ByteChatTokenizer(), 128, rejects);
+        var data = SftDataset.Load([path], ChatFormat.Auto, ChatTemplate.Default, ChatTokenizer.Load("bytes"), 128, rejects);
         Assert.Equal(2, data.Examples.Count);
         Assert.Equal([2L, 3L, 4L], rejects.Rejects.Select(r => r.Line));
         Assert.All(rejects.Rejects, r => Assert.Equal(path, r.File));
@@ -41,7 +41,7 @@ public class SftTrainerTests
         Assert.Contains("exceeds max_tokens 128", rejects.Rejects[2].Reason);
 
         var failure = Assert.Throws<BadInputException>(() =>
-            SftDataset.Load([path], ChatFormat.Auto, ChatTemplate.Default, new ByteChatTokenizer(), 128, new ListRejects(OnError.Fail)));
+            SftDataset.Load([path], ChatFormat.Auto, ChatTemplate.Default, ChatTokenizer.Load("bytes"), 128, new ListRejects(OnError.Fail)));
         Assert.Equal($"{path}:2", failure.Reject.Location);
     }
 
@@ -58,7 +58,7 @@ public class SftTrainerTests
             WarmupSteps = 3, EvalEvery = 100, SaveEvery = 100, SampleCount = 4, StopAfter = stopAfter, Seed = 9,
             Lora = lora ? new LoraConfig { Rank = 2, Dropout = 0.1 } : null,
         };
-        var tokenizer = new ByteChatTokenizer();
+        var tokenizer = ChatTokenizer.Load("bytes");
         var straight = Path.Combine(directory, "straight");
         var resumed = Path.Combine(directory, "resumed");
         new SftTrainer(Config(straight, 0), tokenizer, _ => { }).Run(new ListRejects(OnError.Fail));

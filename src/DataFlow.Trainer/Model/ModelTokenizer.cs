@@ -1,0 +1,118 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DataFlow.Text.Chat;
+using DataFlow.Text.Tokenization;
+using static TorchSharp.torch;
+
+namespace DataFlow.Trainer.Model;
+
+/// <summary>
+/// The tokenizer half of a model folder: <c>tokenizer_config.json</c> (which base vocabulary, the chat tokens with their
+/// ids, end-of-text and padding, and a Jinja <c>chat_template</c> that renders what the chat stages train on) and, when
+/// the base vocabulary is a file, a copy of it as <c>tokenizer.json</c>. Every consumer of a model reads its tokenizer
+/// here, so a model trained on any vocabulary is fine-tuned, evaluated and chatted with in that vocabulary.
+/// </summary>
+public static class ModelTokenizer
+{
+    public const string ConfigFile = "tokenizer_config.json";
+    public const string TokenizerFile = "tokenizer.json";
+
+    /// <summary>The template of <see cref="ChatTemplate.Default"/> in Jinja (Hugging Face's chat_template); the prompt ends with an open assistant turn.</summary>
+    public const string JinjaChatTemplate =
+        "{% for message in messages %}{{ '<|' + message['role'] + '|>\\n' + message['content'] + '<|end|>\\n' }}{% endfor %}" +
+        "{% if add_generation_prompt %}{{ '<|assistant|>\\n' }}{% endif %}";
+
+    public static bool Exists(string folder) => File.Exists(Path.Combine(folder, ConfigFile));
+
+    /// <summary>Writes the tokenizer files into <paramref name="folder"/> (created if needed).</summary>
+    public static void Save(string folder, ChatTokenizer tokenizer)
+    {
+        Directory.CreateDirectory(folder);
+        var fromFile = File.Exists(tokenizer.Source);
+        if (fromFile && Path.GetFullPath(tokenizer.Source) != Path.GetFullPath(Path.Combine(folder, TokenizerFile)))
+            File.Copy(tokenizer.Source, Path.Combine(folder, TokenizerFile), overwrite: true);
+        var added = new JsonArray(tokenizer.AddedTokens.OrderBy(t => t.Key).Select(t => (JsonNode)new JsonObject { ["id"] = t.Key, ["content"] = t.Value }).ToArray());
+        var config = new JsonObject
+        {
+            ["dataflow_tokenizer"] = fromFile ? TokenizerFile : tokenizer.Source,
+            ["vocab_size"] = tokenizer.VocabSize,
+            ["base_vocab_size"] = tokenizer.BaseVocabSize,
+            ["eos_token"] = SpecialTokens.EndOfText,
+            ["eos_token_id"] = tokenizer.EndOfTextId,
+            ["pad_token_id"] = tokenizer.PadId,
+            ["chat_tokens"] = new JsonObject(tokenizer.ChatTokens.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value))),
+            ["added_tokens"] = added,
+            ["chat_template"] = JinjaChatTemplate,
+        };
+        var temp = Path.Combine(folder, ConfigFile + ".tmp");
+        File.WriteAllText(temp, config.ToJsonString(TrainerJson.Options));
+        File.Move(temp, Path.Combine(folder, ConfigFile), overwrite: true);
+    }
+
+    /// <summary>Loads the tokenizer of the model in <paramref name="folder"/>; throws naming the folder when it has none or it changed.</summary>
+    public static ChatTokenizer Load(string folder)
+    {
+        var path = Path.Combine(folder, ConfigFile);
+        if (!File.Exists(path))
+            throw new InvalidDataException($"{folder}: the model folder has no {ConfigFile}, so its tokenizer is unknown (models published by this version carry it; retrain or copy {ConfigFile} and {TokenizerFile} from the model it came from)");
+        JsonObject config;
+        try
+        {
+            config = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path}: not a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: corrupt ({e.Message})", e);
+        }
+        var source = config["dataflow_tokenizer"]?.GetValue<string>() ?? throw new InvalidDataException($"{path}: key 'dataflow_tokenizer' is missing");
+        var tokenizer = ChatTokenizer.Load(source == TokenizerFile ? Path.Combine(folder, TokenizerFile) : source);
+        var recorded = config["vocab_size"]?.GetValue<int>();
+        if (recorded != tokenizer.VocabSize)
+            throw new InvalidDataException($"{path}: vocab_size {recorded}, but tokenizer '{source}' loads with {tokenizer.VocabSize} ids");
+        if (config["chat_tokens"] is JsonObject chat)
+            foreach (var (token, id) in chat)
+                if (id?.GetValue<int>() != tokenizer.ChatTokens.GetValueOrDefault(token, -1))
+                    throw new InvalidDataException($"{path}: chat token '{token}' has id {id}, but tokenizer '{source}' gives it {tokenizer.ChatTokens.GetValueOrDefault(token, -1)}");
+        return tokenizer;
+    }
+
+    /// <summary>
+    /// Checks that a model of <paramref name="model"/> sizes can run with <paramref name="tokenizer"/>: the same number of ids,
+    /// or (<paramref name="allowGrowth"/>) the base vocabulary, whose missing chat tokens <see cref="GrowVocabulary"/> then adds.
+    /// </summary>
+    public static void Check(ModelConfig model, string modelSide, ChatTokenizer tokenizer, string tokenizerSide, bool allowGrowth = false)
+    {
+        if (model.VocabSize == tokenizer.VocabSize) return;
+        if (allowGrowth && model.VocabSize == tokenizer.BaseVocabSize) return;
+        throw new InvalidDataException(
+            $"{modelSide} has a vocabulary of {model.VocabSize} ids, but {tokenizerSide} (tokenizer '{tokenizer.Name}') has {tokenizer.VocabSize}" +
+            (tokenizer.AddedTokens.Count > 0 ? $" ({tokenizer.BaseVocabSize} base + {tokenizer.AddedTokens.Count} chat tokens)" : ""));
+    }
+
+    /// <summary>
+    /// A copy of <paramref name="model"/> with the embedding (and so the tied output head) grown to <paramref name="vocabSize"/> rows.
+    /// New rows start at the mean of the existing embeddings (Hewitt, 2021: the new tokens then start with the average
+    /// next-token distribution instead of an arbitrary one); every other weight is copied.
+    /// </summary>
+    public static Transformer GrowVocabulary(Transformer model, int vocabSize)
+    {
+        var old = model.Config.VocabSize;
+        if (vocabSize < old) throw new ArgumentException($"cannot shrink the vocabulary from {old} to {vocabSize}");
+        var grown = new Transformer(model.Config with { VocabSize = vocabSize });
+        using (no_grad())
+        {
+            var source = model.state_dict();
+            foreach (var (name, tensor) in grown.state_dict())
+            {
+                var from = source[name];
+                if (name == "tok_embeddings.weight")
+                {
+                    tensor.narrow(0, 0, old).copy_(from);
+                    tensor.narrow(0, old, vocabSize - old).copy_(from.mean([0], keepdim: true).expand(vocabSize - old, -1));
+                }
+                else tensor.copy_(from);
+            }
+        }
+        return grown;
+    }
+}
