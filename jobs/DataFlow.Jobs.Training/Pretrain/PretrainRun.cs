@@ -40,7 +40,7 @@ public static class PretrainRun
         if (parallel is not null) log.WriteLine($"data parallel over {parallel.Size} MPI rank(s): {settings.BatchSize / parallel.Size} rows per rank per micro-batch");
         var trainer = new CausalLmTrainer(model, settings.Training, DistributedMode.Shard(train, parallel), validation, settings.OutputDir, tokenizer)
         {
-            Log = log, Distributed = parallel,
+            Log = log, Distributed = parallel, TokenizerFiles = Text.Chat.ChatTokenizer.Load(manifest.Tokenizer),
         };
         return trainer.Run(resume, cancellation);
     }

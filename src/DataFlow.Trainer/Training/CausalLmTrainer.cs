@@ -48,6 +48,9 @@ public sealed class CausalLmTrainer(
     /// </summary>
     public DataParallel? Distributed { get; init; }
 
+    /// <summary>The tokenizer that made the data, written into every checkpoint so each is model + tokenizer (null: none written).</summary>
+    public DataFlow.Text.Chat.ChatTokenizer? TokenizerFiles { get; init; }
+
     public TrainingSummary Run(bool resume = false, CancellationToken cancellation = default)
     {
         options.Validate();
@@ -81,7 +84,6 @@ public sealed class CausalLmTrainer(
         var computeParameters = compute?.named_parameters().Where(p => p.parameter.requires_grad).Select(p => p.parameter).ToArray();
         var network = compute ?? model;
         var firstStep = step;
-        var chatTokenizer = tokenizer is null ? null : DataFlow.Text.Chat.ChatTokenizer.Load(tokenizer.Name);
         var schedule = options.Schedule;
         var parameters = optimizer.Parameters.ToArray();
         var losses = new List<double>();
@@ -176,7 +178,7 @@ public sealed class CausalLmTrainer(
                 lastCheckpoint = Checkpoints.Save(step, folder =>
                 {
                     TrainingCheckpoint.Write(folder, model, optimizer, state);
-                    if (chatTokenizer is not null) ModelTokenizer.Save(folder, chatTokenizer); // every checkpoint is model + tokenizer
+                    if (TokenizerFiles is { } files) ModelTokenizer.Save(folder, files); // every checkpoint is model + tokenizer
                 });
             }
         }
