@@ -1,0 +1,99 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using DataFlow.Text.Chat;
+using DataFlow.Trainer.Model;
+using DataFlow.Trainer.Sft;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace DataFlow.Trainer.Tests;
+
+public class ModelTokenizerTests
+{
+    [Fact]
+    public void Byte_vocabulary_is_the_documented_layout()
+    {
+        // The byte vocabulary: <|endoftext|> <|pad|> <|system|> <|user|> <|assistant|> <|end|> as ids 0..5, then byte b as 6 + b.
+        var tokenizer = ChatTokenizer.Load("bytes");
+        Assert.Equal(262, tokenizer.VocabSize);
+        Assert.Empty(tokenizer.AddedTokens);
+        string[] order = ["<|endoftext|>", "<|pad|>", "<|system|>", "<|user|>", "<|assistant|>", "<|end|>"];
+        for (var i = 0; i < order.Length; i++) Assert.Equal(i, tokenizer.SpecialTokenId(order[i]));
+        var ids = new List<int>();
+        tokenizer.Encode("hé<|end|>", ids);
+        Assert.Equal(Encoding.UTF8.GetBytes("hé<|end|>").Select(b => 6 + b), ids); // special strings in text stay text
+        Assert.Equal("hé", tokenizer.Decode(ids.Take(3)));
+    }
+
+    [Fact]
+    public void Gpt2_gets_the_chat_tokens_after_its_base_vocabulary()
+    {
+        var tokenizer = ChatTokenizer.Load("gpt2");
+        var ids = new List<int>();
+        tokenizer.Encode("Hello world", ids);
+        Assert.Equal([15496, 995], ids); // GPT-2's published ids for "Hello" and " world"
+        Assert.Equal(50257, tokenizer.BaseVocabSize);
+        Assert.Equal(50256, tokenizer.SpecialTokenId("<|endoftext|>")); // GPT-2 has it; not added again
+        Assert.Equal(50257, tokenizer.SpecialTokenId("<|pad|>"));
+        Assert.Equal(50261, tokenizer.SpecialTokenId("<|end|>"));
+        Assert.Equal(50262, tokenizer.VocabSize);
+        Assert.Equal("<|user|>\nHello world<|end|>", tokenizer.Decode([50259, 198, 15496, 995, 50261]));
+    }
+
+    [Fact]
+    public void Model_folder_round_trip_keeps_ids_and_a_changed_tokenizer_is_an_error()
+    {
+        var folder = TinyModels.TempDir("model-tokenizer");
+        var tokenizer = ChatTokenizer.Load("gpt2");
+        ModelTokenizer.Save(folder, tokenizer);
+        var loaded = ModelTokenizer.Load(folder);
+        Assert.Equal(tokenizer.VocabSize, loaded.VocabSize);
+        Assert.Equal(tokenizer.ChatTokens, loaded.ChatTokens);
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, ModelTokenizer.ConfigFile)))!;
+        Assert.Contains("<|assistant|>", config["chat_template"]!.GetValue<string>());
+
+        config["vocab_size"] = 999;
+        File.WriteAllText(Path.Combine(folder, ModelTokenizer.ConfigFile), config.ToJsonString());
+        var error = Assert.Throws<InvalidDataException>(() => ModelTokenizer.Load(folder));
+        Assert.Contains("999", error.Message);
+        Assert.Contains(ModelTokenizer.ConfigFile, error.Message);
+
+        var empty = TinyModels.TempDir("no-tokenizer");
+        Assert.Contains(empty, Assert.Throws<InvalidDataException>(() => ModelTokenizer.Load(empty)).Message);
+    }
+
+    [Fact]
+    public void A_model_of_another_vocabulary_is_rejected_naming_both_sides()
+    {
+        var tokenizer = ChatTokenizer.Load("bytes");
+        var error = Assert.Throws<InvalidDataException>(() =>
+            ModelTokenizer.Check(TinyModels.Config(), "init model X", tokenizer, "tokenizer of Y"));
+        Assert.Contains("init model X has a vocabulary of 17", error.Message);
+        Assert.Contains("tokenizer of Y (tokenizer 'bytes') has 262", error.Message);
+    }
+
+    [Fact]
+    public void Growing_the_vocabulary_keeps_old_logits_and_starts_new_rows_at_the_mean()
+    {
+        using var model = TinyModels.Build();
+        using var grown = ModelTokenizer.GrowVocabulary(model, 20);
+        using var scope = NewDisposeScope();
+        var old = model.tok_embeddings.weight!;
+        var rows = grown.tok_embeddings.weight!;
+        Assert.True(rows.narrow(0, 0, 17).allclose(old, rtol: 0, atol: 0));
+        var mean = old.mean([0]);
+        for (var i = 17; i < 20; i++) Assert.True(rows[i].allclose(mean, rtol: 0, atol: 1e-6));
+        var tokens = tensor(new long[] { 1, 5, 9, 3 }).view(1, 4);
+        var before = model.forward(tokens);
+        var after = grown.forward(tokens).narrow(2, 0, 17);
+        Assert.True(after.allclose(before, rtol: 0, atol: 1e-5)); // the tied head: old ids score exactly as before
+    }
+
+    [Fact]
+    public void Saving_a_model_with_a_tokenizer_of_another_size_fails()
+    {
+        using var model = TinyModels.Build();
+        var folder = TinyModels.TempDir("save-mismatch");
+        Assert.Throws<InvalidDataException>(() => ModelWeights.Save(model, model.Config, folder, ChatTokenizer.Load("bytes")));
+    }
+}
