@@ -97,3 +97,46 @@ public class ModelTokenizerTests
         Assert.Throws<InvalidDataException>(() => ModelWeights.Save(model, model.Config, folder, ChatTokenizer.Load("bytes")));
     }
 }
+
+public class Gpt2ChainTests
+{
+    private sealed class FailingRejects : DataFlow.Engine.Documents.IRejectSink
+    {
+        public void Reject(DataFlow.Engine.Documents.Reject reject) => throw new DataFlow.Engine.Documents.BadInputException(reject);
+    }
+
+    [Fact]
+    public void Sft_on_a_gpt2_model_grows_it_by_the_chat_tokens_and_publishes_model_plus_tokenizer()
+    {
+        // A "pretrained" model on GPT-2's base vocabulary, as pretraining publishes it: weights for 50,257 ids, the gpt2 tokenizer.
+        var directory = Sft.RlhfFixtures.TempDirectory();
+        var init = Path.Combine(directory, "pretrained");
+        var tokenizer = ChatTokenizer.Load("gpt2");
+        manual_seed(3);
+        using (var pretrained = new Transformer(new ModelConfig { VocabSize = 50257, Dim = 16, Layers = 1, Heads = 2, ContextLength = 64 }))
+            ModelWeights.Save(pretrained, pretrained.Config, init, tokenizer: null);
+        ModelTokenizer.Save(init, tokenizer);
+
+        var data = Sft.RlhfFixtures.WriteSyntheticTasks(directory, 40, seed: 2);
+        var output = Path.Combine(directory, "sft");
+        var config = new SftConfig
+        {
+            Train = [data], Output = output, Init = init, Steps = 3, BatchSize = 4, WarmupSteps = 1, EvalEvery = 100,
+            SaveEvery = 100, SampleCount = 2, MaxNewTokens = 4, MaxTokens = 64,
+        };
+        var log = new List<string>();
+        new SftTrainer(config, ModelTokenizer.Load(init), log.Add).Run(new FailingRejects());
+
+        var final = Path.Combine(output, SftTrainer.FinalDir);
+        Assert.Equal(50262, ModelWeights.LoadConfig(final).VocabSize);
+        Assert.Equal(50261, ModelTokenizer.Load(final).SpecialTokenId("<|end|>"));
+        Assert.Contains(log, line => line.Contains("vocabulary grown from 50257 to 50262", StringComparison.Ordinal));
+        var (model, adapters, chatTokenizer) = ChatSession.Open(final);
+        using (model)
+        {
+            Assert.Null(adapters);
+            var session = new ChatSession(model, chatTokenizer, new SamplingOptions { MaxNewTokens = 4 });
+            session.Reply("What is 2 + 2?", _ => { }); // generates within the grown vocabulary
+        }
+    }
+}
