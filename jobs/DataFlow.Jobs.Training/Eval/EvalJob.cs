@@ -187,7 +187,9 @@ public sealed class EvalJob(StageReference data, StageReference tokens, StageRef
     private static void SameTokenizer(string folder, ChatTokenizer tokenizer, string tokenizerFolder)
     {
         var own = ModelTokenizer.Load(folder);
-        if (own.Name != tokenizer.Name && own.Source != tokenizer.Source || own.VocabSize != tokenizer.VocabSize)
+        // Two model folders hold copies of one tokenizer file: the same vocabulary is the same content, not the same path.
+        static string Vocabulary(ChatTokenizer t) => File.Exists(t.Source) ? File.ReadAllText(t.Source) : t.Source;
+        if (own.VocabSize != tokenizer.VocabSize || Vocabulary(own) != Vocabulary(tokenizer))
             throw new InvalidDataException($"eval: model {folder} uses tokenizer '{own.Source}' ({own.VocabSize} ids), but {tokenizerFolder} uses '{tokenizer.Source}' ({tokenizer.VocabSize} ids)");
     }
 }
