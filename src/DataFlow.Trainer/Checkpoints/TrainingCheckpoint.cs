@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using DataFlow.Trainer.Model;
+using DataFlow.Trainer.Sft;
 using DataFlow.Trainer.Training;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -88,7 +89,7 @@ public static class TrainingCheckpoint
         var state = ReadState(folder);
         if (state.Model != model.Config)
             throw new InvalidDataException($"{folder}: checkpoint model {Describe(state.Model)} does not match the configured model {Describe(model.Config)}");
-        model.load_safetensors(Path.Combine(folder, ModelFile), strict: true);
+        ModelWeights.LoadInto(model, Path.Combine(folder, ModelFile)); // names each missing, unexpected or misshapen tensor
     }
 
     public static void LoadOptimizer(string folder, AdamW optimizer, CheckpointState state)

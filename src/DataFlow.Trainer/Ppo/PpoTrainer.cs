@@ -82,7 +82,7 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
         if (Replicas.IsDistributed)
             Log($"ppo: data parallel over {Replicas.Size} MPI ranks: {config.RolloutBatch / Replicas.Size} rollouts and {rowsPerRank} rows of each minibatch per rank");
         Directory.CreateDirectory(config.Output);
-        using var metrics = Replicas.IsRoot ? new StreamWriter(Path.Combine(config.Output, "metrics.jsonl"), append: resuming) : null;
+        using var metrics = Replicas.IsRoot ? new MetricsLog(Path.Combine(config.Output, "metrics.jsonl"), resuming ? start : -1, stepKey: "iteration") : null;
         if (!resuming && metrics is not null) Evaluate(actor, reference, rewardModel, evalPrompts, 0, metrics);
 
         var stopAt = config.StopAfter > 0 ? Math.Min(config.Iterations, start + config.StopAfter) : config.Iterations;
@@ -228,8 +228,7 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
                 training_s = trainingSeconds,
                 generation_tokens_per_s = generatedTokens / generationSeconds,
             };
-            metrics?.WriteLine(JsonSerializer.Serialize(record));
-            metrics?.Flush();
+            metrics?.Write(record);
             Log($"ppo iteration {done}/{config.Iterations}: reward {record.reward_mean:F3} true {record.true_score:P0} kl {sequenceKl:F3} (beta {kl.Value:F3}) entropy {record.entropy:F3} clip {record.clip_fraction:F3} value loss {record.value_loss:F4} ev {explained:F2} len {record.response_length:F1} | gen {generationSeconds:F1}s score {scoringSeconds:F1}s train {trainingSeconds:F1}s");
             foreach (var t in new[] { oldLogProbs, refLogProbs, oldValues, advantages, returns, klPerToken }) t.Dispose();
 
@@ -337,7 +336,7 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
     /// with the same evaluation of the reference (the SFT policy): mean gain, paired-bootstrap CI and sign test.
     /// </summary>
     public PpoEvaluation Evaluate(Transformer actor, Transformer reference, RewardModel rewardModel, IReadOnlyList<PromptExample> prompts,
-        int iteration, StreamWriter? metrics, string label = "eval")
+        int iteration, MetricsLog? metrics, string label = "eval")
     {
         if (prompts.Count == 0) return PpoEvaluation.Empty;
         var evaluation = EvaluatePolicy(actor, reference, rewardModel, prompts);
@@ -357,8 +356,7 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
             record[$"{label}_samples_per_prompt"] = evaluation.SamplesPerPrompt;
         }
         foreach (var (key, value) in comparison.ToMetrics($"{label}_vs_sft_")) record[key] = value;
-        metrics?.WriteLine(JsonSerializer.Serialize(record));
-        metrics?.Flush();
+        metrics?.Write(record);
         Log($"ppo {label} iteration {iteration}: learned reward {evaluation.Reward:F3} true score {evaluation.TrueScore:P1} KL to reference {evaluation.Kl:F3} ({prompts.Count} held-out prompts, greedy)");
         if (evaluation.SamplesPerPrompt > 0)
             Log($"ppo {label} iteration {iteration}: sampled x{evaluation.SamplesPerPrompt} (temperature {config.EvalTemperature}): learned reward {evaluation.SampledReward:F3} true score {evaluation.SampledTrueScore:P1}");

@@ -84,7 +84,7 @@ public sealed class RewardTrainer(RewardConfig config, ChatTokenizer tokenizer, 
         Replicas.Broadcast(model.parameters());
         if (Replicas.IsDistributed) Log($"reward: data parallel over {Replicas.Size} MPI ranks, {pairsPerRank} of {config.BatchSize} pairs per rank");
         Directory.CreateDirectory(config.Output);
-        using var metrics = Replicas.IsRoot ? new StreamWriter(Path.Combine(config.Output, "metrics.jsonl"), append: startStep > 0) : null;
+        using var metrics = Replicas.IsRoot ? new MetricsLog(Path.Combine(config.Output, "metrics.jsonl"), startStep > 0 ? startStep : -1) : null;
         if (metrics is not null && startStep == 0) EvaluateAll(model, eval, evalSets, 0, metrics);
         // Rerunning a finished run (or one pointed at new eval files) reports the held-out numbers again.
         else if (metrics is not null && startStep >= config.Steps) EvaluateAll(model, eval, evalSets, startStep, metrics);
@@ -111,8 +111,7 @@ public sealed class RewardTrainer(RewardConfig config, ChatTokenizer tokenizer, 
             {
                 var global = Replicas.Average(loss.item<float>(), (chosen > rejected).to(float32).mean().item<float>());
                 var (lossValue, accuracy) = (global[0], global[1]);
-                metrics?.WriteLine(JsonSerializer.Serialize(new { step = done, loss = lossValue, accuracy, lr, grad_norm = norm, seconds = clock.Elapsed.TotalSeconds }));
-                metrics?.Flush();
+                metrics?.Write(new { step = done, loss = lossValue, accuracy, lr, grad_norm = norm, seconds = clock.Elapsed.TotalSeconds });
                 Log($"reward step {done}/{config.Steps} loss {lossValue:F4} batch accuracy {accuracy:P0} lr {lr:E2}");
                 clock.Restart();
             }
@@ -177,7 +176,7 @@ public sealed class RewardTrainer(RewardConfig config, ChatTokenizer tokenizer, 
     private int _epoch = -1;
 
     private void EvaluateAll(RewardModel model, List<(int[] Chosen, int[] Rejected)> eval,
-        List<(string Name, List<(int[] Chosen, int[] Rejected)> Pairs)> sets, int step, StreamWriter metrics)
+        List<(string Name, List<(int[] Chosen, int[] Rejected)> Pairs)> sets, int step, MetricsLog metrics)
     {
         var byFile = new Dictionary<string, double>();
         foreach (var (name, pairs) in sets)
@@ -186,15 +185,14 @@ public sealed class RewardTrainer(RewardConfig config, ChatTokenizer tokenizer, 
             byFile[name] = part.Accuracy;
         }
         var pooled = Evaluate(model, eval, step, null);
-        metrics.WriteLine(JsonSerializer.Serialize(new
+        metrics.Write(new
         {
             step, eval_loss = pooled.Loss, eval_accuracy = pooled.Accuracy, eval_margin = pooled.MeanMargin, eval_accuracy_by_file = byFile,
             eval_longer_wins = _lengthBaseline.LongerWins, eval_length_ties = _lengthBaseline.Ties,
-        }));
-        metrics.Flush();
+        });
     }
 
-    public RewardEvaluation Evaluate(RewardModel model, List<(int[] Chosen, int[] Rejected)> eval, int step, StreamWriter? metrics, string name = "all")
+    public RewardEvaluation Evaluate(RewardModel model, List<(int[] Chosen, int[] Rejected)> eval, int step, MetricsLog? metrics, string name = "all")
     {
         model.eval();
         double lossSum = 0, marginSum = 0;
@@ -214,8 +212,7 @@ public sealed class RewardTrainer(RewardConfig config, ChatTokenizer tokenizer, 
         var n = Math.Max(1, eval.Count);
         var evaluation = new RewardEvaluation(lossSum / n, (double)correct / n, marginSum / n, eval.Count);
         if (name == "all") LastEvaluation = evaluation;
-        metrics?.WriteLine(JsonSerializer.Serialize(new { step, eval_loss = evaluation.Loss, eval_accuracy = evaluation.Accuracy, eval_margin = evaluation.MeanMargin }));
-        metrics?.Flush();
+        metrics?.Write(new { step, eval_loss = evaluation.Loss, eval_accuracy = evaluation.Accuracy, eval_margin = evaluation.MeanMargin });
         Log($"reward eval step {step} [{name}]: accuracy {evaluation.Accuracy:P1} mean margin {evaluation.MeanMargin:F3} loss {evaluation.Loss:F4} ({eval.Count} pairs)");
         return evaluation;
     }

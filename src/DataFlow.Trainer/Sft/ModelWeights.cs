@@ -42,18 +42,35 @@ public static class ModelWeights
         return model;
     }
 
-    /// <summary>Copies tensors by name into <paramref name="model"/>; strict: every model tensor must be in the file.</summary>
+    /// <summary>
+    /// Copies tensors by name (file name = <paramref name="prefix"/> + model name) into <paramref name="model"/>. Throws
+    /// <see cref="InvalidDataException"/> naming every shape mismatch and, with <paramref name="strict"/>, every model
+    /// tensor the file lacks and every file tensor under <paramref name="prefix"/> the model lacks; nothing is copied then.
+    /// </summary>
     public static void LoadInto(nn.Module model, string path, bool strict = true, string prefix = "")
     {
         var loaded = Safetensors.LoadStateDict(path);
-        using (no_grad())
+        try
         {
-            foreach (var (name, tensor) in model.state_dict())
+            var own = model.state_dict();
+            var missing = own.Keys.Where(name => !loaded.ContainsKey(prefix + name)).ToList();
+            var unexpected = loaded.Keys.Where(key => key.StartsWith(prefix, StringComparison.Ordinal) && !own.ContainsKey(key[prefix.Length..])).Order(StringComparer.Ordinal).ToList();
+            var misshapen = own.Where(p => loaded.TryGetValue(prefix + p.Key, out var value) && !value.shape.SequenceEqual(p.Value.shape))
+                .Select(p => $"{prefix + p.Key}: file [{string.Join(", ", loaded[prefix + p.Key].shape)}] vs model [{string.Join(", ", p.Value.shape)}]").ToList();
+            var problems = new List<string>();
+            if (strict && missing.Count > 0) problems.Add($"missing from the file: {string.Join(", ", missing.Select(name => prefix + name))}");
+            if (strict && unexpected.Count > 0) problems.Add($"not in the model: {string.Join(", ", unexpected)}");
+            if (misshapen.Count > 0) problems.Add($"shape mismatches: {string.Join("; ", misshapen)}");
+            if (problems.Count > 0) throw new InvalidDataException($"{path} does not fit the model: {string.Join("; ", problems)}");
+            using (no_grad())
             {
-                if (loaded.TryGetValue(prefix + name, out var value)) tensor.copy_(value);
-                else if (strict) throw new InvalidDataException($"{path} lacks tensor '{prefix + name}'");
+                foreach (var (name, tensor) in own)
+                    if (loaded.TryGetValue(prefix + name, out var value)) tensor.copy_(value);
             }
         }
-        foreach (var tensor in loaded.Values) tensor.Dispose();
+        finally
+        {
+            foreach (var tensor in loaded.Values) tensor.Dispose();
+        }
     }
 }

@@ -67,7 +67,7 @@ public sealed class SftTrainer(SftConfig config, ChatTokenizer tokenizer, Action
         Replicas.Agree(startStep, "the step to start from");
         Replicas.Broadcast(model.parameters().Concat(adapters?.Parameters() ?? []));
         Directory.CreateDirectory(config.Output);
-        using var metrics = Replicas.IsRoot ? new StreamWriter(Path.Combine(config.Output, "metrics.jsonl"), append: startStep > 0) : null;
+        using var metrics = Replicas.IsRoot ? new MetricsLog(Path.Combine(config.Output, "metrics.jsonl"), startStep > 0 ? startStep : -1) : null;
         if (startStep == 0 && metrics is not null) Evaluate(model, adapters, eval, 0, metrics);
 
         var stopAt = config.StopAfter > 0 ? Math.Min(config.Steps, startStep + config.StopAfter) : config.Steps;
@@ -105,8 +105,7 @@ public sealed class SftTrainer(SftConfig config, ChatTokenizer tokenizer, Action
             if (metrics is not null && (done % config.LogEvery == 0 || done == stopAt))
             {
                 var seconds = clock.Elapsed.TotalSeconds;
-                metrics.WriteLine(JsonSerializer.Serialize(new { step = done, loss = stepLoss, lr, grad_norm = norm, tokens_per_s = tokensSinceLog / seconds }));
-                metrics.Flush();
+                metrics.Write(new { step = done, loss = stepLoss, lr, grad_norm = norm, tokens_per_s = tokensSinceLog / seconds });
                 Log($"sft step {done}/{config.Steps} loss {stepLoss:F4} lr {lr:E2} grad_norm {norm:F3} {tokensSinceLog / seconds:F0} tok/s");
                 tokensSinceLog = 0;
                 clock.Restart();
@@ -182,7 +181,7 @@ public sealed class SftTrainer(SftConfig config, ChatTokenizer tokenizer, Action
         return order;
     }
 
-    private void Evaluate(Transformer model, LoraAdapters? adapters, List<(TokenizedConversation Tokens, Conversation Conversation)> eval, int step, StreamWriter metrics)
+    private void Evaluate(Transformer model, LoraAdapters? adapters, List<(TokenizedConversation Tokens, Conversation Conversation)> eval, int step, MetricsLog metrics)
     {
         if (eval.Count == 0) return;
         model.eval();
@@ -203,8 +202,7 @@ public sealed class SftTrainer(SftConfig config, ChatTokenizer tokenizer, Action
         var samples = eval.Take(config.SampleCount).Select(e => e.Conversation).ToList();
         var evaluation = SftEvaluation.ExactMatchOf(model, samples, tokenizer, _template, config.MaxNewTokens, config.BatchSize);
         LastEvaluation = evaluation with { Loss = lossSum / batches };
-        metrics.WriteLine(JsonSerializer.Serialize(new { step, eval_loss = LastEvaluation.Loss, exact_match = evaluation.ExactMatch, true_score = evaluation.TrueScore }));
-        metrics.Flush();
+        metrics.Write(new { step, eval_loss = LastEvaluation.Loss, exact_match = evaluation.ExactMatch, true_score = evaluation.TrueScore });
         using (var writer = new StreamWriter(Path.Combine(config.Output, "samples.jsonl"), append: true))
             foreach (var sample in evaluation.Samples.Take(8))
                 writer.WriteLine(JsonSerializer.Serialize(new { step, prompt = sample.Prompt, reference = sample.Reference, response = sample.Response }));
