@@ -53,7 +53,7 @@ public class MetricsResumeTests
             Train = [data], Output = output, Model = RlhfFixtures.Config(), Steps = 8, BatchSize = 2, WarmupSteps = 1,
             LogEvery = 1, EvalEvery = 100, SaveEvery = 100, SampleCount = 1, StopAfter = stopAfter, Seed = 3,
         };
-        var tokenizer = new ByteChatTokenizer();
+        var tokenizer = ChatTokenizer.Load("bytes");
         var straight = Path.Combine(directory, "straight");
         new SftTrainer(Config(straight, 0), tokenizer, _ => { }).Run(new FailOnReject());
         var resumed = Path.Combine(directory, "resumed");
@@ -79,7 +79,7 @@ public class MetricsResumeTests
             Train = [pairs], Model = RlhfFixtures.Config(), Output = output, Steps = 7, BatchSize = 4, EvalFraction = 0.2,
             WarmupSteps = 1, LogEvery = 1, EvalEvery = 100, SaveEvery = 100, StopAfter = stopAfter,
         };
-        var tokenizer = new ByteChatTokenizer();
+        var tokenizer = ChatTokenizer.Load("bytes");
         var metrics = RunKilledAfterTheCheckpoint(output, stopAfter => new RewardTrainer(Config(stopAfter), tokenizer, _ => { }).Run(new FailOnReject()));
 
         Assert.Equal(Enumerable.Range(1, 7).Select(i => (long)i), Steps(metrics, "loss"));
