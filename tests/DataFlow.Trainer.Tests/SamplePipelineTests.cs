@@ -38,6 +38,11 @@ public class SamplePipelineTests
             var perplexity = eval.RootElement.GetProperty(model).GetProperty("validation_perplexity").GetDouble();
             Assert.InRange(perplexity, 1.0, 262.0 * 4); // finite, and not worse than a wildly wrong model over 262 ids
         }
+        // The point of the chain: the fine-tuned model answers held-out prompts the pretrained one cannot (the task
+        // checker, VerifiableTasks.Score, recomputes each answer from its prompt).
+        double ExactMatch(string model) => eval.RootElement.GetProperty(model).GetProperty("exact_match").GetDouble();
+        Assert.True(ExactMatch("sft") > ExactMatch("pretrain") + 0.03,
+            $"exact match after SFT {ExactMatch("sft"):P1} is not above after pretraining {ExactMatch("pretrain"):P1}");
         Assert.InRange(eval.RootElement.GetProperty("reward_model").GetProperty("accuracy").GetDouble(), 0.0, 1.0);
         Assert.True(eval.RootElement.TryGetProperty("ppo_vs_sft_win_rate", out _));
         // The paired PPO-vs-SFT statistic: mean per-prompt gain inside its bootstrap interval, sign-test p in [0, 1].
@@ -64,16 +69,16 @@ public class SamplePipelineTests
             {
                 case "ingest": Set("input", Path.Combine(root, "data", "sample", "moby-dick.jsonl.gz")); break;
                 case "pretrain":
-                    stage.Children[new YamlScalarNode("model")] = Map(("dim", "32"), ("layers", "1"), ("heads", "2"));
+                    stage.Children[new YamlScalarNode("model")] = Map(("dim", "64"), ("layers", "2"), ("heads", "2"));
                     stage.Children[new YamlScalarNode("training")] = Map(("batch_size", "8"), ("max_steps", "12"), ("warmup_steps", "2"),
                         ("decay_steps", "12"), ("eval_every", "6"), ("eval_batches", "2"), ("checkpoint_every", "6"), ("log_every", "3"));
                     break;
-                case "verifiable_set": Set("train_count", "200"); Set("eval_count", "30"); break;
+                case "verifiable_set": Set("train_count", "400"); Set("eval_count", "60"); break;
                 case "sft" or "reward" or "ppo":
                     var config = ((YamlScalarNode)stage.Children[new YamlScalarNode("config")]).Value!;
-                    Set("config", ShrinkTrainingConfig(Path.Combine(root, config), Path.Combine(dir, Path.GetFileName(config))));
+                    Set("config", ShrinkTrainingConfig(Path.Combine(root, config), Path.Combine(dir, Path.GetFileName(config)), type));
                     break;
-                case "eval": Set("prompts", "30"); Set("validation_rows", "32"); break;
+                case "eval": Set("prompts", "60"); Set("validation_rows", "32"); break;
             }
         }
         var path = Path.Combine(dir, "pipeline.yaml");
@@ -81,13 +86,19 @@ public class SamplePipelineTests
         return path;
     }
 
-    private static string ShrinkTrainingConfig(string source, string destination)
+    /// <summary>
+    /// Small budgets for reward and PPO (they only have to run); SFT gets enough steps (400, about 30 s here) for the
+    /// tiny model to answer some held-out prompts, so the test can check that SFT beats pretraining at exact match.
+    /// </summary>
+    private static string ShrinkTrainingConfig(string source, string destination, string stage)
     {
-        var small = new Dictionary<string, string>
-        {
-            ["steps"] = "12", ["eval_every"] = "6", ["save_every"] = "6", ["sample_count"] = "10", ["iterations"] = "2",
-            ["rollout_batch"] = "8", ["mini_batch"] = "4", ["critic_warmup"] = "1",
-        };
+        var small = stage == "sft"
+            ? new Dictionary<string, string> { ["steps"] = "400", ["eval_every"] = "200", ["save_every"] = "200", ["sample_count"] = "30" }
+            : new Dictionary<string, string>
+            {
+                ["steps"] = "12", ["eval_every"] = "6", ["save_every"] = "6", ["sample_count"] = "10", ["iterations"] = "2",
+                ["rollout_batch"] = "8", ["mini_batch"] = "4", ["critic_warmup"] = "1",
+            };
         var lines = File.ReadAllLines(source).Select(line =>
         {
             var key = line.Split(':', 2)[0].Trim();
