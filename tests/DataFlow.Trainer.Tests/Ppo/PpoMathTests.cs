@@ -31,6 +31,9 @@ public class PpoMathTests
         float[] scores = [4f, -2f];
         Assert.Same(scores, PpoTrainer.GroupBaseline(scores, 1));
         Assert.Throws<ArgumentException>(() => new PpoConfig { Prompts = ["p"], Actor = "a", Reward = "r", Output = "o", RolloutBatch = 64, MiniBatch = 32, GroupSize = 3 }.Validate());
+        var ptx = Assert.Throws<ArgumentException>(() => new PpoConfig { Prompts = ["p"], Actor = "a", Reward = "r", Output = "o", PtxMaxTokens = 0 }.Validate());
+        Assert.Contains("ptx_max_tokens", ptx.Message);
+        Assert.Equal(128, new PpoConfig { Prompts = ["p"], Actor = "a", Reward = "r", Output = "o" }.PtxMaxTokens);
     }
 
     [Fact]
