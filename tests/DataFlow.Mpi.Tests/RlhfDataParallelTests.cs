@@ -176,7 +176,7 @@ public sealed class RlhfDataParallelTests(ITestOutputHelper output)
             // Same prompts and the same sampled responses (discrete: exactly), then the same statistics and losses.
             foreach (var key in new[] { "response_length", "true_score" })
                 Assert.True(one[i].GetProperty(key).GetDouble() == two[i].GetProperty(key).GetDouble(), $"iteration {i + 1} {key}: {one[i].GetProperty(key)} vs {two[i].GetProperty(key)}");
-            foreach (var key in new[] { "reward_mean", "reward_std", "kl", "kl_coef", "policy_loss", "value_loss", "entropy", "approx_kl", "clip_fraction", "explained_variance" })
+            foreach (var key in new[] { "reward_mean", "reward_std", "kl_k1", "kl_k3", "kl_coef", "policy_loss", "value_loss", "entropy", "approx_kl", "clip_fraction", "explained_variance" })
             {
                 var (a, b) = (one[i].GetProperty(key).GetDouble(), two[i].GetProperty(key).GetDouble());
                 output.WriteLine($"iteration {i + 1} {key}: 1 rank {a}, 2 ranks {b}");

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using DataFlow.Text.Chat;
+using DataFlow.Trainer.Generation;
 using DataFlow.Trainer.Model;
 using DataFlow.Trainer.Sft;
 using Xunit;
@@ -135,7 +136,7 @@ public class Gpt2ChainTests
         using (model)
         {
             Assert.Null(adapters);
-            var session = new ChatSession(model, chatTokenizer, new SamplingOptions { MaxNewTokens = 4 });
+            var session = new ChatSession(model, chatTokenizer, new GenerationOptions { MaxNewTokens = 4, Temperature = 0 });
             session.Reply("What is 2 + 2?", _ => { }); // generates within the grown vocabulary
         }
     }

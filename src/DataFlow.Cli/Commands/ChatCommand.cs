@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using DataFlow.Text.Chat;
+using DataFlow.Trainer.Generation;
 using DataFlow.Trainer.Sft;
 using Spectre.Console.Cli;
 
@@ -33,7 +34,7 @@ public sealed class ChatCommand : Command<ChatCommand.Settings>
         using (adapters)
         {
             var session = new ChatSession(model, tokenizer,
-                new SamplingOptions { Temperature = settings.Temperature, TopK = settings.TopK, MaxNewTokens = settings.MaxNewTokens }, settings.System);
+                new GenerationOptions { Temperature = settings.Temperature, TopK = settings.TopK, MaxNewTokens = settings.MaxNewTokens }, settings.System);
             Console.Error.WriteLine("chat: type a message, empty line or Ctrl-D to quit");
             while (!cancellation.IsCancellationRequested)
             {

@@ -45,7 +45,7 @@ public sealed class GenerateCommand : Command<GenerateCommand.Settings>
         var options = new GenerationOptions
         {
             MaxNewTokens = settings.MaxNewTokens, Temperature = settings.Temperature, TopK = settings.TopK,
-            TopP = settings.TopP, StopTokens = settings.Stop, Seed = settings.Seed,
+            TopP = settings.TopP, StopTokens = settings.Stop, Seed = settings.Seed, SlideContext = true,
         };
         var outputs = GenerateRun.Execute(settings.Checkpoint, prompts, options);
         for (var i = 0; i < outputs.Count; i++)

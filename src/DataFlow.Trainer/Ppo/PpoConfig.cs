@@ -53,6 +53,9 @@ public sealed record PpoConfig
     /// <summary>Weight of the SFT (pretraining-mix, InstructGPT "PPO-ptx") loss on <see cref="PtxData"/>; 0 disables it.</summary>
     public double PtxCoef { get; init; }
     public IReadOnlyList<string> PtxData { get; init; } = [];
+
+    /// <summary>Longest <see cref="PtxData"/> example in tokens (longer ones are rejected like SFT's <c>max_tokens</c>).</summary>
+    public int PtxMaxTokens { get; init; } = 128;
     public int EvalEvery { get; init; } = 10;
 
     /// <summary>Sampled answers per held-out prompt at each evaluation (beside the greedy one), at <see cref="EvalTemperature"/>.</summary>
@@ -75,6 +78,7 @@ public sealed record PpoConfig
         Check(Gamma is > 0 and <= 1 && Lambda is >= 0 and <= 1, "gamma in (0, 1], lambda in [0, 1]");
         Check(KlTarget is null or > 0, "kl_target must be positive");
         Check(PtxCoef == 0 || PtxData.Count > 0, "ptx_coef needs ptx_data");
+        Check(PtxMaxTokens > 0, "ptx_max_tokens must be positive");
         Check(EvalSamples >= 0 && EvalTemperature > 0, "eval_samples must be >= 0 and eval_temperature positive");
         return this;
     }

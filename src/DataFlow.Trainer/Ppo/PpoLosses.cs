@@ -1,3 +1,4 @@
+using DataFlow.Trainer.Generation;
 using static TorchSharp.torch;
 
 namespace DataFlow.Trainer.Ppo;
@@ -38,8 +39,31 @@ public static class PpoLosses
         return 0.5 * MaskedMean(maximum((values - returns).pow(2), (clippedValues - returns).pow(2)), mask, denominator);
     }
 
-    /// <summary>Per-token KL penalty estimate log pi(a|s) - log pi_ref(a|s) (the sampled-token estimator InstructGPT uses).</summary>
+    /// <summary>Per-token KL penalty estimate log pi(a|s) - log pi_ref(a|s) (k1, the sampled-token estimator InstructGPT and the reward penalty use).</summary>
     public static Tensor KlPerToken(Tensor logProbs, Tensor refLogProbs) => logProbs - refLogProbs;
+
+    /// <summary>
+    /// Per-token k3 estimate of KL(pi || pi_ref) (Schulman, "Approximating KL Divergence"): (r - 1) - log r with
+    /// r = pi_ref(a|s) / pi(a|s); unbiased like k1 but never negative.
+    /// </summary>
+    public static Tensor KlK3PerToken(Tensor logProbs, Tensor refLogProbs)
+    {
+        var logRatio = refLogProbs - logProbs;
+        return logRatio.exp() - 1 - logRatio;
+    }
+
+    /// <summary>
+    /// The KL of a rollout as TRL logs it: per sequence, the sum over its response tokens (mask) of the k1 and of the
+    /// k3 estimate, then the mean over sequences.
+    /// </summary>
+    public static (double K1, double K3) SequenceKl(Tensor logProbs, Tensor refLogProbs, Tensor mask)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var k1 = (KlPerToken(logProbs, refLogProbs) * mask).sum(-1).mean().item<float>();
+        var k3 = (KlK3PerToken(logProbs, refLogProbs) * mask).sum(-1).mean().item<float>();
+        return (k1, k3);
+    }
 
     /// <summary>(x - mean) / std over masked positions (advantage whitening); shift_mean false keeps the mean (for rewards).</summary>
     public static Tensor Whiten(Tensor x, Tensor mask, bool shiftMean = true)
@@ -58,9 +82,11 @@ public static class PpoLosses
         return -(logp.exp() * logp).sum(-1);
     }
 
-    /// <summary>Log-probability of each taken token: logits [B, T, V], tokens [B, T] -> [B, T].</summary>
-    public static Tensor TokenLogProbs(Tensor logits, Tensor tokens) =>
-        logits.log_softmax(-1).gather(-1, tokens.unsqueeze(-1)).squeeze(-1);
+    /// <summary>
+    /// Log-probability of each taken token at the sampling temperature (logits / (temperature + 1e-7), as TRL and as
+    /// <see cref="TextGenerator"/> samples): logits [B, T, V], tokens [B, T] -> [B, T].
+    /// </summary>
+    public static Tensor TokenLogProbs(Tensor logits, Tensor tokens, double temperature) => TextGenerator.TokenLogProbs(logits, tokens, temperature);
 
     /// <summary>1 - Var(R - V) / Var(R) over masked positions: how much of the return variance the critic explains.</summary>
     public static double ExplainedVariance(Tensor values, Tensor returns, Tensor mask)

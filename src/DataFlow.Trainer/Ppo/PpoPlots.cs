@@ -8,7 +8,7 @@ public static class PpoPlots
     private static readonly (string Key, string Title)[] Metrics =
     [
         ("reward_mean", "learned reward (mean of rollouts)"), ("reward_std", "learned reward std"), ("true_score", "true task score (rollouts)"),
-        ("kl", "KL to reference (per sequence)"), ("kl_coef", "KL coefficient"), ("entropy", "policy entropy"), ("clip_fraction", "clip fraction"),
+        ("kl_k1", "KL to reference (k1, per sequence)"), ("kl_k3", "KL to reference (k3, per sequence)"), ("kl_coef", "KL coefficient"), ("entropy", "policy entropy"), ("clip_fraction", "clip fraction"),
         ("approx_kl", "approximate KL (old -> new)"), ("value_loss", "value loss"), ("explained_variance", "explained variance"),
         ("response_length", "response length (tokens)"), ("generation_s", "generation seconds"), ("scoring_s", "scoring seconds"), ("training_s", "training seconds"),
         ("eval_reward", "held-out learned reward (greedy)"), ("eval_true_score", "held-out true score (greedy)"), ("eval_kl", "held-out KL to reference"),

@@ -1,6 +1,7 @@
 using DataFlow.Trainer.Model;
 using DataFlow.Trainer.Checkpoints;
 using DataFlow.Trainer.Distributed;
+using DataFlow.Trainer.Generation;
 using DataFlow.Trainer.Training;
 using System.Diagnostics;
 using System.Text.Json;
@@ -40,6 +41,12 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
 
     private Action<string> Log => Replicas.IsRoot ? log : static _ => { };
 
+    /// <summary>
+    /// What PPO maximizes instead of the reward model in <c>reward</c> (a program: verifiable rewards, tests); the
+    /// reward folder is then not read, the critic starts from the actor with a fresh value head, and checkpoints hold no reward model.
+    /// </summary>
+    public IResponseScorer? Scorer { get; init; }
+
     public void Run(IRejectSink rejects)
     {
         config.Validate();
@@ -48,20 +55,23 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
         var prompts = LoadPrompts(config.Prompts, rejects);
         var evalPrompts = LoadPrompts(config.EvalPrompts, rejects);
         var testPrompts = LoadPrompts(config.TestPrompts, rejects);
-        var ptx = config.PtxCoef > 0 ? SftDataset.Load(config.PtxData, ChatFormat.Auto, _template, tokenizer, 128, rejects).Examples : [];
+        var ptx = config.PtxCoef > 0 ? SftDataset.Load(config.PtxData, ChatFormat.Auto, _template, tokenizer, config.PtxMaxTokens, rejects).Examples : [];
         Log($"ppo: {prompts.Count} training prompts, {evalPrompts.Count} held-out prompts" + (testPrompts.Count > 0 ? $", {testPrompts.Count} test prompts" : ""));
 
         var checkpoint = LatestCheckpoint.Open(Path.Combine(config.Output, SftTrainer.CheckpointDir));
         var resuming = File.Exists(Path.Combine(checkpoint, StateFile));
         using var actor = ModelWeights.LoadTransformer(resuming ? Path.Combine(checkpoint, "actor") : config.Actor);
         using var reference = ModelWeights.LoadTransformer(config.Actor);
-        using var rewardModel = RewardModel.Load(config.Reward);
-        using var critic = RewardModel.Load(resuming ? Path.Combine(checkpoint, "critic") : config.Reward);
+        using var rewardModel = Scorer is null ? RewardModel.Load(config.Reward) : null;
+        using var critic = resuming ? RewardModel.Load(Path.Combine(checkpoint, "critic"))
+            : rewardModel is null ? RewardModel.FromPolicy(config.Actor) : RewardModel.Load(config.Reward);
         ModelTokenizer.Check(actor.Config, $"actor {config.Actor}", tokenizer, "the actor's tokenizer");
-        ModelTokenizer.Check(rewardModel.Config, $"reward model {config.Reward}", tokenizer, $"the actor's tokenizer (from {config.Actor})");
-        foreach (var p in reference.parameters().Concat(rewardModel.parameters())) p.requires_grad = false;
+        if (rewardModel is not null)
+            ModelTokenizer.Check(rewardModel.Config, $"reward model {config.Reward}", tokenizer, $"the actor's tokenizer (from {config.Actor})");
+        var scorer = Scorer ?? new RewardModelScorer(rewardModel!, tokenizer, _template);
+        foreach (var p in reference.parameters().Concat(rewardModel?.parameters() ?? [])) p.requires_grad = false;
         reference.eval();
-        rewardModel.eval();
+        rewardModel?.eval();
         using var actorOptimizer = optim.AdamW(actor.parameters(), lr: config.ActorLearningRate);
         using var criticOptimizer = optim.AdamW(critic.parameters(), lr: config.CriticLearningRate);
         var kl = new AdaptiveKlController(config.KlCoef, config.KlTarget, config.KlHorizon);
@@ -83,7 +93,7 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
             Log($"ppo: data parallel over {Replicas.Size} MPI ranks: {config.RolloutBatch / Replicas.Size} rollouts and {rowsPerRank} rows of each minibatch per rank");
         Directory.CreateDirectory(config.Output);
         using var metrics = Replicas.IsRoot ? new MetricsLog(Path.Combine(config.Output, "metrics.jsonl"), resuming ? start : -1, stepKey: "iteration") : null;
-        if (!resuming && metrics is not null) Evaluate(actor, reference, rewardModel, evalPrompts, 0, metrics);
+        if (!resuming && metrics is not null) Evaluate(actor, reference, scorer, evalPrompts, 0, metrics);
 
         var stopAt = config.StopAfter > 0 ? Math.Min(config.Iterations, start + config.StopAfter) : config.Iterations;
         var stops = SftEvaluation.StopIds(tokenizer, _template);
@@ -97,16 +107,17 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
 
             // (1) Generation: this rank's prompts, each sampled by its own generator seeded by (seed, iteration, global
             // index) and left-padded to the whole batch's width, so N ranks sample exactly what one process samples.
+            // The sampled tokens' log-probs at the temperature are the rollout's old log-probs (as TRL takes them).
             var clock = Stopwatch.StartNew();
             actor.eval();
             var (firstRow, rowCount) = Replicas.ShareOf(batch.Count, "rollout_batch");
             var mine = batch.Skip(firstRow).Take(rowCount).ToList();
-            var generators = Enumerable.Range(firstRow, rowCount).Select(g => new Generator((ulong)DeterministicSeed.Of(DeterministicSeed.Of(config.Seed, iteration), g))).ToList();
-            var myResponses = ResponseGenerator.Generate(actor, mine.Select(p => p.Ids).ToList(),
-                new SamplingOptions { MaxNewTokens = config.MaxNewTokens, Temperature = config.Temperature }, stops, tokenizer.PadId,
-                rowGenerators: generators, promptWidth: batch.Max(p => p.Ids.Length));
-            foreach (var g in generators) g.Dispose();
-            var responses = GatherResponses(myResponses, batch.Count);
+            var sampling = new GenerationOptions
+            {
+                MaxNewTokens = config.MaxNewTokens, Temperature = config.Temperature, StopTokens = [.. stops], Seed = DeterministicSeed.Of(config.Seed, iteration),
+            };
+            var generated = new TextGenerator(actor).Generate(mine.Select(p => p.Ids).ToList(), sampling, firstRow: firstRow, promptWidth: batch.Max(p => p.Ids.Length));
+            var responses = GatherResponses(generated.Select(g => g.Sampled.ToList()).ToList(), batch.Count);
             var generationSeconds = clock.Elapsed.TotalSeconds;
             var generatedTokens = responses.Sum(r => r.Count);
 
@@ -118,7 +129,7 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
             Tensor oldLogProbs, refLogProbs, oldValues, advantages, returns, klPerToken;
             using (no_grad())
             {
-                (scores, oldLogProbs, refLogProbs, oldValues) = ScoreRollout(actor, reference, critic, rewardModel, rollout, batch, responses, stops);
+                (scores, oldLogProbs, refLogProbs, oldValues) = ScoreRollout(generated, reference, critic, scorer, rollout, batch, responses, stops);
                 trueScores = batch.Select((p, i) => (float)VerifiableTasks.Score(p.UserText, SftEvaluation.DecodeResponse(responses[i], tokenizer, stops))).ToArray();
                 klPerToken = (PpoLosses.KlPerToken(oldLogProbs, refLogProbs) * rollout.Mask).DetachFromDisposeScope();
                 var shaped = GroupBaseline(scores, config.GroupSize);
@@ -167,7 +178,7 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
                     var inputs = rollout.Inputs.index_select(0, index);
                     var mask = rollout.Mask.index_select(0, index);
                     var logits = actor.forward(inputs);
-                    var logProbs = PpoLosses.TokenLogProbs(logits, rollout.Targets.index_select(0, index));
+                    var logProbs = PpoLosses.TokenLogProbs(logits, rollout.Targets.index_select(0, index), config.Temperature);
                     var (policyLoss, clipFraction, approxKl) = PpoLosses.ClippedPolicy(logProbs, oldLogProbs.index_select(0, index), advantages.index_select(0, index), mask, config.ClipRange, tokens);
                     if (iteration >= config.CriticWarmup)
                     {
@@ -194,7 +205,7 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
                     nn.utils.clip_grad_norm_(critic.parameters(), config.GradClip);
                     criticOptimizer.step();
 
-                    using (no_grad()) entropySum += PpoLosses.MaskedMean(PpoLosses.Entropy(logits), mask, tokens).item<float>();
+                    using (no_grad()) entropySum += PpoLosses.MaskedMean(PpoLosses.Entropy(TextGenerator.Tempered(logits, config.Temperature)), mask, tokens).item<float>();
                     policyLossSum += policyLoss.item<float>();
                     valueLossSum += valueLoss.item<float>();
                     clipFractionSum += clipFraction;
@@ -204,7 +215,8 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
             }
             var trainingSeconds = clock.Elapsed.TotalSeconds;
             var means = Replicas.Average(policyLossSum / updates, valueLossSum / updates, clipFractionSum / updates, approxKlSum / updates, entropySum / updates);
-            var sequenceKl = klPerToken.sum(1).mean().item<float>();
+            // k1 (the estimator the reward penalty and the controller use) and k3 of KL(actor || reference) per sequence.
+            var (sequenceKl, sequenceKlK3) = PpoLosses.SequenceKl(oldLogProbs, refLogProbs, rollout.Mask);
             kl.Update(sequenceKl, batch.Count);
             var explained = PpoLosses.ExplainedVariance(oldValues, returns, rollout.Mask);
             var done = iteration + 1;
@@ -214,7 +226,8 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
                 reward_mean = scores.Average(),
                 reward_std = Std(scores),
                 true_score = trueScores.Average(),
-                kl = sequenceKl,
+                kl_k1 = sequenceKl,
+                kl_k3 = sequenceKlK3,
                 kl_coef = kl.Value,
                 entropy = means[4],
                 clip_fraction = means[2],
@@ -229,11 +242,11 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
                 generation_tokens_per_s = generatedTokens / generationSeconds,
             };
             metrics?.Write(record);
-            Log($"ppo iteration {done}/{config.Iterations}: reward {record.reward_mean:F3} true {record.true_score:P0} kl {sequenceKl:F3} (beta {kl.Value:F3}) entropy {record.entropy:F3} clip {record.clip_fraction:F3} value loss {record.value_loss:F4} ev {explained:F2} len {record.response_length:F1} | gen {generationSeconds:F1}s score {scoringSeconds:F1}s train {trainingSeconds:F1}s");
+            Log($"ppo iteration {done}/{config.Iterations}: reward {record.reward_mean:F3} true {record.true_score:P0} kl {sequenceKl:F3} (k3 {sequenceKlK3:F3}, beta {kl.Value:F3}) entropy {record.entropy:F3} clip {record.clip_fraction:F3} value loss {record.value_loss:F4} ev {explained:F2} len {record.response_length:F1} | gen {generationSeconds:F1}s score {scoringSeconds:F1}s train {trainingSeconds:F1}s");
             foreach (var t in new[] { oldLogProbs, refLogProbs, oldValues, advantages, returns, klPerToken }) t.Dispose();
 
             if (metrics is null) continue; // rank 0 alone evaluates and writes; the others wait in the next collective
-            if (done % config.EvalEvery == 0 || done == config.Iterations) Evaluate(actor, reference, rewardModel, evalPrompts, done, metrics);
+            if (done % config.EvalEvery == 0 || done == config.Iterations) Evaluate(actor, reference, scorer, evalPrompts, done, metrics);
             if (done % config.SaveEvery == 0 || done == stopAt)
                 SaveCheckpoint(checkpoint, actor, critic, reference, rewardModel, actorOptimizer, criticOptimizer, new PpoState(done, kl.Value, moments.Mean, moments.Variance, moments.Count));
         }
@@ -242,47 +255,36 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
         if (stopAt == config.Iterations && Replicas.IsRoot)
         {
             // The final policy against the SFT policy on prompts never used for choosing settings (also on a rerun of a finished run).
-            if (testPrompts.Count > 0) Evaluate(actor, reference, rewardModel, testPrompts, config.Iterations, metrics, "test");
+            if (testPrompts.Count > 0) Evaluate(actor, reference, scorer, testPrompts, config.Iterations, metrics, "test");
             ModelWeights.Save(actor, actor.Config, Path.Combine(config.Output, SftTrainer.FinalDir), tokenizer);
             Log($"ppo: final actor in {Path.Combine(config.Output, SftTrainer.FinalDir)}");
         }
     }
 
-    /// <summary>
-    /// Learned reward of each response, read where the reward model was trained to read it: on the conversation as
-    /// the template renders it (response text, <c>&lt;|end|&gt;</c>, turn separator, <c>&lt;|endoftext|&gt;</c>),
-    /// whether or not the sampled response reached its stop token.
-    /// </summary>
-    /// <param name="rows">The rows to score ([First, First + Count), padded to the width of all rows); null: all.</param>
-    private float[] ScoreResponses(RewardModel rewardModel, IReadOnlyList<PromptExample> prompts, IReadOnlyList<List<int>> responses, IReadOnlySet<int> stops,
-        (int First, int Count)? rows = null)
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var closing = new List<int> { tokenizer.SpecialTokenId(_template.EndToken) };
-        tokenizer.Encode(_template.TurnSeparator, closing);
-        closing.Add(tokenizer.SpecialTokenId(_template.EndOfTextToken));
-        var sequences = prompts.Select((p, i) => p.Ids.Concat(responses[i].TakeWhile(id => !stops.Contains(id))).Concat(closing).ToArray()).ToList();
-        var (first, count) = rows ?? (0, sequences.Count);
-        var (tokens, lengths) = RewardTrainer.RightPad(sequences.Skip(first).Take(count).ToList(), tokenizer.PadId, sequences.Max(q => q.Length));
-        return rewardModel.Score(tokens, lengths).data<float>().ToArray();
-    }
+    /// <summary>Scores of rows [First, First + Count) of the batch (null: all), from responses that may end with a stop token.</summary>
+    private static float[] ScoreResponses(IResponseScorer scorer, IReadOnlyList<PromptExample> prompts, IReadOnlyList<List<int>> responses, IReadOnlySet<int> stops,
+        (int First, int Count)? rows = null) =>
+        scorer.Score(prompts, responses.Select(r => r.TakeWhile(id => !stops.Contains(id)).ToArray()).ToList(), rows ?? (0, prompts.Count));
 
     /// <summary>
-    /// Learned reward, actor and reference log-probs and critic values of the rollout: each rank computes its rows,
-    /// then all rows are gathered (one all-reduce), so every rank holds the whole batch's numbers.
+    /// Scores, actor (from generation) and reference log-probs at the sampling temperature, and critic values of the
+    /// rollout: each rank computes its rows, then all rows are gathered (one all-reduce), so every rank holds the whole batch's numbers.
     /// </summary>
-    private (float[] Scores, Tensor OldLogProbs, Tensor RefLogProbs, Tensor OldValues) ScoreRollout(Transformer actor, Transformer reference, RewardModel critic,
-        RewardModel rewardModel, Rollout rollout, IReadOnlyList<PromptExample> batch, IReadOnlyList<List<int>> responses, IReadOnlySet<int> stops)
+    private (float[] Scores, Tensor OldLogProbs, Tensor RefLogProbs, Tensor OldValues) ScoreRollout(IReadOnlyList<GeneratedSequence> generated, Transformer reference,
+        RewardModel critic, IResponseScorer scorer, Rollout rollout, IReadOnlyList<PromptExample> batch, IReadOnlyList<List<int>> responses, IReadOnlySet<int> stops)
     {
         using var scope = NewDisposeScope();
         var rows = Replicas.ShareOf(batch.Count, "rollout_batch");
         var (inputs, targets, mask) = (Replicas.Rows(rollout.Inputs), Replicas.Rows(rollout.Targets), Replicas.Rows(rollout.Mask));
-        var scores = tensor(ScoreResponses(rewardModel, batch, responses, stops, rows)).unsqueeze(1);
-        var oldLogProbs = PpoLosses.TokenLogProbs(actor.forward(inputs), targets);
-        var refLogProbs = PpoLosses.TokenLogProbs(reference.forward(inputs), targets);
-        var oldValues = critic.forward(inputs) * mask;
+        var scores = tensor(ScoreResponses(scorer, batch, responses, stops, rows)).unsqueeze(1);
+        // Response token t of row b is the action at position FirstAction[b] + t.
         var width = (int)rollout.Mask.shape[1];
+        var sampledLogProbs = new float[rows.Count * width];
+        for (var r = 0; r < rows.Count; r++)
+            generated[r].LogProbs.CopyTo(sampledLogProbs, r * width + rollout.FirstAction[rows.First + r]);
+        var oldLogProbs = tensor(sampledLogProbs, [rows.Count, width]);
+        var refLogProbs = PpoLosses.TokenLogProbs(reference.forward(inputs), targets, config.Temperature) * mask;
+        var oldValues = critic.forward(inputs) * mask;
         var mine = cat([scores, oldLogProbs, refLogProbs, oldValues], 1).contiguous().data<float>().ToArray();
         var all = tensor(Replicas.GatherRows(mine, batch.Count, 1 + 3 * width), [batch.Count, 1 + 3 * width]);
         return (all.select(1, 0).data<float>().ToArray(),
@@ -335,14 +337,14 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
     /// score, KL to the reference) and <c>eval_samples</c> sampled answers per prompt, each compared prompt by prompt
     /// with the same evaluation of the reference (the SFT policy): mean gain, paired-bootstrap CI and sign test.
     /// </summary>
-    public PpoEvaluation Evaluate(Transformer actor, Transformer reference, RewardModel rewardModel, IReadOnlyList<PromptExample> prompts,
+    public PpoEvaluation Evaluate(Transformer actor, Transformer reference, IResponseScorer scorer, IReadOnlyList<PromptExample> prompts,
         int iteration, MetricsLog? metrics, string label = "eval")
     {
         if (prompts.Count == 0) return PpoEvaluation.Empty;
-        var evaluation = EvaluatePolicy(actor, reference, rewardModel, prompts);
+        var evaluation = EvaluatePolicy(actor, reference, scorer, prompts);
         // The baseline is the frozen reference, evaluated once per prompt set and process (a resumed run recomputes it identically).
         if (!_baselines.TryGetValue(label, out var baseline))
-            _baselines[label] = baseline = EvaluatePolicy(reference, reference, rewardModel, prompts);
+            _baselines[label] = baseline = EvaluatePolicy(reference, reference, scorer, prompts);
         var comparison = evaluation.CompareTo(baseline, config.Seed);
         var record = new Dictionary<string, object>
         {
@@ -374,34 +376,42 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
 
     private readonly Dictionary<string, PpoEvaluation> _baselines = [];
 
-    /// <summary>Per-prompt scores of <paramref name="policy"/>: greedy answers, then <c>eval_samples</c> sampled answers from a fixed generator.</summary>
-    public PpoEvaluation EvaluatePolicy(Transformer policy, Transformer reference, RewardModel rewardModel, IReadOnlyList<PromptExample> prompts)
+    /// <summary>
+    /// Per-prompt scores of <paramref name="policy"/>: greedy answers, with their KL to the reference (k1, at the
+    /// sampling temperature, as in training), then <c>eval_samples</c> sampled answers from fixed seeds.
+    /// </summary>
+    public PpoEvaluation EvaluatePolicy(Transformer policy, Transformer reference, IResponseScorer scorer, IReadOnlyList<PromptExample> prompts)
     {
         policy.eval();
         var stops = SftEvaluation.StopIds(tokenizer, _template);
         var (rewards, trueScores, kls) = (new List<double>(), new List<double>(), new List<double>());
         var samples = config.EvalSamples;
         var (sampledRewards, sampledTrue) = (new double[prompts.Count], new double[prompts.Count]);
-        // The same seed for every policy and evaluation: sampled scores are reproducible and a resumed run logs the same numbers.
-        var generator = new Generator((ulong)(config.Seed * 1_000_003L + 999_983));
+        var generator = new TextGenerator(policy);
+        var greedy = new GenerationOptions { MaxNewTokens = config.MaxNewTokens, Temperature = 0, StopTokens = [.. stops] };
         for (var i = 0; i < prompts.Count; i += config.RolloutBatch)
         {
             using var scope = NewDisposeScope();
             var chunk = prompts.Skip(i).Take(config.RolloutBatch).ToList();
             var ids = chunk.Select(p => p.Ids).ToList();
-            var responses = ResponseGenerator.Generate(policy, ids, new SamplingOptions { MaxNewTokens = config.MaxNewTokens }, stops, tokenizer.PadId);
+            var responses = generator.Generate(ids, greedy).Select(r => r.Sampled.ToList()).ToList();
             using var rollout = Rollout.Build(ids, responses, tokenizer.PadId);
             using var noGrad = no_grad();
-            rewards.AddRange(ScoreResponses(rewardModel, chunk, responses, stops).Select(r => (double)r));
-            var logp = PpoLosses.TokenLogProbs(policy.forward(rollout.Inputs), rollout.Targets);
-            var refLogp = PpoLosses.TokenLogProbs(reference.forward(rollout.Inputs), rollout.Targets);
+            rewards.AddRange(ScoreResponses(scorer, chunk, responses, stops).Select(r => (double)r));
+            var logp = PpoLosses.TokenLogProbs(policy.forward(rollout.Inputs), rollout.Targets, config.Temperature);
+            var refLogp = PpoLosses.TokenLogProbs(reference.forward(rollout.Inputs), rollout.Targets, config.Temperature);
             kls.AddRange((PpoLosses.KlPerToken(logp, refLogp) * rollout.Mask).sum(1).data<float>().ToArray().Select(k => (double)k));
             for (var j = 0; j < chunk.Count; j++) trueScores.Add(VerifiableTasks.Score(chunk[j].UserText, SftEvaluation.DecodeResponse(responses[j], tokenizer, stops)));
             for (var s = 0; s < samples; s++)
             {
-                var sampled = ResponseGenerator.Generate(policy, ids, new SamplingOptions { MaxNewTokens = config.MaxNewTokens, Temperature = config.EvalTemperature },
-                    stops, tokenizer.PadId, generator);
-                var scores = ScoreResponses(rewardModel, chunk, sampled, stops);
+                // The same seeds for every policy and evaluation: sampled scores are reproducible and a resumed run logs the same numbers.
+                var sampling = new GenerationOptions
+                {
+                    MaxNewTokens = config.MaxNewTokens, Temperature = config.EvalTemperature, StopTokens = [.. stops],
+                    Seed = DeterministicSeed.Of(config.Seed * 1_000_003L + 999_983, s),
+                };
+                var sampled = generator.Generate(ids, sampling, firstRow: i).Select(r => r.Sampled.ToList()).ToList();
+                var scores = ScoreResponses(scorer, chunk, sampled, stops);
                 for (var j = 0; j < chunk.Count; j++)
                 {
                     sampledRewards[i + j] += scores[j] / samples;
@@ -422,7 +432,7 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
         }).ToList();
     }
 
-    private void SaveCheckpoint(string directory, Transformer actor, RewardModel critic, Transformer reference, RewardModel rewardModel,
+    private void SaveCheckpoint(string directory, Transformer actor, RewardModel critic, Transformer reference, RewardModel? rewardModel,
         OptimizerHelper actorOptimizer, OptimizerHelper criticOptimizer, PpoState state)
     {
         LatestCheckpoint.Replace(directory, temp =>
@@ -430,7 +440,7 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
             ModelWeights.Save(actor, actor.Config, Path.Combine(temp, "actor"), tokenizer);
             critic.Save(Path.Combine(temp, "critic"), tokenizer);
             ModelWeights.Save(reference, reference.Config, Path.Combine(temp, "reference"), tokenizer);
-            rewardModel.Save(Path.Combine(temp, "reward"), tokenizer);
+            rewardModel?.Save(Path.Combine(temp, "reward"), tokenizer);
             actorOptimizer.save_py(Path.Combine(temp, "actor_optimizer.pt"));
             criticOptimizer.save_py(Path.Combine(temp, "critic_optimizer.pt"));
             File.WriteAllText(Path.Combine(temp, StateFile), JsonSerializer.Serialize(state, TrainerJson.Options));

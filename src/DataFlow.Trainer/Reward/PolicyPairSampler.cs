@@ -1,8 +1,8 @@
 using System.Text.Json;
 using DataFlow.Text.Chat;
+using DataFlow.Trainer.Generation;
 using DataFlow.Trainer.Sft;
-using TorchSharp;
-using static TorchSharp.torch;
+using DataFlow.Trainer.Training;
 using Transformer = DataFlow.Trainer.Model.Transformer;
 
 namespace DataFlow.Trainer.Reward;
@@ -21,7 +21,6 @@ public static class PolicyPairSampler
         var template = ChatTemplate.Default;
         var stops = SftEvaluation.StopIds(tokenizer, template);
         var random = new Random(seed);
-        var generator = new Generator((ulong)seed);
         var examples = File.ReadLines(promptsPath).Where(l => l.Length > 0)
             .Select(l => JsonDocument.Parse(l).RootElement)
             .Select(r => new VerifiableExample(r.TryGetProperty("task", out var t) ? t.GetString()! : "", r.GetProperty("prompt").GetString()!,
@@ -37,11 +36,13 @@ public static class PolicyPairSampler
             var wrong = new string?[chunk.Count];
             for (var s = 0; s < samplesPerPrompt && wrong.Any(w => w is null); s++)
             {
-                var responses = ResponseGenerator.Generate(policy, prompts, new SamplingOptions { MaxNewTokens = maxNewTokens, Temperature = 1.0 }, stops, tokenizer.PadId, generator);
+                // Seeded by (seed, draw) and the prompt's index: every (prompt, draw) has its own sample.
+                var options = new GenerationOptions { MaxNewTokens = maxNewTokens, Temperature = 1.0, StopTokens = [.. stops], Seed = DeterministicSeed.Of(seed, s) };
+                var responses = new TextGenerator(policy).Generate(prompts, options, firstRow: i);
                 for (var j = 0; j < chunk.Count; j++)
                 {
                     if (wrong[j] is not null) continue;
-                    var text = SftEvaluation.DecodeResponse(responses[j], tokenizer, stops).Trim();
+                    var text = tokenizer.Decode(responses[j].Tokens).Trim();
                     if (VerifiableTasks.Score(chunk[j].Prompt, text) == 0 && text.Length > 0) wrong[j] = text;
                 }
             }

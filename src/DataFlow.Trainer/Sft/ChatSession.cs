@@ -1,3 +1,4 @@
+using DataFlow.Trainer.Generation;
 using DataFlow.Trainer.Model;
 using DataFlow.Text.Chat;
 using DataFlow.Trainer.Lora;
@@ -9,7 +10,7 @@ namespace DataFlow.Trainer.Sft;
 /// An interactive chat over a model folder (optionally with LoRA adapters): keeps the conversation, renders it with
 /// the template, and streams the answer token by token until the end token.
 /// </summary>
-public sealed class ChatSession(Transformer model, IChatTokenizer tokenizer, SamplingOptions sampling, string? system = null)
+public sealed class ChatSession(Transformer model, IChatTokenizer tokenizer, GenerationOptions sampling, string? system = null)
 {
     private readonly List<ChatMessage> _messages = system is null ? [] : [new ChatMessage(ChatRole.System, system)];
     private readonly ChatTemplate _template = ChatTemplate.Default;
@@ -34,7 +35,7 @@ public sealed class ChatSession(Transformer model, IChatTokenizer tokenizer, Sam
         var prompt = TokenizedConversation.Encode(_template.RenderPrompt(new Conversation(_messages)), tokenizer).Ids;
         var stops = SftEvaluation.StopIds(tokenizer, _template);
         var pending = new List<int>();
-        var ids = ResponseGenerator.Generate(model, [prompt], sampling, stops, tokenizer.PadId, onToken: (_, id) =>
+        var result = new TextGenerator(model).Generate([prompt], sampling with { StopTokens = [.. stops] }, onToken: (_, id) =>
         {
             if (stops.Contains(id)) return;
             pending.Add(id);
@@ -43,7 +44,7 @@ public sealed class ChatSession(Transformer model, IChatTokenizer tokenizer, Sam
             write(text);
             pending.Clear();
         })[0];
-        var answer = SftEvaluation.DecodeResponse(ids, tokenizer, stops);
+        var answer = tokenizer.Decode(result.Tokens);
         _messages.Add(new ChatMessage(ChatRole.Assistant, answer));
         return answer;
     }

@@ -1,4 +1,5 @@
 using DataFlow.Text.Chat;
+using DataFlow.Trainer.Generation;
 using Transformer = DataFlow.Trainer.Model.Transformer;
 
 namespace DataFlow.Trainer.Sft;
@@ -14,15 +15,15 @@ public sealed record SftEvaluation(double Loss, double ExactMatch, double TrueSc
     {
         var samples = new List<SftSample>();
         var stops = StopIds(tokenizer, template);
-        var options = new SamplingOptions { MaxNewTokens = maxNewTokens };
+        var options = new GenerationOptions { MaxNewTokens = maxNewTokens, Temperature = 0, StopTokens = [.. stops] };
         for (var i = 0; i < conversations.Count; i += batchSize)
         {
             var chunk = conversations.Skip(i).Take(batchSize).Select(c => c.SplitLastAnswer()).ToList();
             var prompts = chunk.Select(c => TokenizedConversation.Encode(template.RenderPrompt(c.Prompt), tokenizer).Ids).ToList();
-            var responses = ResponseGenerator.Generate(model, prompts, options, stops, tokenizer.PadId);
+            var responses = new TextGenerator(model).Generate(prompts, options);
             for (var j = 0; j < chunk.Count; j++)
             {
-                var text = DecodeResponse(responses[j], tokenizer, stops);
+                var text = tokenizer.Decode(responses[j].Tokens);
                 var userPrompt = chunk[j].Prompt.Messages[^1].Content;
                 samples.Add(new SftSample(userPrompt, chunk[j].Answer, text, text.Trim() == chunk[j].Answer.Trim(), VerifiableTasks.Score(userPrompt, text)));
             }

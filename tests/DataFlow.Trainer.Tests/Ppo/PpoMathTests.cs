@@ -31,6 +31,9 @@ public class PpoMathTests
         float[] scores = [4f, -2f];
         Assert.Same(scores, PpoTrainer.GroupBaseline(scores, 1));
         Assert.Throws<ArgumentException>(() => new PpoConfig { Prompts = ["p"], Actor = "a", Reward = "r", Output = "o", RolloutBatch = 64, MiniBatch = 32, GroupSize = 3 }.Validate());
+        var ptx = Assert.Throws<ArgumentException>(() => new PpoConfig { Prompts = ["p"], Actor = "a", Reward = "r", Output = "o", PtxMaxTokens = 0 }.Validate());
+        Assert.Contains("ptx_max_tokens", ptx.Message);
+        Assert.Equal(128, new PpoConfig { Prompts = ["p"], Actor = "a", Reward = "r", Output = "o" }.PtxMaxTokens);
     }
 
     [Fact]
@@ -64,6 +67,9 @@ public class PpoMathTests
     {
         Assert.Equal([0.5f, -0.25f], PpoLosses.KlPerToken(tensor(new[] { -1f, -2f }), tensor(new[] { -1.5f, -1.75f })).data<float>().ToArray());
 
+        // Log-probs at temperature 0.5: logits (1, 2, 3) / 0.5 = (2, 4, 6); log p(2) = 6 - log(e^2 + e^4 + e^6) = -0.142932.
+        Assert.Equal(-0.142932, PpoLosses.TokenLogProbs(tensor(new[] { 1f, 2f, 3f }).view(1, 1, 3), tensor(new long[] { 2 }).view(1, 1), 0.5).item<float>(), 5);
+
         var whitened = PpoLosses.Whiten(tensor(new[] { 1f, 2f, 3f, 100f }), tensor(new[] { 1f, 1f, 1f, 0f })).data<float>().ToArray();
         var s = (float)Math.Sqrt(1.5);
         Assert.Equal([-s, 0f, s, 0f], whitened.Select(w => MathF.Round(w, 4)).ToArray(), new RoundedComparer());
@@ -73,6 +79,22 @@ public class PpoMathTests
         var mask = ones(4);
         Assert.Equal(1.0, PpoLosses.ExplainedVariance(tensor(new[] { 1f, 2f, 3f, 4f }), tensor(new[] { 1f, 2f, 3f, 4f }), mask), 5);
         Assert.Equal(0.0, PpoLosses.ExplainedVariance(tensor(new[] { 0f, 0f, 0f, 0f }), tensor(new[] { 1f, 2f, 3f, 4f }), mask), 5);
+    }
+
+    [Fact]
+    public void Kl_estimators_k1_and_k3_match_a_hand_computation()
+    {
+        // Two sequences; the third token of the second is padding (mask 0) with a wild value.
+        var logProbs = tensor(new[] { -1f, -2f, -0.5f, -0.3f, -1.2f, -9f }).view(2, 3);
+        var refLogProbs = tensor(new[] { -1.5f, -1f, -0.5f, -0.3f, -3.2f, 0f }).view(2, 3);
+        var mask = tensor(new[] { 1f, 1f, 1f, 1f, 1f, 0f }).view(2, 3);
+        // k1 = logp - logp_ref per token: (0.5 - 1 + 0) = -0.5 and (0 + 2) = 2; mean over sequences 0.75.
+        // k3 = (r - 1) - log r, r = exp(logp_ref - logp): d = -0.5 -> e^-0.5 - 0.5 = 0.106531, d = 1 -> e - 2 = 0.718282,
+        // d = 0 -> 0, d = -2 -> e^-2 + 1 = 1.135335; sequences 0.824813 and 1.135335, mean 0.980074.
+        var (k1, k3) = PpoLosses.SequenceKl(logProbs, refLogProbs, mask);
+        Assert.Equal(0.75, k1, 5);
+        Assert.Equal(0.980074, k3, 5);
+        Assert.Equal(0.718282, PpoLosses.KlK3PerToken(tensor(new[] { -2f }), tensor(new[] { -1f })).item<float>(), 5);
     }
 
     [Fact]
