@@ -184,27 +184,13 @@ public sealed class SftTrainer(SftConfig config, ChatTokenizer tokenizer, Action
     /// <summary>The <paramref name="index"/>-th batch of the run: epochs of a seeded permutation, so any batch is known from its index alone.</summary>
     private List<SftRow> BatchAt(List<SftRow> train, long index)
     {
+        if (_order?.Count != train.Count) _order = new EpochOrder(train.Count, config.Seed);
         var batch = new List<SftRow>(config.BatchSize);
-        for (var i = 0; i < config.BatchSize; i++)
-        {
-            var position = index * config.BatchSize + i;
-            var epoch = (int)(position / train.Count);
-            batch.Add(train[Permutation(train.Count, epoch)[(int)(position % train.Count)]]);
-        }
+        for (var i = 0; i < config.BatchSize; i++) batch.Add(train[_order.At(index * config.BatchSize + i)]);
         return batch;
     }
 
-    private int[]? _permutation;
-    private int _permutationEpoch = -1;
-
-    private int[] Permutation(int count, int epoch)
-    {
-        if (_permutationEpoch == epoch && _permutation is not null) return _permutation;
-        var order = Enumerable.Range(0, count).ToArray();
-        new Random(DeterministicSeed.Of(config.Seed, epoch)).Shuffle(order);
-        (_permutation, _permutationEpoch) = (order, epoch);
-        return order;
-    }
+    private EpochOrder? _order;
 
     private void Evaluate(Transformer model, LoraAdapters? adapters, List<(SftRow Row, Conversation? Conversation)> eval, int step, MetricsLog metrics)
     {
