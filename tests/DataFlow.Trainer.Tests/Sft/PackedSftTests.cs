@@ -139,6 +139,49 @@ public sealed class PackedSftTests
         Assert.False(Directory.Exists(output), "nothing is trained or written");
     }
 
+    [Fact]
+    public void A_pipeline_sft_stage_trains_on_the_shards_of_a_named_sft_prepare_stage()
+    {
+        var dir = RlhfFixtures.TempDirectory();
+        var data = RlhfFixtures.WriteSyntheticTasks(dir, 60, seed: 6);
+        var config = Path.Combine(dir, "sft.yaml");
+        File.WriteAllText(config, """
+            model: {vocab_size: 262, dim: 32, layers: 1, heads: 2, context_length: 128}
+            tokenizer: bytes
+            steps: 4
+            batch_size: 4
+            warmup_steps: 1
+            log_every: 1
+            eval_every: 100
+            save_every: 100
+            eval_fraction: 0.1
+            threads: 1
+            """);
+        var pipeline = Path.Combine(dir, "pipeline.yaml");
+        File.WriteAllText(pipeline, $"""
+            workers: 1
+            stages:
+              - type: sft_prepare
+                name: chat_shards
+                input: {data}
+                layout: packed
+                max_tokens: 128
+                tasks: 1
+              - type: sft
+                name: sft
+                config: {config}
+                data: chat_shards
+            """);
+        var session = RunSession.Create(pipeline, Path.Combine(dir, "run"), StandardStages.Create().AddTraining());
+        new LocalExecutor(1).Run(session.Run, session.Pipeline, CancellationToken.None);
+
+        var output = session.Run.OutputDir(session.Pipeline.Stages[^1]);
+        var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "summary.json"))).RootElement;
+        Assert.Contains("training rows", string.Join("\n", summary.GetProperty("log").EnumerateArray().Select(l => l.GetString())));
+        Assert.Equal(4, summary.GetProperty("last_metrics").GetProperty("step").GetInt32());
+        Assert.True(File.Exists(Path.Combine(output, SftTrainer.FinalDir, ModelWeights.WeightsFile)));
+    }
+
     private static SftConfig Config(string train, string output, string? init) => new()
     {
         Train = [train], Output = output, Init = init, Model = init is null ? RlhfFixtures.Config() with { ContextLength = 128 } : null,
