@@ -9,6 +9,9 @@ namespace DataFlow.Jobs.Training.Pipeline;
 /// </summary>
 public sealed record StageReference(string Role, string? Value, string DefaultType, bool Required)
 {
+    /// <summary>The stage type referenced by its output folder (<see cref="Sft.SftPrepareStageType"/>).</summary>
+    public const string ShardFolderStageType = "sft_prepare";
+
     public static StageReference Read(ConfigSection section, string key, string defaultType, bool required, PipelineSettings settings)
     {
         var value = section.GetString(key);
@@ -17,7 +20,10 @@ public sealed record StageReference(string Role, string? Value, string DefaultTy
         return new StageReference(key, value is not null && value.Contains('/') ? settings.Resolve(value) : value, defaultType, required);
     }
 
-    /// <summary>The outputs of the referenced stage's first task, a given path, or null when optional and absent.</summary>
+    /// <summary>
+    /// The outputs of the referenced stage's first task, a given path, or null when optional and absent. A stage whose
+    /// tasks each write one shard of a folder (<c>sft_prepare</c>) is referenced by that folder.
+    /// </summary>
     public IReadOnlyList<string>? Resolve(PlanContext context)
     {
         if (Value is not null && Path.IsPathRooted(Value)) return [Value];
@@ -36,6 +42,8 @@ public sealed record StageReference(string Role, string? Value, string DefaultTy
         var index = context.Pipeline.IndexOf(stage);
         if (index < 0 || index >= context.StageIndex)
             throw new InvalidOperationException($"stage '{context.Stage.Name}': '{Role}: {stage}' is not an earlier stage of the pipeline");
-        return context.ManifestOf(stage).Tasks[0].Outputs;
+        var manifest = context.ManifestOf(stage);
+        if (context.Pipeline.Stages[index].Type == ShardFolderStageType) return [Path.GetDirectoryName(manifest.Tasks[0].Outputs[0])!];
+        return manifest.Tasks[0].Outputs;
     }
 }

@@ -32,8 +32,9 @@ public abstract class TrainingStageJob(string configFile, IReadOnlyList<StageRef
     public IReadOnlyList<TaskPlan> Plan(PlanContext context)
     {
         var resolved = references.Select(r => r.Resolve(context)).ToList();
+        // An output the referenced stage does not have (a prepared SFT folder has no separate eval file) is absent, like an optional reference.
         var inputs = Needs.Select(n => resolved[n.Reference] is { } outputs
-            ? n.Output < 0 ? ModelFolder.OfStage(outputs[0]) : outputs[n.Output]
+            ? n.Output < 0 ? ModelFolder.OfStage(outputs[0]) : n.Output < outputs.Count ? outputs[n.Output] : ""
             : "").ToList();
         return [new TaskPlan(0, inputs, [Path.Combine(context.OutputDir, SummaryFile)])];
     }

@@ -7,7 +7,7 @@ namespace DataFlow.Jobs.Training.Pipeline;
 /// <c>type: sft | reward | ppo</c>. Keys: <c>config</c> (required: a training YAML file with the hyper-parameters,
 /// e.g. conf/train/sample-sft.yaml; its data, model and output paths are filled in by the pipeline), and where inputs
 /// come from, each an earlier stage's name or a path, defaulting to the nearest earlier stage of the named type:
-/// sft: <c>data</c> (verifiable_set), <c>init</c> (pretrain, optional); reward: <c>data</c> (verifiable_set), <c>init</c> (sft);
+/// sft: <c>data</c> (verifiable_set, or an sft_prepare stage by name), <c>init</c> (pretrain, optional); reward: <c>data</c> (verifiable_set), <c>init</c> (sft);
 /// ppo: <c>data</c> (verifiable_set), <c>actor</c> (sft), <c>reward</c> (reward).
 /// </summary>
 public sealed class TrainingStageTypes(string name) : IStageType

@@ -1,4 +1,5 @@
 using DataFlow.Trainer.Model;
+using DataFlow.Trainer.Sft;
 using System.IO.Compression;
 using DataFlow.Engine.Documents;
 using DataFlow.Engine.Jobs;
@@ -9,7 +10,9 @@ namespace DataFlow.Jobs.Training.Sft;
 /// <summary>
 /// <c>sft_prepare</c>: chat JSONL -> template rendering -> the model's tokenizer's ids with a loss mask ->
 /// <c>part-NNNNN.parquet</c> SFT shards. Input files are balanced across tasks (largest first, deterministic);
-/// bad records (parse problems, conversations longer than max_tokens) go to the task's reject sink with file and line.
+/// bad records (parse problems, conversations longer than max_tokens or with no target) go to the task's reject sink
+/// with file and line. Records are encoded (<see cref="SftRecord"/>) and laid into rows (<see cref="SftRowBuilder"/>)
+/// by the same code the SFT trainer uses on JSONL, and <c>sft</c> trains on these shards.
 /// </summary>
 public sealed class SftPrepareJob(SftPrepareOptions options) : IStageJob
 {
@@ -29,9 +32,8 @@ public sealed class SftPrepareJob(SftPrepareOptions options) : IStageJob
         var template = ChatTemplate.Default with { LossOn = Options.LossOn };
         var stats = context.Stats;
         var shardPath = context.CreateOutput(context.Plan.Outputs[0]);
-        using var writer = new SftShardWriter(shardPath, Options.MaxTokens, Options.Layout,
-            tokenizer.PadId, tokenizer.Source, Options.RowGroupRows);
-        var rows = new SftRowBuilder(writer, Options.Layout, tokenizer.PadId);
+        using var writer = new SftShardWriter(shardPath, SftShardMetadata.Of(tokenizer, Options.MaxTokens, Options.Layout), Options.RowGroupRows);
+        var rows = new SftRowBuilder(Options.MaxTokens, Options.Layout, tokenizer.PadId, writer.WriteRow);
         for (var f = 0; f < context.Inputs.Count; f++)
         {
             var file = context.Inputs[f];
@@ -50,16 +52,10 @@ public sealed class SftPrepareJob(SftPrepareOptions options) : IStageJob
                 if (string.IsNullOrWhiteSpace(text)) continue;
                 stats.Add("docs_in");
                 stats.Add("bytes_in", text.Length + 1);
-                var parsed = ChatRecordParser.Parse(text, Options.Format);
-                if (parsed.Conversation is not { } conversation)
+                var record = SftRecord.Encode(text, Options.Format, template, tokenizer, Options.MaxTokens);
+                if (record.Tokens is not { } encoded)
                 {
-                    Reject(context, file, line, parsed.Problem!, text, "bad_record");
-                    continue;
-                }
-                var encoded = TokenizedConversation.Encode(template.Render(conversation), tokenizer);
-                if (encoded.Length > Options.MaxTokens)
-                {
-                    Reject(context, file, line, $"conversation of {encoded.Length} tokens is longer than max_tokens {Options.MaxTokens}", text, "too_long");
+                    Reject(context, file, line, record.Problem!, text, record.DropReason!);
                     continue;
                 }
                 rows.Add(encoded);

@@ -1,4 +1,5 @@
 using DataFlow.Text.Chat;
+using DataFlow.Trainer.Sft;
 
 namespace DataFlow.Jobs.Training.Sft;
 

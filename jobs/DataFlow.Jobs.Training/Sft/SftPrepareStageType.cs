@@ -3,6 +3,7 @@ using DataFlow.Trainer.Model;
 using DataFlow.Engine.Config;
 using DataFlow.Engine.Jobs;
 using DataFlow.Text.Chat;
+using DataFlow.Trainer.Sft;
 
 namespace DataFlow.Jobs.Training.Sft;
 

@@ -95,12 +95,14 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>
 
         /// <param name="x">[B, T, dim]</param>
         /// <param name="step">null for training (positions 0..T-1, causal); otherwise the inference step with its cache.</param>
-        public Tensor Forward(Tensor x, Rotary rotary, InferenceStep? step, int layer)
+        /// <param name="packed">training rows that hold several documents: per-document positions and a block-diagonal causal mask.</param>
+        public Tensor Forward(Tensor x, Rotary rotary, InferenceStep? step, int layer, PackedLayout? packed = null)
         {
             using var scope = NewDisposeScope();
             var (b, t) = (x.shape[0], x.shape[1]);
-            var q = rotary.Apply(wq.call(x).view(b, t, _heads, _headDim).transpose(1, 2), step?.Positions);
-            var k = rotary.Apply(wk.call(x).view(b, t, _kvHeads, _headDim).transpose(1, 2), step?.Positions);
+            var positions = step?.Positions ?? packed?.Positions;
+            var q = rotary.Apply(wq.call(x).view(b, t, _heads, _headDim).transpose(1, 2), positions);
+            var k = rotary.Apply(wk.call(x).view(b, t, _kvHeads, _headDim).transpose(1, 2), positions);
             var v = wv.call(x).view(b, t, _kvHeads, _headDim).transpose(1, 2);
             if (step is not null) (k, v) = step.Cache.Append(layer, k, v, step.Start);
             if (_kvHeads != _heads)
@@ -108,9 +110,10 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>
                 k = k.repeat_interleave(_heads / _kvHeads, dim: 1);
                 v = v.repeat_interleave(_heads / _kvHeads, dim: 1);
             }
-            var y = step is null
+            var mask = step?.Mask ?? packed?.Mask;
+            var y = mask is null
                 ? F.scaled_dot_product_attention(q, k, v, is_casual: true)
-                : F.scaled_dot_product_attention(q, k, v, attn_mask: step.Mask);
+                : F.scaled_dot_product_attention(q, k, v, attn_mask: mask);
             return wo.call(y.transpose(1, 2).reshape(b, t, _heads * _headDim)).MoveToOuterDisposeScope();
         }
     }
@@ -151,10 +154,10 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>
             RegisterComponents();
         }
 
-        public Tensor Forward(Tensor x, Rotary rotary, InferenceStep? step, int layer)
+        public Tensor Forward(Tensor x, Rotary rotary, InferenceStep? step, int layer, PackedLayout? packed = null)
         {
             using var scope = NewDisposeScope();
-            var h = x + attention.Forward(attention_norm.forward(x), rotary, step, layer);
+            var h = x + attention.Forward(attention_norm.forward(x), rotary, step, layer, packed);
             return (h + feed_forward.forward(ffn_norm.forward(h))).MoveToOuterDisposeScope();
         }
     }
@@ -181,13 +184,18 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor tokens) => Forward(tokens, step: null);
 
     /// <summary>Forward through the blocks; with a step, keys and values are read from and appended to its cache.</summary>
-    public Tensor Forward(Tensor tokens, InferenceStep? step)
+    public Tensor Forward(Tensor tokens, InferenceStep? step) => Forward(tokens, step, packed: null);
+
+    /// <summary>Training forward over packed rows: each document attends only to itself, its positions restart at 0.</summary>
+    public Tensor Forward(Tensor tokens, PackedLayout packed) => Forward(tokens, step: null, packed);
+
+    private Tensor Forward(Tensor tokens, InferenceStep? step, PackedLayout? packed)
     {
         if (tokens.shape[1] > Config.ContextLength)
             throw new ArgumentException($"sequence of {tokens.shape[1]} tokens exceeds the model's context length {Config.ContextLength}");
         using var scope = NewDisposeScope();
         var x = tok_embeddings.forward(tokens);
-        for (var i = 0; i < layers.Count; i++) x = layers[i].Forward(x, rotary, step, i);
+        for (var i = 0; i < layers.Count; i++) x = layers[i].Forward(x, rotary, step, i, packed);
         // Tied head: the output projection is the embedding matrix.
         return F.linear(norm.forward(x), tok_embeddings.weight!).MoveToOuterDisposeScope();
     }

@@ -157,23 +157,20 @@ public sealed class RewardTrainer(RewardConfig config, ChatTokenizer tokenizer, 
         return (tensor(data, [sequences.Count, width]), tensor(sequences.Select(s => (long)s.Length).ToArray()));
     }
 
-    private List<(int[] Chosen, int[] Rejected)> BatchAt(List<(int[] Chosen, int[] Rejected)> train, int step)
+    /// <summary>
+    /// The pairs (token rows) of step <paramref name="step"/>'s global batch, in the seeded epoch order. Only these are
+    /// made into tensors (<see cref="ScorePairs"/>): memory per step is one batch, whatever the size of the dataset.
+    /// </summary>
+    public List<(int[] Chosen, int[] Rejected)> BatchAt(IReadOnlyList<(int[] Chosen, int[] Rejected)> train, long step)
     {
+        if (_order?.Count != train.Count) _order = new EpochOrder(train.Count, config.Seed);
         var batch = new List<(int[], int[])>(config.BatchSize);
-        for (var i = 0; i < config.BatchSize; i++)
-        {
-            var position = (long)step * config.BatchSize + i;
-            var epoch = (int)(position / train.Count);
-            var order = Enumerable.Range(0, train.Count).ToArray();
-            if (_epoch != epoch) { new Random(DeterministicSeed.Of(config.Seed, epoch)).Shuffle(order); (_order, _epoch) = (order, epoch); }
-            batch.Add(train[_order![(int)(position % train.Count)]]);
-        }
+        for (var i = 0; i < config.BatchSize; i++) batch.Add(train[_order.At(step * config.BatchSize + i)]);
         return batch;
     }
 
     private (double LongerWins, double Ties) _lengthBaseline;
-    private int[]? _order;
-    private int _epoch = -1;
+    private EpochOrder? _order;
 
     private void EvaluateAll(RewardModel model, List<(int[] Chosen, int[] Rejected)> eval,
         List<(string Name, List<(int[] Chosen, int[] Rejected)> Pairs)> sets, int step, MetricsLog metrics)
@@ -202,7 +199,7 @@ public sealed class RewardTrainer(RewardConfig config, ChatTokenizer tokenizer, 
             for (var i = 0; i < eval.Count; i += config.BatchSize)
             {
                 using var scope = NewDisposeScope();
-                var chunk = eval.Skip(i).Take(config.BatchSize).ToList();
+                var chunk = eval.GetRange(i, Math.Min(config.BatchSize, eval.Count - i)); // one batch of token rows at a time
                 var (chosen, rejected) = ScorePairs(model, chunk);
                 lossSum += PairwiseLoss.Compute(chosen, rejected, config.Margin).item<float>() * chunk.Count;
                 marginSum += (chosen - rejected).sum().item<float>();

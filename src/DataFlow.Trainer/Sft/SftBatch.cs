@@ -1,10 +1,11 @@
 using DataFlow.Text.Chat;
+using DataFlow.Trainer.Model;
 using static TorchSharp.torch;
 
 namespace DataFlow.Trainer.Sft;
 
 /// <summary>
-/// Right-padded next-token batch: input i predicts token i + 1; targets that are padding or outside the loss mask
+/// Right-padded next-token batch of <see cref="SftRow"/>s: input i predicts token i + 1; targets that are padding or outside the loss mask
 /// are <see cref="IgnoreIndex"/>, which cross-entropy skips, so those positions contribute neither loss nor gradient.
 /// </summary>
 public static class SftBatch
@@ -13,21 +14,36 @@ public static class SftBatch
 
     public static (Tensor Inputs, Tensor Targets) Collate(IReadOnlyList<TokenizedConversation> examples, int padId)
     {
-        var length = examples.Max(e => e.Length) - 1;
-        var inputs = new long[examples.Count * length];
-        var targets = new long[examples.Count * length];
+        var (inputs, targets, _) = Collate(examples.Select(e => SftRow.Of(e, padId)).ToList(), padId);
+        return (inputs, targets);
+    }
+
+    /// <summary>
+    /// Rows cut to the batch's longest used length. A target must be in the loss mask and in the same conversation as
+    /// its input, so no loss crosses from one conversation of a packed row into the next; when a row holds several
+    /// conversations the batch comes with their <see cref="PackedLayout"/> (else null: plain causal attention).
+    /// </summary>
+    public static (Tensor Inputs, Tensor Targets, PackedLayout? Layout) Collate(IReadOnlyList<SftRow> rows, int padId)
+    {
+        var length = rows.Max(r => r.Used) - 1;
+        var inputs = new long[rows.Count * length];
+        var targets = new long[rows.Count * length];
+        var segments = new int[rows.Count * length];
         Array.Fill(inputs, padId);
         Array.Fill(targets, IgnoreIndex);
-        for (var b = 0; b < examples.Count; b++)
+        for (var b = 0; b < rows.Count; b++)
         {
-            var example = examples[b];
-            for (var i = 0; i < example.Length - 1; i++)
+            var row = rows[b];
+            for (var i = 0; i < Math.Min(length, row.Used - 1); i++) // a row's last token predicts nothing: pad input, as short rows always had
             {
-                inputs[b * length + i] = example.Ids[i];
-                if (example.LossMask[i + 1]) targets[b * length + i] = example.Ids[i + 1];
+                var at = b * length + i;
+                (inputs[at], segments[at]) = (row.Tokens[i], row.Segments[i]);
+                var segment = row.Segments[i + 1];
+                if (segment != 0 && segment == row.Segments[i] && row.LossMask[i + 1] != 0) targets[at] = row.Tokens[i + 1];
             }
         }
-        return (tensor(inputs, [examples.Count, length]), tensor(targets, [examples.Count, length]));
+        var layout = rows.Any(r => r.Conversations > 1) ? PackedLayout.FromSegments(segments, rows.Count, length) : null;
+        return (tensor(inputs, [rows.Count, length]), tensor(targets, [rows.Count, length]), layout);
     }
 
     /// <summary>Summed cross-entropy over the positions whose target is not ignored (a data-parallel rank's share, divided by the global count).</summary>

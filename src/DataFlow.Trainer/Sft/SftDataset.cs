@@ -7,6 +7,7 @@ namespace DataFlow.Trainer.Sft;
 /// Tokenized conversations read from JSONL files of any <see cref="ChatFormat"/>. A bad record (broken JSON, missing
 /// field, empty assistant turn, a conversation longer than <c>maxTokens</c>) goes to the reject sink with its file
 /// and line: under skip it is logged and left out, under fail the load stops with <see cref="BadInputException"/>.
+/// Records are encoded by <see cref="SftRecord"/>, as <c>sft_prepare</c> encodes them.
 /// </summary>
 public sealed class SftDataset
 {
@@ -20,6 +21,16 @@ public sealed class SftDataset
     public IReadOnlyList<Conversation> Conversations { get; }
     public long TrainableTokens => Examples.Sum(e => (long)e.TrainableTokens);
 
+    /// <summary>The examples as rows of <paramref name="maxTokens"/>, one conversation per row (the padded layout of <c>sft_prepare</c>).</summary>
+    public List<SftRow> Rows(int maxTokens, int padId)
+    {
+        var rows = new List<SftRow>(Examples.Count);
+        var builder = new SftRowBuilder(maxTokens, SftShardLayout.Padded, padId, rows.Add);
+        foreach (var example in Examples) builder.Add(example);
+        builder.Flush();
+        return rows;
+    }
+
     public static SftDataset Load(IEnumerable<string> paths, ChatFormat format, ChatTemplate template, IChatTokenizer tokenizer,
         int maxTokens, IRejectSink rejects)
     {
@@ -32,25 +43,14 @@ public sealed class SftDataset
             {
                 lineNumber++;
                 if (string.IsNullOrWhiteSpace(line)) continue;
-                var parsed = ChatRecordParser.Parse(line, format);
-                if (parsed.Conversation is null)
+                var record = SftRecord.Encode(line, format, template, tokenizer, maxTokens);
+                if (record.Tokens is not { } tokens)
                 {
-                    rejects.Reject(new Reject(path, lineNumber, parsed.Problem!, line));
-                    continue;
-                }
-                var tokens = TokenizedConversation.Encode(template.Render(parsed.Conversation), tokenizer);
-                if (tokens.Length > maxTokens)
-                {
-                    rejects.Reject(new Reject(path, lineNumber, $"conversation of {tokens.Length} tokens exceeds max_tokens {maxTokens}", line));
-                    continue;
-                }
-                if (tokens.TrainableTokens == 0)
-                {
-                    rejects.Reject(new Reject(path, lineNumber, "no trainable tokens under the loss target", line));
+                    rejects.Reject(new Reject(path, lineNumber, record.Problem!, line));
                     continue;
                 }
                 examples.Add(tokens);
-                conversations.Add(parsed.Conversation);
+                conversations.Add(record.Conversation!);
             }
         }
         return new SftDataset(examples, conversations);

@@ -16,7 +16,7 @@ using static TorchSharp.torch;
 namespace DataFlow.Trainer.Sft;
 
 /// <summary>
-/// Supervised fine-tuning, explicit from top to bottom: load and tokenize conversations, build the model (full or
+/// Supervised fine-tuning, explicit from top to bottom: load training rows (chat JSONL or the shards sft_prepare wrote, padded or packed), build the model (full or
 /// LoRA), then per step: learning rate from the schedule, <c>grad_accum</c> micro-batches of masked cross-entropy,
 /// clip, AdamW; eval loss, exact match and sample generations every <c>eval_every</c>; a checkpoint (weights or
 /// adapters + optimizer + state) every <c>save_every</c>. The batch order and dropout depend only on (seed, step), so a
@@ -45,7 +45,7 @@ public sealed class SftTrainer(SftConfig config, ChatTokenizer tokenizer, Action
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
         var (_, rowsPerRank) = Replicas.ShareOf(config.BatchSize, "batch_size");
         var (train, eval) = LoadData(rejects);
-        Log($"sft: {train.Count} training and {eval.Count} held-out conversations");
+        Log($"sft: {train.Count} training rows ({train.Sum(r => r.Conversations)} conversations) and {eval.Count} held-out rows ({eval.Sum(r => r.Row.Conversations)} conversations)");
 
         torch.manual_seed(config.Seed);
         using var model = LoadModel();
@@ -89,9 +89,10 @@ public sealed class SftTrainer(SftConfig config, ChatTokenizer tokenizer, Action
                 using var scope = NewDisposeScope();
                 // The whole global batch is collated (same padding as one process), then this rank keeps its rows;
                 // its summed loss over the global token count's share averages over ranks to the global mean.
-                var (inputs, targets) = SftBatch.Collate(BatchAt(train, step * config.GradAccum + micro), tokenizer.PadId);
+                var (inputs, targets, layout) = SftBatch.Collate(BatchAt(train, step * config.GradAccum + micro), tokenizer.PadId);
                 var tokens = targets.ne(SftBatch.IgnoreIndex).sum().item<long>();
-                var loss = SftBatch.MaskedLossSum(model.forward(Replicas.Rows(inputs)), Replicas.Rows(targets)) / (Replicas.MeanDenominator(tokens) * config.GradAccum);
+                var rankLayout = layout is null ? null : new PackedLayout(Replicas.Rows(layout.Positions), Replicas.Rows(layout.Mask));
+                var loss = SftBatch.MaskedLossSum(Logits(model, Replicas.Rows(inputs), rankLayout), Replicas.Rows(targets)) / (Replicas.MeanDenominator(tokens) * config.GradAccum);
                 loss.backward();
                 stepLoss += loss.item<float>();
                 tokensSinceLog += inputs.numel();
@@ -143,45 +144,55 @@ public sealed class SftTrainer(SftConfig config, ChatTokenizer tokenizer, Action
         }
     }
 
-    private (List<TokenizedConversation> Train, List<(TokenizedConversation Tokens, Conversation Conversation)> Eval) LoadData(IRejectSink rejects)
+    /// <summary>
+    /// Training and held-out rows. An entry of <c>train</c>/<c>eval</c> is chat JSONL (encoded and laid one conversation per
+    /// row by the same code as <c>sft_prepare</c>) or prepared shards (a folder <c>sft_prepare</c> wrote, or one of its
+    /// .parquet files; padded or packed), whose tokenizer must be this model's. Held-out rows from JSONL keep their
+    /// conversation for exact match; prepared rows are scored by loss alone.
+    /// </summary>
+    private (List<SftRow> Train, List<(SftRow Row, Conversation? Conversation)> Eval) LoadData(IRejectSink rejects)
     {
-        var train = SftDataset.Load(config.Train, config.Format, _template, tokenizer, config.MaxTokens, rejects);
-        if (config.Eval.Count > 0)
-        {
-            var eval = SftDataset.Load(config.Eval, config.Format, _template, tokenizer, config.MaxTokens, rejects);
-            return (train.Examples.ToList(), eval.Examples.Zip(eval.Conversations).ToList());
-        }
-        var holdOut = (int)(train.Examples.Count * config.EvalFraction);
-        var cut = train.Examples.Count - holdOut;
-        return (train.Examples.Take(cut).ToList(), train.Examples.Skip(cut).Zip(train.Conversations.Skip(cut)).ToList());
+        var train = LoadRows(config.Train, rejects);
+        if (config.Eval.Count > 0) return (train.Select(r => r.Row).ToList(), LoadRows(config.Eval, rejects));
+        var holdOut = (int)(train.Count * config.EvalFraction);
+        var cut = train.Count - holdOut;
+        return (train.Take(cut).Select(r => r.Row).ToList(), train.Skip(cut).ToList());
     }
 
-    /// <summary>The <paramref name="index"/>-th batch of the run: epochs of a seeded permutation, so any batch is known from its index alone.</summary>
-    private List<TokenizedConversation> BatchAt(List<TokenizedConversation> train, long index)
+    private List<(SftRow Row, Conversation? Conversation)> LoadRows(IReadOnlyList<string> entries, IRejectSink rejects)
     {
-        var batch = new List<TokenizedConversation>(config.BatchSize);
-        for (var i = 0; i < config.BatchSize; i++)
+        var rows = new List<(SftRow, Conversation?)>();
+        var modelSide = config.Init is null ? $"the fresh model (tokenizer: {config.Tokenizer})" : $"init model {config.Init}";
+        foreach (var entry in entries)
         {
-            var position = index * config.BatchSize + i;
-            var epoch = (int)(position / train.Count);
-            batch.Add(train[Permutation(train.Count, epoch)[(int)(position % train.Count)]]);
+            if (SftShardReader.IsPrepared(entry))
+            {
+                foreach (var shard in SftShardReader.ShardsOf(entry))
+                    rows.AddRange(SftShardReader.Read(shard, tokenizer, modelSide).Rows.Select(r => (r, (Conversation?)null)));
+                continue;
+            }
+            var data = SftDataset.Load([entry], config.Format, _template, tokenizer, config.MaxTokens, rejects);
+            rows.AddRange(data.Rows(config.MaxTokens, tokenizer.PadId).Zip(data.Conversations, (r, c) => (r, (Conversation?)c)));
         }
+        return rows;
+    }
+
+    /// <summary>Logits of a collated batch: plain causal attention, or per conversation when rows are packed.</summary>
+    private static Tensor Logits(Transformer model, Tensor inputs, PackedLayout? layout) =>
+        layout is null ? model.forward(inputs) : model.Forward(inputs, layout);
+
+    /// <summary>The <paramref name="index"/>-th batch of the run: epochs of a seeded permutation, so any batch is known from its index alone.</summary>
+    private List<SftRow> BatchAt(List<SftRow> train, long index)
+    {
+        if (_order?.Count != train.Count) _order = new EpochOrder(train.Count, config.Seed);
+        var batch = new List<SftRow>(config.BatchSize);
+        for (var i = 0; i < config.BatchSize; i++) batch.Add(train[_order.At(index * config.BatchSize + i)]);
         return batch;
     }
 
-    private int[]? _permutation;
-    private int _permutationEpoch = -1;
+    private EpochOrder? _order;
 
-    private int[] Permutation(int count, int epoch)
-    {
-        if (_permutationEpoch == epoch && _permutation is not null) return _permutation;
-        var order = Enumerable.Range(0, count).ToArray();
-        new Random(DeterministicSeed.Of(config.Seed, epoch)).Shuffle(order);
-        (_permutation, _permutationEpoch) = (order, epoch);
-        return order;
-    }
-
-    private void Evaluate(Transformer model, LoraAdapters? adapters, List<(TokenizedConversation Tokens, Conversation Conversation)> eval, int step, MetricsLog metrics)
+    private void Evaluate(Transformer model, LoraAdapters? adapters, List<(SftRow Row, Conversation? Conversation)> eval, int step, MetricsLog metrics)
     {
         if (eval.Count == 0) return;
         model.eval();
@@ -194,12 +205,12 @@ public sealed class SftTrainer(SftConfig config, ChatTokenizer tokenizer, Action
             for (var i = 0; i < eval.Count; i += config.BatchSize)
             {
                 using var scope = NewDisposeScope();
-                var (inputs, targets) = SftBatch.Collate(eval.Skip(i).Take(config.BatchSize).Select(e => e.Tokens).ToList(), pad);
-                lossSum += SftBatch.MaskedLoss(model.forward(inputs), targets).item<float>();
+                var (inputs, targets, layout) = SftBatch.Collate(eval.Skip(i).Take(config.BatchSize).Select(e => e.Row).ToList(), pad);
+                lossSum += SftBatch.MaskedLoss(Logits(model, inputs, layout), targets).item<float>();
                 batches++;
             }
         }
-        var samples = eval.Take(config.SampleCount).Select(e => e.Conversation).ToList();
+        var samples = eval.Where(e => e.Conversation is not null).Take(config.SampleCount).Select(e => e.Conversation!).ToList();
         var evaluation = SftEvaluation.ExactMatchOf(model, samples, tokenizer, _template, config.MaxNewTokens, config.BatchSize);
         LastEvaluation = evaluation with { Loss = lossSum / batches };
         metrics.Write(new { step, eval_loss = LastEvaluation.Loss, exact_match = evaluation.ExactMatch, true_score = evaluation.TrueScore });

@@ -121,19 +121,25 @@ public sealed class SftPrepareTests
         Assert.True(shard.Tokens.Count < records.Count, "packing should put several conversations in a row");
         Assert.True(shard.Tokens.Count >= (total + maxTokens - 1) / maxTokens);
 
-        // Walk each row: conversations end at <|endoftext|>, the rest of the row is padding with mask 0.
+        // Walk each row: conversations end at <|endoftext|>, the rest of the row is padding with mask 0;
+        // segment_ids number the row's conversations 1, 2, ... and are 0 on padding.
         var next = 0;
-        foreach (var (row, mask) in shard.Tokens.Zip(shard.LossMask))
+        Assert.NotNull(shard.Segments);
+        foreach (var ((row, mask), segments) in shard.Tokens.Zip(shard.LossMask).Zip(shard.Segments!))
         {
             var at = 0;
+            var segment = 0;
             while (next < expected.Count && at + expected[next].Length <= maxTokens && row[at] != Tokenizer.PadId)
             {
                 var e = expected[next];
                 Assert.Equal(e.Ids, row[at..(at + e.Length)]);
                 Assert.Equal(e.LossMask.Select(m => m ? 1 : 0), mask[at..(at + e.Length)]);
+                segment++;
+                Assert.All(segments[at..(at + e.Length)], s => Assert.Equal(segment, s));
                 at += e.Length;
                 next++;
             }
+            Assert.All(segments[at..], s => Assert.Equal(0, s));
             Assert.True(at > 0, "a packed row holds at least one conversation");
             Assert.All(row[at..], t => Assert.Equal(Tokenizer.PadId, t));
             Assert.All(mask[at..], m => Assert.Equal(0, m));

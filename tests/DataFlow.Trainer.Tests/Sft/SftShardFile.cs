@@ -3,8 +3,8 @@ using Parquet.Schema;
 
 namespace DataFlow.Trainer.Tests.Sft;
 
-/// <summary>An SFT shard read back with Parquet.Net: every row's tokens and loss mask (and length when padded).</summary>
-public sealed record SftShardFile(List<int[]> Tokens, List<int[]> LossMask, List<int>? Lengths, IReadOnlyDictionary<string, string> Metadata)
+/// <summary>An SFT shard read back with Parquet.Net: every row's tokens and loss mask (and length when padded, segment ids when packed).</summary>
+public sealed record SftShardFile(List<int[]> Tokens, List<int[]> LossMask, List<int>? Lengths, List<int[]>? Segments, IReadOnlyDictionary<string, string> Metadata)
 {
     public static SftShardFile Read(string path)
     {
@@ -26,6 +26,8 @@ public sealed record SftShardFile(List<int[]> Tokens, List<int[]> LossMask, List
         var tokensField = fields.Single(f => f.Path.FirstPart == "tokens");
         var maskField = fields.Single(f => f.Path.FirstPart == "loss_mask");
         var lengthField = fields.SingleOrDefault(f => f.Path.FirstPart == "length");
+        var segmentsField = fields.SingleOrDefault(f => f.Path.FirstPart == "segment_ids");
+        List<int[]>? segments = segmentsField is null ? null : [];
         var tokens = new List<int[]>();
         var mask = new List<int[]>();
         List<int>? lengths = lengthField is null ? null : [];
@@ -34,6 +36,7 @@ public sealed record SftShardFile(List<int[]> Tokens, List<int[]> LossMask, List
             using var group = reader.OpenRowGroupReader(g);
             tokens.AddRange(ReadLists(group, tokensField));
             mask.AddRange(ReadLists(group, maskField));
+            if (segmentsField is not null) segments!.AddRange(ReadLists(group, segmentsField));
             if (lengthField is not null)
             {
                 var values = new int[group.RowCount];
@@ -41,7 +44,7 @@ public sealed record SftShardFile(List<int[]> Tokens, List<int[]> LossMask, List
                 lengths!.AddRange(values);
             }
         }
-        return new SftShardFile(tokens, mask, lengths, reader.CustomMetadata);
+        return new SftShardFile(tokens, mask, lengths, segments, reader.CustomMetadata);
     }
 
     private static List<int[]> ReadLists(ParquetRowGroupReader group, DataField field)

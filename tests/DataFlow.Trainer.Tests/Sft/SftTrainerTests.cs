@@ -38,7 +38,7 @@ public class SftTrainerTests
         Assert.All(rejects.Rejects, r => Assert.Equal(path, r.File));
         Assert.Contains("missing field 'completion'", rejects.Rejects[0].Reason);
         Assert.Contains("empty assistant turn", rejects.Rejects[1].Reason);
-        Assert.Contains("exceeds max_tokens 128", rejects.Rejects[2].Reason);
+        Assert.Contains("longer than max_tokens 128", rejects.Rejects[2].Reason);
 
         var failure = Assert.Throws<BadInputException>(() =>
             SftDataset.Load([path], ChatFormat.Auto, ChatTemplate.Default, ChatTokenizer.Load("bytes"), 128, new ListRejects(OnError.Fail)));
