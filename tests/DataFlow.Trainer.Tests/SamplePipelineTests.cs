@@ -85,7 +85,7 @@ public class SamplePipelineTests
     {
         var small = new Dictionary<string, string>
         {
-            ["steps"] = "12", ["eval_every"] = "6", ["save_every"] = "6", ["sample_count"] = "10", ["iterations"] = "2",
+            ["max_steps"] = "12", ["eval_every"] = "6", ["checkpoint_every"] = "6", ["sample_count"] = "10", ["iterations"] = "2",
             ["rollout_batch"] = "8", ["mini_batch"] = "4", ["critic_warmup"] = "1",
         };
         var lines = File.ReadAllLines(source).Select(line =>
