@@ -16,7 +16,11 @@ public static class RewardJob
     public static RewardConfig Bind(IReadOnlyList<ConfigSection> layers, IReadOnlyDictionary<string, object?>? overrides = null)
     {
         var config = TrainingKeys.Bind<RewardConfig>(layers, overrides);
-        return TrainingKeys.Validate(layers, config.Validate);
+        return TrainingKeys.Validate(layers, () =>
+        {
+            config.Model?.Validate(); // a fresh model's sizes are keys of this file too
+            return config.Validate();
+        });
     }
 
     /// <param name="replicas">MPI data parallelism (null: one process); rank 0 alone logs and writes.</param>

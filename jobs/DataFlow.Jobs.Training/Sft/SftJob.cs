@@ -15,7 +15,11 @@ public static class SftJob
     public static SftConfig Bind(IReadOnlyList<ConfigSection> layers, IReadOnlyDictionary<string, object?>? overrides = null)
     {
         var config = TrainingKeys.Bind<SftConfig>(layers, overrides);
-        return TrainingKeys.Validate(layers, config.Validate);
+        return TrainingKeys.Validate(layers, () =>
+        {
+            config.Model?.Validate(); // a fresh model's sizes are keys of this file too
+            return config.Validate();
+        });
     }
 
     /// <param name="replicas">MPI data parallelism (null: one process); rank 0 alone logs and writes.</param>

@@ -118,6 +118,10 @@ public sealed class TrainingKeysTests
     {
         var e = SftError("max_tokens: 2");
         Assert.Equal("sft.yaml:1: sft config: max_tokens must exceed 2", e.Message);
+
+        var yaml = SftBase.Replace("dim: 32", "dim: 30"); // 30 / 4 heads is no whole head dimension
+        e = Assert.Throws<ConfigException>(() => SftJob.Bind([ConfigSection.Parse(yaml, "sizes.yaml")]));
+        Assert.Equal("sizes.yaml:1: model config: dim 30 is not divisible by heads 4", e.Message);
     }
 
     [Fact]
