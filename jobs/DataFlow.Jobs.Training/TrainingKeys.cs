@@ -88,19 +88,23 @@ public static class TrainingKeys
         {
             if (!section.Has(old) || !keys.Contains(now)) continue;
             if (old != "min_lr") throw section.Error(old, $"'{old}' was renamed to '{now}'");
-            throw section.Error(old, $"'min_lr' was renamed to 'min_lr_ratio', which is a ratio of learning_rate, not a rate{MinLrHint(section)}");
+            throw section.Error(old, $"'min_lr' was renamed to 'min_lr_ratio', which is a ratio of learning_rate, not a rate{MinLrHint<T>(section)}");
         }
     }
 
-    private static string MinLrHint(ConfigSection section)
+    private static string MinLrHint<T>(ConfigSection section)
     {
         static double? Number(string? text) =>
             double.TryParse(text?.Replace("_", ""), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
+        static string Show(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
         var minLr = Number(section.GetString("min_lr"));
-        var peakKey = section.Has("learning_rate") ? "learning_rate" : "max_lr";
-        var peak = Number(section.GetString(peakKey));
+        var peakKey = section.Has("learning_rate") ? "learning_rate" : section.Has("max_lr") ? "max_lr" : null;
+        // Without a peak in the file the record's default learning_rate is the peak the floor was measured against.
+        var peak = peakKey is null
+            ? typeof(T).GetProperty("LearningRate")?.GetValue(Activator.CreateInstance(typeof(T))) as double?
+            : Number(section.GetString(peakKey));
         if (minLr is null || peak is not > 0) return " (give min_lr_ratio = min_lr / learning_rate)";
-        var ratio = (minLr.Value / peak.Value).ToString("G6", CultureInfo.InvariantCulture);
-        return $": min_lr {minLr.Value.ToString(CultureInfo.InvariantCulture)} with {peakKey} {peak.Value.ToString(CultureInfo.InvariantCulture)} is min_lr_ratio: {ratio}";
+        var with = peakKey is null ? $"the default learning_rate {Show(peak.Value)}" : $"{peakKey} {Show(peak.Value)}";
+        return $": min_lr {Show(minLr.Value)} with {with} is min_lr_ratio: {Show(minLr.Value / peak.Value)}";
     }
 }

@@ -71,6 +71,10 @@ public sealed class TrainingKeysTests
         Assert.StartsWith($"pre.yaml:{LineOf(yaml, "min_lr:")}: key 'training.min_lr': 'min_lr' was renamed to 'min_lr_ratio'", e.Message);
         Assert.Contains("min_lr_ratio: 0.25", e.Message); // 5e-4 / 2e-3
 
+        var alone = "data: d\noutput: o\ntraining:\n  min_lr: 1.0e-4\n";
+        e = Assert.Throws<ConfigException>(() => PretrainSettings.Read(ConfigSection.Parse(alone, "pre.yaml"), "/"));
+        Assert.EndsWith("min_lr 0.0001 with the default learning_rate 0.001 is min_lr_ratio: 0.1", e.Message); // pretrain's peak: 1e-3
+
         var old = "data: d\noutput: o\ntraining:\n  max_lr: 1.0e-3\n";
         e = Assert.Throws<ConfigException>(() => PretrainSettings.Read(ConfigSection.Parse(old, "pre.yaml"), "/"));
         Assert.Equal("pre.yaml:4: key 'training.max_lr': 'max_lr' was renamed to 'learning_rate'", e.Message);
