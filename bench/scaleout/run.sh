@@ -95,12 +95,12 @@ train: ['$work/sft-data/sft-train.jsonl']
 eval: ['$work/sft-data/sft-eval.jsonl']
 output: '$out'
 model: { vocab_size: 262, dim: 128, layers: 4, heads: 4, context_length: 64 }
-steps: 30
+max_steps: 30
 batch_size: 16
 warmup_steps: 5
 log_every: 5
 eval_every: 1000
-save_every: 1000
+checkpoint_every: 1000
 sample_count: 0
 threads: 1
 YAML

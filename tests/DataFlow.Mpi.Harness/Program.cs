@@ -63,7 +63,7 @@ static Dictionary<string, object?> Train(DataParallel? parallel, Dictionary<stri
     var data = DistributedMode.Shard(new InMemoryTokenBatches(rows, batch, seed: 11), parallel);
     var training = new TrainingOptions
     {
-        MaxSteps = steps, WarmupSteps = 2, MaxLr = 3e-3, MinLr = 3e-4, EvalEvery = 1_000_000, CheckpointEvery = 1_000_000,
+        MaxSteps = steps, WarmupSteps = 2, LearningRate = 3e-3, MinLrRatio = 0.1, EvalEvery = 1_000_000, CheckpointEvery = 1_000_000,
         LogEvery = 1_000_000, Threads = Get("threads", 1), GradClip = 1.0, Bf16 = o.ContainsKey("bf16"),
     };
     var trainer = new CausalLmTrainer(model, training, data, null, Path.Combine(outDir, $"train-{mpi?.Rank ?? 0}"))

@@ -66,7 +66,7 @@ public sealed class PipelineStageRanksTests(ITestOutputHelper output)
                 name: {{name}}
                 data: {{data}}
                 model: {dim: 32, layers: 2, heads: 4}
-                training: {batch_size: 8, max_steps: 12, warmup_steps: 2, max_lr: 3.0e-3, eval_every: 6, eval_batches: 2, checkpoint_every: 6, log_every: 1, threads: 1}
+                training: {batch_size: 8, max_steps: 12, warmup_steps: 2, learning_rate: 3.0e-3, eval_every: 6, eval_batches: 2, checkpoint_every: 6, log_every: 1, threads: 1}
             {{resources}}
             """;
         var pipeline = dir.Write("pipeline.yaml", "workers: 1\nstages:\n" + Stage("pretrain_one", "")
@@ -157,12 +157,12 @@ public sealed class PipelineStageRanksTests(ITestOutputHelper output)
             format: prompt_completion
             model: {"{"} vocab_size: 262, dim: 32, layers: 2, heads: 4, context_length: 64 {"}"}
             max_tokens: 64
-            steps: {steps}
+            max_steps: {steps}
             batch_size: 8
             warmup_steps: 2
             log_every: 1
             eval_every: 6
-            save_every: {saveEvery}
+            checkpoint_every: {saveEvery}
             sample_count: 2
             seed: 3
             threads: 1

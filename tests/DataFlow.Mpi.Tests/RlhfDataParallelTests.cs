@@ -30,12 +30,12 @@ public sealed class RlhfDataParallelTests(ITestOutputHelper output)
             train: ['{data}']
             output: '{Path.Combine(dir.Path, output)}'
             model: {Model}
-            steps: 20
+            max_steps: 20
             batch_size: 8
             warmup_steps: 2
             log_every: 1
             eval_every: 10
-            save_every: 10
+            checkpoint_every: 10
             sample_count: 2
             seed: 3
             threads: 1
@@ -70,14 +70,14 @@ public sealed class RlhfDataParallelTests(ITestOutputHelper output)
             output: '{Path.Combine(dir.Path, output)}'
             init: '{policy}'
             lora: {"{"} rank: 4, alpha: 8, dropout: 0 {"}"}
-            steps: 12
+            max_steps: 12
             batch_size: 4
-            grad_accum: 2
+            grad_accum_steps: 2
             learning_rate: 0.005
             warmup_steps: 2
             log_every: 1
             eval_every: 100
-            save_every: 100
+            checkpoint_every: 100
             sample_count: 0
             threads: 1
             """);
@@ -104,13 +104,13 @@ public sealed class RlhfDataParallelTests(ITestOutputHelper output)
             train: ['{pairs}']
             init: '{policy}'
             output: '{Path.Combine(dir.Path, output)}'
-            steps: 20
+            max_steps: 20
             batch_size: 8
             warmup_steps: 2
             eval_fraction: 0.15
             log_every: 1
             eval_every: 10
-            save_every: 10
+            checkpoint_every: 10
             threads: 1
             """);
         MpiDataflow(1, "train", "reward", "--config", Config("one"), "--distributed", "mpi");
@@ -156,7 +156,7 @@ public sealed class RlhfDataParallelTests(ITestOutputHelper output)
             ptx_coef: 0.1
             ptx_data: ['{prompts}']
             eval_every: 100
-            save_every: 100
+            checkpoint_every: 100
             threads: 1
             stop_after: {stopAfter}
             """);
@@ -199,7 +199,7 @@ public sealed class RlhfDataParallelTests(ITestOutputHelper output)
             train: ['{data}']
             output: '{Path.Combine(dir.Path, "out")}'
             model: {Model}
-            steps: 5
+            max_steps: 5
             batch_size: {batch}
             threads: 1
             """);

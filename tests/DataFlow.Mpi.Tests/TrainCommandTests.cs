@@ -29,7 +29,7 @@ public sealed class TrainCommandTests
                   batch_size: 8
                   max_steps: 12
                   warmup_steps: 2
-                  max_lr: 3.0e-3
+                  learning_rate: 3.0e-3
                   eval_every: 6
                   eval_batches: 2
                   checkpoint_every: 6

@@ -56,7 +56,7 @@ public sealed class TrainSbatchTemplateTests
                 train: ['{data}']
                 output: '{Path.Combine(outDir, "sft")}'
                 model: {"{"} vocab_size: 262, dim: 32, layers: 2, heads: 4, context_length: 64 {"}"}
-                steps: 6
+                max_steps: 6
                 batch_size: 4
                 warmup_steps: 1
                 log_every: 1

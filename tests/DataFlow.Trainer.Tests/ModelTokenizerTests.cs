@@ -122,8 +122,8 @@ public class Gpt2ChainTests
         var output = Path.Combine(directory, "sft");
         var config = new SftConfig
         {
-            Train = [data], Output = output, Init = init, Steps = 3, BatchSize = 4, WarmupSteps = 1, EvalEvery = 100,
-            SaveEvery = 100, SampleCount = 2, MaxNewTokens = 4, MaxTokens = 64,
+            Train = [data], Output = output, Init = init, MaxSteps = 3, BatchSize = 4, WarmupSteps = 1, EvalEvery = 100,
+            CheckpointEvery = 100, SampleCount = 2, MaxNewTokens = 4, MaxTokens = 64,
         };
         var log = new List<string>();
         new SftTrainer(config, ModelTokenizer.Load(init), log.Add).Run(new FailingRejects());

@@ -49,7 +49,7 @@ public sealed class PretrainJobTests
           batch_size: 4
           max_steps: {steps}
           warmup_steps: 3
-          max_lr: 3.0e-3
+          learning_rate: 3.0e-3
           eval_every: 5
           eval_batches: 2
           checkpoint_every: {checkpointEvery}

@@ -93,10 +93,10 @@ public class SamplePipelineTests
     private static string ShrinkTrainingConfig(string source, string destination, string stage)
     {
         var small = stage == "sft"
-            ? new Dictionary<string, string> { ["steps"] = "400", ["eval_every"] = "200", ["save_every"] = "200", ["sample_count"] = "30" }
+            ? new Dictionary<string, string> { ["max_steps"] = "400", ["eval_every"] = "200", ["checkpoint_every"] = "200", ["sample_count"] = "30" }
             : new Dictionary<string, string>
             {
-                ["steps"] = "12", ["eval_every"] = "6", ["save_every"] = "6", ["sample_count"] = "10", ["iterations"] = "2",
+                ["max_steps"] = "12", ["eval_every"] = "6", ["checkpoint_every"] = "6", ["sample_count"] = "10", ["iterations"] = "2",
                 ["rollout_batch"] = "8", ["mini_batch"] = "4", ["critic_warmup"] = "1",
             };
         var lines = File.ReadAllLines(source).Select(line =>

@@ -10,7 +10,7 @@ public sealed class TrainerTests
 {
     private static TrainingOptions Options(int steps) => new()
     {
-        MaxSteps = steps, MaxLr = 3e-3, MinLr = 3e-4, WarmupSteps = 5, GradAccumSteps = 2,
+        MaxSteps = steps, LearningRate = 3e-3, MinLrRatio = 0.1, WarmupSteps = 5, GradAccumSteps = 2,
         EvalEvery = 10, EvalBatches = 2, CheckpointEvery = 10, KeepLast = 2, LogEvery = 1000, Threads = 1,
     };
 

@@ -1,24 +1,28 @@
-using System.Text.Json.Nodes;
+using DataFlow.Engine.Config;
 using DataFlow.Jobs.Training.Ppo;
 using DataFlow.Trainer.Distributed;
+using DataFlow.Trainer.Ppo;
 
 namespace DataFlow.Jobs.Training.Pipeline;
 
 /// <summary>PPO on a verifiable set's prompts: actor from an SFT stage, critic and scorer from a reward stage.</summary>
-public sealed class PpoStageJob(string configFile, StageReference data, StageReference actor, StageReference reward)
-    : TrainingStageJob(configFile, [data, actor, reward])
+public sealed class PpoStageJob(IReadOnlyList<ConfigSection> layers, StageReference data, StageReference actor, StageReference reward)
+    : TrainingStageJob<PpoConfig>(layers, [data, actor, reward])
 {
     protected override IReadOnlyList<(int Reference, int Output)> Needs => [(0, 0), (0, 1), (1, -1), (2, -1)];
 
-    protected override Dictionary<string, JsonNode?> Overrides(IReadOnlyList<string?> inputs, string outputDir) => new()
+    protected override IReadOnlyList<string> PipelineKeys => ["prompts", "eval_prompts", "actor", "reward", "output"];
+
+    protected override Dictionary<string, object?> Overrides(IReadOnlyList<string?> inputs, string outputDir) => new()
     {
-        ["prompts"] = new JsonArray(inputs[0]!),
-        ["eval_prompts"] = new JsonArray(inputs[1]!),
+        ["prompts"] = new[] { inputs[0]! },
+        ["eval_prompts"] = new[] { inputs[1]! },
         ["actor"] = inputs[2],
         ["reward"] = inputs[3],
         ["output"] = outputDir,
     };
 
-    protected override int Train(string configFile, IReadOnlyDictionary<string, JsonNode?> overrides, Action<string> log, Replicas replicas) =>
-        PpoJob.Run(configFile, overrides, log, replicas);
+    protected override PpoConfig Bind(IReadOnlyList<ConfigSection> layers, IReadOnlyDictionary<string, object?> overrides) => PpoJob.Bind(layers, overrides);
+
+    protected override int Train(PpoConfig config, Action<string> log, Replicas replicas) => PpoJob.Run(config, log, replicas);
 }

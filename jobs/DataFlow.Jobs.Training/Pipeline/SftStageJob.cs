@@ -1,6 +1,7 @@
-using System.Text.Json.Nodes;
+using DataFlow.Engine.Config;
 using DataFlow.Jobs.Training.Sft;
 using DataFlow.Trainer.Distributed;
+using DataFlow.Trainer.Sft;
 
 namespace DataFlow.Jobs.Training.Pipeline;
 
@@ -8,22 +9,26 @@ namespace DataFlow.Jobs.Training.Pipeline;
 /// SFT on a verifiable set's SFT files, or on the shards of an <c>sft_prepare</c> stage (its folder; the held-out rows are
 /// then the last eval_fraction of them), starting from an earlier pretrain stage's model when there is one.
 /// </summary>
-public sealed class SftStageJob(string configFile, StageReference data, StageReference init) : TrainingStageJob(configFile, [data, init])
+public sealed class SftStageJob(IReadOnlyList<ConfigSection> layers, StageReference data, StageReference init)
+    : TrainingStageJob<SftConfig>(layers, [data, init])
 {
     protected override IReadOnlyList<(int Reference, int Output)> Needs => [(0, 0), (0, 1), (1, -1)];
 
-    protected override Dictionary<string, JsonNode?> Overrides(IReadOnlyList<string?> inputs, string outputDir)
+    protected override IReadOnlyList<string> PipelineKeys => ["train", "eval", "init", "output"];
+
+    protected override Dictionary<string, object?> Overrides(IReadOnlyList<string?> inputs, string outputDir)
     {
-        var keys = new Dictionary<string, JsonNode?>
+        var keys = new Dictionary<string, object?>
         {
-            ["train"] = new JsonArray(inputs[0]!),
-            ["eval"] = inputs[1] is { } eval ? new JsonArray(eval) : new JsonArray(),
+            ["train"] = new[] { inputs[0]! },
+            ["eval"] = inputs[1] is { } eval ? new[] { eval } : Array.Empty<string>(),
             ["output"] = outputDir,
         };
         if (inputs[2] is { } model) keys["init"] = model;
         return keys;
     }
 
-    protected override int Train(string configFile, IReadOnlyDictionary<string, JsonNode?> overrides, Action<string> log, Replicas replicas) =>
-        SftJob.Run(configFile, overrides, log, replicas);
+    protected override SftConfig Bind(IReadOnlyList<ConfigSection> layers, IReadOnlyDictionary<string, object?> overrides) => SftJob.Bind(layers, overrides);
+
+    protected override int Train(SftConfig config, Action<string> log, Replicas replicas) => SftJob.Run(config, log, replicas);
 }

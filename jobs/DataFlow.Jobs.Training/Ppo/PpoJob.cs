@@ -1,5 +1,5 @@
 using DataFlow.Trainer.Model;
-using System.Text.Json.Nodes;
+using DataFlow.Engine.Config;
 using DataFlow.Engine.Documents;
 using DataFlow.Jobs.Training.Sft;
 using DataFlow.Text.Chat;
@@ -12,14 +12,19 @@ namespace DataFlow.Jobs.Training.Ppo;
 public static class PpoJob
 {
     public static int Run(string configPath, Action<string> log, Replicas? replicas = null) =>
-        Run(configPath, new Dictionary<string, JsonNode?>(), log, replicas);
+        Run(Bind([ConfigSection.LoadFile(configPath)]), log, replicas);
 
-    /// <summary>Runs with some YAML keys set by the caller (a pipeline stage fills in data, model and output paths).</summary>
+    /// <summary>Binds and checks the keys of <paramref name="layers"/> (first wins), with some set by the caller (a pipeline stage fills in data, model and output paths).</summary>
+    public static PpoConfig Bind(IReadOnlyList<ConfigSection> layers, IReadOnlyDictionary<string, object?>? overrides = null)
+    {
+        var config = TrainingKeys.Bind<PpoConfig>(layers, overrides);
+        return TrainingKeys.Validate(layers, config.Validate);
+    }
+
     /// <param name="replicas">MPI data parallelism (null: one process); rank 0 alone logs and writes, plots included.</param>
-    public static int Run(string configPath, IReadOnlyDictionary<string, JsonNode?> overrides, Action<string> log, Replicas? replicas = null)
+    public static int Run(PpoConfig config, Action<string> log, Replicas? replicas = null)
     {
         replicas ??= Replicas.Single;
-        var config = TrainingYaml.Load<PpoConfig>(configPath, overrides).Validate();
         using (var rejects = new RejectLog(replicas.IsRoot ? Path.Combine(config.Output, "rejects.jsonl") : null, OnError.Skip))
             new PpoTrainer(config, ModelTokenizer.Load(config.Actor), log) { Replicas = replicas }.Run(rejects);
         if (!replicas.IsRoot) return 0;

@@ -30,7 +30,6 @@ public sealed record PretrainSettings
         var output = section.GetString("output") ?? defaultOutput ?? throw section.Error("output", "required: the folder for checkpoints and metrics");
         var model = section.GetSection("model") ?? ConfigSection.Empty(section.File, "model");
         var training = section.GetSection("training") ?? ConfigSection.Empty(section.File, "training");
-        var defaults = new TrainingOptions();
         var settings = new PretrainSettings
         {
             DataDir = data is null ? null : Path.GetFullPath(Path.Combine(baseDir, data)),
@@ -49,39 +48,10 @@ public sealed record PretrainSettings
                 NormEps = model.GetDouble("norm_eps", 1e-5, 0, 1),
             },
             BatchSize = training.GetInt("batch_size", 12, 1),
-            Training = new TrainingOptions
-            {
-                MaxSteps = training.GetInt("max_steps", defaults.MaxSteps, 1),
-                GradAccumSteps = training.GetInt("grad_accum_steps", defaults.GradAccumSteps, 1),
-                MaxLr = training.GetDouble("max_lr", defaults.MaxLr, 0),
-                MinLr = training.GetDouble("min_lr", defaults.MinLr, 0),
-                WarmupSteps = training.GetInt("warmup_steps", defaults.WarmupSteps, 0),
-                DecaySteps = training.GetInt("decay_steps", defaults.DecaySteps, 0),
-                WeightDecay = training.GetDouble("weight_decay", defaults.WeightDecay, 0),
-                Beta1 = training.GetDouble("beta1", defaults.Beta1, 0, 1),
-                Beta2 = training.GetDouble("beta2", defaults.Beta2, 0, 1),
-                Eps = training.GetDouble("eps", defaults.Eps, 0),
-                GradClip = training.GetDouble("grad_clip", defaults.GradClip, 0),
-                Bf16 = training.GetBool("bf16", defaults.Bf16),
-                EvalEvery = training.GetInt("eval_every", defaults.EvalEvery, 1),
-                EvalBatches = training.GetInt("eval_batches", defaults.EvalBatches, 1),
-                CheckpointEvery = training.GetInt("checkpoint_every", defaults.CheckpointEvery, 1),
-                KeepLast = training.GetInt("keep_last", defaults.KeepLast, 1),
-                LogEvery = training.GetInt("log_every", defaults.LogEvery, 1),
-                Seed = training.GetLong("seed", defaults.Seed),
-                Threads = training.GetInt("threads", defaults.Threads, 0),
-            },
+            Training = TrainingKeys.Bind<TrainingOptions>([training]),
         };
         model.EnsureAllKeysUsed();
-        training.EnsureAllKeysUsed();
-        try
-        {
-            settings.Training.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw new ConfigException($"{section.File}: {e.Message}");
-        }
+        TrainingKeys.Validate([training], settings.Training.Validate);
         return settings;
     }
 

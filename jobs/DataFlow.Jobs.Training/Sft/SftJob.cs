@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using DataFlow.Engine.Config;
 using DataFlow.Text.Chat;
 using DataFlow.Trainer.Distributed;
 using DataFlow.Trainer.Sft;
@@ -9,14 +9,23 @@ namespace DataFlow.Jobs.Training.Sft;
 public static class SftJob
 {
     public static int Run(string configPath, Action<string> log, Replicas? replicas = null) =>
-        Run(configPath, new Dictionary<string, JsonNode?>(), log, replicas);
+        Run(Bind([ConfigSection.LoadFile(configPath)]), log, replicas);
 
-    /// <summary>Runs with some YAML keys set by the caller (a pipeline stage fills in data, model and output paths).</summary>
+    /// <summary>Binds and checks the keys of <paramref name="layers"/> (first wins), with some set by the caller (a pipeline stage fills in data, model and output paths).</summary>
+    public static SftConfig Bind(IReadOnlyList<ConfigSection> layers, IReadOnlyDictionary<string, object?>? overrides = null)
+    {
+        var config = TrainingKeys.Bind<SftConfig>(layers, overrides);
+        return TrainingKeys.Validate(layers, () =>
+        {
+            config.Model?.Validate(); // a fresh model's sizes are keys of this file too
+            return config.Validate();
+        });
+    }
+
     /// <param name="replicas">MPI data parallelism (null: one process); rank 0 alone logs and writes.</param>
-    public static int Run(string configPath, IReadOnlyDictionary<string, JsonNode?> overrides, Action<string> log, Replicas? replicas = null)
+    public static int Run(SftConfig config, Action<string> log, Replicas? replicas = null)
     {
         replicas ??= Replicas.Single;
-        var config = TrainingYaml.Load<SftConfig>(configPath, overrides).Validate();
         using var rejects = new RejectLog(replicas.IsRoot ? Path.Combine(config.Output, "rejects.jsonl") : null, config.OnError);
         new SftTrainer(config, ModelTokenizers.Of(config.Init, config.Tokenizer), log) { Replicas = replicas }.Run(rejects);
         if (rejects.Count > 0 && replicas.IsRoot) log($"sft: {rejects.Count} bad records skipped, listed in {config.Output}/rejects.jsonl");

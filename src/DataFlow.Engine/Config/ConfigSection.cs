@@ -13,6 +13,8 @@ public sealed class ConfigSection
     private readonly YamlMappingNode _node;
     private readonly HashSet<string> _used = new(StringComparer.Ordinal);
 
+    private readonly long? _line;
+
     public ConfigSection(YamlMappingNode node, string file, string path)
     {
         _node = node;
@@ -20,12 +22,14 @@ public sealed class ConfigSection
         Path = path;
     }
 
+    private ConfigSection(YamlMappingNode node, string file, string path, long line) : this(node, file, path) => _line = line;
+
     public string File { get; }
 
     /// <summary>Dotted key path of this section, for messages ("stages[2].minhash").</summary>
     public string Path { get; }
 
-    public long Line => _node.Start.Line;
+    public long Line => _line ?? _node.Start.Line;
 
     public static ConfigSection Empty(string file, string path) => new(new YamlMappingNode(), file, path);
 
@@ -52,6 +56,20 @@ public sealed class ConfigSection
 
     public bool Has(string key) => Find(key) is not null;
 
+    /// <summary>The key is present with a value other than null (<c>~</c>, <c>null</c> or nothing).</summary>
+    public bool HasValue(string key) => Find(key) is { } node && node is not YamlScalarNode { Style: ScalarStyle.Plain, Value: "~" or "null" or "" };
+
+    /// <summary>The same keys less <paramref name="keys"/>, read and checked on their own (a stage's training keys without its pipeline keys).</summary>
+    public ConfigSection Except(params string[] keys)
+    {
+        var map = new YamlMappingNode();
+        foreach (var (key, value) in _node.Children)
+            if (!keys.Contains((key as YamlScalarNode)?.Value ?? "")) map.Children.Add(key, value);
+        return new ConfigSection(map, File, Path, Line);
+    }
+
+    public ConfigException Missing(string key) => new($"{File}:{Line}: missing required key '{Qualify(key)}'");
+
     public string Where(string key)
     {
         var node = Find(key);
@@ -69,7 +87,7 @@ public sealed class ConfigSection
     }
 
     public string RequireString(string key) =>
-        GetString(key) is { Length: > 0 } value ? value : throw new ConfigException($"{File}:{Line}: missing required key '{Qualify(key)}'");
+        GetString(key) is { Length: > 0 } value ? value : throw Missing(key);
 
     public int GetInt(string key, int fallback, int min = int.MinValue, int max = int.MaxValue) =>
         (int)GetLong(key, fallback, min, max);

@@ -19,6 +19,7 @@ public sealed record PpoConfig
 
     /// <summary>Reward model folder: frozen scorer, and the critic starts from it.</summary>
     public required string Reward { get; init; }
+    /// <summary>Rollout-and-update rounds: PPO's counterpart of the other stages' <c>max_steps</c>.</summary>
     public int Iterations { get; init; } = 40;
     public int RolloutBatch { get; init; } = 64;
 
@@ -61,7 +62,7 @@ public sealed record PpoConfig
     /// <summary>Sampled answers per held-out prompt at each evaluation (beside the greedy one), at <see cref="EvalTemperature"/>.</summary>
     public int EvalSamples { get; init; } = 4;
     public double EvalTemperature { get; init; } = 1.0;
-    public int SaveEvery { get; init; } = 10;
+    public int CheckpointEvery { get; init; } = 10;
     public int Seed { get; init; } = 1;
     public int Threads { get; init; }
     public int StopAfter { get; init; }
@@ -79,6 +80,7 @@ public sealed record PpoConfig
         Check(KlTarget is null or > 0, "kl_target must be positive");
         Check(PtxCoef == 0 || PtxData.Count > 0, "ptx_coef needs ptx_data");
         Check(PtxMaxTokens > 0, "ptx_max_tokens must be positive");
+        Check(EvalEvery > 0 && CheckpointEvery > 0, "eval_every and checkpoint_every must be positive");
         Check(EvalSamples >= 0 && EvalTemperature > 0, "eval_samples must be >= 0 and eval_temperature positive");
         return this;
     }

@@ -247,7 +247,7 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
 
             if (metrics is null) continue; // rank 0 alone evaluates and writes; the others wait in the next collective
             if (done % config.EvalEvery == 0 || done == config.Iterations) Evaluate(actor, reference, scorer, evalPrompts, done, metrics);
-            if (done % config.SaveEvery == 0 || done == stopAt)
+            if (done % config.CheckpointEvery == 0 || done == stopAt)
                 SaveCheckpoint(checkpoint, actor, critic, reference, rewardModel, actorOptimizer, criticOptimizer, new PpoState(done, kl.Value, moments.Mean, moments.Variance, moments.Count));
         }
         if (Replicas.IsDistributed)

@@ -22,7 +22,7 @@ public sealed record RewardConfig
     /// <summary>Over-long pairs: <c>none</c> rejects them, <c>left</c> keeps the last <see cref="MaxTokens"/> tokens of each side.</summary>
     public PreferenceTruncation Truncate { get; init; } = PreferenceTruncation.None;
     public OnError OnError { get; init; } = OnError.Skip;
-    public int Steps { get; init; } = 300;
+    public int MaxSteps { get; init; } = 300;
     public int BatchSize { get; init; } = 32;
     public double LearningRate { get; init; } = 5e-4;
     public double MinLrRatio { get; init; } = 0.1;
@@ -41,7 +41,7 @@ public sealed record RewardConfig
     /// <summary>Steps between lines of metrics.jsonl and the console.</summary>
     public int LogEvery { get; init; } = 10;
     public int EvalEvery { get; init; } = 100;
-    public int SaveEvery { get; init; } = 100;
+    public int CheckpointEvery { get; init; } = 100;
     public int Seed { get; init; } = 1;
     public int Threads { get; init; }
     public int StopAfter { get; init; }
@@ -53,7 +53,9 @@ public sealed record RewardConfig
         Check(Train.Count > 0, "train lists no files");
         Check(Init is not null ^ Model is not null, "set either init (an SFT model folder) or model (sizes for a fresh transformer)");
         Check(Model is null || Model.ContextLength >= MaxTokens, "model.context_length must cover max_tokens");
-        Check(Steps > 0 && BatchSize > 0 && LearningRate > 0 && LogEvery > 0, "steps, batch_size, learning_rate and log_every must be positive");
+        Check(MaxSteps > 0 && BatchSize > 0 && LearningRate > 0 && LogEvery > 0 && EvalEvery > 0 && CheckpointEvery > 0,
+            "max_steps, batch_size, learning_rate, log_every, eval_every and checkpoint_every must be positive");
+        Check(MinLrRatio is >= 0 and <= 1, "min_lr_ratio must be in [0, 1]");
         Check(EvalFraction is >= 0 and < 1, "eval_fraction must be in [0, 1)");
         Check(Margin >= 0, "margin must be >= 0");
         Check(ScoreScale > 0, "score_scale must be positive");

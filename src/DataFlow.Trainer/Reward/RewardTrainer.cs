@@ -87,14 +87,14 @@ public sealed class RewardTrainer(RewardConfig config, ChatTokenizer tokenizer, 
         using var metrics = Replicas.IsRoot ? new MetricsLog(Path.Combine(config.Output, "metrics.jsonl"), startStep > 0 ? startStep : -1) : null;
         if (metrics is not null && startStep == 0) EvaluateAll(model, eval, evalSets, 0, metrics);
         // Rerunning a finished run (or one pointed at new eval files) reports the held-out numbers again.
-        else if (metrics is not null && startStep >= config.Steps) EvaluateAll(model, eval, evalSets, startStep, metrics);
+        else if (metrics is not null && startStep >= config.MaxSteps) EvaluateAll(model, eval, evalSets, startStep, metrics);
 
-        var stopAt = config.StopAfter > 0 ? Math.Min(config.Steps, startStep + config.StopAfter) : config.Steps;
+        var stopAt = config.StopAfter > 0 ? Math.Min(config.MaxSteps, startStep + config.StopAfter) : config.MaxSteps;
         var clock = Stopwatch.StartNew();
         for (var step = startStep; step < stopAt; step++)
         {
             model.train();
-            var lr = LearningRateSchedule.At(step, config.Steps, config.WarmupSteps, config.LearningRate, config.MinLrRatio);
+            var lr = LearningRateSchedule.At(step, config.MaxSteps, config.WarmupSteps, config.LearningRate, config.MinLrRatio);
             foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
             optimizer.zero_grad();
             using var scope = NewDisposeScope();
@@ -112,12 +112,12 @@ public sealed class RewardTrainer(RewardConfig config, ChatTokenizer tokenizer, 
                 var global = Replicas.Average(loss.item<float>(), (chosen > rejected).to(float32).mean().item<float>());
                 var (lossValue, accuracy) = (global[0], global[1]);
                 metrics?.Write(new { step = done, loss = lossValue, accuracy, lr, grad_norm = norm, seconds = clock.Elapsed.TotalSeconds });
-                Log($"reward step {done}/{config.Steps} loss {lossValue:F4} batch accuracy {accuracy:P0} lr {lr:E2}");
+                Log($"reward step {done}/{config.MaxSteps} loss {lossValue:F4} batch accuracy {accuracy:P0} lr {lr:E2}");
                 clock.Restart();
             }
             if (metrics is null) continue; // rank 0 alone evaluates and writes; the others wait in the next all-reduce
-            if (done % config.EvalEvery == 0 || done == config.Steps) EvaluateAll(model, eval, evalSets, done, metrics);
-            if (done % config.SaveEvery == 0 || done == stopAt)
+            if (done % config.EvalEvery == 0 || done == config.MaxSteps) EvaluateAll(model, eval, evalSets, done, metrics);
+            if (done % config.CheckpointEvery == 0 || done == stopAt)
             {
                 LatestCheckpoint.Replace(checkpoint, temp =>
                 {
@@ -129,7 +129,7 @@ public sealed class RewardTrainer(RewardConfig config, ChatTokenizer tokenizer, 
         }
         if (Replicas.IsDistributed)
             Log($"reward: replicas of {Replicas.Size} ranks differ by at most {Replicas.Divergence(model.parameters()):G3} (0: in lockstep)");
-        if (stopAt == config.Steps && Replicas.IsRoot)
+        if (stopAt == config.MaxSteps && Replicas.IsRoot)
         {
             model.Save(Path.Combine(config.Output, SftTrainer.FinalDir), tokenizer);
             Log($"reward: final model in {Path.Combine(config.Output, SftTrainer.FinalDir)}");

@@ -28,9 +28,10 @@ public sealed record SftConfig
     /// <summary>Null: full fine-tuning; set: base frozen, only adapters train.</summary>
     public LoraConfig? Lora { get; init; }
 
-    public int Steps { get; init; } = 500;
+    public int MaxSteps { get; init; } = 500;
     public int BatchSize { get; init; } = 16;
-    public int GradAccum { get; init; } = 1;
+    /// <summary>Micro-batches whose gradients are summed before one optimizer step.</summary>
+    public int GradAccumSteps { get; init; } = 1;
     public double LearningRate { get; init; } = 1e-3;
     public double MinLrRatio { get; init; } = 0.1;
     public int WarmupSteps { get; init; } = 20;
@@ -39,7 +40,7 @@ public sealed record SftConfig
     /// <summary>Steps between lines of metrics.jsonl and the console.</summary>
     public int LogEvery { get; init; } = 10;
     public int EvalEvery { get; init; } = 100;
-    public int SaveEvery { get; init; } = 100;
+    public int CheckpointEvery { get; init; } = 100;
 
     /// <summary>Held-out conversations answered greedily at each eval (exact match and samples.jsonl).</summary>
     public int SampleCount { get; init; } = 64;
@@ -47,7 +48,7 @@ public sealed record SftConfig
     public int Seed { get; init; } = 1;
     public int Threads { get; init; }
 
-    /// <summary>Stop after this many steps of this invocation (the schedule still spans <see cref="Steps"/>); 0 = run to the end. For resume tests.</summary>
+    /// <summary>Stop after this many steps of this invocation (the schedule still spans <see cref="MaxSteps"/>); 0 = run to the end. For resume tests.</summary>
     public int StopAfter { get; init; }
     public required string Output { get; init; }
 
@@ -56,7 +57,9 @@ public sealed record SftConfig
         void Check(bool ok, string problem) { if (!ok) throw new ArgumentException($"sft config: {problem}"); }
         Check(Train.Count > 0, "train lists no files");
         Check(Init is not null || Model is not null, "set either init (a model folder) or model (sizes for a fresh model)");
-        Check(Steps > 0 && BatchSize > 0 && GradAccum > 0 && LogEvery > 0, "steps, batch_size, grad_accum and log_every must be positive");
+        Check(MaxSteps > 0 && BatchSize > 0 && GradAccumSteps > 0 && LogEvery > 0 && EvalEvery > 0 && CheckpointEvery > 0,
+            "max_steps, batch_size, grad_accum_steps, log_every, eval_every and checkpoint_every must be positive");
+        Check(MinLrRatio is >= 0 and <= 1, "min_lr_ratio must be in [0, 1]");
         Check(LearningRate > 0, "learning_rate must be positive");
         Check(EvalFraction is >= 0 and < 1, "eval_fraction must be in [0, 1)");
         Check(MaxTokens > 2, "max_tokens must exceed 2");

@@ -70,7 +70,7 @@ public sealed class SftTrainer(SftConfig config, ChatTokenizer tokenizer, Action
         using var metrics = Replicas.IsRoot ? new MetricsLog(Path.Combine(config.Output, "metrics.jsonl"), startStep > 0 ? startStep : -1) : null;
         if (startStep == 0 && metrics is not null) Evaluate(model, adapters, eval, 0, metrics);
 
-        var stopAt = config.StopAfter > 0 ? Math.Min(config.Steps, startStep + config.StopAfter) : config.Steps;
+        var stopAt = config.StopAfter > 0 ? Math.Min(config.MaxSteps, startStep + config.StopAfter) : config.MaxSteps;
         var clock = Stopwatch.StartNew();
         var stepsClock = Stopwatch.StartNew();
         long tokensSinceLog = 0;
@@ -80,19 +80,19 @@ public sealed class SftTrainer(SftConfig config, ChatTokenizer tokenizer, Action
             adapters?.Train(true);
             torch.manual_seed(config.Seed * 1_000_003L + step); // dropout depends on (seed, step) only
             adapters?.SeedDropout(Replicas.RankSeed(config.Seed * 1_000_003L + step));
-            var lr = LearningRateSchedule.At(step, config.Steps, config.WarmupSteps, config.LearningRate, config.MinLrRatio);
+            var lr = LearningRateSchedule.At(step, config.MaxSteps, config.WarmupSteps, config.LearningRate, config.MinLrRatio);
             foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
             optimizer.zero_grad();
             double stepLoss = 0;
-            for (var micro = 0; micro < config.GradAccum; micro++)
+            for (var micro = 0; micro < config.GradAccumSteps; micro++)
             {
                 using var scope = NewDisposeScope();
                 // The whole global batch is collated (same padding as one process), then this rank keeps its rows;
                 // its summed loss over the global token count's share averages over ranks to the global mean.
-                var (inputs, targets, layout) = SftBatch.Collate(BatchAt(train, step * config.GradAccum + micro), tokenizer.PadId);
+                var (inputs, targets, layout) = SftBatch.Collate(BatchAt(train, step * config.GradAccumSteps + micro), tokenizer.PadId);
                 var tokens = targets.ne(SftBatch.IgnoreIndex).sum().item<long>();
                 var rankLayout = layout is null ? null : new PackedLayout(Replicas.Rows(layout.Positions), Replicas.Rows(layout.Mask));
-                var loss = SftBatch.MaskedLossSum(Logits(model, Replicas.Rows(inputs), rankLayout), Replicas.Rows(targets)) / (Replicas.MeanDenominator(tokens) * config.GradAccum);
+                var loss = SftBatch.MaskedLossSum(Logits(model, Replicas.Rows(inputs), rankLayout), Replicas.Rows(targets)) / (Replicas.MeanDenominator(tokens) * config.GradAccumSteps);
                 loss.backward();
                 stepLoss += loss.item<float>();
                 tokensSinceLog += inputs.numel();
@@ -107,20 +107,20 @@ public sealed class SftTrainer(SftConfig config, ChatTokenizer tokenizer, Action
             {
                 var seconds = clock.Elapsed.TotalSeconds;
                 metrics.Write(new { step = done, loss = stepLoss, lr, grad_norm = norm, tokens_per_s = tokensSinceLog / seconds });
-                Log($"sft step {done}/{config.Steps} loss {stepLoss:F4} lr {lr:E2} grad_norm {norm:F3} {tokensSinceLog / seconds:F0} tok/s");
+                Log($"sft step {done}/{config.MaxSteps} loss {stepLoss:F4} lr {lr:E2} grad_norm {norm:F3} {tokensSinceLog / seconds:F0} tok/s");
                 tokensSinceLog = 0;
                 clock.Restart();
             }
             if (metrics is null) continue; // rank 0 alone evaluates and writes; the others wait in the next all-reduce
-            if (done % config.EvalEvery == 0 || done == config.Steps) Evaluate(model, adapters, eval, done, metrics);
-            if (done % config.SaveEvery == 0 || done == stopAt) SaveCheckpoint(checkpoint, model, adapters, optimizer, done);
+            if (done % config.EvalEvery == 0 || done == config.MaxSteps) Evaluate(model, adapters, eval, done, metrics);
+            if (done % config.CheckpointEvery == 0 || done == stopAt) SaveCheckpoint(checkpoint, model, adapters, optimizer, done);
         }
         if (Replicas.IsDistributed)
         {
             Log($"sft: {stopAt - startStep} steps in {stepsClock.Elapsed.TotalSeconds:F2} s, {Replicas.AllReduceSeconds:F2} s of them in gradient all-reduces (rank 0)");
             Log($"sft: replicas of {Replicas.Size} ranks differ by at most {Replicas.Divergence(trainable):G3} (0: in lockstep)");
         }
-        if (stopAt == config.Steps && Replicas.IsRoot) SaveFinal(model, adapters);
+        if (stopAt == config.MaxSteps && Replicas.IsRoot) SaveFinal(model, adapters);
     }
 
     /// <summary>

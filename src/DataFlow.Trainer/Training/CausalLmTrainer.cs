@@ -232,5 +232,5 @@ public sealed class CausalLmTrainer(
 
     private TrainingDivergedException Diverged(long step, string what) =>
         new($"training stopped at step {step + 1}: {what}. Nothing was saved for this step; the last good checkpoint is " +
-            (Checkpoints.Latest() ?? "none (no checkpoint was written yet)") + ". Lower max_lr or raise warmup_steps, then resume.");
+            (Checkpoints.Latest() ?? "none (no checkpoint was written yet)") + ". Lower learning_rate or raise warmup_steps, then resume.");
 }

@@ -6,10 +6,11 @@ public sealed record TrainingOptions
     public int MaxSteps { get; init; } = 2000;
     /// <summary>Micro-batches whose gradients are summed before one optimizer step.</summary>
     public int GradAccumSteps { get; init; } = 1;
-    public double MaxLr { get; init; } = 1e-3;
-    public double MinLr { get; init; } = 1e-4;
+    public double LearningRate { get; init; } = 1e-3;
+    /// <summary>Floor of the cosine as a fraction of <see cref="LearningRate"/> (the schedule ends at LearningRate * MinLrRatio).</summary>
+    public double MinLrRatio { get; init; } = 0.1;
     public int WarmupSteps { get; init; } = 100;
-    /// <summary>Step where the cosine reaches <see cref="MinLr"/>; 0 means <see cref="MaxSteps"/>.</summary>
+    /// <summary>Step where the cosine reaches the floor (<see cref="MinLrRatio"/> of the peak); 0 means <see cref="MaxSteps"/>.</summary>
     public int DecaySteps { get; init; }
     public double WeightDecay { get; init; } = 0.1;
     public double Beta1 { get; init; } = 0.9;
@@ -28,14 +29,15 @@ public sealed record TrainingOptions
     /// <summary>libtorch intra-op threads; 0 means every core the process may use.</summary>
     public int Threads { get; init; }
 
-    public WarmupCosineSchedule Schedule => new(MaxLr, MinLr, WarmupSteps, DecaySteps > 0 ? DecaySteps : MaxSteps);
+    public WarmupCosineSchedule Schedule => new(LearningRate, LearningRate * MinLrRatio, WarmupSteps, DecaySteps > 0 ? DecaySteps : MaxSteps);
 
     public TrainingOptions Validate()
     {
         void Check(bool ok, string problem) { if (!ok) throw new ArgumentException($"training options: {problem}"); }
         Check(MaxSteps > 0, "max_steps must be positive");
         Check(GradAccumSteps > 0, "grad_accum_steps must be positive");
-        Check(MaxLr > 0 && MinLr >= 0 && MinLr <= MaxLr, "need 0 <= min_lr <= max_lr and max_lr > 0");
+        Check(LearningRate > 0, "learning_rate must be positive");
+        Check(MinLrRatio is >= 0 and <= 1, "min_lr_ratio must be in [0, 1]");
         Check(WarmupSteps >= 0, "warmup_steps must be >= 0");
         Check(EvalEvery > 0 && CheckpointEvery > 0 && LogEvery > 0 && KeepLast > 0, "eval_every, checkpoint_every, log_every and keep_last must be positive");
         return this;

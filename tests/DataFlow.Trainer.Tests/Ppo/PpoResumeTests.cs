@@ -32,8 +32,8 @@ public class PpoResumeTests
 
         RewardConfig Reward(string output, int stopAfter) => new()
         {
-            Train = [pairs], Init = Path.Combine(directory, "sft"), Output = output, Steps = 6, BatchSize = 4, EvalFraction = 0.2,
-            WarmupSteps = 2, EvalEvery = 100, SaveEvery = 100, StopAfter = stopAfter,
+            Train = [pairs], Init = Path.Combine(directory, "sft"), Output = output, MaxSteps = 6, BatchSize = 4, EvalFraction = 0.2,
+            WarmupSteps = 2, EvalEvery = 100, CheckpointEvery = 100, StopAfter = stopAfter,
         };
         new RewardTrainer(Reward(Path.Combine(directory, "rm-straight"), 0), tokenizer, _ => { }).Run(new FailOnReject());
         new RewardTrainer(Reward(Path.Combine(directory, "rm-resumed"), 4), tokenizer, _ => { }).Run(new FailOnReject());
@@ -44,7 +44,7 @@ public class PpoResumeTests
         {
             Prompts = [prompts], EvalPrompts = [prompts], TestPrompts = [prompts], EvalSamples = 2, Actor = Path.Combine(directory, "sft"), Reward = Path.Combine(directory, "rm-straight", "final"),
             Output = output, Iterations = 3, RolloutBatch = 8, GroupSize = 2, MiniBatch = 4, PpoEpochs = 2, MaxNewTokens = 6, KlTarget = 1.0,
-            ActorLearningRate = 1e-3, EvalEvery = 100, SaveEvery = 100, StopAfter = stopAfter, PtxCoef = 0.1, PtxData = [prompts],
+            ActorLearningRate = 1e-3, EvalEvery = 100, CheckpointEvery = 100, StopAfter = stopAfter, PtxCoef = 0.1, PtxData = [prompts],
         };
         new PpoTrainer(Ppo(Path.Combine(directory, "ppo-straight"), 0), tokenizer, _ => { }).Run(new FailOnReject());
         new PpoTrainer(Ppo(Path.Combine(directory, "ppo-resumed"), 2), tokenizer, _ => { }).Run(new FailOnReject());

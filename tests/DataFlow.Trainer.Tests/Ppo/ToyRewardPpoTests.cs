@@ -29,7 +29,7 @@ public class ToyRewardPpoTests
         {
             Prompts = [Path.Combine(directory, "tasks-11.jsonl")], Actor = Path.Combine(directory, "sft"), Reward = "", Output = output,
             Iterations = Iterations, RolloutBatch = RolloutBatch, MiniBatch = 8, PpoEpochs = 2, MaxNewTokens = 8,
-            ActorLearningRate = actorLearningRate, CriticLearningRate = 1e-3, KlCoef = 0.5, EvalEvery = 1000, SaveEvery = 1000, Seed = 3,
+            ActorLearningRate = actorLearningRate, CriticLearningRate = 1e-3, KlCoef = 0.5, EvalEvery = 1000, CheckpointEvery = 1000, Seed = 3,
         };
         var scorer = new FunctionScorer((_, response) => response.Count(id => id < 128));
         new PpoTrainer(config, ChatTokenizer.Load("bytes"), _ => { }) { Scorer = scorer }.Run(new FailOnReject());

@@ -79,7 +79,7 @@ public class LeftTruncationTests
         var config = new RewardConfig
         {
             Train = [path], Eval = [path], Model = RlhfFixtures.Config(), Truncate = PreferenceTruncation.Left, MaxTokens = 64,
-            Steps = 3, BatchSize = 2, WarmupSteps = 1, EvalEvery = 3, SaveEvery = 3, Output = Path.Combine(directory, "rm"),
+            MaxSteps = 3, BatchSize = 2, WarmupSteps = 1, EvalEvery = 3, CheckpointEvery = 3, Output = Path.Combine(directory, "rm"),
         };
         var log = new List<string>();
         var rejects = new CollectRejects();

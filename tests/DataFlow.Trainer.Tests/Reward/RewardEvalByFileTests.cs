@@ -36,7 +36,7 @@ public class RewardEvalByFileTests
         var config = new RewardConfig
         {
             Train = [train], Eval = [evalA, evalB], Init = Path.Combine(directory, "sft"), Output = Path.Combine(directory, "rm"),
-            Steps = 3, BatchSize = 4, WarmupSteps = 1, EvalEvery = 100, SaveEvery = 100, LearningRate = 1e-2,
+            MaxSteps = 3, BatchSize = 4, WarmupSteps = 1, EvalEvery = 100, CheckpointEvery = 100, LearningRate = 1e-2,
         };
         new RewardTrainer(config, ChatTokenizer.Load("bytes"), _ => { }).Run(new FailOnReject());
 

@@ -16,7 +16,7 @@ public class MetricsResumeTests
 
     /// <summary>
     /// Runs <paramref name="run"/> (given stop_after) for 3 steps, keeps that checkpoint, runs 2 more (logged and
-    /// checkpointed), puts the step-3 checkpoint back (as a kill after step 5 with save_every larger than log_every
+    /// checkpointed), puts the step-3 checkpoint back (as a kill after step 5 with checkpoint_every larger than log_every
     /// leaves it) and runs to the end.
     /// </summary>
     private static string RunKilledAfterTheCheckpoint(string output, Action<int> run)
@@ -50,8 +50,8 @@ public class MetricsResumeTests
         var data = RlhfFixtures.WriteSyntheticTasks(directory, 60, seed: 5);
         SftConfig Config(string output, int stopAfter) => new()
         {
-            Train = [data], Output = output, Model = RlhfFixtures.Config(), Steps = 8, BatchSize = 2, WarmupSteps = 1,
-            LogEvery = 1, EvalEvery = 100, SaveEvery = 100, SampleCount = 1, StopAfter = stopAfter, Seed = 3,
+            Train = [data], Output = output, Model = RlhfFixtures.Config(), MaxSteps = 8, BatchSize = 2, WarmupSteps = 1,
+            LogEvery = 1, EvalEvery = 100, CheckpointEvery = 100, SampleCount = 1, StopAfter = stopAfter, Seed = 3,
         };
         var tokenizer = ChatTokenizer.Load("bytes");
         var straight = Path.Combine(directory, "straight");
@@ -76,8 +76,8 @@ public class MetricsResumeTests
         var output = Path.Combine(directory, "rm");
         RewardConfig Config(int stopAfter) => new()
         {
-            Train = [pairs], Model = RlhfFixtures.Config(), Output = output, Steps = 7, BatchSize = 4, EvalFraction = 0.2,
-            WarmupSteps = 1, LogEvery = 1, EvalEvery = 100, SaveEvery = 100, StopAfter = stopAfter,
+            Train = [pairs], Model = RlhfFixtures.Config(), Output = output, MaxSteps = 7, BatchSize = 4, EvalFraction = 0.2,
+            WarmupSteps = 1, LogEvery = 1, EvalEvery = 100, CheckpointEvery = 100, StopAfter = stopAfter,
         };
         var tokenizer = ChatTokenizer.Load("bytes");
         var metrics = RunKilledAfterTheCheckpoint(output, stopAfter => new RewardTrainer(Config(stopAfter), tokenizer, _ => { }).Run(new FailOnReject()));

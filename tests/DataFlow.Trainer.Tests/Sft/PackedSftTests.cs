@@ -148,12 +148,12 @@ public sealed class PackedSftTests
         File.WriteAllText(config, """
             model: {vocab_size: 262, dim: 32, layers: 1, heads: 2, context_length: 128}
             tokenizer: bytes
-            steps: 4
+            max_steps: 4
             batch_size: 4
             warmup_steps: 1
             log_every: 1
             eval_every: 100
-            save_every: 100
+            checkpoint_every: 100
             eval_fraction: 0.1
             threads: 1
             """);
@@ -185,8 +185,8 @@ public sealed class PackedSftTests
     private static SftConfig Config(string train, string output, string? init) => new()
     {
         Train = [train], Output = output, Init = init, Model = init is null ? RlhfFixtures.Config() with { ContextLength = 128 } : null,
-        MaxTokens = 128, Steps = 40, BatchSize = 8, WarmupSteps = 4, LearningRate = 5e-3, LogEvery = 5, EvalEvery = 100,
-        SaveEvery = 100, SampleCount = 2, EvalFraction = 0.1, Seed = 3,
+        MaxTokens = 128, MaxSteps = 40, BatchSize = 8, WarmupSteps = 4, LearningRate = 5e-3, LogEvery = 5, EvalEvery = 100,
+        CheckpointEvery = 100, SampleCount = 2, EvalFraction = 0.1, Seed = 3,
     };
 
     private static string Prepare(string dir, string input, string layout, string tokenizer)

@@ -20,11 +20,11 @@ public class SftReproducibilityTests
                 train: ['{data}']
                 output: '{output}'
                 model: {"{"} vocab_size: 262, dim: 32, layers: 2, heads: 4, context_length: 64 {"}"}
-                steps: 8
+                max_steps: 8
                 batch_size: 4
                 warmup_steps: 2
                 eval_every: 100
-                save_every: 100
+                checkpoint_every: 100
                 sample_count: 2
                 seed: 9
                 threads: 1

@@ -54,8 +54,8 @@ public class SftTrainerTests
         var data = RlhfFixtures.WriteSyntheticTasks(directory, 200, seed: 5);
         SftConfig Config(string output, int stopAfter) => new()
         {
-            Train = [data], Output = output, Model = RlhfFixtures.Config(), Steps = 12, BatchSize = 4, GradAccum = 2,
-            WarmupSteps = 3, EvalEvery = 100, SaveEvery = 100, SampleCount = 4, StopAfter = stopAfter, Seed = 9,
+            Train = [data], Output = output, Model = RlhfFixtures.Config(), MaxSteps = 12, BatchSize = 4, GradAccumSteps = 2,
+            WarmupSteps = 3, EvalEvery = 100, CheckpointEvery = 100, SampleCount = 4, StopAfter = stopAfter, Seed = 9,
             Lora = lora ? new LoraConfig { Rank = 2, Dropout = 0.1 } : null,
         };
         var tokenizer = ChatTokenizer.Load("bytes");
