@@ -1,16 +1,18 @@
 using System.Text.Json.Nodes;
 using DataFlow.Jobs.Training.Ppo;
+using DataFlow.Engine.Jobs;
 using DataFlow.Trainer.Distributed;
+using DataFlow.Trainer.Training;
 
 namespace DataFlow.Jobs.Training.Pipeline;
 
 /// <summary>PPO on a verifiable set's prompts: actor from an SFT stage, critic and scorer from a reward stage.</summary>
 public sealed class PpoStageJob(string configFile, StageReference data, StageReference actor, StageReference reward)
-    : TrainingStageJob(configFile, [data, actor, reward])
+    : TrainingStageJob
 {
-    protected override IReadOnlyList<(int Reference, int Output)> Needs => [(0, 0), (0, 1), (1, -1), (2, -1)];
+    private static readonly (int Reference, int Output)[] Needs = [(0, 0), (0, 1), (1, -1), (2, -1)];
 
-    protected override Dictionary<string, JsonNode?> Overrides(IReadOnlyList<string?> inputs, string outputDir) => new()
+    private static Dictionary<string, JsonNode?> Overrides(IReadOnlyList<string?> inputs, string outputDir) => new()
     {
         ["prompts"] = new JsonArray(inputs[0]!),
         ["eval_prompts"] = new JsonArray(inputs[1]!),
@@ -19,6 +21,8 @@ public sealed class PpoStageJob(string configFile, StageReference data, StageRef
         ["output"] = outputDir,
     };
 
-    protected override int Train(string configFile, IReadOnlyDictionary<string, JsonNode?> overrides, Action<string> log, Replicas replicas) =>
-        PpoJob.Run(configFile, overrides, log, replicas);
+    public override IReadOnlyList<TaskPlan> Plan(PlanContext context) => PlanFrom(context, [data, actor, reward], Needs);
+
+    protected override TrainingSummary Train(TaskContext context, string outputDir, DataParallel parallel, Action<string> log) =>
+        PpoJob.Run(configFile, Overrides(InputsOf(context), outputDir), log, parallel, OnErrorFor(context));
 }

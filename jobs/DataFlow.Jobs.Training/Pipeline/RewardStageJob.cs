@@ -1,15 +1,17 @@
 using System.Text.Json.Nodes;
 using DataFlow.Jobs.Training.Reward;
+using DataFlow.Engine.Jobs;
 using DataFlow.Trainer.Distributed;
+using DataFlow.Trainer.Training;
 
 namespace DataFlow.Jobs.Training.Pipeline;
 
 /// <summary>Reward model on a verifiable set's preference pairs, initialized from an earlier SFT stage's model.</summary>
-public sealed class RewardStageJob(string configFile, StageReference data, StageReference init) : TrainingStageJob(configFile, [data, init])
+public sealed class RewardStageJob(string configFile, StageReference data, StageReference init) : TrainingStageJob
 {
-    protected override IReadOnlyList<(int Reference, int Output)> Needs => [(0, 2), (0, 3), (1, -1)];
+    private static readonly (int Reference, int Output)[] Needs = [(0, 2), (0, 3), (1, -1)];
 
-    protected override Dictionary<string, JsonNode?> Overrides(IReadOnlyList<string?> inputs, string outputDir) => new()
+    private static Dictionary<string, JsonNode?> Overrides(IReadOnlyList<string?> inputs, string outputDir) => new()
     {
         ["train"] = new JsonArray(inputs[0]!),
         ["eval"] = new JsonArray(inputs[1]!),
@@ -17,6 +19,8 @@ public sealed class RewardStageJob(string configFile, StageReference data, Stage
         ["output"] = outputDir,
     };
 
-    protected override int Train(string configFile, IReadOnlyDictionary<string, JsonNode?> overrides, Action<string> log, Replicas replicas) =>
-        RewardJob.Run(configFile, overrides, log, replicas);
+    public override IReadOnlyList<TaskPlan> Plan(PlanContext context) => PlanFrom(context, [data, init], Needs);
+
+    protected override TrainingSummary Train(TaskContext context, string outputDir, DataParallel parallel, Action<string> log) =>
+        RewardJob.Run(configFile, Overrides(InputsOf(context), outputDir), log, parallel, OnErrorFor(context));
 }

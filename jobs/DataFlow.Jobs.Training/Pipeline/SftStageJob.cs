@@ -1,15 +1,17 @@
 using System.Text.Json.Nodes;
 using DataFlow.Jobs.Training.Sft;
+using DataFlow.Engine.Jobs;
 using DataFlow.Trainer.Distributed;
+using DataFlow.Trainer.Training;
 
 namespace DataFlow.Jobs.Training.Pipeline;
 
 /// <summary>SFT on a verifiable set's SFT files, starting from an earlier pretrain stage's model when there is one.</summary>
-public sealed class SftStageJob(string configFile, StageReference data, StageReference init) : TrainingStageJob(configFile, [data, init])
+public sealed class SftStageJob(string configFile, StageReference data, StageReference init) : TrainingStageJob
 {
-    protected override IReadOnlyList<(int Reference, int Output)> Needs => [(0, 0), (0, 1), (1, -1)];
+    private static readonly (int Reference, int Output)[] Needs = [(0, 0), (0, 1), (1, -1)];
 
-    protected override Dictionary<string, JsonNode?> Overrides(IReadOnlyList<string?> inputs, string outputDir)
+    private static Dictionary<string, JsonNode?> Overrides(IReadOnlyList<string?> inputs, string outputDir)
     {
         var keys = new Dictionary<string, JsonNode?>
         {
@@ -21,6 +23,8 @@ public sealed class SftStageJob(string configFile, StageReference data, StageRef
         return keys;
     }
 
-    protected override int Train(string configFile, IReadOnlyDictionary<string, JsonNode?> overrides, Action<string> log, Replicas replicas) =>
-        SftJob.Run(configFile, overrides, log, replicas);
+    public override IReadOnlyList<TaskPlan> Plan(PlanContext context) => PlanFrom(context, [data, init], Needs);
+
+    protected override TrainingSummary Train(TaskContext context, string outputDir, DataParallel parallel, Action<string> log) =>
+        SftJob.Run(configFile, Overrides(InputsOf(context), outputDir), log, parallel, OnErrorFor(context));
 }

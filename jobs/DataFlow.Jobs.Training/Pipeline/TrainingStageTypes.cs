@@ -8,7 +8,8 @@ namespace DataFlow.Jobs.Training.Pipeline;
 /// e.g. conf/train/sample-sft.yaml; its data, model and output paths are filled in by the pipeline), and where inputs
 /// come from, each an earlier stage's name or a path, defaulting to the nearest earlier stage of the named type:
 /// sft: <c>data</c> (verifiable_set), <c>init</c> (pretrain, optional); reward: <c>data</c> (verifiable_set), <c>init</c> (sft);
-/// ppo: <c>data</c> (verifiable_set), <c>actor</c> (sft), <c>reward</c> (reward).
+/// ppo: <c>data</c> (verifiable_set), <c>actor</c> (sft), <c>reward</c> (reward). <c>on_error</c> on the stage overrides the
+/// training file's, which overrides the pipeline's.
 /// </summary>
 public sealed class TrainingStageTypes(string name) : IStageType
 {
@@ -26,11 +27,14 @@ public sealed class TrainingStageTypes(string name) : IStageType
         var config = settings.Resolve(section.RequireString("config"));
         if (!File.Exists(config)) throw section.Error("config", $"training config '{config}' does not exist");
         StageReference Ref(string key, string type, bool required) => StageReference.Read(section, key, type, required, settings);
-        IStageJob job = Name switch
+        // on_error: the stage's own key, else the training file's, else the pipeline's (TrainingStageJob).
+        var stageSets = section.Has("on_error");
+        var fileSets = ConfigSection.Parse(File.ReadAllText(config), config).Has("on_error");
+        TrainingStageJob job = Name switch
         {
-            "sft" => new SftStageJob(config, Ref("data", "verifiable_set", true), Ref("init", "pretrain", false)),
-            "reward" => new RewardStageJob(config, Ref("data", "verifiable_set", true), Ref("init", "sft", true)),
-            "ppo" => new PpoStageJob(config, Ref("data", "verifiable_set", true), Ref("actor", "sft", true), Ref("reward", "reward", true)),
+            "sft" => new SftStageJob(config, Ref("data", "verifiable_set", true), Ref("init", "pretrain", false)) { StageSetsOnError = stageSets, FileSetsOnError = fileSets },
+            "reward" => new RewardStageJob(config, Ref("data", "verifiable_set", true), Ref("init", "sft", true)) { StageSetsOnError = stageSets, FileSetsOnError = fileSets },
+            "ppo" => new PpoStageJob(config, Ref("data", "verifiable_set", true), Ref("actor", "sft", true), Ref("reward", "reward", true)) { StageSetsOnError = stageSets, FileSetsOnError = fileSets },
             _ => throw new ArgumentException($"unknown training stage type '{Name}'"),
         };
         return [new StageDefinition(stageName, Name, job)];

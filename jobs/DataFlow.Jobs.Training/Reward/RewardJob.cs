@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
 using DataFlow.Jobs.Training.Sft;
 using DataFlow.Text.Chat;
+using DataFlow.Engine.Documents;
 using DataFlow.Trainer.Distributed;
+using DataFlow.Trainer.Training;
 using DataFlow.Trainer.Reward;
 
 namespace DataFlow.Jobs.Training.Reward;
@@ -9,18 +11,20 @@ namespace DataFlow.Jobs.Training.Reward;
 /// <summary><c>dataflow train reward --config FILE</c>: YAML -> <see cref="RewardConfig"/> -> <see cref="RewardTrainer"/>.</summary>
 public static class RewardJob
 {
-    public static int Run(string configPath, Action<string> log, Replicas? replicas = null) =>
-        Run(configPath, new Dictionary<string, JsonNode?>(), log, replicas);
+    public static TrainingSummary Run(string configPath, Action<string> log, DataParallel? parallel = null) =>
+        Run(configPath, new Dictionary<string, JsonNode?>(), log, parallel);
 
     /// <summary>Runs with some YAML keys set by the caller (a pipeline stage fills in data, model and output paths).</summary>
-    /// <param name="replicas">MPI data parallelism (null: one process); rank 0 alone logs and writes.</param>
-    public static int Run(string configPath, IReadOnlyDictionary<string, JsonNode?> overrides, Action<string> log, Replicas? replicas = null)
+    /// <param name="onError">What a bad record does (a pipeline stage's on_error); null: the training file's own <c>on_error</c>.</param>
+    /// <param name="parallel">MPI data parallelism (null: one process); rank 0 alone logs and writes.</param>
+    public static TrainingSummary Run(string configPath, IReadOnlyDictionary<string, JsonNode?> overrides, Action<string> log, DataParallel? parallel = null,
+        OnError? onError = null)
     {
-        replicas ??= Replicas.Single;
+        parallel ??= DataParallel.Single;
         var config = TrainingYaml.Load<RewardConfig>(configPath, overrides).Validate();
-        using var rejects = new RejectLog(replicas.IsRoot ? Path.Combine(config.Output, "rejects.jsonl") : null, config.OnError);
-        new RewardTrainer(config, ModelTokenizers.Of(config.Init, config.Tokenizer), log) { Replicas = replicas }.Run(rejects);
-        if (rejects.Count > 0 && replicas.IsRoot) log($"reward: {rejects.Count} bad or over-long pairs skipped, listed in {config.Output}/rejects.jsonl");
-        return 0;
+        using var rejects = new RejectLog(parallel.IsRoot ? Path.Combine(config.Output, "rejects.jsonl") : null, onError ?? config.OnError);
+        var summary = new RewardTrainer(config, ModelTokenizers.Of(config.Init, config.Tokenizer), log) { DataParallel = parallel }.Run(rejects);
+        if (rejects.Count > 0 && parallel.IsRoot) log($"reward: {rejects.Count} bad or over-long pairs skipped, listed in {config.Output}/rejects.jsonl");
+        return summary with { Rejected = rejects.Count };
     }
 }
