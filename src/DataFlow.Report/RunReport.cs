@@ -55,14 +55,16 @@ public sealed class RunReport(RunFolder run, Pipeline pipeline, Func<string, str
     private void Overview(List<(StageDefinition Stage, StageManifest Manifest, TaskStats Stats, int Done)> stages)
     {
         _html.Append("<h2>Stages</h2><table><tr><th class=l>stage</th><th class=l>type</th><th>tasks done</th><th>docs in</th><th>docs out</th>")
-            .Append("<th>MB in</th><th>MB out</th><th>tokens</th><th>rejected</th><th>task s</th></tr>");
+            .Append("<th>MB in</th><th>MB out</th><th>tokens</th><th>rejected</th><th>task s</th><th class=l>training</th></tr>");
         foreach (var (stage, manifest, stats, done) in stages)
         {
-            _html.Append($"<tr><td class=l>{E(stage.Name)}</td><td class=l>{E(stage.Type)}</td><td>{done}/{manifest.Tasks.Count}</td>")
-                .Append($"<td>{stats.Counter("docs_in"):N0}</td><td>{stats.Counter("docs_out"):N0}</td>")
+            // A training stage reads no documents: steps, tokens trained, tok/s and losses instead of "0 docs in, 0 out".
+            var training = TrainingStats.Describe(stats);
+            _html.Append($"<tr><td class=l>{E(stage.Name)}</td><td class=l>{E(stage.Type)}</td><td>{done}/{manifest.Tasks.Count}</td>");
+            _html.Append(training is null ? $"<td>{stats.Counter("docs_in"):N0}</td><td>{stats.Counter("docs_out"):N0}</td>" : "<td></td><td></td>")
                 .Append($"<td>{stats.Counter("bytes_in") / 1e6:F2}</td><td>{stats.Counter("bytes_out") / 1e6:F2}</td>")
-                .Append($"<td>{stats.Counter("tokens_out"):N0}</td><td>{stats.Counter("docs_rejected"):N0}</td>")
-                .Append($"<td>{stats.Values.GetValueOrDefault("seconds"):F1}</td></tr>");
+                .Append($"<td>{(training is null ? stats.Counter("tokens_out") : stats.Counter(TrainingStats.Tokens)):N0}</td><td>{stats.Counter("docs_rejected"):N0}</td>")
+                .Append($"<td>{stats.Values.GetValueOrDefault("seconds"):F1}</td><td class=l>{E(training ?? "")}</td></tr>");
         }
         _html.Append("</table>");
         var flow = stages.Where(s => s.Stats.Counter("docs_out") > 0)

@@ -24,7 +24,7 @@ if (mode == "write-dataset")
 }
 // --distributed mpi|none, as `dataflow train` takes it (the sbatch template appends it); default mpi.
 var parallel = DistributedMode.Start(options.GetValueOrDefault("distributed", "mpi"));
-var mpi = parallel?.Communicator;
+var mpi = parallel.Communicator;
 var rank = mpi?.Rank ?? 0;
 var result = mode switch
 {
@@ -49,9 +49,9 @@ static Dictionary<string, object?> Collectives(MpiCommunicator mpi)
     return new() { ["rank"] = mpi.Rank, ["size"] = mpi.Size, ["bcast"] = bcast, ["allreduce"] = sum, ["average"] = average };
 }
 
-static Dictionary<string, object?> Train(DataParallel? parallel, Dictionary<string, string> o, string outDir)
+static Dictionary<string, object?> Train(DataParallel parallel, Dictionary<string, string> o, string outDir)
 {
-    var mpi = parallel?.Communicator;
+    var mpi = parallel.Communicator;
     int Get(string key, int fallback) => o.TryGetValue(key, out var v) ? int.Parse(v) : fallback;
     var (batch, steps, dim, layers, seq) = (Get("batch", 8), Get("steps", 20), Get("dim", 32), Get("layers", 2), Get("seq", 16));
     TorchRuntime.EnsureInitialized();
@@ -68,7 +68,7 @@ static Dictionary<string, object?> Train(DataParallel? parallel, Dictionary<stri
     };
     var trainer = new CausalLmTrainer(model, training, data, null, Path.Combine(outDir, $"train-{mpi?.Rank ?? 0}"))
     {
-        Distributed = parallel, Log = TextWriter.Null,
+        DataParallel = parallel, Log = TextWriter.Null,
     };
     var clock = Stopwatch.StartNew();
     var summary = trainer.Run();
@@ -86,8 +86,8 @@ static Dictionary<string, object?> Train(DataParallel? parallel, Dictionary<stri
         ["parameters"] = weights.Length,
         ["seconds"] = seconds,
         ["tokens_per_second"] = summary.TokensPerSecond,
-        ["allreduce_seconds"] = parallel?.AllReduceTime.TotalSeconds ?? 0,
-        ["allreduce_calls"] = parallel?.AllReduceCalls ?? 0,
+        ["allreduce_seconds"] = parallel.AllReduceTime.TotalSeconds,
+        ["allreduce_calls"] = parallel.AllReduceCalls,
     };
 }
 

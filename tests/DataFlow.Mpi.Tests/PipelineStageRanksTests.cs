@@ -1,3 +1,4 @@
+using DataFlow.Trainer.Checkpoints;
 using System.Diagnostics;
 using System.Text.Json;
 using DataFlow.Engine.Execution.Slurm;
@@ -32,16 +33,15 @@ public sealed class PipelineStageRanksTests(ITestOutputHelper output)
     {
         using var dir = new TempDir();
         var run = new RunFolder(dir.File("run"));
-        // One checkpoint halfway: the trainer replaces a checkpoint by delete-then-rename, so a kill during a second
-        // save could leave none and the rerun would (correctly) start over instead of resuming.
+        // One checkpoint halfway (keep_last 1), so the rerun must resume from step 20.
         var pipeline = WritePipeline(dir, steps: 40, saveEvery: 20);
         // Kill `dataflow run` (and with it mpirun and both ranks) once sft_two has written its checkpoint.
-        var state = Path.Combine(Out(run, "sft_two"), SftTrainer.CheckpointDir, TrainerState.FileName);
+        var store = new CheckpointStore(Path.Combine(Out(run, "sft_two"), CheckpointStore.FolderName));
         using (var first = Start(dir.Path, "run", pipeline, "--run-dir", run.Root))
         {
             var clock = Stopwatch.StartNew();
-            while (!File.Exists(state) && !first.HasExited && clock.Elapsed < TimeSpan.FromMinutes(4)) Thread.Sleep(20);
-            Assert.True(File.Exists(state), "sft_two wrote no checkpoint before `dataflow run` ended");
+            while (store.Latest() is null && !first.HasExited && clock.Elapsed < TimeSpan.FromMinutes(4)) Thread.Sleep(20);
+            Assert.True(store.Latest() is not null, "sft_two wrote no checkpoint before `dataflow run` ended");
             first.Kill(entireProcessTree: true);
             first.WaitForExit();
         }

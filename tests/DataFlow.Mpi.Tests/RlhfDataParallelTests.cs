@@ -1,3 +1,4 @@
+using DataFlow.Trainer.Checkpoints;
 using System.Diagnostics;
 using System.Text.Json;
 using DataFlow.Text.Chat;
@@ -185,7 +186,7 @@ public sealed class RlhfDataParallelTests(ITestOutputHelper output)
         }
         Assert.NotEqual(one[0].GetProperty("kl_coef").GetDouble(), one[2].GetProperty("kl_coef").GetDouble()); // the adaptive controller acted
         AssertSameWeights(dir.File("one", "final", ModelWeights.WeightsFile), dir.File("two", "final", ModelWeights.WeightsFile), 1e-5);
-        AssertSameWeights(dir.File("one", "checkpoint", "critic", ModelWeights.WeightsFile), dir.File("two", "checkpoint", "critic", ModelWeights.WeightsFile), 1e-5);
+        AssertSameWeights(Path.Combine(new CheckpointStore(dir.File("one", CheckpointStore.FolderName)).Latest()!, "critic", ModelWeights.WeightsFile), Path.Combine(new CheckpointStore(dir.File("two", CheckpointStore.FolderName)).Latest()!, "critic", ModelWeights.WeightsFile), 1e-5);
     }
 
     [MpiFact]

@@ -123,7 +123,7 @@ public sealed class PretrainJobTests
             {
                 RedirectStandardOutput = true, RedirectStandardError = true,
             })!;
-            var store = new CheckpointStore(Path.Combine(output, "run", CausalLmTrainer.CheckpointFolder));
+            var store = new CheckpointStore(Path.Combine(output, "run", CheckpointStore.FolderName));
             var deadline = DateTime.UtcNow.AddSeconds(60);
             var before = store.List().Count;
             while (store.List().Count < before + 2 && DateTime.UtcNow < deadline && !process.HasExited) Thread.Sleep(20);
@@ -137,7 +137,7 @@ public sealed class PretrainJobTests
                 model.Dispose();
             }
         }
-        var final = new CheckpointStore(Path.Combine(output, "run", CausalLmTrainer.CheckpointFolder)).List();
+        var final = new CheckpointStore(Path.Combine(output, "run", CheckpointStore.FolderName)).List();
         Assert.True(final.Count >= 2, "the killed runs made progress across restarts");
     }
 }

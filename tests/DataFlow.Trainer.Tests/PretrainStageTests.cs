@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DataFlow.Engine.Execution;
+using DataFlow.Engine.Jobs;
 using DataFlow.Jobs;
 using DataFlow.Jobs.Training;
 using DataFlow.Jobs.Training.Pretrain;
@@ -53,5 +54,37 @@ public sealed class PretrainStageTests
         var checkpoint = summary.GetProperty("checkpoint").GetString()!;
         Assert.Equal(6, TrainingCheckpoint.ReadState(checkpoint).Step);
         Assert.Equal(tokenizer.VocabSize, TrainingCheckpoint.ReadState(checkpoint).Model.VocabSize);
+
+        // What the config implies, by hand: 6 steps x 4 rows x 16 tokens per row (grad_accum 1, one rank) = 384 tokens.
+        const long steps = 6, tokens = 6 * 4 * 16;
+        Assert.Equal(tokens, summary.GetProperty("tokens").GetInt64());
+        Assert.True(summary.GetProperty("last_loss").GetDouble() is > 0 and < 10);
+        Assert.True(summary.GetProperty("final_eval").GetProperty("val_loss").GetDouble() > 0);
+        var stage = session.Pipeline.Stages[^1];
+        var stats = TaskRunner.StageStats(session.Run, StageManifest.Load(session.Run.ManifestFile(stage.Name)));
+        Assert.Equal(steps, stats.Counter(TrainingStats.Steps));
+        Assert.Equal(tokens, stats.Counter(TrainingStats.Tokens));
+        Assert.Equal(0, stats.Counter("docs_in"));
+
+        // dataflow status (JSON) and the HTML report show the same numbers, not "0 docs in, 0 out".
+        var status = Cli(dir, "status", session.Run.Root, "--json");
+        var counters = JsonDocument.Parse(status).RootElement.GetProperty("pretrain").GetProperty("Counters");
+        Assert.Equal(steps, counters.GetProperty(TrainingStats.Steps).GetInt64());
+        Assert.Equal(tokens, counters.GetProperty(TrainingStats.Tokens).GetInt64());
+        var html = File.ReadAllText(new DataFlow.Report.RunReport(session.Run, session.Pipeline, text => text).Write());
+        Assert.Contains("6 steps, 384 tokens, ", html);
+    }
+
+    private static string Cli(string workingDir, params string[] args)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = workingDir, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dataflow.dll"));
+        foreach (var a in args) info.ArgumentList.Add(a);
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "dataflow status did not finish");
+        Assert.True(process.ExitCode == 0, $"dataflow {string.Join(' ', args)}: exit {process.ExitCode}\n{stdout.Result}\n{stderr.Result}");
+        return stdout.Result;
     }
 }

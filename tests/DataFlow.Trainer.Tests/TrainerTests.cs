@@ -46,7 +46,7 @@ public sealed class TrainerTests
         Assert.True(Math.Abs(fp32.Losses.TakeLast(5).Average() - bf16.Losses.TakeLast(5).Average()) < 0.1,
             $"fp32 {fp32.Losses[^1]} vs bf16 {bf16.Losses[^1]}");
         // Checkpoints hold the float32 master weights.
-        var (model, _) = TrainingCheckpoint.LoadModel(new CheckpointStore(Path.Combine(dir, CausalLmTrainer.CheckpointFolder)).Latest()!);
+        var (model, _) = TrainingCheckpoint.LoadModel(new CheckpointStore(Path.Combine(dir, CheckpointStore.FolderName)).Latest()!);
         Assert.All(model.parameters(), p => Assert.Equal(ScalarType.Float32, p.dtype));
     }
 

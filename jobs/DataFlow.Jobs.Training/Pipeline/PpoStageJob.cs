@@ -1,6 +1,8 @@
 using DataFlow.Engine.Config;
+using DataFlow.Engine.Documents;
 using DataFlow.Jobs.Training.Ppo;
 using DataFlow.Trainer.Distributed;
+using DataFlow.Trainer.Training;
 using DataFlow.Trainer.Ppo;
 
 namespace DataFlow.Jobs.Training.Pipeline;
@@ -24,5 +26,6 @@ public sealed class PpoStageJob(IReadOnlyList<ConfigSection> layers, StageRefere
 
     protected override PpoConfig Bind(IReadOnlyList<ConfigSection> layers, IReadOnlyDictionary<string, object?> overrides) => PpoJob.Bind(layers, overrides);
 
-    protected override int Train(PpoConfig config, Action<string> log, Replicas replicas) => PpoJob.Run(config, log, replicas);
+    protected override TrainingSummary Train(PpoConfig config, Action<string> log, DataParallel parallel, OnError? onError) =>
+        PpoJob.Run(config, log, parallel, onError);
 }

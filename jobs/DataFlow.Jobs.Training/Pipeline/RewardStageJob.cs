@@ -1,6 +1,8 @@
 using DataFlow.Engine.Config;
+using DataFlow.Engine.Documents;
 using DataFlow.Jobs.Training.Reward;
 using DataFlow.Trainer.Distributed;
+using DataFlow.Trainer.Training;
 using DataFlow.Trainer.Reward;
 
 namespace DataFlow.Jobs.Training.Pipeline;
@@ -23,5 +25,6 @@ public sealed class RewardStageJob(IReadOnlyList<ConfigSection> layers, StageRef
 
     protected override RewardConfig Bind(IReadOnlyList<ConfigSection> layers, IReadOnlyDictionary<string, object?> overrides) => RewardJob.Bind(layers, overrides);
 
-    protected override int Train(RewardConfig config, Action<string> log, Replicas replicas) => RewardJob.Run(config, log, replicas);
+    protected override TrainingSummary Train(RewardConfig config, Action<string> log, DataParallel parallel, OnError? onError) =>
+        RewardJob.Run(config, log, parallel, onError);
 }

@@ -1,6 +1,8 @@
 using DataFlow.Engine.Config;
+using DataFlow.Engine.Documents;
 using DataFlow.Jobs.Training.Sft;
 using DataFlow.Trainer.Distributed;
+using DataFlow.Trainer.Training;
 using DataFlow.Trainer.Sft;
 
 namespace DataFlow.Jobs.Training.Pipeline;
@@ -30,5 +32,6 @@ public sealed class SftStageJob(IReadOnlyList<ConfigSection> layers, StageRefere
 
     protected override SftConfig Bind(IReadOnlyList<ConfigSection> layers, IReadOnlyDictionary<string, object?> overrides) => SftJob.Bind(layers, overrides);
 
-    protected override int Train(SftConfig config, Action<string> log, Replicas replicas) => SftJob.Run(config, log, replicas);
+    protected override TrainingSummary Train(SftConfig config, Action<string> log, DataParallel parallel, OnError? onError) =>
+        SftJob.Run(config, log, parallel, onError);
 }

@@ -13,15 +13,15 @@ public static class TaskRanks
     /// <summary>The exit code every rank ends with when one fails (the CLI's task-failed code), so the task fails as a whole.</summary>
     private const int FailedExitCode = 1;
 
-    public static T Run<T>(TaskContext context, Func<DataParallel?, T> train)
+    public static T Run<T>(TaskContext context, Func<DataParallel, T> train)
     {
-        if (context.Ranks == 1) return train(null);
+        if (context.Ranks == 1) return train(DataParallel.Single);
         var stage = $"stage '{context.Stage.Name}' runs each task on {context.Ranks} ranks (resources.ranks)";
         if (!MpiCommunicator.LaunchedByMpi)
             throw new InvalidOperationException($"{stage}, but this process is not an MPI rank; `dataflow run` (mpirun) and `dataflow submit` (srun) start them");
         return DistributedMode.Run("mpi", parallel =>
         {
-            if (parallel!.Size != context.Ranks) throw new InvalidOperationException($"{stage}, but was started on {parallel.Size} MPI ranks");
+            if (parallel.Size != context.Ranks) throw new InvalidOperationException($"{stage}, but was started on {parallel.Size} MPI ranks");
             context.Rank = parallel.Rank;
             return train(parallel);
         }, FailedExitCode);

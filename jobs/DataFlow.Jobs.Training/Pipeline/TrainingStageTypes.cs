@@ -12,7 +12,8 @@ namespace DataFlow.Jobs.Training.Pipeline;
 /// inline keys override the file's. Data, model and output paths are filled in by the pipeline, from where inputs
 /// come from, each an earlier stage's name or a path, defaulting to the nearest earlier stage of the named type:
 /// sft: <c>data</c> (verifiable_set, or an sft_prepare stage by name), <c>init</c> (pretrain, optional); reward: <c>data</c> (verifiable_set), <c>init</c> (sft);
-/// ppo: <c>data</c> (verifiable_set), <c>actor</c> (sft), <c>reward</c> (reward).
+/// ppo: <c>data</c> (verifiable_set), <c>actor</c> (sft), <c>reward</c> (reward). <c>on_error</c> on the stage overrides the
+/// training file's, which overrides the pipeline's.
 /// </summary>
 public sealed class TrainingStageTypes(string name) : IStageType
 {
@@ -29,11 +30,14 @@ public sealed class TrainingStageTypes(string name) : IStageType
     {
         var layers = Layers(section, settings, Name switch { "sft" => typeof(SftConfig), "reward" => typeof(RewardConfig), _ => typeof(PpoConfig) });
         StageReference Ref(string key, string type, bool required) => StageReference.Read(section, key, type, required, settings);
-        IStageJob job = Name switch
+        // on_error: the stage's own key, else the training file's, else the pipeline's (TrainingStageJob).
+        var stageSets = section.Has("on_error");
+        var fileSets = layers.Skip(1).Any(l => l.Has("on_error"));
+        TrainingStageJob job = Name switch
         {
-            "sft" => new SftStageJob(layers, Ref("data", "verifiable_set", true), Ref("init", "pretrain", false)).CheckKeys(),
-            "reward" => new RewardStageJob(layers, Ref("data", "verifiable_set", true), Ref("init", "sft", true)).CheckKeys(),
-            "ppo" => new PpoStageJob(layers, Ref("data", "verifiable_set", true), Ref("actor", "sft", true), Ref("reward", "reward", true)).CheckKeys(),
+            "sft" => new SftStageJob(layers, Ref("data", "verifiable_set", true), Ref("init", "pretrain", false)) { StageSetsOnError = stageSets, FileSetsOnError = fileSets }.CheckKeys(),
+            "reward" => new RewardStageJob(layers, Ref("data", "verifiable_set", true), Ref("init", "sft", true)) { StageSetsOnError = stageSets, FileSetsOnError = fileSets }.CheckKeys(),
+            "ppo" => new PpoStageJob(layers, Ref("data", "verifiable_set", true), Ref("actor", "sft", true), Ref("reward", "reward", true)) { StageSetsOnError = stageSets, FileSetsOnError = fileSets }.CheckKeys(),
             _ => throw new ArgumentException($"unknown training stage type '{Name}'"),
         };
         return [new StageDefinition(stageName, Name, job)];

@@ -39,7 +39,7 @@ public static class GenerateRun
     private static string Resolve(string path)
     {
         if (File.Exists(Path.Combine(path, "state.json"))) return path;
-        var store = new CheckpointStore(Path.Combine(path, "checkpoints"));
+        var store = new CheckpointStore(Path.Combine(path, CheckpointStore.FolderName));
         return store.Latest() ?? throw new DirectoryNotFoundException($"{path}: neither a checkpoint nor a training folder with checkpoints/");
     }
 }

@@ -13,11 +13,12 @@ namespace DataFlow.Jobs.Training.Pretrain;
 /// <summary>Pretraining from token shards: reads the manifest, builds the model it implies, runs the trainer.</summary>
 public static class PretrainRun
 {
-    /// <param name="parallel">MPI data parallelism (null: one process); batch_size is then the global batch, split over ranks.</param>
+    /// <param name="parallel">MPI data parallelism (null: one process, <see cref="DataParallel.Single"/>); batch_size is then the global batch, split over ranks.</param>
     public static TrainingSummary Execute(PretrainSettings settings, bool resume, TextWriter log, CancellationToken cancellation = default,
         DataParallel? parallel = null)
     {
-        if (parallel is { IsRoot: false }) log = TextWriter.Null; // rank 0 speaks for all
+        parallel ??= DataParallel.Single;
+        if (!parallel.IsRoot) log = TextWriter.Null; // rank 0 speaks for all
         TorchRuntime.EnsureInitialized();
         var dataDir = settings.DataDir ?? throw new ArgumentException("pretrain: no token dataset folder ('data')");
         var manifest = TokenDatasetManifest.Load(dataDir);
@@ -37,10 +38,10 @@ public static class PretrainRun
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"data {dataDir}: tokenizer {manifest.Tokenizer}, {train.RowCount:N0} train rows of {manifest.SeqLen} tokens, batch {settings.BatchSize} x {settings.Training.GradAccumSteps} accumulation; libtorch {TorchRuntime.LoadReport}"));
 
-        if (parallel is not null) log.WriteLine($"data parallel over {parallel.Size} MPI rank(s): {settings.BatchSize / parallel.Size} rows per rank per micro-batch");
+        if (parallel.IsDistributed) log.WriteLine($"data parallel over {parallel.Size} MPI rank(s): {settings.BatchSize / parallel.Size} rows per rank per micro-batch");
         var trainer = new CausalLmTrainer(model, settings.Training, DistributedMode.Shard(train, parallel), validation, settings.OutputDir, tokenizer)
         {
-            Log = log, Distributed = parallel, TokenizerFiles = Text.Chat.ChatTokenizer.Load(manifest.Tokenizer),
+            Log = log, DataParallel = parallel, TokenizerFiles = Text.Chat.ChatTokenizer.Load(manifest.Tokenizer),
         };
         return trainer.Run(resume, cancellation);
     }

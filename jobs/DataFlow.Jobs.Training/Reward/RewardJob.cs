@@ -1,16 +1,17 @@
 using DataFlow.Engine.Config;
+using DataFlow.Engine.Documents;
 using DataFlow.Jobs.Training.Sft;
-using DataFlow.Text.Chat;
 using DataFlow.Trainer.Distributed;
 using DataFlow.Trainer.Reward;
+using DataFlow.Trainer.Training;
 
 namespace DataFlow.Jobs.Training.Reward;
 
 /// <summary><c>dataflow train reward --config FILE</c>: YAML -> <see cref="RewardConfig"/> -> <see cref="RewardTrainer"/>.</summary>
 public static class RewardJob
 {
-    public static int Run(string configPath, Action<string> log, Replicas? replicas = null) =>
-        Run(Bind([ConfigSection.LoadFile(configPath)]), log, replicas);
+    public static TrainingSummary Run(string configPath, Action<string> log, DataParallel? parallel = null) =>
+        Run(Bind([ConfigSection.LoadFile(configPath)]), log, parallel);
 
     /// <summary>Binds and checks the keys of <paramref name="layers"/> (first wins), with some set by the caller (a pipeline stage fills in data, model and output paths).</summary>
     public static RewardConfig Bind(IReadOnlyList<ConfigSection> layers, IReadOnlyDictionary<string, object?>? overrides = null)
@@ -23,13 +24,14 @@ public static class RewardJob
         });
     }
 
-    /// <param name="replicas">MPI data parallelism (null: one process); rank 0 alone logs and writes.</param>
-    public static int Run(RewardConfig config, Action<string> log, Replicas? replicas = null)
+    /// <param name="parallel">MPI data parallelism (null: one process); rank 0 alone logs and writes.</param>
+    /// <param name="onError">What a bad record does (a pipeline stage's on_error); null: the config's own <c>on_error</c>.</param>
+    public static TrainingSummary Run(RewardConfig config, Action<string> log, DataParallel? parallel = null, OnError? onError = null)
     {
-        replicas ??= Replicas.Single;
-        using var rejects = new RejectLog(replicas.IsRoot ? Path.Combine(config.Output, "rejects.jsonl") : null, config.OnError);
-        new RewardTrainer(config, ModelTokenizers.Of(config.Init, config.Tokenizer), log) { Replicas = replicas }.Run(rejects);
-        if (rejects.Count > 0 && replicas.IsRoot) log($"reward: {rejects.Count} bad or over-long pairs skipped, listed in {config.Output}/rejects.jsonl");
-        return 0;
+        parallel ??= DataParallel.Single;
+        using var rejects = new RejectLog(parallel.IsRoot ? Path.Combine(config.Output, "rejects.jsonl") : null, onError ?? config.OnError);
+        var summary = new RewardTrainer(config, ModelTokenizers.Of(config.Init, config.Tokenizer), log) { DataParallel = parallel }.Run(rejects);
+        if (rejects.Count > 0 && parallel.IsRoot) log($"reward: {rejects.Count} bad or over-long pairs skipped, listed in {config.Output}/rejects.jsonl");
+        return summary with { Rejected = rejects.Count };
     }
 }

@@ -1,15 +1,16 @@
 using DataFlow.Engine.Config;
-using DataFlow.Text.Chat;
+using DataFlow.Engine.Documents;
 using DataFlow.Trainer.Distributed;
 using DataFlow.Trainer.Sft;
+using DataFlow.Trainer.Training;
 
 namespace DataFlow.Jobs.Training.Sft;
 
 /// <summary><c>dataflow train sft --config FILE</c>: YAML -> <see cref="SftConfig"/> -> <see cref="SftTrainer"/>, rejects beside the output.</summary>
 public static class SftJob
 {
-    public static int Run(string configPath, Action<string> log, Replicas? replicas = null) =>
-        Run(Bind([ConfigSection.LoadFile(configPath)]), log, replicas);
+    public static TrainingSummary Run(string configPath, Action<string> log, DataParallel? parallel = null) =>
+        Run(Bind([ConfigSection.LoadFile(configPath)]), log, parallel);
 
     /// <summary>Binds and checks the keys of <paramref name="layers"/> (first wins), with some set by the caller (a pipeline stage fills in data, model and output paths).</summary>
     public static SftConfig Bind(IReadOnlyList<ConfigSection> layers, IReadOnlyDictionary<string, object?>? overrides = null)
@@ -22,13 +23,14 @@ public static class SftJob
         });
     }
 
-    /// <param name="replicas">MPI data parallelism (null: one process); rank 0 alone logs and writes.</param>
-    public static int Run(SftConfig config, Action<string> log, Replicas? replicas = null)
+    /// <param name="parallel">MPI data parallelism (null: one process); rank 0 alone logs and writes.</param>
+    /// <param name="onError">What a bad record does (a pipeline stage's on_error); null: the config's own <c>on_error</c>.</param>
+    public static TrainingSummary Run(SftConfig config, Action<string> log, DataParallel? parallel = null, OnError? onError = null)
     {
-        replicas ??= Replicas.Single;
-        using var rejects = new RejectLog(replicas.IsRoot ? Path.Combine(config.Output, "rejects.jsonl") : null, config.OnError);
-        new SftTrainer(config, ModelTokenizers.Of(config.Init, config.Tokenizer), log) { Replicas = replicas }.Run(rejects);
-        if (rejects.Count > 0 && replicas.IsRoot) log($"sft: {rejects.Count} bad records skipped, listed in {config.Output}/rejects.jsonl");
-        return 0;
+        parallel ??= DataParallel.Single;
+        using var rejects = new RejectLog(parallel.IsRoot ? Path.Combine(config.Output, "rejects.jsonl") : null, onError ?? config.OnError);
+        var summary = new SftTrainer(config, ModelTokenizers.Of(config.Init, config.Tokenizer), log) { DataParallel = parallel }.Run(rejects);
+        if (rejects.Count > 0 && parallel.IsRoot) log($"sft: {rejects.Count} bad records skipped, listed in {config.Output}/rejects.jsonl");
+        return summary with { Rejected = rejects.Count };
     }
 }

@@ -24,7 +24,7 @@ public sealed class StatusCommand : Command<StatusCommand.Settings>
         var session = RunSession.Open(settings.RunDir);
         var run = session.Run;
         var table = new Table().Border(TableBorder.Rounded).Title($"run {run.Root}");
-        foreach (var h in new[] { "stage", "type", "tasks done", "docs in", "docs out", "dropped", "rejected", "MB in", "MB out", "task s" })
+        foreach (var h in new[] { "stage", "type", "tasks done", "docs in", "docs out", "dropped", "rejected", "MB in", "MB out", "task s", "training" })
             table.AddColumn(h);
         // Runs submitted to Slurm also show the queue state of unfinished tasks and where failed tasks logged.
         var slurm = SlurmSubmission.Load(run) is not null && SlurmClient.IsAvailable(out _)
@@ -37,7 +37,7 @@ public sealed class StatusCommand : Command<StatusCommand.Settings>
         {
             if (!File.Exists(run.ManifestFile(stage.Name)))
             {
-                table.AddRow([stage.Name, stage.Type, "not planned", "", "", "", "", "", "", "", .. slurm is null ? Array.Empty<string>() : [""]]);
+                table.AddRow([stage.Name, stage.Type, "not planned", "", "", "", "", "", "", "", "", .. slurm is null ? Array.Empty<string>() : [""]]);
                 complete = false;
                 continue;
             }
@@ -48,10 +48,11 @@ public sealed class StatusCommand : Command<StatusCommand.Settings>
             var slurmCell = slurm?.Stages.First(s => s.Stage == stage.Name).QueueSummary();
             json[stage.Name] = new { tasks = manifest.Tasks.Count, done, stats.Counters, stats.Values, slurm = slurmCell };
             var dropped = stats.Counters.Where(kv => kv.Key.StartsWith("dropped.", StringComparison.Ordinal)).Sum(kv => kv.Value);
-            table.AddRow([stage.Name, stage.Type, $"{done}/{manifest.Tasks.Count}", stats.Counter("docs_in").ToString("N0"),
-                stats.Counter("docs_out").ToString("N0"), dropped.ToString("N0"), stats.Counter("docs_rejected").ToString("N0"),
+            var training = TrainingStats.Describe(stats); // a training stage shows steps and tokens, not document counts
+            table.AddRow([stage.Name, stage.Type, $"{done}/{manifest.Tasks.Count}", training is null ? stats.Counter("docs_in").ToString("N0") : "",
+                training is null ? stats.Counter("docs_out").ToString("N0") : "", dropped.ToString("N0"), stats.Counter("docs_rejected").ToString("N0"),
                 (stats.Counter("bytes_in") / 1e6).ToString("F1"), (stats.Counter("bytes_out") / 1e6).ToString("F1"),
-                stats.Values.GetValueOrDefault("seconds").ToString("F1"), .. slurmCell is null ? Array.Empty<string>() : [slurmCell]]);
+                stats.Values.GetValueOrDefault("seconds").ToString("F1"), Markup.Escape(training ?? ""), .. slurmCell is null ? Array.Empty<string>() : [slurmCell]]);
         }
         if (settings.Json)
             Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(json, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));

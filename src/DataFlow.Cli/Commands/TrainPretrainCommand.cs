@@ -27,7 +27,7 @@ public sealed class TrainPretrainCommand : Command<TrainPretrainCommand.Settings
     {
         if (string.IsNullOrEmpty(settings.Config)) throw new ArgumentException("--config is required");
         var (summary, isRoot) = DistributedTraining.Run(settings.Distributed, parallel =>
-            (PretrainRun.Execute(PretrainSettings.Load(settings.Config), settings.Resume, Console.Out, cancellation, parallel), parallel?.IsRoot ?? true));
+            (PretrainRun.Execute(PretrainSettings.Load(settings.Config), settings.Resume, Console.Out, cancellation, parallel), parallel.IsRoot));
         if (!isRoot) return ExitCodes.Ok;
         if (summary.Steps == 0)
         {
@@ -35,7 +35,7 @@ public sealed class TrainPretrainCommand : Command<TrainPretrainCommand.Settings
             return ExitCodes.Ok;
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"done: {summary.Steps} steps from step {summary.FirstStep}, final train loss {summary.Losses.LastOrDefault():F4}, " +
+            $"done: {summary.Steps} steps from step {summary.FirstStep}, final train loss {summary.LastLoss:F4}, " +
             $"val loss {summary.FinalValLoss?.ToString("F4", CultureInfo.InvariantCulture) ?? "n/a"}, {summary.TokensPerSecond:F0} tokens/s; checkpoint {summary.LastCheckpoint}"));
         return ExitCodes.Ok;
     }

@@ -10,7 +10,7 @@ public sealed class TrainRewardCommand : Command<TrainRewardCommand.Settings>
     public sealed class Settings : CommandSettings
     {
         [CommandOption("-c|--config <FILE>")]
-        [Description("Reward YAML (see conf/train/reward-verifiable.yaml); rerunning resumes from OUTPUT/checkpoint.")]
+        [Description("Reward YAML (see conf/train/reward-verifiable.yaml); rerunning resumes from the newest of OUTPUT/checkpoints/step-N.")]
         public string Config { get; init; } = "";
 
         [CommandOption("--distributed <MODE>")]
@@ -19,5 +19,5 @@ public sealed class TrainRewardCommand : Command<TrainRewardCommand.Settings>
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation) =>
-        DistributedTraining.Run(settings.Distributed, parallel => DataFlow.Jobs.Training.Reward.RewardJob.Run(settings.Config, Console.WriteLine, new Replicas(parallel)));
+        DistributedTraining.Run(settings.Distributed, parallel => DistributedTraining.Report(DataFlow.Jobs.Training.Reward.RewardJob.Run(settings.Config, Console.WriteLine, parallel), parallel));
 }

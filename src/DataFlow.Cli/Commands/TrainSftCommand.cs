@@ -10,7 +10,7 @@ public sealed class TrainSftCommand : Command<TrainSftCommand.Settings>
     public sealed class Settings : CommandSettings
     {
         [CommandOption("-c|--config <FILE>")]
-        [Description("SFT YAML (see conf/train/sft-verifiable.yaml); rerunning resumes from OUTPUT/checkpoint.")]
+        [Description("SFT YAML (see conf/train/sft-verifiable.yaml); rerunning resumes from the newest of OUTPUT/checkpoints/step-N.")]
         public string Config { get; init; } = "";
 
         [CommandOption("--distributed <MODE>")]
@@ -19,5 +19,5 @@ public sealed class TrainSftCommand : Command<TrainSftCommand.Settings>
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation) =>
-        DistributedTraining.Run(settings.Distributed, parallel => SftJob.Run(settings.Config, Console.WriteLine, new Replicas(parallel)));
+        DistributedTraining.Run(settings.Distributed, parallel => DistributedTraining.Report(SftJob.Run(settings.Config, Console.WriteLine, parallel), parallel));
 }

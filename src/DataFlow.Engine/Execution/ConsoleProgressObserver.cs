@@ -65,7 +65,9 @@ public sealed class ConsoleProgressObserver : IExecutionObserver, IDisposable
         var docsIn = stats.Counter("docs_in");
         var mb = stats.Counter("bytes_in") / 1e6;
         var rate = elapsed.TotalSeconds > 0 ? $", {mb / elapsed.TotalSeconds:F1} MB/s" : "";
-        WriteLine($"stage {stage.Name} done in {elapsed.TotalSeconds:F1}s: {docsIn:N0} docs in, {stats.Counter("docs_out"):N0} out{rate}");
+        WriteLine(TrainingStats.Describe(stats) is { } training
+            ? $"stage {stage.Name} done in {elapsed.TotalSeconds:F1}s: {training}"
+            : $"stage {stage.Name} done in {elapsed.TotalSeconds:F1}s: {docsIn:N0} docs in, {stats.Counter("docs_out"):N0} out{rate}");
     }
 
     private void Render()
@@ -113,12 +115,17 @@ public sealed class ConsoleProgressObserver : IExecutionObserver, IDisposable
         var table = new Table().Border(TableBorder.Rounded).Title("DataFlow run summary");
         foreach (var h in new[] { "stage", "tasks", "docs in", "docs out", "dropped", "rejected", "MB in", "MB out", "wall s" })
             table.AddColumn(new TableColumn(h).RightAligned());
+        var training = _finished.Any(f => TrainingStats.IsTraining(f.Stats));
+        if (training) table.AddColumn(new TableColumn("training").LeftAligned());
         foreach (var (stage, stats, elapsed, tasks) in _finished)
         {
             var dropped = stats.Counters.Where(kv => kv.Key.StartsWith("dropped.", StringComparison.Ordinal)).Sum(kv => kv.Value);
-            table.AddRow(stage, tasks.ToString(), stats.Counter("docs_in").ToString("N0"), stats.Counter("docs_out").ToString("N0"),
+            // A training stage reads no documents: its row shows steps and tokens instead of "0 docs in, 0 out".
+            var trained = TrainingStats.Describe(stats);
+            string[] row = [stage, tasks.ToString(), trained is null ? stats.Counter("docs_in").ToString("N0") : "", trained is null ? stats.Counter("docs_out").ToString("N0") : "",
                 dropped.ToString("N0"), stats.Counter("docs_rejected").ToString("N0"), (stats.Counter("bytes_in") / 1e6).ToString("F1"),
-                (stats.Counter("bytes_out") / 1e6).ToString("F1"), elapsed.TotalSeconds.ToString("F1"));
+                (stats.Counter("bytes_out") / 1e6).ToString("F1"), elapsed.TotalSeconds.ToString("F1")];
+            table.AddRow(training ? [.. row, trained ?? ""] : row);
         }
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         console.Write(table);

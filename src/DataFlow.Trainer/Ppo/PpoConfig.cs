@@ -63,6 +63,9 @@ public sealed record PpoConfig
     public int EvalSamples { get; init; } = 4;
     public double EvalTemperature { get; init; } = 1.0;
     public int CheckpointEvery { get; init; } = 10;
+
+    /// <summary>Checkpoints kept in OUTPUT/checkpoints (the newest; older ones are deleted once a newer one is in place).</summary>
+    public int KeepLast { get; init; } = 1;
     public int Seed { get; init; } = 1;
     public int Threads { get; init; }
     public int StopAfter { get; init; }

@@ -11,7 +11,7 @@ public static class PpoLosses
 {
     /// <summary>
     /// Mean over masked positions; with <paramref name="denominator"/>, the masked sum divided by it instead (a
-    /// data-parallel rank's share of a mean over the whole minibatch, <see cref="Distributed.Replicas.MeanDenominator"/>).
+    /// data-parallel rank's share of a mean over the whole minibatch, <see cref="Distributed.DataParallel.MeanDenominator"/>).
     /// </summary>
     public static Tensor MaskedMean(Tensor x, Tensor mask, double? denominator = null) =>
         denominator is { } d ? (x * mask).sum() / d : (x * mask).sum() / mask.sum().clamp_min(1);

@@ -24,7 +24,7 @@ namespace DataFlow.Trainer.Ppo;
 /// clipped policy loss (+ optional SFT mix) for the actor and clipped value loss for the critic. The true task score
 /// of every response is logged beside the learned reward, so reward hacking shows. Prompt order and sampling depend
 /// on (seed, iteration) only, and checkpoints hold all four models, both optimizers, the KL coefficient and the
-/// reward statistics, so a resumed run continues identically. Under MPI (<see cref="Replicas"/>) each rank generates and
+/// reward statistics, so a resumed run continues identically. Under MPI (<see cref="DataParallel"/>) each rank generates and
 /// scores its share of the prompts, the rollouts are gathered so that reward normalization, the KL controller, GAE
 /// and whitening see the global batch, each minibatch is split over ranks, and gradients are averaged before clipping.
 /// Sampling is seeded per global prompt index, so N ranks roll out what one process rolls out.
@@ -36,10 +36,10 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
 
     private sealed record PpoState(int Iteration, double KlCoef, double RewardMean, double RewardVariance, long RewardCount);
 
-    /// <summary>Data-parallel ranks this process is one of (<see cref="Replicas.Single"/>: one process); rollout_batch and mini_batch are global.</summary>
-    public Replicas Replicas { get; init; } = Replicas.Single;
+    /// <summary>Data-parallel ranks this process is one of (<see cref="DataParallel.Single"/>: one process); rollout_batch and mini_batch are global.</summary>
+    public DataParallel DataParallel { get; init; } = DataParallel.Single;
 
-    private Action<string> Log => Replicas.IsRoot ? log : static _ => { };
+    private Action<string> Log => DataParallel.IsRoot ? log : static _ => { };
 
     /// <summary>
     /// What PPO maximizes instead of the reward model in <c>reward</c> (a program: verifiable rewards, tests); the
@@ -47,18 +47,19 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
     /// </summary>
     public IResponseScorer? Scorer { get; init; }
 
-    public void Run(IRejectSink rejects)
+    public TrainingSummary Run(IRejectSink rejects)
     {
         config.Validate();
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
-        var (_, rowsPerRank) = Replicas.ShareOf(config.MiniBatch, "mini_batch"); // rollout_batch is a multiple of it
+        var (_, rowsPerRank) = DataParallel.ShareOf(config.MiniBatch, "mini_batch"); // rollout_batch is a multiple of it
         var prompts = LoadPrompts(config.Prompts, rejects);
         var evalPrompts = LoadPrompts(config.EvalPrompts, rejects);
         var testPrompts = LoadPrompts(config.TestPrompts, rejects);
         var ptx = config.PtxCoef > 0 ? SftDataset.Load(config.PtxData, ChatFormat.Auto, _template, tokenizer, config.PtxMaxTokens, rejects).Examples : [];
         Log($"ppo: {prompts.Count} training prompts, {evalPrompts.Count} held-out prompts" + (testPrompts.Count > 0 ? $", {testPrompts.Count} test prompts" : ""));
 
-        var checkpoint = LatestCheckpoint.Open(Path.Combine(config.Output, SftTrainer.CheckpointDir));
+        var store = CheckpointStore.In(config.Output, config.KeepLast);
+        var checkpoint = store.Latest() ?? "";
         var resuming = File.Exists(Path.Combine(checkpoint, StateFile));
         using var actor = ModelWeights.LoadTransformer(resuming ? Path.Combine(checkpoint, "actor") : config.Actor);
         using var reference = ModelWeights.LoadTransformer(config.Actor);
@@ -87,16 +88,20 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
             moments.Restore(state.RewardMean, state.RewardVariance, state.RewardCount);
             Log($"ppo: resumed from {checkpoint} at iteration {start}");
         }
-        Replicas.Agree(start, "the iteration to start from");
-        Replicas.Broadcast(actor.parameters().Concat(critic.parameters()));
-        if (Replicas.IsDistributed)
-            Log($"ppo: data parallel over {Replicas.Size} MPI ranks: {config.RolloutBatch / Replicas.Size} rollouts and {rowsPerRank} rows of each minibatch per rank");
+        DataParallel.Agree(start, "the iteration to start from");
+        DataParallel.Broadcast(actor.parameters().Concat(critic.parameters()));
+        if (DataParallel.IsDistributed)
+            Log($"ppo: data parallel over {DataParallel.Size} MPI ranks: {config.RolloutBatch / DataParallel.Size} rollouts and {rowsPerRank} rows of each minibatch per rank");
         Directory.CreateDirectory(config.Output);
-        using var metrics = Replicas.IsRoot ? new MetricsLog(Path.Combine(config.Output, "metrics.jsonl"), resuming ? start : -1, stepKey: "iteration") : null;
+        using var metrics = DataParallel.IsRoot ? new MetricsLog(Path.Combine(config.Output, "metrics.jsonl"), resuming ? start : -1, stepKey: "iteration") : null;
         if (!resuming && metrics is not null) Evaluate(actor, reference, scorer, evalPrompts, 0, metrics);
 
         var stopAt = config.StopAfter > 0 ? Math.Min(config.Iterations, start + config.StopAfter) : config.Iterations;
         var stops = SftEvaluation.StopIds(tokenizer, _template);
+        var runClock = Stopwatch.StartNew();
+        var losses = new List<double>();
+        long trainedTokens = 0;
+        string? lastCheckpoint = null;
         for (var iteration = start; iteration < stopAt; iteration++)
         {
             var random = new Random(DeterministicSeed.Of(config.Seed, iteration));
@@ -110,7 +115,7 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
             // The sampled tokens' log-probs at the temperature are the rollout's old log-probs (as TRL takes them).
             var clock = Stopwatch.StartNew();
             actor.eval();
-            var (firstRow, rowCount) = Replicas.ShareOf(batch.Count, "rollout_batch");
+            var (firstRow, rowCount) = DataParallel.ShareOf(batch.Count, "rollout_batch");
             var mine = batch.Skip(firstRow).Take(rowCount).ToList();
             var sampling = new GenerationOptions
             {
@@ -125,6 +130,7 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
             // gathered, and rewards, KL, GAE and whitening are computed over the global batch.
             clock.Restart();
             using var rollout = Rollout.Build(batch.Select(p => p.Ids).ToList(), responses, tokenizer.PadId);
+            trainedTokens += rollout.Inputs.numel(); // the global batch of (prompt + response) rows the updates train on
             float[] scores, trueScores;
             Tensor oldLogProbs, refLogProbs, oldValues, advantages, returns, klPerToken;
             using (no_grad())
@@ -173,8 +179,8 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
                 {
                     using var scope = NewDisposeScope();
                     var minibatch = order.Skip(m).Take(config.MiniBatch).Select(i => (long)i).ToArray();
-                    var tokens = Replicas.MeanDenominator(rollout.Mask.index_select(0, tensor(minibatch)).sum().item<float>());
-                    var index = tensor(Replicas.Rows<long>(minibatch, "mini_batch").ToArray());
+                    var tokens = DataParallel.MeanDenominator(rollout.Mask.index_select(0, tensor(minibatch)).sum().item<float>());
+                    var index = tensor(DataParallel.Rows<long>(minibatch, "mini_batch").ToArray());
                     var inputs = rollout.Inputs.index_select(0, index);
                     var mask = rollout.Mask.index_select(0, index);
                     var logits = actor.forward(inputs);
@@ -187,12 +193,12 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
                         {
                             var ptxBatch = Enumerable.Range(0, config.MiniBatch).Select(_ => ptx[random.Next(ptx.Count)]).ToList();
                             var (ptxInputs, ptxTargets) = SftBatch.Collate(ptxBatch, tokenizer.PadId);
-                            var ptxTokens = Replicas.MeanDenominator(ptxTargets.ne(SftBatch.IgnoreIndex).sum().item<long>());
-                            actorLoss = actorLoss + config.PtxCoef * SftBatch.MaskedLossSum(actor.forward(Replicas.Rows(ptxInputs)), Replicas.Rows(ptxTargets)) / ptxTokens;
+                            var ptxTokens = DataParallel.MeanDenominator(ptxTargets.ne(SftBatch.IgnoreIndex).sum().item<long>());
+                            actorLoss = actorLoss + config.PtxCoef * SftBatch.MaskedLossSum(actor.forward(DataParallel.Rows(ptxInputs)), DataParallel.Rows(ptxTargets)) / ptxTokens;
                         }
                         actorOptimizer.zero_grad();
                         actorLoss.backward();
-                        Replicas.AverageGradients(actor.parameters());
+                        DataParallel.AverageGradients(actor.parameters());
                         nn.utils.clip_grad_norm_(actor.parameters(), config.GradClip);
                         actorOptimizer.step();
                     }
@@ -201,7 +207,7 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
                     var valueLoss = PpoLosses.ClippedValue(values, oldValues.index_select(0, index), returns.index_select(0, index), mask, config.ValueClipRange, tokens);
                     criticOptimizer.zero_grad();
                     valueLoss.backward();
-                    Replicas.AverageGradients(critic.parameters());
+                    DataParallel.AverageGradients(critic.parameters());
                     nn.utils.clip_grad_norm_(critic.parameters(), config.GradClip);
                     criticOptimizer.step();
 
@@ -214,12 +220,13 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
                 }
             }
             var trainingSeconds = clock.Elapsed.TotalSeconds;
-            var means = Replicas.Average(policyLossSum / updates, valueLossSum / updates, clipFractionSum / updates, approxKlSum / updates, entropySum / updates);
+            var means = DataParallel.Average(policyLossSum / updates, valueLossSum / updates, clipFractionSum / updates, approxKlSum / updates, entropySum / updates);
             // k1 (the estimator the reward penalty and the controller use) and k3 of KL(actor || reference) per sequence.
             var (sequenceKl, sequenceKlK3) = PpoLosses.SequenceKl(oldLogProbs, refLogProbs, rollout.Mask);
             kl.Update(sequenceKl, batch.Count);
             var explained = PpoLosses.ExplainedVariance(oldValues, returns, rollout.Mask);
             var done = iteration + 1;
+            losses.Add(means[0]);
             var record = new
             {
                 iteration = done,
@@ -248,17 +255,22 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
             if (metrics is null) continue; // rank 0 alone evaluates and writes; the others wait in the next collective
             if (done % config.EvalEvery == 0 || done == config.Iterations) Evaluate(actor, reference, scorer, evalPrompts, done, metrics);
             if (done % config.CheckpointEvery == 0 || done == stopAt)
-                SaveCheckpoint(checkpoint, actor, critic, reference, rewardModel, actorOptimizer, criticOptimizer, new PpoState(done, kl.Value, moments.Mean, moments.Variance, moments.Count));
+                lastCheckpoint = SaveCheckpoint(store, done, actor, critic, reference, rewardModel, actorOptimizer, criticOptimizer, new PpoState(done, kl.Value, moments.Mean, moments.Variance, moments.Count));
         }
-        if (Replicas.IsDistributed)
-            Log($"ppo: replicas of {Replicas.Size} ranks differ by at most {Replicas.Divergence(actor.parameters().Concat(critic.parameters())):G3} (0: in lockstep)");
-        if (stopAt == config.Iterations && Replicas.IsRoot)
+        if (DataParallel.IsDistributed)
+            Log($"ppo: replicas of {DataParallel.Size} ranks differ by at most {DataParallel.Divergence(actor.parameters().Concat(critic.parameters())):G3} (0: in lockstep)");
+        if (stopAt == config.Iterations && DataParallel.IsRoot)
         {
             // The final policy against the SFT policy on prompts never used for choosing settings (also on a rerun of a finished run).
             if (testPrompts.Count > 0) Evaluate(actor, reference, scorer, testPrompts, config.Iterations, metrics, "test");
             ModelWeights.Save(actor, actor.Config, Path.Combine(config.Output, SftTrainer.FinalDir), tokenizer);
             Log($"ppo: final actor in {Path.Combine(config.Output, SftTrainer.FinalDir)}");
         }
+        return new TrainingSummary
+        {
+            Kind = "ppo", FirstStep = start, Steps = Math.Max(0, stopAt - start), Tokens = trainedTokens, Seconds = runClock.Elapsed.TotalSeconds,
+            Losses = losses, LastCheckpoint = lastCheckpoint ?? store.Latest(), FinalEval = _lastEval,
+        };
     }
 
     /// <summary>Scores of rows [First, First + Count) of the batch (null: all), from responses that may end with a stop token.</summary>
@@ -274,8 +286,8 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
         RewardModel critic, IResponseScorer scorer, Rollout rollout, IReadOnlyList<PromptExample> batch, IReadOnlyList<List<int>> responses, IReadOnlySet<int> stops)
     {
         using var scope = NewDisposeScope();
-        var rows = Replicas.ShareOf(batch.Count, "rollout_batch");
-        var (inputs, targets, mask) = (Replicas.Rows(rollout.Inputs), Replicas.Rows(rollout.Targets), Replicas.Rows(rollout.Mask));
+        var rows = DataParallel.ShareOf(batch.Count, "rollout_batch");
+        var (inputs, targets, mask) = (DataParallel.Rows(rollout.Inputs), DataParallel.Rows(rollout.Targets), DataParallel.Rows(rollout.Mask));
         var scores = tensor(ScoreResponses(scorer, batch, responses, stops, rows)).unsqueeze(1);
         // Response token t of row b is the action at position FirstAction[b] + t.
         var width = (int)rollout.Mask.shape[1];
@@ -286,7 +298,7 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
         var refLogProbs = PpoLosses.TokenLogProbs(reference.forward(inputs), targets, config.Temperature) * mask;
         var oldValues = critic.forward(inputs) * mask;
         var mine = cat([scores, oldLogProbs, refLogProbs, oldValues], 1).contiguous().data<float>().ToArray();
-        var all = tensor(Replicas.GatherRows(mine, batch.Count, 1 + 3 * width), [batch.Count, 1 + 3 * width]);
+        var all = tensor(DataParallel.GatherRows(mine, batch.Count, 1 + 3 * width), [batch.Count, 1 + 3 * width]);
         return (all.select(1, 0).data<float>().ToArray(),
             all.narrow(1, 1, width).contiguous().DetachFromDisposeScope(),
             all.narrow(1, 1 + width, width).contiguous().DetachFromDisposeScope(),
@@ -303,7 +315,7 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
             packed[r * width] = mine[r].Count;
             for (var i = 0; i < mine[r].Count; i++) packed[r * width + 1 + i] = mine[r][i];
         }
-        var all = Replicas.GatherRows(packed, globalRows, width);
+        var all = DataParallel.GatherRows(packed, globalRows, width);
         return Enumerable.Range(0, globalRows).Select(r => Enumerable.Range(0, (int)all[r * width]).Select(i => (int)all[r * width + 1 + i]).ToList()).ToArray();
     }
 
@@ -359,6 +371,8 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
         }
         foreach (var (key, value) in comparison.ToMetrics($"{label}_vs_sft_")) record[key] = value;
         metrics?.Write(record);
+        foreach (var (key, value) in record)
+            if (key != "iteration" && value is IConvertible number and not string) _lastEval[key] = number.ToDouble(System.Globalization.CultureInfo.InvariantCulture);
         Log($"ppo {label} iteration {iteration}: learned reward {evaluation.Reward:F3} true score {evaluation.TrueScore:P1} KL to reference {evaluation.Kl:F3} ({prompts.Count} held-out prompts, greedy)");
         if (evaluation.SamplesPerPrompt > 0)
             Log($"ppo {label} iteration {iteration}: sampled x{evaluation.SamplesPerPrompt} (temperature {config.EvalTemperature}): learned reward {evaluation.SampledReward:F3} true score {evaluation.SampledTrueScore:P1}");
@@ -432,10 +446,13 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
         }).ToList();
     }
 
-    private void SaveCheckpoint(string directory, Transformer actor, RewardModel critic, Transformer reference, RewardModel? rewardModel,
+    /// <summary>The numbers of the latest evaluation of each label (eval, test), for the run's summary.</summary>
+    private readonly Dictionary<string, double> _lastEval = [];
+
+    private string SaveCheckpoint(CheckpointStore store, int iteration, Transformer actor, RewardModel critic, Transformer reference, RewardModel? rewardModel,
         OptimizerHelper actorOptimizer, OptimizerHelper criticOptimizer, PpoState state)
     {
-        LatestCheckpoint.Replace(directory, temp =>
+        return store.Save(iteration, temp =>
         {
             ModelWeights.Save(actor, actor.Config, Path.Combine(temp, "actor"), tokenizer);
             critic.Save(Path.Combine(temp, "critic"), tokenizer);

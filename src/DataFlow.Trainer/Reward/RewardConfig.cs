@@ -42,6 +42,9 @@ public sealed record RewardConfig
     public int LogEvery { get; init; } = 10;
     public int EvalEvery { get; init; } = 100;
     public int CheckpointEvery { get; init; } = 100;
+
+    /// <summary>Checkpoints kept in OUTPUT/checkpoints (the newest; older ones are deleted once a newer one is in place).</summary>
+    public int KeepLast { get; init; } = 1;
     public int Seed { get; init; } = 1;
     public int Threads { get; init; }
     public int StopAfter { get; init; }
@@ -51,6 +54,7 @@ public sealed record RewardConfig
     {
         void Check(bool ok, string problem) { if (!ok) throw new ArgumentException($"reward config: {problem}"); }
         Check(Train.Count > 0, "train lists no files");
+        Check(KeepLast >= 1, "keep_last must be at least 1");
         Check(Init is not null ^ Model is not null, "set either init (an SFT model folder) or model (sizes for a fresh transformer)");
         Check(Model is null || Model.ContextLength >= MaxTokens, "model.context_length must cover max_tokens");
         Check(MaxSteps > 0 && BatchSize > 0 && LearningRate > 0 && LogEvery > 0 && EvalEvery > 0 && CheckpointEvery > 0,

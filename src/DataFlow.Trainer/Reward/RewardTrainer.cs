@@ -17,7 +17,7 @@ namespace DataFlow.Trainer.Reward;
 /// <summary>
 /// Reward-model training: the SFT transformer plus a fresh scalar head, pairwise loss on (chosen, rejected), AdamW
 /// with warmup-cosine, clipping; held-out accuracy and margin every <c>eval_every</c>; checkpoints with optimizer
-/// and step; batch order from (seed, step), so resume continues identically. Under MPI (<see cref="Replicas"/>) each rank
+/// and step in OUTPUT/checkpoints/step-N (<see cref="CheckpointStore"/>); batch order from (seed, step), so resume continues identically. Under MPI (<see cref="DataParallel"/>) each rank
 /// scores its pairs of every global batch, gradients are averaged before clipping, and rank 0 alone evaluates and writes.
 /// </summary>
 public sealed class RewardTrainer(RewardConfig config, ChatTokenizer tokenizer, Action<string> log)
@@ -26,16 +26,16 @@ public sealed class RewardTrainer(RewardConfig config, ChatTokenizer tokenizer, 
 
     public RewardEvaluation? LastEvaluation { get; private set; }
 
-    /// <summary>Data-parallel ranks this process is one of (<see cref="Replicas.Single"/>: one process); batch_size is the global batch.</summary>
-    public Replicas Replicas { get; init; } = Replicas.Single;
+    /// <summary>Data-parallel ranks this process is one of (<see cref="DataParallel.Single"/>: one process); batch_size is the global batch.</summary>
+    public DataParallel DataParallel { get; init; } = DataParallel.Single;
 
-    private Action<string> Log => Replicas.IsRoot ? log : static _ => { };
+    private Action<string> Log => DataParallel.IsRoot ? log : static _ => { };
 
-    public void Run(IRejectSink rejects)
+    public TrainingSummary Run(IRejectSink rejects)
     {
         config.Validate();
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
-        var (_, pairsPerRank) = Replicas.ShareOf(config.BatchSize, "batch_size");
+        var (_, pairsPerRank) = DataParallel.ShareOf(config.BatchSize, "batch_size");
         var allLengths = new List<(int Chosen, int Rejected)>();
         var all = PreferenceDataset.Load(config.Train, _template, tokenizer, config.MaxTokens, rejects, config.Truncate, allLengths);
         List<(int[] Chosen, int[] Rejected)> train;
@@ -71,26 +71,30 @@ public sealed class RewardTrainer(RewardConfig config, ChatTokenizer tokenizer, 
         ModelTokenizer.Check(model.Config, config.Init is null ? "the fresh reward model (model:)" : $"init model {config.Init}", tokenizer, "the tokenizer");
         model.Head = RewardHead.For(config.Score, config.ScoreScale, tokenizer, _template);
         using var optimizer = optim.AdamW(model.parameters(), lr: config.LearningRate, weight_decay: config.WeightDecay);
-        var checkpoint = LatestCheckpoint.Open(Path.Combine(config.Output, SftTrainer.CheckpointDir));
+        var store = CheckpointStore.In(config.Output, config.KeepLast);
         var startStep = 0;
-        if (File.Exists(Path.Combine(checkpoint, TrainerState.FileName)))
+        if (store.Latest() is { } checkpoint)
         {
             ModelWeights.LoadInto(model, Path.Combine(checkpoint, ModelWeights.WeightsFile));
             optimizer.load_py(Path.Combine(checkpoint, SftTrainer.OptimizerFile));
             startStep = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(Path.Combine(checkpoint, TrainerState.FileName)), TrainerJson.Options)!.Step;
             Log($"reward: resumed from {checkpoint} at step {startStep}");
         }
-        Replicas.Agree(startStep, "the step to start from");
-        Replicas.Broadcast(model.parameters());
-        if (Replicas.IsDistributed) Log($"reward: data parallel over {Replicas.Size} MPI ranks, {pairsPerRank} of {config.BatchSize} pairs per rank");
+        DataParallel.Agree(startStep, "the step to start from");
+        DataParallel.Broadcast(model.parameters());
+        if (DataParallel.IsDistributed) Log($"reward: data parallel over {DataParallel.Size} MPI ranks, {pairsPerRank} of {config.BatchSize} pairs per rank");
         Directory.CreateDirectory(config.Output);
-        using var metrics = Replicas.IsRoot ? new MetricsLog(Path.Combine(config.Output, "metrics.jsonl"), startStep > 0 ? startStep : -1) : null;
+        using var metrics = DataParallel.IsRoot ? new MetricsLog(Path.Combine(config.Output, "metrics.jsonl"), startStep > 0 ? startStep : -1) : null;
         if (metrics is not null && startStep == 0) EvaluateAll(model, eval, evalSets, 0, metrics);
         // Rerunning a finished run (or one pointed at new eval files) reports the held-out numbers again.
         else if (metrics is not null && startStep >= config.MaxSteps) EvaluateAll(model, eval, evalSets, startStep, metrics);
 
         var stopAt = config.StopAfter > 0 ? Math.Min(config.MaxSteps, startStep + config.StopAfter) : config.MaxSteps;
         var clock = Stopwatch.StartNew();
+        var runClock = Stopwatch.StartNew();
+        var losses = new List<double>();
+        long trainedTokens = 0;
+        string? lastCheckpoint = null;
         for (var step = startStep; step < stopAt; step++)
         {
             model.train();
@@ -100,16 +104,18 @@ public sealed class RewardTrainer(RewardConfig config, ChatTokenizer tokenizer, 
             using var scope = NewDisposeScope();
             // This rank's pairs of the global batch, padded to the global batch's width (as one process pads them).
             var batch = BatchAt(train, step);
-            var (chosen, rejected) = ScorePairs(model, Replicas.Rows(batch), Width(batch));
+            var (chosen, rejected) = ScorePairs(model, DataParallel.Rows(batch), Width(batch));
+            trainedTokens += 2L * batch.Count * Width(batch); // both sides of every pair of the global batch, at its padded width
             var loss = PairwiseLoss.Compute(chosen, rejected, config.Margin); // every rank has B/N pairs: the mean of means is the mean
             loss.backward();
-            Replicas.AverageGradients(model.parameters());
+            DataParallel.AverageGradients(model.parameters());
             var norm = nn.utils.clip_grad_norm_(model.parameters(), config.GradClip);
             optimizer.step();
             var done = step + 1;
+            var global = DataParallel.Average(loss.item<float>(), (chosen > rejected).to(float32).mean().item<float>());
+            losses.Add(global[0]);
             if (done % config.LogEvery == 0 || done == stopAt)
             {
-                var global = Replicas.Average(loss.item<float>(), (chosen > rejected).to(float32).mean().item<float>());
                 var (lossValue, accuracy) = (global[0], global[1]);
                 metrics?.Write(new { step = done, loss = lossValue, accuracy, lr, grad_norm = norm, seconds = clock.Elapsed.TotalSeconds });
                 Log($"reward step {done}/{config.MaxSteps} loss {lossValue:F4} batch accuracy {accuracy:P0} lr {lr:E2}");
@@ -119,7 +125,7 @@ public sealed class RewardTrainer(RewardConfig config, ChatTokenizer tokenizer, 
             if (done % config.EvalEvery == 0 || done == config.MaxSteps) EvaluateAll(model, eval, evalSets, done, metrics);
             if (done % config.CheckpointEvery == 0 || done == stopAt)
             {
-                LatestCheckpoint.Replace(checkpoint, temp =>
+                lastCheckpoint = store.Save(done, temp =>
                 {
                     model.Save(temp, tokenizer);
                     optimizer.save_py(Path.Combine(temp, SftTrainer.OptimizerFile));
@@ -127,13 +133,21 @@ public sealed class RewardTrainer(RewardConfig config, ChatTokenizer tokenizer, 
                 });
             }
         }
-        if (Replicas.IsDistributed)
-            Log($"reward: replicas of {Replicas.Size} ranks differ by at most {Replicas.Divergence(model.parameters()):G3} (0: in lockstep)");
-        if (stopAt == config.MaxSteps && Replicas.IsRoot)
+        if (DataParallel.IsDistributed)
+            Log($"reward: replicas of {DataParallel.Size} ranks differ by at most {DataParallel.Divergence(model.parameters()):G3} (0: in lockstep)");
+        if (stopAt == config.MaxSteps && DataParallel.IsRoot)
         {
             model.Save(Path.Combine(config.Output, SftTrainer.FinalDir), tokenizer);
             Log($"reward: final model in {Path.Combine(config.Output, SftTrainer.FinalDir)}");
         }
+        return new TrainingSummary
+        {
+            Kind = "reward", FirstStep = startStep, Steps = Math.Max(0, stopAt - startStep), Tokens = trainedTokens, Seconds = runClock.Elapsed.TotalSeconds,
+            Losses = losses, LastCheckpoint = lastCheckpoint ?? store.Latest(),
+            FinalEval = LastEvaluation is { } e
+                ? new Dictionary<string, double> { ["eval_loss"] = e.Loss, ["eval_accuracy"] = e.Accuracy, ["eval_margin"] = e.MeanMargin }
+                : new Dictionary<string, double>(),
+        };
     }
 
     /// <summary>Scores both sides of each pair in one right-padded batch [2B, max(width, longest)].</summary>

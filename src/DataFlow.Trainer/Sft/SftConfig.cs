@@ -42,6 +42,9 @@ public sealed record SftConfig
     public int EvalEvery { get; init; } = 100;
     public int CheckpointEvery { get; init; } = 100;
 
+    /// <summary>Checkpoints kept in OUTPUT/checkpoints (the newest; older ones are deleted once a newer one is in place).</summary>
+    public int KeepLast { get; init; } = 1;
+
     /// <summary>Held-out conversations answered greedily at each eval (exact match and samples.jsonl).</summary>
     public int SampleCount { get; init; } = 64;
     public int MaxNewTokens { get; init; } = 16;
@@ -56,6 +59,7 @@ public sealed record SftConfig
     {
         void Check(bool ok, string problem) { if (!ok) throw new ArgumentException($"sft config: {problem}"); }
         Check(Train.Count > 0, "train lists no files");
+        Check(KeepLast >= 1, "keep_last must be at least 1");
         Check(Init is not null || Model is not null, "set either init (a model folder) or model (sizes for a fresh model)");
         Check(MaxSteps > 0 && BatchSize > 0 && GradAccumSteps > 0 && LogEvery > 0 && EvalEvery > 0 && CheckpointEvery > 0,
             "max_steps, batch_size, grad_accum_steps, log_every, eval_every and checkpoint_every must be positive");

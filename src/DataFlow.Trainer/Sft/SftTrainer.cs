@@ -19,14 +19,13 @@ namespace DataFlow.Trainer.Sft;
 /// Supervised fine-tuning, explicit from top to bottom: load training rows (chat JSONL or the shards sft_prepare wrote, padded or packed), build the model (full or
 /// LoRA), then per step: learning rate from the schedule, <c>grad_accum</c> micro-batches of masked cross-entropy,
 /// clip, AdamW; eval loss, exact match and sample generations every <c>eval_every</c>; a checkpoint (weights or
-/// adapters + optimizer + state) every <c>save_every</c>. The batch order and dropout depend only on (seed, step), so a
-/// run resumed from a checkpoint continues exactly as if it had never stopped. Under MPI (<see cref="Replicas"/>) each
+/// adapters + optimizer + state) in OUTPUT/checkpoints/step-N every <c>save_every</c> (<see cref="CheckpointStore"/>). The batch order and dropout depend only on (seed, step), so a
+/// run resumed from a checkpoint continues exactly as if it had never stopped. Under MPI (<see cref="DataParallel"/>) each
 /// rank trains on its rows of every global batch, gradients are averaged before clipping, and rank 0 alone evaluates
 /// and writes.
 /// </summary>
 public sealed class SftTrainer(SftConfig config, ChatTokenizer tokenizer, Action<string> log)
 {
-    public const string CheckpointDir = "checkpoint";
     public const string FinalDir = "final";
     public const string OptimizerFile = "optimizer.pt";
     private readonly ChatTemplate _template = ChatTemplate.Default with { LossOn = config.LossOn };
@@ -34,16 +33,16 @@ public sealed class SftTrainer(SftConfig config, ChatTokenizer tokenizer, Action
     /// <summary>Metrics of the last eval (for callers and tests).</summary>
     public SftEvaluation? LastEvaluation { get; private set; }
 
-    /// <summary>Data-parallel ranks this process is one of (<see cref="Replicas.Single"/>: one process); batch_size is the global batch.</summary>
-    public Replicas Replicas { get; init; } = Replicas.Single;
+    /// <summary>Data-parallel ranks this process is one of (<see cref="DataParallel.Single"/>: one process); batch_size is the global batch.</summary>
+    public DataParallel DataParallel { get; init; } = DataParallel.Single;
 
-    private Action<string> Log => Replicas.IsRoot ? log : static _ => { };
+    private Action<string> Log => DataParallel.IsRoot ? log : static _ => { };
 
-    public void Run(IRejectSink rejects)
+    public TrainingSummary Run(IRejectSink rejects)
     {
         config.Validate();
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
-        var (_, rowsPerRank) = Replicas.ShareOf(config.BatchSize, "batch_size");
+        var (_, rowsPerRank) = DataParallel.ShareOf(config.BatchSize, "batch_size");
         var (train, eval) = LoadData(rejects);
         Log($"sft: {train.Count} training rows ({train.Sum(r => r.Conversations)} conversations) and {eval.Count} held-out rows ({eval.Sum(r => r.Row.Conversations)} conversations)");
 
@@ -55,31 +54,33 @@ public sealed class SftTrainer(SftConfig config, ChatTokenizer tokenizer, Action
         var trainableCount = trainable.Sum(p => p.numel());
         Log($"sft: {(adapters is null ? "full" : $"LoRA r={config.Lora!.Rank}")} fine-tuning, {trainableCount:N0} of {total:N0} parameters trainable ({100.0 * trainableCount / total:F2}%)");
         using var optimizer = optim.AdamW(trainable, lr: config.LearningRate, weight_decay: config.WeightDecay);
-        if (Replicas.IsDistributed) Log($"sft: data parallel over {Replicas.Size} MPI ranks, {rowsPerRank} of {config.BatchSize} rows per rank");
+        if (DataParallel.IsDistributed) Log($"sft: data parallel over {DataParallel.Size} MPI ranks, {rowsPerRank} of {config.BatchSize} rows per rank");
 
-        var checkpoint = LatestCheckpoint.Open(Path.Combine(config.Output, CheckpointDir));
+        var store = CheckpointStore.In(config.Output, config.KeepLast);
         var startStep = 0;
-        if (File.Exists(Path.Combine(checkpoint, TrainerState.FileName)))
+        if (store.Latest() is { } checkpoint)
         {
             startStep = LoadCheckpoint(checkpoint, model, adapters, optimizer);
             Log($"sft: resumed from {checkpoint} at step {startStep}");
         }
-        Replicas.Agree(startStep, "the step to start from");
-        Replicas.Broadcast(model.parameters().Concat(adapters?.Parameters() ?? []));
+        DataParallel.Agree(startStep, "the step to start from");
+        DataParallel.Broadcast(model.parameters().Concat(adapters?.Parameters() ?? []));
         Directory.CreateDirectory(config.Output);
-        using var metrics = Replicas.IsRoot ? new MetricsLog(Path.Combine(config.Output, "metrics.jsonl"), startStep > 0 ? startStep : -1) : null;
+        using var metrics = DataParallel.IsRoot ? new MetricsLog(Path.Combine(config.Output, "metrics.jsonl"), startStep > 0 ? startStep : -1) : null;
         if (startStep == 0 && metrics is not null) Evaluate(model, adapters, eval, 0, metrics);
 
         var stopAt = config.StopAfter > 0 ? Math.Min(config.MaxSteps, startStep + config.StopAfter) : config.MaxSteps;
         var clock = Stopwatch.StartNew();
         var stepsClock = Stopwatch.StartNew();
-        long tokensSinceLog = 0;
+        long tokensSinceLog = 0, trainedTokens = 0;
+        var losses = new List<double>();
+        string? lastCheckpoint = null;
         for (var step = startStep; step < stopAt; step++)
         {
             model.train();
             adapters?.Train(true);
             torch.manual_seed(config.Seed * 1_000_003L + step); // dropout depends on (seed, step) only
-            adapters?.SeedDropout(Replicas.RankSeed(config.Seed * 1_000_003L + step));
+            adapters?.SeedDropout(DataParallel.RankSeed(config.Seed * 1_000_003L + step));
             var lr = LearningRateSchedule.At(step, config.MaxSteps, config.WarmupSteps, config.LearningRate, config.MinLrRatio);
             foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
             optimizer.zero_grad();
@@ -91,16 +92,18 @@ public sealed class SftTrainer(SftConfig config, ChatTokenizer tokenizer, Action
                 // its summed loss over the global token count's share averages over ranks to the global mean.
                 var (inputs, targets, layout) = SftBatch.Collate(BatchAt(train, step * config.GradAccumSteps + micro), tokenizer.PadId);
                 var tokens = targets.ne(SftBatch.IgnoreIndex).sum().item<long>();
-                var rankLayout = layout is null ? null : new PackedLayout(Replicas.Rows(layout.Positions), Replicas.Rows(layout.Mask));
-                var loss = SftBatch.MaskedLossSum(Logits(model, Replicas.Rows(inputs), rankLayout), Replicas.Rows(targets)) / (Replicas.MeanDenominator(tokens) * config.GradAccumSteps);
+                var rankLayout = layout is null ? null : new PackedLayout(DataParallel.Rows(layout.Positions), DataParallel.Rows(layout.Mask));
+                var loss = SftBatch.MaskedLossSum(Logits(model, DataParallel.Rows(inputs), rankLayout), DataParallel.Rows(targets)) / (DataParallel.MeanDenominator(tokens) * config.GradAccumSteps);
                 loss.backward();
                 stepLoss += loss.item<float>();
                 tokensSinceLog += inputs.numel();
+                trainedTokens += inputs.numel();
             }
-            Replicas.AverageGradients(trainable);
+            DataParallel.AverageGradients(trainable);
             var norm = nn.utils.clip_grad_norm_(trainable, config.GradClip);
             optimizer.step();
-            stepLoss = Replicas.Average(stepLoss);
+            stepLoss = DataParallel.Average(stepLoss);
+            losses.Add(stepLoss);
 
             var done = step + 1;
             if (metrics is not null && (done % config.LogEvery == 0 || done == stopAt))
@@ -113,14 +116,20 @@ public sealed class SftTrainer(SftConfig config, ChatTokenizer tokenizer, Action
             }
             if (metrics is null) continue; // rank 0 alone evaluates and writes; the others wait in the next all-reduce
             if (done % config.EvalEvery == 0 || done == config.MaxSteps) Evaluate(model, adapters, eval, done, metrics);
-            if (done % config.CheckpointEvery == 0 || done == stopAt) SaveCheckpoint(checkpoint, model, adapters, optimizer, done);
+            if (done % config.CheckpointEvery == 0 || done == stopAt) lastCheckpoint = SaveCheckpoint(store, model, adapters, optimizer, done);
         }
-        if (Replicas.IsDistributed)
+        if (DataParallel.IsDistributed)
         {
-            Log($"sft: {stopAt - startStep} steps in {stepsClock.Elapsed.TotalSeconds:F2} s, {Replicas.AllReduceSeconds:F2} s of them in gradient all-reduces (rank 0)");
-            Log($"sft: replicas of {Replicas.Size} ranks differ by at most {Replicas.Divergence(trainable):G3} (0: in lockstep)");
+            Log($"sft: {stopAt - startStep} steps in {stepsClock.Elapsed.TotalSeconds:F2} s, {DataParallel.AllReduceTime.TotalSeconds:F2} s of them in gradient all-reduces (rank 0)");
+            Log($"sft: replicas of {DataParallel.Size} ranks differ by at most {DataParallel.Divergence(trainable):G3} (0: in lockstep)");
         }
-        if (stopAt == config.MaxSteps && Replicas.IsRoot) SaveFinal(model, adapters);
+        if (stopAt == config.MaxSteps && DataParallel.IsRoot) SaveFinal(model, adapters);
+        return new TrainingSummary
+        {
+            Kind = "sft", FirstStep = startStep, Steps = Math.Max(0, stopAt - startStep), Tokens = trainedTokens, Seconds = stepsClock.Elapsed.TotalSeconds,
+            Losses = losses, LastCheckpoint = lastCheckpoint ?? store.Latest(),
+            FinalEval = LastEvaluation is { } e ? new Dictionary<string, double> { ["eval_loss"] = e.Loss, ["exact_match"] = e.ExactMatch } : new Dictionary<string, double>(),
+        };
     }
 
     /// <summary>
@@ -220,16 +229,14 @@ public sealed class SftTrainer(SftConfig config, ChatTokenizer tokenizer, Action
         Log($"sft eval step {step}: loss {LastEvaluation.Loss:F4} exact match {evaluation.ExactMatch:P1} ({evaluation.Samples.Count} prompts)");
     }
 
-    private void SaveCheckpoint(string directory, Transformer model, LoraAdapters? adapters, OptimizerHelper optimizer, int step)
-    {
-        LatestCheckpoint.Replace(directory, temp =>
+    private string SaveCheckpoint(CheckpointStore store, Transformer model, LoraAdapters? adapters, OptimizerHelper optimizer, int step) =>
+        store.Save(step, temp =>
         {
             if (adapters is null) ModelWeights.Save(model, model.Config, temp, tokenizer);
             else adapters.Save(temp);
             optimizer.save_py(Path.Combine(temp, OptimizerFile));
             File.WriteAllText(Path.Combine(temp, TrainerState.FileName), JsonSerializer.Serialize(new TrainerState(step, config.Seed), TrainerJson.Options));
         });
-    }
 
     private static int LoadCheckpoint(string directory, Transformer model, LoraAdapters? adapters, OptimizerHelper optimizer)
     {

@@ -29,11 +29,10 @@ public sealed class CausalLmTrainer(
 {
     public const string MetricsFile = "metrics.jsonl";
     public const string PlotFile = "loss.png";
-    public const string CheckpointFolder = "checkpoints";
 
     public Transformer Model => model;
 
-    public CheckpointStore Checkpoints { get; } = new(Path.Combine(outputDir, CheckpointFolder), options.KeepLast);
+    public CheckpointStore Checkpoints { get; } = CheckpointStore.In(outputDir, options.KeepLast);
 
     /// <summary>Progress lines (defaults to the console).</summary>
     public TextWriter Log { get; init; } = Console.Out;
@@ -42,11 +41,11 @@ public sealed class CausalLmTrainer(
     public Action<long>? AfterStep { get; init; }
 
     /// <summary>
-    /// Data parallelism over MPI (null: one process). With it, <c>train</c> must be this rank's
-    /// <see cref="RankShardedBatches"/>; gradients and the logged loss are averaged over ranks; rank 0 alone
-    /// writes logs, metrics and checkpoints.
+    /// Data-parallel ranks this process is one of (<see cref="DataParallel.Single"/>: one process). Over MPI,
+    /// <c>train</c> must be this rank's <see cref="RankShardedBatches"/>; gradients and the logged loss are averaged
+    /// over ranks; rank 0 alone writes logs, metrics and checkpoints.
     /// </summary>
-    public DataParallel? Distributed { get; init; }
+    public DataParallel DataParallel { get; init; } = DataParallel.Single;
 
     /// <summary>The tokenizer that made the data, written into every checkpoint so each is model + tokenizer (null: none written).</summary>
     public DataFlow.Text.Chat.ChatTokenizer? TokenizerFiles { get; init; }
@@ -87,10 +86,10 @@ public sealed class CausalLmTrainer(
         var schedule = options.Schedule;
         var parameters = optimizer.Parameters.ToArray();
         var losses = new List<double>();
-        var tokensPerStep = (long)train.BatchSize * train.SeqLen * options.GradAccumSteps * (Distributed?.Size ?? 1);
-        var isRoot = Distributed?.IsRoot ?? true;
+        var tokensPerStep = (long)train.BatchSize * train.SeqLen * options.GradAccumSteps * DataParallel.Size;
+        var isRoot = DataParallel.IsRoot;
         var log = isRoot ? Log : TextWriter.Null;
-        Distributed?.BroadcastParameters(parameters);
+        DataParallel.Broadcast(parameters);
         double? lastVal = null;
         string? lastCheckpoint = null;
         var clock = Stopwatch.StartNew();
@@ -117,12 +116,12 @@ public sealed class CausalLmTrainer(
                     (microLoss / options.GradAccumSteps).backward();
                     lossSum += microLoss.item<float>();
                 }
-                if (Distributed is { } dp) lossSum = dp.Average(lossSum);
+                lossSum = DataParallel.Average(lossSum);
                 loss = lossSum / options.GradAccumSteps;
                 if (!double.IsFinite(loss)) throw Diverged(step, $"loss is {loss}");
                 if (computeParameters is null)
                 {
-                    Distributed?.AverageGradients(parameters);
+                    DataParallel.AverageGradients(parameters);
                     gradNorm = nn.utils.clip_grad_norm_(parameters, options.GradClip > 0 ? options.GradClip : double.MaxValue);
                     if (!double.IsFinite(gradNorm)) throw Diverged(step, $"gradient norm is {gradNorm}");
                     optimizer.Step(lr);
@@ -131,7 +130,7 @@ public sealed class CausalLmTrainer(
                 else
                 {
                     var gradients = computeParameters.Select(p => p.grad!.to(ScalarType.Float32)).ToArray();
-                    Distributed?.AverageInPlace(gradients); // averaged in float32, after the bf16 backward
+                    DataParallel.AverageInPlace(gradients); // averaged in float32, after the bf16 backward
                     gradNorm = ClipInPlace(gradients, options.GradClip);
                     if (!double.IsFinite(gradNorm)) throw Diverged(step, $"gradient norm is {gradNorm}");
                     optimizer.Step(lr, gradients);
@@ -184,8 +183,12 @@ public sealed class CausalLmTrainer(
         }
 
         if (metrics is not null && File.Exists(metrics.Path)) LossCurvePlot.Save(metrics.Path, Path.Combine(outputDir, PlotFile), $"{kind}: {model.Config.ParameterCount:N0} parameters");
-        var tokensPerSecond = (step - firstStep) * tokensPerStep / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
-        return new TrainingSummary(firstStep, step - firstStep, losses, lastVal, tokensPerSecond, lastCheckpoint ?? Checkpoints.Latest());
+        return new TrainingSummary
+        {
+            Kind = kind, FirstStep = firstStep, Steps = step - firstStep, Tokens = (step - firstStep) * tokensPerStep,
+            Seconds = clock.Elapsed.TotalSeconds, Losses = losses, LastCheckpoint = lastCheckpoint ?? Checkpoints.Latest(),
+            FinalEval = lastVal is { } v ? new Dictionary<string, double> { ["val_loss"] = v, ["val_ppl"] = Math.Exp(v) } : new Dictionary<string, double>(),
+        };
     }
 
     /// <summary>Mean loss over the first <paramref name="batches"/> batches of <paramref name="data"/> (the same batches every time).</summary>

@@ -1,3 +1,4 @@
+using DataFlow.Trainer.Checkpoints;
 using DataFlow.Engine.Documents;
 using DataFlow.Text.Chat;
 using DataFlow.Trainer.Ppo;
@@ -48,11 +49,11 @@ public class PpoResumeTests
         };
         new PpoTrainer(Ppo(Path.Combine(directory, "ppo-straight"), 0), tokenizer, _ => { }).Run(new FailOnReject());
         new PpoTrainer(Ppo(Path.Combine(directory, "ppo-resumed"), 2), tokenizer, _ => { }).Run(new FailOnReject());
-        Assert.True(File.Exists(Path.Combine(directory, "ppo-resumed", "checkpoint", "critic", ModelWeights.WeightsFile)));
-        Assert.True(File.Exists(Path.Combine(directory, "ppo-resumed", "checkpoint", "critic_optimizer.pt")));
+        Assert.True(File.Exists(Path.Combine(new CheckpointStore(Path.Combine(directory, "ppo-resumed", CheckpointStore.FolderName)).Latest()!, "critic", ModelWeights.WeightsFile)));
+        Assert.True(File.Exists(Path.Combine(new CheckpointStore(Path.Combine(directory, "ppo-resumed", CheckpointStore.FolderName)).Latest()!, "critic_optimizer.pt")));
         new PpoTrainer(Ppo(Path.Combine(directory, "ppo-resumed"), 0), tokenizer, _ => { }).Run(new FailOnReject());
         AssertSameTensors(Path.Combine(directory, "ppo-straight", "final", ModelWeights.WeightsFile), Path.Combine(directory, "ppo-resumed", "final", ModelWeights.WeightsFile));
-        AssertSameTensors(Path.Combine(directory, "ppo-straight", "checkpoint", "critic", ModelWeights.WeightsFile), Path.Combine(directory, "ppo-resumed", "checkpoint", "critic", ModelWeights.WeightsFile));
+        AssertSameTensors(Path.Combine(new CheckpointStore(Path.Combine(directory, "ppo-straight", CheckpointStore.FolderName)).Latest()!, "critic", ModelWeights.WeightsFile), Path.Combine(new CheckpointStore(Path.Combine(directory, "ppo-resumed", CheckpointStore.FolderName)).Latest()!, "critic", ModelWeights.WeightsFile));
 
         // The metrics of the resumed iteration equal the uninterrupted run's (timings aside).
         static string Strip(string line) => System.Text.RegularExpressions.Regex.Replace(line, "\"(generation|scoring|training)_s\":[^,}]*|\"generation_tokens_per_s\":[^,}]*", "");

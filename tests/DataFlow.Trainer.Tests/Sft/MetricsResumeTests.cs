@@ -1,3 +1,4 @@
+using DataFlow.Trainer.Checkpoints;
 using System.Text.Json;
 using DataFlow.Engine.Documents;
 using DataFlow.Text.Chat;
@@ -21,7 +22,7 @@ public class MetricsResumeTests
     /// </summary>
     private static string RunKilledAfterTheCheckpoint(string output, Action<int> run)
     {
-        var checkpoint = Path.Combine(output, SftTrainer.CheckpointDir);
+        var checkpoint = Path.Combine(output, CheckpointStore.FolderName);
         var saved = output + "-step3";
         run(3);
         CopyDirectory(checkpoint, saved);

@@ -1,3 +1,4 @@
+using DataFlow.Trainer.Checkpoints;
 using DataFlow.Engine.Documents;
 using DataFlow.Text.Chat;
 using DataFlow.Trainer.Lora;
@@ -43,6 +44,31 @@ public class SftTrainerTests
         var failure = Assert.Throws<BadInputException>(() =>
             SftDataset.Load([path], ChatFormat.Auto, ChatTemplate.Default, ChatTokenizer.Load("bytes"), 128, new ListRejects(OnError.Fail)));
         Assert.Equal($"{path}:2", failure.Reject.Location);
+    }
+
+    [Fact]
+    public void Checkpoints_keep_the_newest_keep_last_and_a_rerun_resumes_from_the_newest()
+    {
+        var directory = RlhfFixtures.TempDirectory();
+        var data = RlhfFixtures.WriteSyntheticTasks(directory, 40, seed: 5);
+        var output = Path.Combine(directory, "out");
+        SftConfig Config(int stopAfter) => new()
+        {
+            Train = [data], Output = output, Model = RlhfFixtures.Config(), MaxSteps = 5, BatchSize = 2, WarmupSteps = 1,
+            EvalEvery = 100, CheckpointEvery = 1, KeepLast = 2, SampleCount = 1, StopAfter = stopAfter, Threads = 1,
+        };
+        var tokenizer = ChatTokenizer.Load("bytes");
+        var first = new SftTrainer(Config(3), tokenizer, _ => { }).Run(new ListRejects(OnError.Fail));
+        Assert.Equal((0L, 3L, 3), (first.FirstStep, first.Steps, first.Losses.Count));
+        Assert.Equal([2L, 3L], CheckpointStore.In(output, 2).List().Select(c => c.Step));
+
+        var log = new List<string>();
+        var second = new SftTrainer(Config(0), tokenizer, log.Add).Run(new ListRejects(OnError.Fail));
+        Assert.Contains(log, line => line.Contains("resumed from") && line.Contains("step-00000003") && line.EndsWith("at step 3"));
+        Assert.Equal((3L, 2L, 2), (second.FirstStep, second.Steps, second.Losses.Count));
+        Assert.Equal([4L, 5L], CheckpointStore.In(output, 2).List().Select(c => c.Step));
+        Assert.Equal(second.LastCheckpoint, CheckpointStore.In(output, 2).Latest());
+        Assert.True(second.Tokens >= 2 * 2 * 3, $"{second.Tokens} tokens"); // 2 steps x 2 rows x at least 3 tokens a row
     }
 
     [Theory]
