@@ -13,6 +13,7 @@ using TorchSharp.Modules;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 using Transformer = DataFlow.Trainer.Model.Transformer;
+using AdamW = DataFlow.Trainer.Training.AdamW;
 
 namespace DataFlow.Trainer.Ppo;
 
@@ -32,6 +33,8 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
 {
     private readonly ChatTemplate _template = ChatTemplate.Default;
     public const string StateFile = "ppo_state.json";
+    public const string ActorOptimizerFile = "actor_optimizer.safetensors";
+    public const string CriticOptimizerFile = "critic_optimizer.safetensors";
 
     private sealed record PpoState(int Iteration, double KlCoef, double RewardMean, double RewardVariance, long RewardCount);
 
@@ -62,15 +65,16 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
         foreach (var p in reference.parameters().Concat(rewardModel.parameters())) p.requires_grad = false;
         reference.eval();
         rewardModel.eval();
-        using var actorOptimizer = optim.AdamW(actor.parameters(), lr: config.ActorLearningRate);
-        using var criticOptimizer = optim.AdamW(critic.parameters(), lr: config.CriticLearningRate);
+        // betas and weight decay of torch's AdamW defaults, which PPO used before it shared the stack's AdamW
+        using var actorOptimizer = new AdamW(actor.named_parameters(), beta1: 0.9, beta2: 0.999, weightDecay: 0.01);
+        using var criticOptimizer = new AdamW(critic.named_parameters(), beta1: 0.9, beta2: 0.999, weightDecay: 0.01);
         var kl = new AdaptiveKlController(config.KlCoef, config.KlTarget, config.KlHorizon);
         var moments = new RunningMoments();
         var start = 0;
         if (resuming)
         {
-            actorOptimizer.load_py(Path.Combine(checkpoint, "actor_optimizer.pt"));
-            criticOptimizer.load_py(Path.Combine(checkpoint, "critic_optimizer.pt"));
+            actorOptimizer.Load(Path.Combine(checkpoint, ActorOptimizerFile));
+            criticOptimizer.Load(Path.Combine(checkpoint, CriticOptimizerFile));
             var state = JsonSerializer.Deserialize<PpoState>(File.ReadAllText(Path.Combine(checkpoint, StateFile)), TrainerJson.Options)!;
             (start, _) = (state.Iteration, 0);
             kl.Restore(state.KlCoef);
@@ -179,20 +183,20 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
                             var ptxTokens = Replicas.MeanDenominator(ptxTargets.ne(SftBatch.IgnoreIndex).sum().item<long>());
                             actorLoss = actorLoss + config.PtxCoef * SftBatch.MaskedLossSum(actor.forward(Replicas.Rows(ptxInputs)), Replicas.Rows(ptxTargets)) / ptxTokens;
                         }
-                        actorOptimizer.zero_grad();
+                        actorOptimizer.ZeroGrad();
                         actorLoss.backward();
                         Replicas.AverageGradients(actor.parameters());
                         nn.utils.clip_grad_norm_(actor.parameters(), config.GradClip);
-                        actorOptimizer.step();
+                        actorOptimizer.Step(config.ActorLearningRate);
                     }
 
                     var values = critic.forward(inputs);
                     var valueLoss = PpoLosses.ClippedValue(values, oldValues.index_select(0, index), returns.index_select(0, index), mask, config.ValueClipRange, tokens);
-                    criticOptimizer.zero_grad();
+                    criticOptimizer.ZeroGrad();
                     valueLoss.backward();
                     Replicas.AverageGradients(critic.parameters());
                     nn.utils.clip_grad_norm_(critic.parameters(), config.GradClip);
-                    criticOptimizer.step();
+                    criticOptimizer.Step(config.CriticLearningRate);
 
                     using (no_grad()) entropySum += PpoLosses.MaskedMean(PpoLosses.Entropy(logits), mask, tokens).item<float>();
                     policyLossSum += policyLoss.item<float>();
@@ -423,7 +427,7 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
     }
 
     private void SaveCheckpoint(string directory, Transformer actor, RewardModel critic, Transformer reference, RewardModel rewardModel,
-        OptimizerHelper actorOptimizer, OptimizerHelper criticOptimizer, PpoState state)
+        AdamW actorOptimizer, AdamW criticOptimizer, PpoState state)
     {
         LatestCheckpoint.Replace(directory, temp =>
         {
@@ -431,8 +435,8 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
             critic.Save(Path.Combine(temp, "critic"), tokenizer);
             ModelWeights.Save(reference, reference.Config, Path.Combine(temp, "reference"), tokenizer);
             rewardModel.Save(Path.Combine(temp, "reward"), tokenizer);
-            actorOptimizer.save_py(Path.Combine(temp, "actor_optimizer.pt"));
-            criticOptimizer.save_py(Path.Combine(temp, "critic_optimizer.pt"));
+            actorOptimizer.Save(Path.Combine(temp, ActorOptimizerFile));
+            criticOptimizer.Save(Path.Combine(temp, CriticOptimizerFile));
             File.WriteAllText(Path.Combine(temp, StateFile), JsonSerializer.Serialize(state, TrainerJson.Options));
         });
     }

@@ -11,6 +11,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
+using AdamW = DataFlow.Trainer.Training.AdamW;
 
 namespace DataFlow.Trainer.Reward;
 
@@ -70,13 +71,13 @@ public sealed class RewardTrainer(RewardConfig config, ChatTokenizer tokenizer, 
         using var model = config.Init is null ? RewardModel.Fresh(config.Model!) : RewardModel.FromPolicy(config.Init);
         ModelTokenizer.Check(model.Config, config.Init is null ? "the fresh reward model (model:)" : $"init model {config.Init}", tokenizer, "the tokenizer");
         model.Head = RewardHead.For(config.Score, config.ScoreScale, tokenizer, _template);
-        using var optimizer = optim.AdamW(model.parameters(), lr: config.LearningRate, weight_decay: config.WeightDecay);
+        using var optimizer = new AdamW(model.named_parameters(), beta1: 0.9, beta2: 0.999, weightDecay: config.WeightDecay);
         var checkpoint = LatestCheckpoint.Open(Path.Combine(config.Output, SftTrainer.CheckpointDir));
         var startStep = 0;
         if (File.Exists(Path.Combine(checkpoint, TrainerState.FileName)))
         {
             ModelWeights.LoadInto(model, Path.Combine(checkpoint, ModelWeights.WeightsFile));
-            optimizer.load_py(Path.Combine(checkpoint, SftTrainer.OptimizerFile));
+            optimizer.Load(Path.Combine(checkpoint, SftTrainer.OptimizerFile));
             startStep = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(Path.Combine(checkpoint, TrainerState.FileName)), TrainerJson.Options)!.Step;
             Log($"reward: resumed from {checkpoint} at step {startStep}");
         }
@@ -90,13 +91,13 @@ public sealed class RewardTrainer(RewardConfig config, ChatTokenizer tokenizer, 
         else if (metrics is not null && startStep >= config.Steps) EvaluateAll(model, eval, evalSets, startStep, metrics);
 
         var stopAt = config.StopAfter > 0 ? Math.Min(config.Steps, startStep + config.StopAfter) : config.Steps;
+        var schedule = WarmupCosineSchedule.OverRun(config.LearningRate, config.MinLrRatio, config.WarmupSteps, config.Steps);
         var clock = Stopwatch.StartNew();
         for (var step = startStep; step < stopAt; step++)
         {
             model.train();
-            var lr = LearningRateSchedule.At(step, config.Steps, config.WarmupSteps, config.LearningRate, config.MinLrRatio);
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
-            optimizer.zero_grad();
+            var lr = schedule.At(step);
+            optimizer.ZeroGrad();
             using var scope = NewDisposeScope();
             // This rank's pairs of the global batch, padded to the global batch's width (as one process pads them).
             var batch = BatchAt(train, step);
@@ -105,7 +106,7 @@ public sealed class RewardTrainer(RewardConfig config, ChatTokenizer tokenizer, 
             loss.backward();
             Replicas.AverageGradients(model.parameters());
             var norm = nn.utils.clip_grad_norm_(model.parameters(), config.GradClip);
-            optimizer.step();
+            optimizer.Step(lr);
             var done = step + 1;
             if (done % config.LogEvery == 0 || done == stopAt)
             {
@@ -122,7 +123,7 @@ public sealed class RewardTrainer(RewardConfig config, ChatTokenizer tokenizer, 
                 LatestCheckpoint.Replace(checkpoint, temp =>
                 {
                     model.Save(temp, tokenizer);
-                    optimizer.save_py(Path.Combine(temp, SftTrainer.OptimizerFile));
+                    optimizer.Save(Path.Combine(temp, SftTrainer.OptimizerFile));
                     File.WriteAllText(Path.Combine(temp, TrainerState.FileName), JsonSerializer.Serialize(new TrainerState(done, config.Seed), TrainerJson.Options));
                 });
             }

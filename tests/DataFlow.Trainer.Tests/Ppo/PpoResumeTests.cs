@@ -49,7 +49,7 @@ public class PpoResumeTests
         new PpoTrainer(Ppo(Path.Combine(directory, "ppo-straight"), 0), tokenizer, _ => { }).Run(new FailOnReject());
         new PpoTrainer(Ppo(Path.Combine(directory, "ppo-resumed"), 2), tokenizer, _ => { }).Run(new FailOnReject());
         Assert.True(File.Exists(Path.Combine(directory, "ppo-resumed", "checkpoint", "critic", ModelWeights.WeightsFile)));
-        Assert.True(File.Exists(Path.Combine(directory, "ppo-resumed", "checkpoint", "critic_optimizer.pt")));
+        Assert.True(File.Exists(Path.Combine(directory, "ppo-resumed", "checkpoint", PpoTrainer.CriticOptimizerFile)));
         new PpoTrainer(Ppo(Path.Combine(directory, "ppo-resumed"), 0), tokenizer, _ => { }).Run(new FailOnReject());
         AssertSameTensors(Path.Combine(directory, "ppo-straight", "final", ModelWeights.WeightsFile), Path.Combine(directory, "ppo-resumed", "final", ModelWeights.WeightsFile));
         AssertSameTensors(Path.Combine(directory, "ppo-straight", "checkpoint", "critic", ModelWeights.WeightsFile), Path.Combine(directory, "ppo-resumed", "checkpoint", "critic", ModelWeights.WeightsFile));
