@@ -52,6 +52,8 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
         var evalPrompts = LoadPrompts(config.EvalPrompts, rejects);
         var testPrompts = LoadPrompts(config.TestPrompts, rejects);
         var ptx = config.PtxCoef > 0 ? SftDataset.Load(config.PtxData, ChatFormat.Auto, _template, tokenizer, 128, rejects).Examples : [];
+        if (config.PtxCoef > 0 && ptx.Count == 0)
+            throw new InvalidDataException($"ptx_data ({string.Join(", ", config.PtxData)}): no conversation with a target token within 128 tokens; every one went to the rejects");
         Log($"ppo: {prompts.Count} training prompts, {evalPrompts.Count} held-out prompts" + (testPrompts.Count > 0 ? $", {testPrompts.Count} test prompts" : ""));
 
         var checkpoint = LatestCheckpoint.Open(Path.Combine(config.Output, SftTrainer.CheckpointDir));

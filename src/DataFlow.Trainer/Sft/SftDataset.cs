@@ -5,8 +5,9 @@ namespace DataFlow.Trainer.Sft;
 
 /// <summary>
 /// Tokenized conversations read from JSONL files of any <see cref="ChatFormat"/>. A bad record (broken JSON, missing
-/// field, empty assistant turn, a conversation longer than <c>maxTokens</c>) goes to the reject sink with its file
-/// and line: under skip it is logged and left out, under fail the load stops with <see cref="BadInputException"/>.
+/// field, empty assistant turn, a conversation longer than <c>maxTokens</c> (never truncated, so no response is cut
+/// away), a conversation with no target token) goes to the reject sink with its file and line: under skip it is logged
+/// and left out, under fail the load stops with <see cref="BadInputException"/>.
 /// </summary>
 public sealed class SftDataset
 {
@@ -15,6 +16,9 @@ public sealed class SftDataset
         Examples = examples;
         Conversations = conversations;
     }
+
+    /// <summary>The reject reason of a conversation with no token under the loss target (e.g. loss_on: last_assistant and an empty last answer).</summary>
+    public const string NoTargetReason = "no trainable tokens under the loss target";
 
     public IReadOnlyList<TokenizedConversation> Examples { get; }
     public IReadOnlyList<Conversation> Conversations { get; }
@@ -44,9 +48,9 @@ public sealed class SftDataset
                     rejects.Reject(new Reject(path, lineNumber, $"conversation of {tokens.Length} tokens exceeds max_tokens {maxTokens}", line));
                     continue;
                 }
-                if (tokens.TrainableTokens == 0)
+                if (SftBatch.TargetCount(tokens) == 0) // every target masked: it would add nothing but a 0 / 0 to a batch
                 {
-                    rejects.Reject(new Reject(path, lineNumber, "no trainable tokens under the loss target", line));
+                    rejects.Reject(new Reject(path, lineNumber, NoTargetReason, line));
                     continue;
                 }
                 examples.Add(tokens);
