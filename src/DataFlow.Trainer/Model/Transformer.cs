@@ -44,7 +44,7 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>
     /// </summary>
     public sealed class Rotary : nn.Module
     {
-        private readonly Tensor cos, sin;
+        private readonly (Tensor Cos, Tensor Sin) _tables; // a tuple, so RegisterComponents neither saves nor converts it
 
         public Rotary(ModelConfig config) : base(nameof(Rotary))
         {
@@ -53,8 +53,7 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>
             var positions = arange(config.ContextLength, dtype: float64) / config.RopeScale;
             var angles = outer(positions, inverseFrequency).to(float32);
             // Derived from the config, never saved; not registered as buffers, so module.to(bfloat16) leaves them float32.
-            cos = angles.cos().DetachFromDisposeScope();
-            sin = angles.sin().DetachFromDisposeScope();
+            _tables = (angles.cos().DetachFromDisposeScope(), angles.sin().DetachFromDisposeScope());
         }
 
         /// <summary>Rotates x [B, heads, T, headDim]; positions [B, T] or null for 0..T-1 in every row.</summary>
@@ -62,6 +61,7 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>
         {
             using var scope = NewDisposeScope();
             var (b, t, half) = (x.shape[0], x.shape[2], x.shape[3] / 2);
+            var (cos, sin) = _tables;
             Tensor c, s;
             if (positions is null)
             {
@@ -83,7 +83,7 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>
 
         protected override void Dispose(bool disposing)
         {
-            if (disposing) { cos.Dispose(); sin.Dispose(); }
+            if (disposing) { _tables.Cos.Dispose(); _tables.Sin.Dispose(); }
             base.Dispose(disposing);
         }
     }
