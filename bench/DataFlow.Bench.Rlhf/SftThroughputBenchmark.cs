@@ -26,7 +26,7 @@ public static class SftThroughputBenchmark
             using var model = new Transformer(config);
             using var adapters = useLora ? LoraAdapters.Attach(model, lora) : null;
             var trainable = adapters?.Parameters().ToList() ?? model.parameters().ToList();
-            using var optimizer = optim.AdamW(trainable, lr: 1e-3);
+            using var optimizer = new DataFlow.Trainer.Training.AdamW(adapters?.NamedParameters() ?? model.named_parameters(), beta1: 0.9, beta2: 0.999, weightDecay: 0);
             long tokens = 0;
             var clock = new Stopwatch();
             for (var step = 0; step < steps + 2; step++)
@@ -34,9 +34,9 @@ public static class SftThroughputBenchmark
                 if (step == 2) clock.Start(); // two warm-up steps
                 using var scope = NewDisposeScope();
                 var (inputs, targets) = SftBatch.Collate(examples.Skip(step * batch).Take(batch).ToList(), tokenizer.PadId);
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 SftBatch.MaskedLoss(model.forward(inputs), targets).backward();
-                optimizer.step();
+                optimizer.Step(1e-3);
                 if (step >= 2) tokens += inputs.numel();
             }
             var trainableCount = trainable.Sum(p => p.numel());

@@ -51,7 +51,11 @@ public sealed class LoraAdapters : IDisposable
         return adapters;
     }
 
-    public IEnumerable<Parameter> Parameters() => _adapters.Values.SelectMany(a => new[] { a.lora_A, a.lora_B });
+    public IEnumerable<Parameter> Parameters() => NamedParameters().Select(p => p.Parameter);
+
+    /// <summary>The adapter weights under their saved names (<c>layers.0.attention.wq.lora_A</c>), for the optimizer's state.</summary>
+    public IEnumerable<(string Name, Parameter Parameter)> NamedParameters() =>
+        _adapters.SelectMany(a => new[] { ($"{a.Key}.lora_A", a.Value.lora_A), ($"{a.Key}.lora_B", a.Value.lora_B) });
 
     public long ParameterCount => Parameters().Sum(p => p.numel());
 

@@ -12,7 +12,10 @@ namespace DataFlow.Trainer.Model;
 /// </summary>
 public sealed class Transformer : nn.Module<Tensor, Tensor>
 {
-    /// <summary>Root-mean-square layer norm (no mean subtraction, no bias); TorchSharp has no module for it.</summary>
+    /// <summary>
+    /// Root-mean-square layer norm (no mean subtraction, no bias); TorchSharp has no module for it. Computed in float32
+    /// whatever the input's dtype (as HF's LlamaRMSNorm), rounded back to it once at the end.
+    /// </summary>
     public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     {
         private readonly Parameter weight;
@@ -28,18 +31,20 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>
         public override Tensor forward(Tensor x)
         {
             using var scope = NewDisposeScope();
-            var rms = x.pow(2).mean([-1L], keepdim: true).add_(_eps).rsqrt_();
-            return (x * rms * weight).MoveToOuterDisposeScope();
+            var h = x.to(ScalarType.Float32); // no copy when x is float32
+            var rms = h.pow(2).mean([-1L], keepdim: true).add_(_eps).rsqrt_();
+            return (h * rms * weight).to(x.dtype).MoveToOuterDisposeScope();
         }
     }
 
     /// <summary>
     /// Rotary position embedding tables: each pair of channels (i, i + d/2) is rotated by position * theta^(-2i/d).
-    /// Positions are divided by the interpolation scale, so longer contexts reuse the trained angle range.
+    /// Positions are divided by the interpolation scale, so longer contexts reuse the trained angle range. The tables and
+    /// the rotation are float32 whatever the activations' dtype (a bfloat16 copy of the model rounds once, after rotating).
     /// </summary>
     public sealed class Rotary : nn.Module
     {
-        private readonly Tensor cos, sin;
+        private readonly (Tensor Cos, Tensor Sin) _tables; // a tuple, so RegisterComponents neither saves nor converts it
 
         public Rotary(ModelConfig config) : base(nameof(Rotary))
         {
@@ -47,10 +52,8 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>
             var inverseFrequency = pow(config.RopeTheta, -arange(0, half, dtype: float64) * 2.0 / config.HeadDim);
             var positions = arange(config.ContextLength, dtype: float64) / config.RopeScale;
             var angles = outer(positions, inverseFrequency).to(float32);
-            cos = angles.cos();
-            sin = angles.sin();
-            register_buffer(nameof(cos), cos, persistent: false); // derived from the config, never saved
-            register_buffer(nameof(sin), sin, persistent: false);
+            // Derived from the config, never saved; not registered as buffers, so module.to(bfloat16) leaves them float32.
+            _tables = (angles.cos().DetachFromDisposeScope(), angles.sin().DetachFromDisposeScope());
         }
 
         /// <summary>Rotates x [B, heads, T, headDim]; positions [B, T] or null for 0..T-1 in every row.</summary>
@@ -58,6 +61,7 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>
         {
             using var scope = NewDisposeScope();
             var (b, t, half) = (x.shape[0], x.shape[2], x.shape[3] / 2);
+            var (cos, sin) = _tables;
             Tensor c, s;
             if (positions is null)
             {
@@ -70,10 +74,17 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>
                 c = cos.index_select(0, flat).view(b, 1, t, half);
                 s = sin.index_select(0, flat).view(b, 1, t, half);
             }
-            (c, s) = (c.to(x.dtype), s.to(x.dtype)); // tables stay float32; a bfloat16 copy of the model rotates in bfloat16
-            var x1 = x.narrow(-1, 0, half);
-            var x2 = x.narrow(-1, half, half);
-            return cat([x1 * c - x2 * s, x1 * s + x2 * c], -1).MoveToOuterDisposeScope();
+            if (c.device_type != x.device_type || c.device_index != x.device_index) (c, s) = (c.to(x.device), s.to(x.device));
+            var h = x.to(ScalarType.Float32); // no copy when x is float32
+            var x1 = h.narrow(-1, 0, half);
+            var x2 = h.narrow(-1, half, half);
+            return cat([x1 * c - x2 * s, x1 * s + x2 * c], -1).to(x.dtype).MoveToOuterDisposeScope();
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) { _tables.Cos.Dispose(); _tables.Sin.Dispose(); }
+            base.Dispose(disposing);
         }
     }
 
@@ -110,10 +121,14 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>
                 k = k.repeat_interleave(_heads / _kvHeads, dim: 1);
                 v = v.repeat_interleave(_heads / _kvHeads, dim: 1);
             }
+            // Scores, softmax and weighting in float32 even when the activations are bfloat16 (HF upcasts the softmax too).
+            var dtype = q.dtype;
+            if (dtype != ScalarType.Float32) (q, k, v) = (q.to(ScalarType.Float32), k.to(ScalarType.Float32), v.to(ScalarType.Float32));
             var mask = step?.Mask ?? packed?.Mask;
             var y = mask is null
                 ? F.scaled_dot_product_attention(q, k, v, is_casual: true)
                 : F.scaled_dot_product_attention(q, k, v, attn_mask: mask);
+            y = y.to(dtype);
             return wo.call(y.transpose(1, 2).reshape(b, t, _heads * _headDim)).MoveToOuterDisposeScope();
         }
     }

@@ -14,6 +14,7 @@ using TorchSharp.Modules;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 using Transformer = DataFlow.Trainer.Model.Transformer;
+using AdamW = DataFlow.Trainer.Training.AdamW;
 
 namespace DataFlow.Trainer.Ppo;
 
@@ -33,6 +34,8 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
 {
     private readonly ChatTemplate _template = ChatTemplate.Default;
     public const string StateFile = "ppo_state.json";
+    public const string ActorOptimizerFile = "actor_optimizer.safetensors";
+    public const string CriticOptimizerFile = "critic_optimizer.safetensors";
 
     private sealed record PpoState(int Iteration, double KlCoef, double RewardMean, double RewardVariance, long RewardCount);
 
@@ -56,6 +59,8 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
         var evalPrompts = LoadPrompts(config.EvalPrompts, rejects);
         var testPrompts = LoadPrompts(config.TestPrompts, rejects);
         var ptx = config.PtxCoef > 0 ? SftDataset.Load(config.PtxData, ChatFormat.Auto, _template, tokenizer, config.PtxMaxTokens, rejects).Examples : [];
+        if (config.PtxCoef > 0 && ptx.Count == 0)
+            throw new InvalidDataException($"ptx_data ({string.Join(", ", config.PtxData)}): no conversation with a target token within {config.PtxMaxTokens} tokens (ptx_max_tokens); every one went to the rejects");
         Log($"ppo: {prompts.Count} training prompts, {evalPrompts.Count} held-out prompts" + (testPrompts.Count > 0 ? $", {testPrompts.Count} test prompts" : ""));
 
         var store = CheckpointStore.In(config.Output, config.KeepLast);
@@ -73,15 +78,16 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
         foreach (var p in reference.parameters().Concat(rewardModel?.parameters() ?? [])) p.requires_grad = false;
         reference.eval();
         rewardModel?.eval();
-        using var actorOptimizer = optim.AdamW(actor.parameters(), lr: config.ActorLearningRate);
-        using var criticOptimizer = optim.AdamW(critic.parameters(), lr: config.CriticLearningRate);
+        // betas and weight decay of torch's AdamW defaults, which PPO used before it shared the stack's AdamW
+        using var actorOptimizer = new AdamW(actor.named_parameters(), beta1: 0.9, beta2: 0.999, weightDecay: 0.01);
+        using var criticOptimizer = new AdamW(critic.named_parameters(), beta1: 0.9, beta2: 0.999, weightDecay: 0.01);
         var kl = new AdaptiveKlController(config.KlCoef, config.KlTarget, config.KlHorizon);
         var moments = new RunningMoments();
         var start = 0;
         if (resuming)
         {
-            actorOptimizer.load_py(Path.Combine(checkpoint, "actor_optimizer.pt"));
-            criticOptimizer.load_py(Path.Combine(checkpoint, "critic_optimizer.pt"));
+            actorOptimizer.Load(Path.Combine(checkpoint, ActorOptimizerFile));
+            criticOptimizer.Load(Path.Combine(checkpoint, CriticOptimizerFile));
             var state = JsonSerializer.Deserialize<PpoState>(File.ReadAllText(Path.Combine(checkpoint, StateFile)), TrainerJson.Options)!;
             (start, _) = (state.Iteration, 0);
             kl.Restore(state.KlCoef);
@@ -196,20 +202,20 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
                             var ptxTokens = DataParallel.MeanDenominator(ptxTargets.ne(SftBatch.IgnoreIndex).sum().item<long>());
                             actorLoss = actorLoss + config.PtxCoef * SftBatch.MaskedLossSum(actor.forward(DataParallel.Rows(ptxInputs)), DataParallel.Rows(ptxTargets)) / ptxTokens;
                         }
-                        actorOptimizer.zero_grad();
+                        actorOptimizer.ZeroGrad();
                         actorLoss.backward();
                         DataParallel.AverageGradients(actor.parameters());
                         nn.utils.clip_grad_norm_(actor.parameters(), config.GradClip);
-                        actorOptimizer.step();
+                        actorOptimizer.Step(config.ActorLearningRate);
                     }
 
                     var values = critic.forward(inputs);
                     var valueLoss = PpoLosses.ClippedValue(values, oldValues.index_select(0, index), returns.index_select(0, index), mask, config.ValueClipRange, tokens);
-                    criticOptimizer.zero_grad();
+                    criticOptimizer.ZeroGrad();
                     valueLoss.backward();
                     DataParallel.AverageGradients(critic.parameters());
                     nn.utils.clip_grad_norm_(critic.parameters(), config.GradClip);
-                    criticOptimizer.step();
+                    criticOptimizer.Step(config.CriticLearningRate);
 
                     using (no_grad()) entropySum += PpoLosses.MaskedMean(PpoLosses.Entropy(TextGenerator.Tempered(logits, config.Temperature)), mask, tokens).item<float>();
                     policyLossSum += policyLoss.item<float>();
@@ -450,7 +456,7 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
     private readonly Dictionary<string, double> _lastEval = [];
 
     private string SaveCheckpoint(CheckpointStore store, int iteration, Transformer actor, RewardModel critic, Transformer reference, RewardModel? rewardModel,
-        OptimizerHelper actorOptimizer, OptimizerHelper criticOptimizer, PpoState state)
+        AdamW actorOptimizer, AdamW criticOptimizer, PpoState state)
     {
         return store.Save(iteration, temp =>
         {
@@ -458,8 +464,8 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
             critic.Save(Path.Combine(temp, "critic"), tokenizer);
             ModelWeights.Save(reference, reference.Config, Path.Combine(temp, "reference"), tokenizer);
             rewardModel?.Save(Path.Combine(temp, "reward"), tokenizer);
-            actorOptimizer.save_py(Path.Combine(temp, "actor_optimizer.pt"));
-            criticOptimizer.save_py(Path.Combine(temp, "critic_optimizer.pt"));
+            actorOptimizer.Save(Path.Combine(temp, ActorOptimizerFile));
+            criticOptimizer.Save(Path.Combine(temp, CriticOptimizerFile));
             File.WriteAllText(Path.Combine(temp, StateFile), JsonSerializer.Serialize(state, TrainerJson.Options));
         });
     }

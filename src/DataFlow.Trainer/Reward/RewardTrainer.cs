@@ -11,6 +11,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
+using AdamW = DataFlow.Trainer.Training.AdamW;
 
 namespace DataFlow.Trainer.Reward;
 
@@ -70,13 +71,13 @@ public sealed class RewardTrainer(RewardConfig config, ChatTokenizer tokenizer, 
         using var model = config.Init is null ? RewardModel.Fresh(config.Model!) : RewardModel.FromPolicy(config.Init);
         ModelTokenizer.Check(model.Config, config.Init is null ? "the fresh reward model (model:)" : $"init model {config.Init}", tokenizer, "the tokenizer");
         model.Head = RewardHead.For(config.Score, config.ScoreScale, tokenizer, _template);
-        using var optimizer = optim.AdamW(model.parameters(), lr: config.LearningRate, weight_decay: config.WeightDecay);
+        using var optimizer = new AdamW(model.named_parameters(), beta1: 0.9, beta2: 0.999, weightDecay: config.WeightDecay);
         var store = CheckpointStore.In(config.Output, config.KeepLast);
         var startStep = 0;
         if (store.Latest() is { } checkpoint)
         {
             ModelWeights.LoadInto(model, Path.Combine(checkpoint, ModelWeights.WeightsFile));
-            optimizer.load_py(Path.Combine(checkpoint, SftTrainer.OptimizerFile));
+            optimizer.Load(Path.Combine(checkpoint, SftTrainer.OptimizerFile));
             startStep = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(Path.Combine(checkpoint, TrainerState.FileName)), TrainerJson.Options)!.Step;
             Log($"reward: resumed from {checkpoint} at step {startStep}");
         }
@@ -90,6 +91,7 @@ public sealed class RewardTrainer(RewardConfig config, ChatTokenizer tokenizer, 
         else if (metrics is not null && startStep >= config.MaxSteps) EvaluateAll(model, eval, evalSets, startStep, metrics);
 
         var stopAt = config.StopAfter > 0 ? Math.Min(config.MaxSteps, startStep + config.StopAfter) : config.MaxSteps;
+        var schedule = WarmupCosineSchedule.OverRun(config.LearningRate, config.MinLrRatio, config.WarmupSteps, config.MaxSteps);
         var clock = Stopwatch.StartNew();
         var runClock = Stopwatch.StartNew();
         var losses = new List<double>();
@@ -98,9 +100,8 @@ public sealed class RewardTrainer(RewardConfig config, ChatTokenizer tokenizer, 
         for (var step = startStep; step < stopAt; step++)
         {
             model.train();
-            var lr = LearningRateSchedule.At(step, config.MaxSteps, config.WarmupSteps, config.LearningRate, config.MinLrRatio);
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
-            optimizer.zero_grad();
+            var lr = schedule.At(step);
+            optimizer.ZeroGrad();
             using var scope = NewDisposeScope();
             // This rank's pairs of the global batch, padded to the global batch's width (as one process pads them).
             var batch = BatchAt(train, step);
@@ -110,7 +111,7 @@ public sealed class RewardTrainer(RewardConfig config, ChatTokenizer tokenizer, 
             loss.backward();
             DataParallel.AverageGradients(model.parameters());
             var norm = nn.utils.clip_grad_norm_(model.parameters(), config.GradClip);
-            optimizer.step();
+            optimizer.Step(lr);
             var done = step + 1;
             var global = DataParallel.Average(loss.item<float>(), (chosen > rejected).to(float32).mean().item<float>());
             losses.Add(global[0]);
@@ -128,7 +129,7 @@ public sealed class RewardTrainer(RewardConfig config, ChatTokenizer tokenizer, 
                 lastCheckpoint = store.Save(done, temp =>
                 {
                     model.Save(temp, tokenizer);
-                    optimizer.save_py(Path.Combine(temp, SftTrainer.OptimizerFile));
+                    optimizer.Save(Path.Combine(temp, SftTrainer.OptimizerFile));
                     File.WriteAllText(Path.Combine(temp, TrainerState.FileName), JsonSerializer.Serialize(new TrainerState(done, config.Seed), TrainerJson.Options));
                 });
             }

@@ -50,7 +50,18 @@ public static class SftBatch
     public static Tensor MaskedLossSum(Tensor logits, Tensor targets) =>
         nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), targets.reshape(-1), ignore_index: IgnoreIndex, reduction: nn.Reduction.Sum);
 
-    /// <summary>Mean cross-entropy over the positions whose target is not ignored.</summary>
-    public static Tensor MaskedLoss(Tensor logits, Tensor targets) =>
-        nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), targets.reshape(-1), ignore_index: IgnoreIndex);
+    /// <summary>
+    /// Mean cross-entropy over the positions whose target is not ignored: <see cref="MaskedLossSum"/> / max(1, targets).
+    /// A batch with no target at all has loss 0 and no gradient (libtorch's mean would be 0 / 0 = NaN). Such batches
+    /// do not come from <see cref="SftDataset"/>, which rejects rows without a target before they reach a batch.
+    /// </summary>
+    public static Tensor MaskedLoss(Tensor logits, Tensor targets)
+    {
+        using var scope = NewDisposeScope();
+        var count = targets.ne(IgnoreIndex).sum().clamp_min(1).to(ScalarType.Float32);
+        return (MaskedLossSum(logits, targets) / count).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Targets a row yields after the shift (token i + 1 under the loss mask, for i &lt; length - 1); a row with none is rejected.</summary>
+    public static int TargetCount(TokenizedConversation example) => example.LossMask.Skip(1).Count(m => m);
 }

@@ -5,8 +5,9 @@ namespace DataFlow.Trainer.Sft;
 
 /// <summary>
 /// Tokenized conversations read from JSONL files of any <see cref="ChatFormat"/>. A bad record (broken JSON, missing
-/// field, empty assistant turn, a conversation longer than <c>maxTokens</c>) goes to the reject sink with its file
-/// and line: under skip it is logged and left out, under fail the load stops with <see cref="BadInputException"/>.
+/// field, empty assistant turn, a conversation longer than <c>maxTokens</c> (never truncated, so no response is cut
+/// away), a conversation with no target token) goes to the reject sink with its file and line: under skip it is logged
+/// and left out, under fail the load stops with <see cref="BadInputException"/>.
 /// Records are encoded by <see cref="SftRecord"/>, as <c>sft_prepare</c> encodes them.
 /// </summary>
 public sealed class SftDataset
@@ -16,6 +17,9 @@ public sealed class SftDataset
         Examples = examples;
         Conversations = conversations;
     }
+
+    /// <summary>The reject reason of a conversation with no token under the loss target (e.g. loss_on: last_assistant and an empty last answer).</summary>
+    public const string NoTargetReason = "no trainable tokens under the loss target";
 
     public IReadOnlyList<TokenizedConversation> Examples { get; }
     public IReadOnlyList<Conversation> Conversations { get; }

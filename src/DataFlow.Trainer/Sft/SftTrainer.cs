@@ -8,6 +8,7 @@ using DataFlow.Text.Chat;
 using DataFlow.Trainer.Lora;
 using DataFlow.Trainer.Model;
 using Transformer = DataFlow.Trainer.Model.Transformer;
+using AdamW = DataFlow.Trainer.Training.AdamW;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.PyBridge;
@@ -27,7 +28,7 @@ namespace DataFlow.Trainer.Sft;
 public sealed class SftTrainer(SftConfig config, ChatTokenizer tokenizer, Action<string> log)
 {
     public const string FinalDir = "final";
-    public const string OptimizerFile = "optimizer.pt";
+    public const string OptimizerFile = "optimizer.safetensors";
     private readonly ChatTemplate _template = ChatTemplate.Default with { LossOn = config.LossOn };
 
     /// <summary>Metrics of the last eval (for callers and tests).</summary>
@@ -53,7 +54,7 @@ public sealed class SftTrainer(SftConfig config, ChatTokenizer tokenizer, Action
         var total = model.parameters().Sum(p => p.numel()) + (adapters?.ParameterCount ?? 0);
         var trainableCount = trainable.Sum(p => p.numel());
         Log($"sft: {(adapters is null ? "full" : $"LoRA r={config.Lora!.Rank}")} fine-tuning, {trainableCount:N0} of {total:N0} parameters trainable ({100.0 * trainableCount / total:F2}%)");
-        using var optimizer = optim.AdamW(trainable, lr: config.LearningRate, weight_decay: config.WeightDecay);
+        using var optimizer = new AdamW(adapters?.NamedParameters() ?? model.named_parameters(), beta1: 0.9, beta2: 0.999, weightDecay: config.WeightDecay);
         if (DataParallel.IsDistributed) Log($"sft: data parallel over {DataParallel.Size} MPI ranks, {rowsPerRank} of {config.BatchSize} rows per rank");
 
         var store = CheckpointStore.In(config.Output, config.KeepLast);
@@ -70,6 +71,7 @@ public sealed class SftTrainer(SftConfig config, ChatTokenizer tokenizer, Action
         if (startStep == 0 && metrics is not null) Evaluate(model, adapters, eval, 0, metrics);
 
         var stopAt = config.StopAfter > 0 ? Math.Min(config.MaxSteps, startStep + config.StopAfter) : config.MaxSteps;
+        var schedule = WarmupCosineSchedule.OverRun(config.LearningRate, config.MinLrRatio, config.WarmupSteps, config.MaxSteps);
         var clock = Stopwatch.StartNew();
         var stepsClock = Stopwatch.StartNew();
         long tokensSinceLog = 0, trainedTokens = 0;
@@ -81,9 +83,8 @@ public sealed class SftTrainer(SftConfig config, ChatTokenizer tokenizer, Action
             adapters?.Train(true);
             torch.manual_seed(config.Seed * 1_000_003L + step); // dropout depends on (seed, step) only
             adapters?.SeedDropout(DataParallel.RankSeed(config.Seed * 1_000_003L + step));
-            var lr = LearningRateSchedule.At(step, config.MaxSteps, config.WarmupSteps, config.LearningRate, config.MinLrRatio);
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
-            optimizer.zero_grad();
+            var lr = schedule.At(step);
+            optimizer.ZeroGrad();
             double stepLoss = 0;
             for (var micro = 0; micro < config.GradAccumSteps; micro++)
             {
@@ -101,7 +102,7 @@ public sealed class SftTrainer(SftConfig config, ChatTokenizer tokenizer, Action
             }
             DataParallel.AverageGradients(trainable);
             var norm = nn.utils.clip_grad_norm_(trainable, config.GradClip);
-            optimizer.step();
+            optimizer.Step(lr);
             stepLoss = DataParallel.Average(stepLoss);
             losses.Add(stepLoss);
 
@@ -229,20 +230,20 @@ public sealed class SftTrainer(SftConfig config, ChatTokenizer tokenizer, Action
         Log($"sft eval step {step}: loss {LastEvaluation.Loss:F4} exact match {evaluation.ExactMatch:P1} ({evaluation.Samples.Count} prompts)");
     }
 
-    private string SaveCheckpoint(CheckpointStore store, Transformer model, LoraAdapters? adapters, OptimizerHelper optimizer, int step) =>
+    private string SaveCheckpoint(CheckpointStore store, Transformer model, LoraAdapters? adapters, AdamW optimizer, int step) =>
         store.Save(step, temp =>
         {
             if (adapters is null) ModelWeights.Save(model, model.Config, temp, tokenizer);
             else adapters.Save(temp);
-            optimizer.save_py(Path.Combine(temp, OptimizerFile));
+            optimizer.Save(Path.Combine(temp, OptimizerFile));
             File.WriteAllText(Path.Combine(temp, TrainerState.FileName), JsonSerializer.Serialize(new TrainerState(step, config.Seed), TrainerJson.Options));
         });
 
-    private static int LoadCheckpoint(string directory, Transformer model, LoraAdapters? adapters, OptimizerHelper optimizer)
+    private static int LoadCheckpoint(string directory, Transformer model, LoraAdapters? adapters, AdamW optimizer)
     {
         if (adapters is null) ModelWeights.LoadInto(model, Path.Combine(directory, ModelWeights.WeightsFile));
         else adapters.LoadWeights(Path.Combine(directory, LoraAdapters.WeightsFile));
-        optimizer.load_py(Path.Combine(directory, OptimizerFile));
+        optimizer.Load(Path.Combine(directory, OptimizerFile));
         var state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(Path.Combine(directory, TrainerState.FileName)), TrainerJson.Options)!;
         return state.Step;
     }

@@ -1,4 +1,5 @@
 using TorchSharp.Modules;
+using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 namespace DataFlow.Trainer.Training;
@@ -6,7 +7,8 @@ namespace DataFlow.Trainer.Training;
 /// <summary>
 /// Adam with decoupled weight decay (Loshchilov and Hutter), written out so its whole state is a name -> tensor
 /// map that checkpoints store bit-exactly next to the weights. Decay applies to matrices only (not norm gains),
-/// as in nanoGPT. The learning rate is passed per step, so any schedule drives it.
+/// as in nanoGPT. The learning rate is passed per step, so any schedule drives it. Every trainer (pretrain, sft,
+/// reward, ppo) uses this one optimizer; its moments and step count are float32 whatever the compute dtype.
 /// </summary>
 public sealed class AdamW : IDisposable
 {
@@ -87,6 +89,42 @@ public sealed class AdamW : IDisposable
         }
         StepCount = stepCount;
     }
+
+    /// <summary>Writes the moments and the step count to one safetensors file (sft, reward and ppo checkpoints).</summary>
+    public void Save(string path)
+    {
+        using var step = tensor(new[] { StepCount });
+        var state = StateTensors();
+        state[StepKey] = step;
+        using var stream = File.Create(path);
+        Safetensors.SaveStateDict(stream, state, leaveOpen: true);
+        stream.Flush(flushToDisk: true);
+    }
+
+    /// <summary>Reads what <see cref="Save"/> wrote; throws naming the file when it is missing or does not fit the parameters.</summary>
+    public void Load(string path)
+    {
+        if (!File.Exists(path))
+            throw new InvalidDataException($"{path}: no optimizer state to resume from" +
+                (File.Exists(Path.ChangeExtension(path, ".pt")) ? $" ({Path.GetFileName(Path.ChangeExtension(path, ".pt"))} is torch AdamW state from an older build; start the run afresh)" : ""));
+        var state = Safetensors.LoadStateDict(path);
+        try
+        {
+            if (!state.TryGetValue(StepKey, out var step) || step.numel() != 1)
+                throw new InvalidDataException($"{path}: optimizer state has no '{StepKey}'");
+            LoadState(state, step.to(ScalarType.Int64).item<long>());
+        }
+        catch (InvalidDataException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+        finally
+        {
+            foreach (var t in state.Values) t.Dispose();
+        }
+    }
+
+    private const string StepKey = "step";
 
     public void Dispose()
     {

@@ -81,6 +81,7 @@ public sealed class CausalLmTrainer(
         using var compute = options.Bf16 ? new Transformer(model.Config) : null;
         compute?.to(ScalarType.BFloat16);
         var computeParameters = compute?.named_parameters().Where(p => p.parameter.requires_grad).Select(p => p.parameter).ToArray();
+        using var gradientSum = computeParameters is null ? null : new Float32GradientSum(computeParameters); // accumulation in float32
         var network = compute ?? model;
         var firstStep = step;
         var schedule = options.Schedule;
@@ -114,6 +115,7 @@ public sealed class CausalLmTrainer(
                     var (inputs, targets) = train.Next();
                     var microLoss = network.Loss(inputs, targets);
                     (microLoss / options.GradAccumSteps).backward();
+                    gradientSum?.AddAndClear();
                     lossSum += microLoss.item<float>();
                 }
                 lossSum = DataParallel.Average(lossSum);
@@ -129,12 +131,12 @@ public sealed class CausalLmTrainer(
                 }
                 else
                 {
-                    var gradients = computeParameters.Select(p => p.grad!.to(ScalarType.Float32)).ToArray();
+                    var gradients = gradientSum!.Sums;
                     DataParallel.AverageInPlace(gradients); // averaged in float32, after the bf16 backward
                     gradNorm = ClipInPlace(gradients, options.GradClip);
                     if (!double.IsFinite(gradNorm)) throw Diverged(step, $"gradient norm is {gradNorm}");
                     optimizer.Step(lr, gradients);
-                    foreach (var p in computeParameters) p.grad!.zero_();
+                    gradientSum.Zero();
                 }
             }
             step++;

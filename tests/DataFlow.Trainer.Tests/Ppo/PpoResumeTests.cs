@@ -50,7 +50,7 @@ public class PpoResumeTests
         new PpoTrainer(Ppo(Path.Combine(directory, "ppo-straight"), 0), tokenizer, _ => { }).Run(new FailOnReject());
         new PpoTrainer(Ppo(Path.Combine(directory, "ppo-resumed"), 2), tokenizer, _ => { }).Run(new FailOnReject());
         Assert.True(File.Exists(Path.Combine(new CheckpointStore(Path.Combine(directory, "ppo-resumed", CheckpointStore.FolderName)).Latest()!, "critic", ModelWeights.WeightsFile)));
-        Assert.True(File.Exists(Path.Combine(new CheckpointStore(Path.Combine(directory, "ppo-resumed", CheckpointStore.FolderName)).Latest()!, "critic_optimizer.pt")));
+        Assert.True(File.Exists(Path.Combine(new CheckpointStore(Path.Combine(directory, "ppo-resumed", CheckpointStore.FolderName)).Latest()!, PpoTrainer.CriticOptimizerFile)));
         new PpoTrainer(Ppo(Path.Combine(directory, "ppo-resumed"), 0), tokenizer, _ => { }).Run(new FailOnReject());
         AssertSameTensors(Path.Combine(directory, "ppo-straight", "final", ModelWeights.WeightsFile), Path.Combine(directory, "ppo-resumed", "final", ModelWeights.WeightsFile));
         AssertSameTensors(Path.Combine(new CheckpointStore(Path.Combine(directory, "ppo-straight", CheckpointStore.FolderName)).Latest()!, "critic", ModelWeights.WeightsFile), Path.Combine(new CheckpointStore(Path.Combine(directory, "ppo-resumed", CheckpointStore.FolderName)).Latest()!, "critic", ModelWeights.WeightsFile));

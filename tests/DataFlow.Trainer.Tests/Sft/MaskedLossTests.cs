@@ -6,7 +6,7 @@ using Transformer = DataFlow.Trainer.Model.Transformer;
 
 namespace DataFlow.Trainer.Tests.Sft;
 
-public class MaskedLossTests
+public class MaskedLossTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly ByteChatTokenizer Tokenizer = new();
 
@@ -109,11 +109,50 @@ public class MaskedLossTests
     }
 
     [Fact]
-    public void Every_target_masked_gives_a_nan_mean_and_a_zero_sum()
+    public void Every_target_masked_gives_loss_zero_and_no_gradient()
     {
-        // Documents today's behaviour, not a wish: cross_entropy's mean divides 0 by 0 tokens, silently.
+        // The contract (SftBatch.MaskedLoss): sum / max(1, targets), so zero targets give 0, not libtorch's 0 / 0 = NaN.
         var (mean, sum) = Losses([X, X, X, X, X, X]);
-        Assert.True(double.IsNaN(mean), $"mean was {mean}");
+        Assert.Equal(0.0, mean);
         Assert.Equal(0.0, sum);
+        using var logits = tensor(FixedLogits, [2, 3, 4]).requires_grad_();
+        using var targets = tensor(new[] { X, X, X, X, X, X }, [2, 3]);
+        SftBatch.MaskedLoss(logits, targets).backward();
+        Assert.Equal(0f, logits.grad!.abs().sum().item<float>());
+    }
+
+    [Fact]
+    public void A_conversation_without_a_target_token_is_rejected_with_its_reason_before_any_batch()
+    {
+        // A row whose only trainable token is the first has no target after the shift (Collate gives all -100).
+        var tokens = Encode("ab", "c");
+        var onlyFirst = tokens with { LossMask = tokens.LossMask.Select((_, i) => i == 0).ToArray() };
+        Assert.Equal(1, onlyFirst.TrainableTokens);
+        Assert.Equal(0, SftBatch.TargetCount(onlyFirst));
+        Assert.Equal(2, SftBatch.TargetCount(tokens)); // "c" and <|end|>
+        var (_, targets) = SftBatch.Collate([onlyFirst], Tokenizer.PadId);
+        Assert.All(targets.data<long>().ToArray(), t => Assert.Equal(X, t));
+
+        // Through the loader: a conversation with no assistant turn has nothing under the loss target and lands in the rejects
+        // (the parser names it first; SftDataset.NoTargetReason catches any other row that Collate would leave without a target).
+        var path = Path.Combine(RlhfFixtures.TempDirectory(), "no-target.jsonl");
+        File.WriteAllLines(path, [
+            "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\",\"content\":\"ok\"}]}",
+            "{\"messages\":[{\"role\":\"system\",\"content\":\"be brief\"},{\"role\":\"user\",\"content\":\"hi\"}]}",
+        ]);
+        var rejects = new ListRejects();
+        var data = SftDataset.Load([path], ChatFormat.Auto, ChatTemplate.Default, Tokenizer, 512, rejects);
+        Assert.Single(data.Examples);
+        var reject = Assert.Single(rejects.Rejects);
+        Assert.Equal(2, reject.Line);
+        Assert.Equal(path, reject.File);
+        Assert.Contains("no assistant turn", reject.Reason);
+        output.WriteLine(reject.Reason);
+    }
+
+    private sealed class ListRejects : DataFlow.Engine.Documents.IRejectSink
+    {
+        public List<DataFlow.Engine.Documents.Reject> Rejects { get; } = [];
+        public void Reject(DataFlow.Engine.Documents.Reject reject) => Rejects.Add(reject);
     }
 }
