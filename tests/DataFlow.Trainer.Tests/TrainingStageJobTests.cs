@@ -34,11 +34,11 @@ public sealed class TrainingStageJobTests
             format: prompt_completion
             model: {"{"} vocab_size: 262, dim: 16, layers: 1, heads: 2, context_length: 32 {"}"}
             max_tokens: 32
-            steps: 2
+            max_steps: 2
             batch_size: 2
             warmup_steps: 1
             eval_every: 100
-            save_every: 100
+            checkpoint_every: 100
             sample_count: 1
             threads: 1
             {fileKey}

@@ -178,7 +178,7 @@ public sealed class PackedSftTests
         var output = session.Run.OutputDir(session.Pipeline.Stages[^1]);
         var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "summary.json"))).RootElement;
         Assert.Contains("training rows", string.Join("\n", summary.GetProperty("log").EnumerateArray().Select(l => l.GetString())));
-        Assert.Equal(4, summary.GetProperty("last_metrics").GetProperty("step").GetInt32());
+        Assert.Equal(4, summary.GetProperty("steps").GetInt32());
         Assert.True(File.Exists(Path.Combine(output, SftTrainer.FinalDir, ModelWeights.WeightsFile)));
     }
 
