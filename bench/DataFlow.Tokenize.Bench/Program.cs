@@ -38,7 +38,7 @@ switch (mode)
         var bytes = BenchCorpus.Bytes(texts);
         Console.WriteLine($"# {texts.Count} documents, {bytes / 1e6:F1} MB; single thread (MB/s per core)");
         var gpt2Json = Path.Combine(Path.GetTempPath(), "dataflow-bench-gpt2-tokenizer.json");
-        var gpt2Model = ByteLevelBpeModel.FromTiktokenRanks(KnownTokenizers.Gpt2Ranks(),
+        var gpt2Model = ByteLevelBpeModel.FromTiktokenRanks(KnownTokenizers.Ranks(KnownTokenizers.Gpt2),
             new Dictionary<string, int> { [SpecialTokens.EndOfText] = 50256 }, PreTokenizerPatterns.Gpt2);
         File.WriteAllText(gpt2Json, HuggingFaceTokenizerJson.Write(gpt2Model));
         EncodeBench.Compare("gpt2", texts, bytes, [

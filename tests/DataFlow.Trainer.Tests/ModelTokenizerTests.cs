@@ -63,6 +63,44 @@ public class ModelTokenizerTests
         Assert.Contains(empty, Assert.Throws<InvalidDataException>(() => ModelTokenizer.Load(empty)).Message);
     }
 
+    [Theory]
+    [InlineData("bytes", 262, 256, 0)]   // 6 specials + 256 bytes, no merges
+    [InlineData("gpt2", 50257, 50256, 5)] // GPT-2's 50,256 tokens + <|endoftext|>, then the 5 chat tokens it lacks
+    public void Every_model_folder_holds_a_hugging_face_tokenizer_json_with_the_chat_tokens(string name, int baseIds, int vocabEntries, int added)
+    {
+        var folder = TinyModels.TempDir("model-tokenizer-json");
+        ModelTokenizer.Save(folder, ChatTokenizer.Load(name));
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, ModelTokenizer.TokenizerFile)))!;
+        Assert.Equal("BPE", json["model"]!["type"]!.GetValue<string>());
+        Assert.Equal(vocabEntries, json["model"]!["vocab"]!.AsObject().Count); // byte-level tokens; special tokens are added_tokens
+        var specials = json["added_tokens"]!.AsArray().ToDictionary(t => t!["content"]!.GetValue<string>(), t => t!["id"]!.GetValue<int>());
+        foreach (var token in new[] { "<|endoftext|>", "<|pad|>", "<|system|>", "<|user|>", "<|assistant|>", "<|end|>" })
+            Assert.True(specials.ContainsKey(token), token);
+        Assert.Equal(added, specials.Values.Count(id => id >= baseIds));
+    }
+
+    [Fact]
+    public void A_file_vocabulary_without_chat_tokens_keeps_its_base_size_through_folders()
+    {
+        // A byte-level vocabulary with only <|endoftext|> (as an imported tokenizer.json may be): the folder's tokenizer.json
+        // then lists the added chat tokens, and reading it back must still see 257 base ids, folder after folder.
+        var vocabulary = Enumerable.Range(0, 256).ToDictionary(b => DataFlow.Text.Tokenization.ByteLevelAlphabet.CharOf((byte)b).ToString(), b => b);
+        var model = new DataFlow.Text.Tokenization.ByteLevelBpeModel(vocabulary, [], new Dictionary<string, int> { ["<|endoftext|>"] = 256 },
+            DataFlow.Text.Tokenization.PreTokenizerPatterns.Gpt2);
+        var source = Path.Combine(TinyModels.TempDir("plain-vocab"), "tokenizer.json");
+        File.WriteAllText(source, DataFlow.Text.Tokenization.HuggingFaceTokenizerJson.Write(model));
+        var tokenizer = ChatTokenizer.Load(source);
+        Assert.Equal((257, 262), (tokenizer.BaseVocabSize, tokenizer.VocabSize));
+        var first = TinyModels.TempDir("plain-vocab-1");
+        ModelTokenizer.Save(first, tokenizer);
+        var second = TinyModels.TempDir("plain-vocab-2");
+        ModelTokenizer.Save(second, ModelTokenizer.Load(first));
+        var reloaded = ModelTokenizer.Load(second);
+        Assert.Equal((257, 262), (reloaded.BaseVocabSize, reloaded.VocabSize));
+        Assert.Equal(tokenizer.ChatTokens, reloaded.ChatTokens);
+        Assert.Equal(File.ReadAllText(Path.Combine(first, "tokenizer.json")), File.ReadAllText(Path.Combine(second, "tokenizer.json")));
+    }
+
     [Fact]
     public void A_model_of_another_vocabulary_is_rejected_naming_both_sides()
     {

