@@ -81,20 +81,23 @@ public static class HfLlamaConfig
             Reject("head_dim", headDim, $"only hidden_size / num_attention_heads = {dim / Math.Max(1, heads)} is");
 
         var (theta, scale) = Rope(config, source, Reject);
-        return new ModelConfig
+        var kvHeads = config["num_key_value_heads"]?.GetValue<int>() ?? heads;
+        var model = new ModelConfig
         {
             VocabSize = Int(config, "vocab_size", source),
             Dim = dim,
             Layers = Int(config, "num_hidden_layers", source),
             Heads = heads,
-            KvHeads = config["num_key_value_heads"] is { } kv ? kv.GetValue<int>() : heads,
+            KvHeads = kvHeads == heads ? 0 : kvHeads, // our spelling of "one per query head", so a round trip gives the same file
             FfnHidden = Int(config, "intermediate_size", source),
             ContextLength = config["max_position_embeddings"]?.GetValue<int>() ?? 2048, // LlamaConfig's defaults where a key is absent
             NormEps = config["rms_norm_eps"]?.GetValue<double>() ?? 1e-6,
             RopeTheta = theta,
             RopeScale = scale,
             TieEmbeddings = config["tie_word_embeddings"]?.GetValue<bool>() ?? false,
-        }.Validate();
+        };
+        // 0 is our spelling of LLaMA's default width; keep it when the checkpoint has exactly that width.
+        return (model.FfnHidden == (model with { FfnHidden = 0 }).Hidden ? model with { FfnHidden = 0 } : model).Validate();
     }
 
     /// <summary>Rotary base and linear factor from transformers 4.x keys (rope_theta, rope_scaling) or 5.x ones (rope_parameters).</summary>

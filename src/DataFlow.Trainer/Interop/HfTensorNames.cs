@@ -33,6 +33,16 @@ public static partial class HfTensorNames
     private static readonly Dictionary<string, string> LayerModulesBack = LayerModules.ToDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
     private static readonly Dictionary<string, string> TopLevelBack = TopLevel.ToDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
 
+    /// <summary>Every tensor a <see cref="Model.Transformer"/> of <paramref name="config"/> holds, by our name, without building one.</summary>
+    public static IEnumerable<string> OurNames(Model.ModelConfig config)
+    {
+        yield return "tok_embeddings.weight";
+        for (var i = 0; i < config.Layers; i++)
+            foreach (var module in LayerModules.Keys) yield return $"layers.{i}.{module}.weight";
+        yield return "norm.weight";
+        if (!config.TieEmbeddings) yield return "output.weight";
+    }
+
     /// <summary>The HF name of our tensor <paramref name="ours"/>; throws for a name outside the table.</summary>
     public static string ToHf(string ours)
     {

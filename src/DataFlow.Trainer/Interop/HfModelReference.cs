@@ -1,0 +1,33 @@
+namespace DataFlow.Trainer.Interop;
+
+/// <summary>
+/// <c>init: hf:PATH</c> (sft, reward) and <c>actor: hf:PATH</c> (ppo): a Hugging Face folder a stage starts from. It is
+/// imported once into <c>OUTPUT/hf_init</c> (the stage's own output folder) and the stage then reads that model folder;
+/// a rerun reuses the import when it came from the same folder.
+/// </summary>
+public static class HfModelReference
+{
+    public const string Prefix = "hf:";
+    public const string ImportDir = "hf_init";
+    private const string SourceFile = "hf_source.txt";
+
+    public static bool IsHf(string? reference) => reference is not null && reference.StartsWith(Prefix, StringComparison.Ordinal);
+
+    /// <summary>The model folder for <paramref name="reference"/>: itself unless it is <c>hf:PATH</c>, then the import of PATH under <paramref name="outputDir"/>.</summary>
+    public static string Resolve(string reference, string outputDir, Action<string>? log = null)
+    {
+        if (!IsHf(reference)) return reference;
+        var source = Path.GetFullPath(reference[Prefix.Length..]);
+        if (!Directory.Exists(source)) throw new DirectoryNotFoundException($"{reference}: no such folder");
+        var target = Path.Combine(outputDir, ImportDir);
+        var marker = Path.Combine(target, SourceFile);
+        Directory.CreateDirectory(outputDir);
+        // Data-parallel ranks start together: one imports, the others wait on the lock and then find the marker.
+        using var gate = new FileStream(Path.Combine(outputDir, ImportDir + ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+        if (File.Exists(marker) && File.ReadAllText(marker).Trim() == source) return target;
+        var config = HfImport.Run(source, target);
+        File.WriteAllText(marker, source + "\n");
+        log?.Invoke($"imported {source} ({config.ParameterCount:N0} parameters) into {target}");
+        return target;
+    }
+}
