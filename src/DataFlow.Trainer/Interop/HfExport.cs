@@ -32,10 +32,10 @@ public static class HfExport
         ModelTokenizer.Check(config, $"model {modelDir}", tokenizer, "its tokenizer", allowGrowth: true);
         Directory.CreateDirectory(outDir);
         var written = new List<string>();
+        HfTokenizerFiles.Export(modelDir, config, tokenizer, outDir); // first: a folder without tokenizer.json stops here
+        written.AddRange([HfTokenizerFiles.TokenizerFile, HfTokenizerFiles.ConfigFile, HfTokenizerFiles.SpecialTokensFile]);
         Write(outDir, ConfigFile, HfLlamaConfig.FromModel(config, tokenizer), written);
         Write(outDir, GenerationConfigFile, HfLlamaConfig.Generation(tokenizer, config.VocabSize), written);
-        HfTokenizerFiles.Export(modelDir, config, tokenizer, outDir);
-        written.AddRange([HfTokenizerFiles.TokenizerFile, HfTokenizerFiles.ConfigFile, HfTokenizerFiles.SpecialTokensFile]);
         var tensors = model.state_dict().Select(p => (Name: HfTensorNames.ToHf(p.Key), Tensor: p.Value)).ToList();
         written.AddRange(WriteWeights(outDir, tensors, options.MaxShardBytes));
         return written;
