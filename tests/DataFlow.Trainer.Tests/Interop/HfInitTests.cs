@@ -1,0 +1,47 @@
+using DataFlow.Jobs.Training.Sft;
+using DataFlow.Text.Chat;
+using DataFlow.Trainer.Interop;
+using DataFlow.Trainer.Model;
+using DataFlow.Trainer.Sft;
+using DataFlow.Trainer.Tests.Sft;
+
+namespace DataFlow.Trainer.Tests.Interop;
+
+public class HfInitTests
+{
+    [Fact]
+    public void Sft_starts_from_hf_path_importing_into_its_output_and_grows_the_chat_tokens()
+    {
+        // A GPT-2-vocabulary base model (untied, as LLaMA checkpoints are) exported before SFT: its vocabulary lacks the chat tokens.
+        var root = TinyModels.TempDir("hf-init");
+        var tokenizer = ChatTokenizer.Load(HfFixtures.Gpt2Tokenizer(root));
+        var config = new ModelConfig { VocabSize = tokenizer.BaseVocabSize, Dim = 32, Layers = 1, Heads = 4, ContextLength = 96, TieEmbeddings = false };
+        var baseDir = Path.Combine(root, "base");
+        using (var model = TinyModels.Build(config))
+            ModelWeights.Save(model, config, baseDir, tokenizer: null);
+        ModelTokenizer.Save(baseDir, tokenizer);
+        var hf = Path.Combine(root, "hf");
+        HfExport.Run(baseDir, hf);
+
+        var output = Path.Combine(root, "sft");
+        var log = new List<string>();
+        var sft = new SftConfig
+        {
+            Train = [RlhfFixtures.WriteSyntheticTasks(root, 20, seed: 5)], Output = output, Init = HfModelReference.Prefix + hf,
+            MaxTokens = 64, MaxSteps = 2, BatchSize = 2, WarmupSteps = 1, EvalEvery = 100, CheckpointEvery = 100, SampleCount = 1, Threads = 1,
+        };
+        SftJob.Run(sft, log.Add);
+        var imported = Path.Combine(output, HfModelReference.ImportDir);
+        Assert.Contains(log, line => line.Contains($"imported {hf}") && line.Contains(imported));
+        Assert.Contains(log, line => line.Contains("vocabulary grown from 50257 to 50262"));
+        Assert.Equal(config, ModelWeights.LoadConfig(imported));
+        var final = ModelWeights.LoadConfig(Path.Combine(output, SftTrainer.FinalDir));
+        Assert.Equal(50262, final.VocabSize);
+        Assert.False(final.TieEmbeddings);
+
+        // A rerun reuses the import instead of converting again.
+        log.Clear();
+        Assert.Equal(imported, HfModelReference.Resolve(HfModelReference.Prefix + hf, output, log.Add));
+        Assert.Empty(log);
+    }
+}
