@@ -66,6 +66,21 @@ internal static class HfFixtures
         return path;
     }
 
+    /// <summary>
+    /// Rewrites the weights of the model in <paramref name="folder"/> so every part matters: matrices x<paramref name="scale"/>
+    /// (N(0, 0.02) initial weights give near-zero logits that would hide a wrong rotation) and norm gains drawn from [0.5, 1.5].
+    /// </summary>
+    public static void Sharpen(string folder, double scale = 10, long seed = 3)
+    {
+        using var model = ModelWeights.LoadTransformer(folder);
+        TorchSharp.torch.manual_seed(seed);
+        using (TorchSharp.torch.no_grad())
+            foreach (var (name, parameter) in model.named_parameters())
+                if (name.Contains("norm", StringComparison.Ordinal)) parameter.uniform_(0.5, 1.5);
+                else parameter.mul_(scale);
+        ModelWeights.Save(model, model.Config, folder, ModelTokenizer.Load(folder));
+    }
+
     /// <summary>A model folder of <paramref name="config"/> sizes (vocabulary set from the tokenizer) with random weights.</summary>
     public static (string Folder, ModelConfig Config) ModelFolder(string name, ModelConfig? config = null, string? tokenizerPath = null, long seed = 7)
     {
