@@ -17,10 +17,10 @@ internal static class HfFixtures
             if (!File.Exists(path)) return;
             lines.AddRange(File.ReadLines(path).Where(l => l.Trim().Length > 0).Take(take));
         }
-        foreach (var license in new[] { "Apache-2.0", "GPL-3", "MPL-2.0", "Artistic" }) AddFile(Path.Combine("/usr/share/common-licenses", license), 400);
+        foreach (var license in new[] { "Apache-2.0", "GPL-3", "MPL-2.0", "Artistic", "LGPL-2.1" }) AddFile(Path.Combine("/usr/share/common-licenses", license), 500);
         var root = RepoRoot();
-        foreach (var source in Directory.EnumerateFiles(Path.Combine(root, "src", "DataFlow.Trainer"), "*.cs", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Take(25))
-            AddFile(source, 60);
+        foreach (var source in Directory.EnumerateFiles(Path.Combine(root, "src"), "*.cs", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Take(40))
+            AddFile(source, 50);
         // Chinese, Japanese, emoji and accents: the byte-level paths a Latin-only corpus never exercises.
         string[] chinese =
         [
