@@ -1,3 +1,6 @@
+using DataFlow.Engine.Config;
+using DataFlow.Engine.Jobs;
+using DataFlow.Jobs.Training.Pipeline;
 using DataFlow.Jobs.Training.Sft;
 using DataFlow.Text.Chat;
 using DataFlow.Trainer.Interop;
@@ -43,5 +46,21 @@ public class HfInitTests
         log.Clear();
         Assert.Equal(imported, HfModelReference.Resolve(HfModelReference.Prefix + hf, output, log.Add));
         Assert.Empty(log);
+    }
+
+    [Fact]
+    public void A_pipeline_stage_keeps_hf_references_as_hf_absolute_paths_and_checks_the_folder()
+    {
+        var root = TinyModels.TempDir("hf-stage-ref");
+        Directory.CreateDirectory(Path.Combine(root, "models", "tiny-llama"));
+        var settings = new PipelineSettings { BaseDir = root };
+        var reference = StageReference.Read(ConfigSection.Parse("init: hf:models/tiny-llama", "pipeline.yaml"), "init", "pretrain", false, settings);
+        Assert.Equal("hf:" + Path.Combine(root, "models", "tiny-llama"), reference.Value);
+        Assert.Equal([reference.Value!], reference.Resolve(null!)!); // not a stage name: passed through to the stage, which imports it
+
+        var error = Assert.ThrowsAny<Exception>(() =>
+            StageReference.Read(ConfigSection.Parse("init: hf:models/none", "pipeline.yaml"), "init", "pretrain", false, settings));
+        Assert.Contains("hf:models/none", error.Message);
+        Assert.Contains("pipeline.yaml", error.Message);
     }
 }
