@@ -23,11 +23,21 @@ public static class HfModelReference
         var marker = Path.Combine(target, SourceFile);
         Directory.CreateDirectory(outputDir);
         // Data-parallel ranks start together: one imports, the others wait on the lock and then find the marker.
-        using var gate = new FileStream(Path.Combine(outputDir, ImportDir + ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+        using var gate = Lock(Path.Combine(outputDir, ImportDir + ".lock"));
         if (File.Exists(marker) && File.ReadAllText(marker).Trim() == source) return target;
         var config = HfImport.Run(source, target);
         File.WriteAllText(marker, source + "\n");
         log?.Invoke($"imported {source} ({config.ParameterCount:N0} parameters) into {target}");
         return target;
+    }
+
+    /// <summary>An exclusive lock file (.NET takes an advisory lock for FileShare.None and fails at once when it is held: poll).</summary>
+    private static FileStream Lock(string path)
+    {
+        for (var waited = TimeSpan.Zero; ; waited += TimeSpan.FromSeconds(1))
+        {
+            try { return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+            catch (IOException) when (waited < TimeSpan.FromHours(2)) { Thread.Sleep(TimeSpan.FromSeconds(1)); }
+        }
     }
 }
