@@ -63,4 +63,19 @@ public class HfInitTests
         Assert.Contains("hf:models/none", error.Message);
         Assert.Contains("pipeline.yaml", error.Message);
     }
+
+    [Fact]
+    public void Ranks_resolving_the_same_reference_at_once_import_it_once()
+    {
+        var (folder, config) = HfFixtures.ModelFolder("hf-init-race", TinyModels.Config());
+        var hf = Path.Combine(Path.GetDirectoryName(folder)!, "hf");
+        HfExport.Run(folder, hf);
+        var output = Path.Combine(Path.GetDirectoryName(folder)!, "out");
+        var imports = 0;
+        var targets = new string[4];
+        Parallel.For(0, targets.Length, i => targets[i] = HfModelReference.Resolve(HfModelReference.Prefix + hf, output, _ => Interlocked.Increment(ref imports)));
+        Assert.Equal(1, imports);
+        Assert.All(targets, t => Assert.Equal(Path.Combine(output, HfModelReference.ImportDir), t));
+        Assert.Equal(config, ModelWeights.LoadConfig(targets[0]));
+    }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DataFlow.Jobs.Training.Pretrain;
 using DataFlow.Trainer.Generation;
 using DataFlow.Trainer.Interop;
 using DataFlow.Trainer.Model;
@@ -36,6 +37,10 @@ public class HfRoundTripTests
         for (var i = 0; i < prompts.Length; i++) Assert.Equal(before[i].Tokens, after[i].Tokens);
 
         Assert.Equal(ModelTokenizer.Load(folder).ChatTokens, ModelTokenizer.Load(back).ChatTokens);
+        // What a user compares: `dataflow generate --checkpoint DIR -t 0` on both folders.
+        var greedy = new GenerationOptions { Temperature = 0, MaxNewTokens = 16 };
+        string[] texts = ["The license", "机器学习", ""];
+        Assert.Equal(GenerateRun.Execute(folder, texts, greedy), GenerateRun.Execute(back, texts, greedy));
         return (imported, hf);
     }
 
