@@ -25,7 +25,8 @@ public static class HfExport
         options = (options ?? new HfExportOptions()).Validate();
         if (File.Exists(Path.Combine(modelDir, LoraAdapters.ConfigFile))) return PeftAdapterExport.Run(modelDir, outDir, options);
         if (!File.Exists(Path.Combine(modelDir, ModelWeights.ConfigFile)))
-            throw new FileNotFoundException($"{modelDir}: neither a model folder ({ModelWeights.ConfigFile}) nor an adapter folder ({LoraAdapters.ConfigFile})");
+            throw new FileNotFoundException($"{modelDir}: neither a model folder ({ModelWeights.ConfigFile}) nor an adapter folder ({LoraAdapters.ConfigFile})" +
+                (Directory.Exists(Path.Combine(modelDir, SftTrainer.FinalDir)) ? $"; a training run's model is in {Path.Combine(modelDir, SftTrainer.FinalDir)}" : ""));
         var tokenizer = ModelTokenizer.Load(modelDir);
         using var model = ModelWeights.LoadTransformer(modelDir);
         var config = model.Config;
