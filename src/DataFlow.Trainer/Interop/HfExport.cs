@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DataFlow.Trainer.Lora;
@@ -82,9 +83,12 @@ public static class HfExport
         return files;
     }
 
+    /// <summary>Indented, with non-ASCII and &lt; &gt; written as they are (tokens and the chat template stay readable; the default escapes them).</summary>
+    internal static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     internal static void Write(string outDir, string file, JsonNode json, List<string> written)
     {
-        File.WriteAllText(Path.Combine(outDir, file), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        File.WriteAllText(Path.Combine(outDir, file), json.ToJsonString(Json) + "\n");
         written.Add(file);
     }
 }

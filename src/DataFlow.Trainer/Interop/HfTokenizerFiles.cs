@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using DataFlow.Text.Chat;
 using DataFlow.Text.Tokenization;
@@ -35,7 +34,7 @@ public static class HfTokenizerFiles
         // tokens, but only those the model has rows for (a base model exports before SFT grew its embedding).
         foreach (var (content, id) in tokenizer.ChatTokens.OrderBy(t => t.Value))
             if (id < model.VocabSize && listed.Add(content)) added.Add(AddedToken(id, content));
-        File.WriteAllText(Path.Combine(outDir, TokenizerFile), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(Path.Combine(outDir, TokenizerFile), json.ToJsonString(HfExport.Json));
 
         var eos = SpecialTokens.EndOfText;
         var pad = TokenOf(tokenizer, PadId(tokenizer, model.VocabSize));
@@ -62,13 +61,13 @@ public static class HfTokenizerFiles
             ["added_tokens_decoder"] = decoder,
             ["chat_template"] = ModelTokenizer.JinjaChatTemplate,
         };
-        File.WriteAllText(Path.Combine(outDir, ConfigFile), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(Path.Combine(outDir, ConfigFile), config.ToJsonString(HfExport.Json));
         var map = new JsonObject
         {
             ["bos_token"] = eos, ["eos_token"] = eos, ["pad_token"] = pad, ["unk_token"] = eos,
             ["additional_special_tokens"] = new JsonArray(chat.Select(t => (JsonNode)t).ToArray()),
         };
-        File.WriteAllText(Path.Combine(outDir, SpecialTokensFile), map.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(Path.Combine(outDir, SpecialTokensFile), map.ToJsonString(HfExport.Json));
     }
 
     /// <summary>
