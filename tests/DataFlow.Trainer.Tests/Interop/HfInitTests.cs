@@ -1,5 +1,8 @@
 using DataFlow.Engine.Config;
+using DataFlow.Engine.Execution;
 using DataFlow.Engine.Jobs;
+using DataFlow.Jobs;
+using DataFlow.Jobs.Training;
 using DataFlow.Jobs.Training.Pipeline;
 using DataFlow.Jobs.Training.Sft;
 using DataFlow.Text.Chat;
@@ -77,5 +80,37 @@ public class HfInitTests
         Assert.Equal(1, imports);
         Assert.All(targets, t => Assert.Equal(Path.Combine(output, HfModelReference.ImportDir), t));
         Assert.Equal(config, ModelWeights.LoadConfig(targets[0]));
+    }
+
+    [Fact]
+    public void A_pipeline_sft_stage_with_init_hf_path_trains_from_the_import()
+    {
+        var (folder, config) = HfFixtures.ModelFolder("hf-init-pipeline", TinyModels.Config() with { ContextLength = 64, TieEmbeddings = false });
+        var root = Path.GetDirectoryName(folder)!;
+        var hf = Path.Combine(root, "hf");
+        HfExport.Run(folder, hf);
+        var pipeline = Path.Combine(root, "pipeline.yaml");
+        File.WriteAllText(pipeline, $"""
+            workers: 1
+            stages:
+              - type: sft
+                name: sft
+                data: {RlhfFixtures.WriteSyntheticTasks(root, 12, seed: 3)}
+                init: hf:{hf}
+                format: prompt_completion
+                max_tokens: 48
+                max_steps: 2
+                batch_size: 2
+                warmup_steps: 1
+                eval_every: 100
+                checkpoint_every: 100
+                sample_count: 1
+                threads: 1
+            """);
+        var session = RunSession.Create(pipeline, Path.Combine(root, "run"), StandardStages.Create().AddTraining());
+        new LocalExecutor(1).Run(session.Run, session.Pipeline, CancellationToken.None);
+        var output = session.Run.OutputDir(session.Pipeline.Stages[0]);
+        Assert.Equal(config, ModelWeights.LoadConfig(Path.Combine(output, HfModelReference.ImportDir)));
+        Assert.Equal(config, ModelWeights.LoadConfig(Path.Combine(output, SftTrainer.FinalDir)));
     }
 }
