@@ -78,10 +78,15 @@ public static class HfTokenizerFiles
     {
         var source = Path.Combine(hfDir, TokenizerFile);
         if (!File.Exists(source)) throw new FileNotFoundException($"{hfDir}: no {TokenizerFile} (only fast, byte-level BPE tokenizers are imported)", source);
-        try { HuggingFaceTokenizerJson.Read(File.ReadAllText(source), source); }
+        try { TokenizerFiles.FromJson(File.ReadAllText(source), source); } // the checks ChatTokenizer.Load makes, named by the source file
         catch (Exception e) when (e is NotSupportedException or InvalidDataException)
         {
-            throw new NotSupportedException($"{e.Message}; only byte-level BPE tokenizers (GPT-2 / LLaMA 3 style) are imported, not SentencePiece (Metaspace / byte_fallback) ones", e);
+            throw new NotSupportedException($"{e.Message}; only byte-level BPE tokenizers (GPT-2 style) are imported, not SentencePiece (Metaspace / byte_fallback) ones", e);
+        }
+        catch (InvalidOperationException e)
+        {
+            // A vocabulary whose document separator is spelled otherwise (LLaMA 3: <|end_of_text|>) is not mapped onto ours yet.
+            throw new NotSupportedException($"{e.Message}; DataFlow separates documents with {SpecialTokens.EndOfText}, which this tokenizer lacks", e);
         }
         var target = Path.Combine(modelDir, ModelTokenizer.TokenizerFile);
         File.Copy(source, target, overwrite: true);

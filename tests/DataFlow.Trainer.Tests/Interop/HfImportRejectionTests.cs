@@ -82,6 +82,17 @@ public class HfImportRejectionTests
     }
 
     [Fact]
+    public void A_tokenizer_without_end_of_text_is_refused_naming_the_file()
+    {
+        var hf = ExportedFolder("hf-no-eot");
+        var path = Path.Combine(hf, "tokenizer.json");
+        File.WriteAllText(path, File.ReadAllText(path).Replace("<|endoftext|>", "<|end_of_text|>")); // LLaMA 3's spelling
+        var error = Assert.Throws<NotSupportedException>(() => HfImport.Run(hf, Path.Combine(Path.GetDirectoryName(hf)!, "back")));
+        Assert.Contains(path, error.Message);
+        Assert.Contains("<|endoftext|>", error.Message);
+    }
+
+    [Fact]
     public void Export_of_a_folder_without_tokenizer_json_names_the_folder()
     {
         // A model whose tokenizer is a known name (the byte vocabulary) has no tokenizer.json to export.
