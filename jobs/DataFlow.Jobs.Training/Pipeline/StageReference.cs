@@ -1,5 +1,6 @@
 using DataFlow.Engine.Config;
 using DataFlow.Engine.Jobs;
+using DataFlow.Trainer.Interop;
 
 namespace DataFlow.Jobs.Training.Pipeline;
 
@@ -15,6 +16,13 @@ public sealed record StageReference(string Role, string? Value, string DefaultTy
     public static StageReference Read(ConfigSection section, string key, string defaultType, bool required, PipelineSettings settings)
     {
         var value = section.GetString(key);
+        if (HfModelReference.IsHf(value))
+        {
+            // A Hugging Face folder the stage imports when it runs (HfModelReference); checked now, kept as hf:ABSOLUTE_PATH.
+            var folder = settings.Resolve(value![HfModelReference.Prefix.Length..]);
+            if (!Directory.Exists(folder)) throw section.Error(key, $"'{value}': no such Hugging Face folder");
+            return new StageReference(key, HfModelReference.Prefix + folder, defaultType, required);
+        }
         if (value is not null && value.Contains('/') && !Directory.Exists(settings.Resolve(value)) && !File.Exists(settings.Resolve(value)))
             throw section.Error(key, $"'{value}' does not exist (give an earlier stage's name or an existing path)");
         return new StageReference(key, value is not null && value.Contains('/') ? settings.Resolve(value) : value, defaultType, required);
@@ -26,7 +34,7 @@ public sealed record StageReference(string Role, string? Value, string DefaultTy
     /// </summary>
     public IReadOnlyList<string>? Resolve(PlanContext context)
     {
-        if (Value is not null && Path.IsPathRooted(Value)) return [Value];
+        if (Value is not null && (Path.IsPathRooted(Value) || HfModelReference.IsHf(Value))) return [Value];
         string? stage = Value;
         if (stage is null)
         {

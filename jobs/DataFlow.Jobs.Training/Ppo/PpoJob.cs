@@ -2,6 +2,7 @@ using DataFlow.Engine.Config;
 using DataFlow.Engine.Documents;
 using DataFlow.Jobs.Training.Sft;
 using DataFlow.Trainer.Distributed;
+using DataFlow.Trainer.Interop;
 using DataFlow.Trainer.Model;
 using DataFlow.Trainer.Ppo;
 using DataFlow.Trainer.Training;
@@ -26,6 +27,7 @@ public static class PpoJob
     public static TrainingSummary Run(PpoConfig config, Action<string> log, DataParallel? parallel = null, OnError? onError = null)
     {
         parallel ??= DataParallel.Single;
+        config = config with { Actor = HfModelReference.Resolve(config.Actor, config.Output, parallel.IsRoot ? log : null) };
         TrainingSummary summary;
         using (var rejects = new RejectLog(parallel.IsRoot ? Path.Combine(config.Output, "rejects.jsonl") : null, onError ?? OnError.Skip))
             summary = new PpoTrainer(config, ModelTokenizer.Load(config.Actor), log) { DataParallel = parallel }.Run(rejects) with { Rejected = rejects.Count };

@@ -1,7 +1,9 @@
 using DataFlow.Jobs.Tokenize;
 using DataFlow.Trainer.Checkpoints;
 using DataFlow.Trainer.Generation;
+using DataFlow.Trainer.Model;
 using DataFlow.Trainer.Native;
+using DataFlow.Trainer.Sft;
 using DataFlow.Text.Tokenization;
 
 namespace DataFlow.Jobs.Training.Pretrain;
@@ -13,6 +15,7 @@ public static class GenerateRun
     public static IReadOnlyList<string> Execute(string checkpoint, IReadOnlyList<string> prompts, GenerationOptions options)
     {
         TorchRuntime.EnsureInitialized();
+        if (File.Exists(Path.Combine(checkpoint, ModelWeights.ConfigFile))) return FromModelFolder(checkpoint, prompts, options);
         var folder = Resolve(checkpoint);
         var (model, state) = TrainingCheckpoint.LoadModel(folder);
         using (model)
@@ -26,6 +29,22 @@ public static class GenerateRun
             var results = new TextGenerator(model).Generate(encoded, stop);
             return results.Select(r => tokenizer.Decode(r.Tokens)).ToArray();
         }
+    }
+
+    /// <summary>A model folder (model_config.json + weights + tokenizer files: a training stage's final/, an import) with its own tokenizer.</summary>
+    private static IReadOnlyList<string> FromModelFolder(string folder, IReadOnlyList<string> prompts, GenerationOptions options)
+    {
+        var tokenizer = ModelTokenizer.Load(folder);
+        using var model = ModelWeights.LoadTransformer(folder);
+        var encoded = prompts.Select(p =>
+        {
+            var ids = new List<int>();
+            if (p.Length == 0) ids.Add(tokenizer.EndOfTextId);
+            else tokenizer.Encode(p, ids);
+            return ids.ToArray();
+        }).ToArray();
+        var stop = options.StopTokens.Count > 0 ? options : options with { StopTokens = [tokenizer.EndOfTextId] };
+        return new TextGenerator(model).Generate(encoded, stop).Select(r => tokenizer.Decode(r.Tokens)).ToArray();
     }
 
     private static int[] Encode(ITextTokenizer tokenizer, string prompt)

@@ -2,6 +2,7 @@ using DataFlow.Engine.Config;
 using DataFlow.Engine.Documents;
 using DataFlow.Jobs.Training.Sft;
 using DataFlow.Trainer.Distributed;
+using DataFlow.Trainer.Interop;
 using DataFlow.Trainer.Reward;
 using DataFlow.Trainer.Training;
 
@@ -29,6 +30,7 @@ public static class RewardJob
     public static TrainingSummary Run(RewardConfig config, Action<string> log, DataParallel? parallel = null, OnError? onError = null)
     {
         parallel ??= DataParallel.Single;
+        if (config.Init is { } init) config = config with { Init = HfModelReference.Resolve(init, config.Output, parallel.IsRoot ? log : null) };
         using var rejects = new RejectLog(parallel.IsRoot ? Path.Combine(config.Output, "rejects.jsonl") : null, onError ?? config.OnError);
         var summary = new RewardTrainer(config, ModelTokenizers.Of(config.Init, config.Tokenizer), log) { DataParallel = parallel }.Run(rejects);
         if (rejects.Count > 0 && parallel.IsRoot) log($"reward: {rejects.Count} bad or over-long pairs skipped, listed in {config.Output}/rejects.jsonl");

@@ -1,6 +1,7 @@
 using DataFlow.Engine.Config;
 using DataFlow.Engine.Documents;
 using DataFlow.Trainer.Distributed;
+using DataFlow.Trainer.Interop;
 using DataFlow.Trainer.Sft;
 using DataFlow.Trainer.Training;
 
@@ -28,6 +29,7 @@ public static class SftJob
     public static TrainingSummary Run(SftConfig config, Action<string> log, DataParallel? parallel = null, OnError? onError = null)
     {
         parallel ??= DataParallel.Single;
+        if (config.Init is { } init) config = config with { Init = HfModelReference.Resolve(init, config.Output, parallel.IsRoot ? log : null) };
         using var rejects = new RejectLog(parallel.IsRoot ? Path.Combine(config.Output, "rejects.jsonl") : null, onError ?? config.OnError);
         var summary = new SftTrainer(config, ModelTokenizers.Of(config.Init, config.Tokenizer), log) { DataParallel = parallel }.Run(rejects);
         if (rejects.Count > 0 && parallel.IsRoot) log($"sft: {rejects.Count} bad records skipped, listed in {config.Output}/rejects.jsonl");

@@ -29,6 +29,12 @@ public sealed record ModelConfig
 
     public double NormEps { get; init; } = 1e-5;
 
+    /// <summary>
+    /// The output head is the embedding matrix (true, our default and GPT-2's) or a separate <c>output</c> matrix (false,
+    /// as in LLaMA and most imported checkpoints). Defaults to true so folders written before the key existed load unchanged.
+    /// </summary>
+    public bool TieEmbeddings { get; init; } = true;
+
     [JsonIgnore] public int HeadDim => Dim / Heads;
     [JsonIgnore] public int KvHeadCount => KvHeads == 0 ? Heads : KvHeads;
     [JsonIgnore] public int Hidden => FfnHidden > 0 ? FfnHidden : (8 * Dim / 3 + 31) / 32 * 32;
@@ -45,7 +51,7 @@ public sealed record ModelConfig
         return this;
     }
 
-    /// <summary>Trainable parameters (the tied output head is the embedding, counted once).</summary>
+    /// <summary>Trainable parameters (a tied output head is the embedding, counted once; an untied one adds vocab * dim).</summary>
     [JsonIgnore]
     public long ParameterCount
     {
@@ -54,7 +60,8 @@ public sealed record ModelConfig
             long d = Dim, kv = (long)KvHeadCount * HeadDim;
             var attention = d * d * 2 + d * kv * 2;
             var mlp = 3 * d * Hidden;
-            return (long)VocabSize * d + Layers * (attention + mlp + 2 * d) + d;
+            var embeddings = (long)VocabSize * d * (TieEmbeddings ? 1 : 2);
+            return embeddings + Layers * (attention + mlp + 2 * d) + d;
         }
     }
 

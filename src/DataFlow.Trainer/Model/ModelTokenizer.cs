@@ -18,10 +18,14 @@ public static class ModelTokenizer
     public const string ConfigFile = "tokenizer_config.json";
     public const string TokenizerFile = "tokenizer.json";
 
-    /// <summary>The template of <see cref="ChatTemplate.Default"/> in Jinja (Hugging Face's chat_template); the prompt ends with an open assistant turn.</summary>
+    /// <summary>
+    /// The template of <see cref="ChatTemplate.Default"/> in Jinja (Hugging Face's chat_template). With add_generation_prompt
+    /// it renders <see cref="ChatTemplate.RenderPrompt"/> (an open assistant turn); without, <see cref="ChatTemplate.Render"/>,
+    /// the training text, which ends with end-of-text. No system turn or BOS is added: the trainer adds neither.
+    /// </summary>
     public const string JinjaChatTemplate =
         "{% for message in messages %}{{ '<|' + message['role'] + '|>\\n' + message['content'] + '<|end|>\\n' }}{% endfor %}" +
-        "{% if add_generation_prompt %}{{ '<|assistant|>\\n' }}{% endif %}";
+        "{% if add_generation_prompt %}{{ '<|assistant|>\\n' }}{% else %}{{ '<|endoftext|>' }}{% endif %}";
 
     public static bool Exists(string folder) => File.Exists(Path.Combine(folder, ConfigFile));
 
@@ -104,8 +108,8 @@ public static class ModelTokenizer
     }
 
     /// <summary>
-    /// A copy of <paramref name="model"/> with the embedding (and so the tied output head) grown to <paramref name="vocabSize"/> rows.
-    /// New rows start at the mean of the existing embeddings (Hewitt, 2021: the new tokens then start with the average
+    /// A copy of <paramref name="model"/> with the embedding and the output head (tied or untied) grown to <paramref name="vocabSize"/> rows.
+    /// New rows start at the mean of the existing rows (Hewitt, 2021: the new tokens then start with the average
     /// next-token distribution instead of an arbitrary one); every other weight is copied.
     /// </summary>
     public static Transformer GrowVocabulary(Transformer model, int vocabSize)
@@ -119,7 +123,7 @@ public static class ModelTokenizer
             foreach (var (name, tensor) in grown.state_dict())
             {
                 var from = source[name];
-                if (name == "tok_embeddings.weight")
+                if (name is "tok_embeddings.weight" or "output.weight")
                 {
                     tensor.narrow(0, 0, old).copy_(from);
                     tensor.narrow(0, old, vocabSize - old).copy_(from.mean([0], keepdim: true).expand(vocabSize - old, -1));

@@ -8,7 +8,8 @@ namespace DataFlow.Trainer.Model;
 /// <summary>
 /// A LLaMA-style decoder-only transformer, top to bottom in one file (nanoGPT's shape): token embedding,
 /// pre-norm blocks of RMSNorm -> causal self-attention with rotary positions (optionally grouped-query) and
-/// RMSNorm -> SwiGLU MLP, a final RMSNorm and an output head tied to the embedding.
+/// RMSNorm -> SwiGLU MLP, a final RMSNorm and an output head: the embedding matrix itself (tied, the default) or its own
+/// matrix (<see cref="ModelConfig.TieEmbeddings"/> false, as LLaMA checkpoints are).
 /// </summary>
 public sealed class Transformer : nn.Module<Tensor, Tensor>
 {
@@ -180,6 +181,9 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>
     public readonly Embedding tok_embeddings;
     public readonly ModuleList<Block> layers;
     public readonly RmsNorm norm;
+
+    /// <summary>The untied output head [vocab, dim]; null when the head is the embedding.</summary>
+    public readonly Linear? output;
     private readonly Rotary rotary;
 
     public Transformer(ModelConfig config) : base(nameof(Transformer))
@@ -188,12 +192,16 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>
         tok_embeddings = nn.Embedding(config.VocabSize, config.Dim);
         layers = nn.ModuleList(Enumerable.Range(0, config.Layers).Select(_ => new Block(config)).ToArray());
         norm = new RmsNorm(config.Dim, config.NormEps);
+        output = config.TieEmbeddings ? null : nn.Linear(config.Dim, config.VocabSize, hasBias: false);
         rotary = new Rotary(config);
         RegisterComponents();
         InitializeWeights();
     }
 
     public ModelConfig Config { get; }
+
+    /// <summary>The output projection [vocab, dim]: the untied head's matrix, or the embedding matrix when tied.</summary>
+    public Parameter HeadWeight => output?.weight ?? tok_embeddings.weight!;
 
     /// <summary>Training forward: tokens [B, T] -> logits [B, T, vocab].</summary>
     public override Tensor forward(Tensor tokens) => Forward(tokens, step: null);
@@ -211,8 +219,7 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var x = tok_embeddings.forward(tokens);
         for (var i = 0; i < layers.Count; i++) x = layers[i].Forward(x, rotary, step, i, packed);
-        // Tied head: the output projection is the embedding matrix.
-        return F.linear(norm.forward(x), tok_embeddings.weight!).MoveToOuterDisposeScope();
+        return F.linear(norm.forward(x), HeadWeight).MoveToOuterDisposeScope();
     }
 
     /// <summary>Mean next-token cross-entropy of logits for inputs [B, T] against targets [B, T].</summary>
