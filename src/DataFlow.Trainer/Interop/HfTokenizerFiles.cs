@@ -27,11 +27,12 @@ public static class HfTokenizerFiles
             throw new InvalidDataException(
                 $"{modelDir}: the model folder has no {ModelTokenizer.TokenizerFile} (its tokenizer is '{tokenizer.Source}'); a Hugging Face export needs the byte-level BPE file");
         var json = JsonNode.Parse(File.ReadAllText(source)) as JsonObject ?? throw new InvalidDataException($"{source}: not a JSON object");
-        var added = json["added_tokens"] as JsonArray ?? [];
+        // Only tokens the model has rows for: a base model exports before SFT grew its embedding by the chat tokens, which
+        // the folder's tokenizer.json already lists (older folders list them only in tokenizer_config.json: added here).
+        var added = new JsonArray((json["added_tokens"] as JsonArray ?? []).Where(t => t!["id"]!.GetValue<int>() < model.VocabSize)
+            .Select(t => t!.DeepClone()).ToArray());
         json["added_tokens"] = added;
         var listed = added.Select(t => t!["content"]!.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
-        // Chat tokens appended after the base vocabulary live only in our tokenizer_config.json; HF must see them as added
-        // tokens, but only those the model has rows for (a base model exports before SFT grew its embedding).
         foreach (var (content, id) in tokenizer.ChatTokens.OrderBy(t => t.Value))
             if (id < model.VocabSize && listed.Add(content)) added.Add(AddedToken(id, content));
         File.WriteAllText(Path.Combine(outDir, TokenizerFile), json.ToJsonString(HfExport.Json));

@@ -59,8 +59,7 @@ internal static class HfFixtures
     /// <summary>GPT-2's vocabulary as a tokenizer.json (only end-of-text special: the chat tokens are added after it).</summary>
     public static string Gpt2Tokenizer(string folder)
     {
-        var model = ByteLevelBpeModel.FromTiktokenRanks(KnownTokenizers.Gpt2Ranks(),
-            new Dictionary<string, int> { [SpecialTokens.EndOfText] = 50256 }, PreTokenizerPatterns.Gpt2);
+        var model = KnownTokenizers.ByteLevelModel(KnownTokenizers.Gpt2);
         var path = Path.Combine(folder, "gpt2-tokenizer.json");
         File.WriteAllText(path, HuggingFaceTokenizerJson.Write(model));
         return path;

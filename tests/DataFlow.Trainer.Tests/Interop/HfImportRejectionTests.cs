@@ -95,10 +95,11 @@ public class HfImportRejectionTests
     [Fact]
     public void Export_of_a_folder_without_tokenizer_json_names_the_folder()
     {
-        // A model whose tokenizer is a known name (the byte vocabulary) has no tokenizer.json to export.
+        // Folders written before every model folder carried tokenizer.json (known vocabularies were recorded by name only).
         using var model = TinyModels.Build(TinyModels.Config() with { VocabSize = 262 });
         var folder = Path.Combine(TinyModels.TempDir("hf-no-tokjson"), "model");
         DataFlow.Trainer.Sft.ModelWeights.Save(model, model.Config, folder, DataFlow.Text.Chat.ChatTokenizer.Load("bytes"));
+        File.Delete(Path.Combine(folder, "tokenizer.json"));
         var error = Assert.Throws<InvalidDataException>(() => HfExport.Run(folder, Path.Combine(Path.GetDirectoryName(folder)!, "hf")));
         Assert.Contains(folder, error.Message);
         Assert.Contains("tokenizer.json", error.Message);

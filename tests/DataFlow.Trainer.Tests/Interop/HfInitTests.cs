@@ -28,6 +28,9 @@ public class HfInitTests
         ModelTokenizer.Save(baseDir, tokenizer);
         var hf = Path.Combine(root, "hf");
         HfExport.Run(baseDir, hf);
+        // The base folder's tokenizer.json lists the chat tokens at 50257-50261; the export keeps only ids the model has rows for.
+        var exported = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(hf, "tokenizer.json")))!["added_tokens"]!.AsArray();
+        Assert.All(exported, token => Assert.True(token!["id"]!.GetValue<int>() < 50257, token.ToJsonString()));
 
         var output = Path.Combine(root, "sft");
         var log = new List<string>();
