@@ -31,7 +31,7 @@ public sealed class EvalJob(StageReference data, StageReference tokens, StageRef
     public IReadOnlyList<TaskPlan> Plan(PlanContext context)
     {
         var set = data.Resolve(context)!;
-        string Model(StageReference r) => r.Resolve(context) is { } outputs ? ModelFolder.OfStage(outputs[0]) : "";
+        string Model(StageReference r) => r.ResolveModel(context) ?? "";
         var dataset = tokens.Resolve(context) is { } t ? Path.GetDirectoryName(t[0])! : "";
         return
         [

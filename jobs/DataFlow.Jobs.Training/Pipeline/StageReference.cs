@@ -34,7 +34,7 @@ public sealed record StageReference(string Role, string? Value, string DefaultTy
     /// </summary>
     public IReadOnlyList<string>? Resolve(PlanContext context)
     {
-        if (Value is not null && (Path.IsPathRooted(Value) || HfModelReference.IsHf(Value))) return [Value];
+        if (IsGivenPath) return [Value!];
         string? stage = Value;
         if (stage is null)
         {
@@ -54,4 +54,13 @@ public sealed record StageReference(string Role, string? Value, string DefaultTy
         if (context.Pipeline.Stages[index].Type == ShardFolderStageType) return [Path.GetDirectoryName(manifest.Tasks[0].Outputs[0])!];
         return manifest.Tasks[0].Outputs;
     }
+
+    /// <summary>
+    /// The model folder this reference names: a given path (or hf:PATH, which the stage imports) as written, a training
+    /// stage's published <c>OUT/final</c>; null when optional and absent.
+    /// </summary>
+    public string? ResolveModel(PlanContext context) =>
+        Resolve(context) is { } outputs ? IsGivenPath ? outputs[0] : ModelFolder.OfStage(outputs[0]) : null;
+
+    private bool IsGivenPath => Value is not null && (Path.IsPathRooted(Value) || HfModelReference.IsHf(Value));
 }

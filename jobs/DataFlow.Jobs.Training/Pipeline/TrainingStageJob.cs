@@ -81,10 +81,9 @@ public abstract class TrainingStageJob : IStageJob
     {
         var resolved = references.Select(r => r.Resolve(context)).ToList();
         // An output the referenced stage does not have (a prepared SFT folder has no separate eval file) is absent, like an optional reference.
-        // An hf:PATH model is no stage's output: it goes to the stage as written, which imports it (HfModelReference).
-        var inputs = needs.Select(n => resolved[n.Reference] is { } outputs
-            ? n.Output < 0 ? HfModelReference.IsHf(outputs[0]) ? outputs[0] : ModelFolder.OfStage(outputs[0]) : n.Output < outputs.Count ? outputs[n.Output] : ""
-            : "").ToList();
+        var inputs = needs.Select(n => n.Output < 0
+            ? references[n.Reference].ResolveModel(context) ?? ""
+            : resolved[n.Reference] is { } outputs && n.Output < outputs.Count ? outputs[n.Output] : "").ToList();
         return [new TaskPlan(0, inputs, [Path.Combine(context.OutputDir, SummaryFile)])];
     }
 

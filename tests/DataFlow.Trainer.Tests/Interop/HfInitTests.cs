@@ -63,6 +63,11 @@ public class HfInitTests
         var reference = StageReference.Read(ConfigSection.Parse("init: hf:models/tiny-llama", "pipeline.yaml"), "init", "pretrain", false, settings);
         Assert.Equal("hf:" + Path.Combine(root, "models", "tiny-llama"), reference.Value);
         Assert.Equal([reference.Value!], reference.Resolve(null!)!); // not a stage name: passed through to the stage, which imports it
+        Assert.Equal(reference.Value, reference.ResolveModel(null!));
+
+        // A model folder given by path is that folder (not the 'final' folder beside it, as a stage's output would be).
+        var plain = StageReference.Read(ConfigSection.Parse("init: models/tiny-llama", "pipeline.yaml"), "init", "pretrain", false, settings);
+        Assert.Equal(Path.Combine(root, "models", "tiny-llama"), plain.ResolveModel(null!));
 
         var error = Assert.ThrowsAny<Exception>(() =>
             StageReference.Read(ConfigSection.Parse("init: hf:models/none", "pipeline.yaml"), "init", "pretrain", false, settings));
