@@ -26,7 +26,11 @@ app.Configure(config =>
     config.AddCommand<TaskCommand>("task").WithDescription("Run exactly one task of a stage: the unit every executor launches.");
     config.AddCommand<SubmitCommand>("submit").WithDescription("Submit a pipeline to Slurm: one job array per stage, chained afterok (resumes).");
     config.AddCommand<CancelCommand>("cancel").WithDescription("Cancel the Slurm jobs of a run; completed tasks stay complete.");
-    config.AddBranch("export", export => export.AddCommand<ExportAirflowCommand>("airflow").WithDescription("Write an Airflow DAG: one task per stage calling the CLI (--slurm: a Slurm submission per stage)."));
+    config.AddBranch("export", export =>
+    {
+        export.AddCommand<ExportAirflowCommand>("airflow").WithDescription("Write an Airflow DAG: one task per stage calling the CLI (--slurm: a Slurm submission per stage).");
+        export.AddCommand<ExportGgufCommand>("gguf").WithDescription("Write a model folder as GGUF (llama.cpp's llama architecture, tokenizer inside; --type f32|f16|bf16|q8_0).");
+    });
     config.AddCommand<StatusCommand>("status").WithDescription("Per-stage progress and stats of a run folder.");
     config.AddCommand<EvalCommand>("eval").WithDescription("(Re)run a run's eval stage: perplexity, exact match, reward accuracy, PPO vs SFT win rate.");
     config.AddCommand<ReportCommand>("report").WithDescription("Write the run's static HTML report (RUN_DIR/report/index.html).");
