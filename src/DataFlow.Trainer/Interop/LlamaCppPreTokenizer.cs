@@ -17,7 +17,7 @@ public static class LlamaCppPreTokenizer
     // with the same splits; the tokenizer agreement test checks that on real text.
     private static readonly Dictionary<string, string> Names = new(StringComparer.Ordinal)
     {
-        [PreTokenizerPatterns.Gpt2] = "gpt2",
+        [PreTokenizerPatterns.Gpt2] = "gpt-2",
         [PreTokenizerPatterns.Cl100k] = "llama-bpe",
         [O200kPattern] = "gpt-4o",
     };
@@ -27,9 +27,9 @@ public static class LlamaCppPreTokenizer
     {
         if (Names.TryGetValue(tokenizer.PreTokenizerPattern, out var name)) return name;
         // Without merges every byte is its own token, so where words are split cannot change the ids.
-        if (tokenizer.Merges.Count == 0) return "gpt2";
+        if (tokenizer.Merges.Count == 0) return "gpt-2";
         throw new NotSupportedException(
-            $"llama.cpp has no pre-tokenizer for the regex '{tokenizer.PreTokenizerPattern}': it knows GPT-2's (gpt2), cl100k's (llama-bpe) and o200k's (gpt-4o) among ours; " +
+            $"llama.cpp has no pre-tokenizer for the regex '{tokenizer.PreTokenizerPattern}': it knows GPT-2's (gpt-2), cl100k's (llama-bpe) and o200k's (gpt-4o) among ours; " +
             "an export with another would tokenize differently in llama.cpp");
     }
 }

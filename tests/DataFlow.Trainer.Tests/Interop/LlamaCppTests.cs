@@ -1,0 +1,151 @@
+using System.Text.Json.Nodes;
+using DataFlow.Trainer.Generation;
+using DataFlow.Trainer.Interop;
+using DataFlow.Trainer.Model;
+using DataFlow.Trainer.Sft;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace DataFlow.Trainer.Tests.Interop;
+
+/// <summary>
+/// GGUF files exported here, run by llama.cpp (node-llama-cpp 3.21.1, a client nobody here wrote): the same token ids
+/// on mixed text, the same next-token distributions, the same greedy continuation.
+/// </summary>
+public sealed class LlamaCppTests(LlamaCppFixture fixture, ITestOutputHelper output) : IClassFixture<LlamaCppFixture>
+{
+    [LlamaCppTheory]
+    [InlineData("cl100k")]
+    [InlineData("gpt2")]
+    [InlineData("bytes")]
+    public void Llama_cpp_tokenizes_mixed_text_to_our_ids(string kind)
+    {
+        var folder = fixture.TokenizerFolder(kind);
+        var tokenizer = ModelTokenizer.Load(folder);
+        var pieces = fixture.Corpus;
+        var answer = LlamaCpp.Ask(new JsonObject
+        {
+            ["model"] = fixture.TokenizerGguf(kind),
+            ["contextSize"] = LlamaCppFixture.ContextLength,
+            ["tokenize"] = new JsonArray(pieces.Select(p => (JsonNode)p).ToArray()),
+        }, fixture.Directory);
+        var theirs = LlamaCpp.IntRows(answer["tokens"]);
+        var mismatches = new List<string>();
+        long tokens = 0;
+        for (var i = 0; i < pieces.Count; i++)
+        {
+            var ours = new List<int>();
+            tokenizer.Encode(pieces[i], ours);
+            tokens += ours.Count;
+            if (!ours.SequenceEqual(theirs[i]))
+                mismatches.Add($"piece {i} {System.Text.Json.JsonSerializer.Serialize(pieces[i])}: ours [{string.Join(",", ours)}] llama.cpp [{string.Join(",", theirs[i])}]");
+        }
+        output.WriteLine($"{kind}: {pieces.Count - mismatches.Count} of {pieces.Count} pieces ({tokens} tokens) tokenized identically");
+        Assert.True(mismatches.Count == 0, $"{mismatches.Count} of {pieces.Count} pieces differ:\n{string.Join("\n", mismatches.Take(5))}");
+    }
+
+    /// <summary>
+    /// log p(next token) at every position of a few prompts, for every token of the vocabulary. llama.cpp's JavaScript
+    /// API gives probabilities, not logits; ln p = logit - logsumexp(logits), so this compares the logits up to one
+    /// constant per position (the shift that makes both distributions sum to one).
+    /// </summary>
+    [LlamaCppTheory]
+    [InlineData(GgmlType.F32, 1e-3)]
+    [InlineData(GgmlType.F16, 5e-2)]
+    [InlineData(GgmlType.BF16, 2e-1)]
+    [InlineData(GgmlType.Q8_0, 2e-1)]
+    public void Next_token_log_probabilities_match_llama_cpp(GgmlType type, double tolerance)
+    {
+        var (prompts, ours) = OurLogProbs();
+        var answer = LlamaCpp.Ask(new JsonObject
+        {
+            ["model"] = fixture.TrainedGguf(type),
+            ["contextSize"] = LlamaCppFixture.ContextLength,
+            ["vocabSize"] = ours[0][0].Length,
+            ["distributions"] = new JsonArray(prompts.Select(p => (JsonNode)new JsonArray(p.Select(id => (JsonNode)id).ToArray())).ToArray()),
+        }, fixture.Directory);
+        var theirs = answer["logProbs"]!.AsArray();
+        double maxDifference = 0, maxProbabilityDifference = 0;
+        long compared = 0, underflowed = 0;
+        for (var s = 0; s < prompts.Length; s++)
+        {
+            var rows = theirs[s]!.AsArray();
+            Assert.Equal(prompts[s].Length, rows.Count);
+            for (var t = 0; t < rows.Count; t++)
+            {
+                var row = rows[t]!.AsArray();
+                for (var v = 0; v < row.Count; v++)
+                {
+                    // A token llama.cpp leaves out has a probability that underflowed float32; ours must be as small.
+                    if (row[v] is null)
+                    {
+                        Assert.True(ours[s][t][v] < -80, $"llama.cpp omits token {v} at position {t} of prompt {s}, whose log-probability here is {ours[s][t][v]}");
+                        underflowed++;
+                        continue;
+                    }
+                    var theirValue = row[v]!.GetValue<double>();
+                    maxDifference = Math.Max(maxDifference, Math.Abs(theirValue - ours[s][t][v]));
+                    maxProbabilityDifference = Math.Max(maxProbabilityDifference, Math.Abs(Math.Exp(theirValue) - Math.Exp(ours[s][t][v])));
+                    compared++;
+                }
+            }
+        }
+        output.WriteLine($"{type}: max |ln p(llama.cpp) - ln p(DataFlow)| = {maxDifference:E3}, max |p - p| = {maxProbabilityDifference:E3} over {compared} values ({underflowed} underflowed), final training loss {fixture.FinalLoss:F3}");
+        Assert.True(maxDifference < tolerance, $"{type}: max log-probability difference {maxDifference:E3} >= {tolerance:E1}");
+    }
+
+    [LlamaCppFact]
+    public void Greedy_64_token_continuation_is_identical_in_f32()
+    {
+        var (prompts, _) = OurLogProbs();
+        var short_ = prompts.Select(p => p[..Math.Min(p.Length, 32)]).ToArray();
+        using var model = ModelWeights.LoadTransformer(fixture.TrainedFolder);
+        var ours = new TextGenerator(model).Generate(short_, new GenerationOptions { Temperature = 0, MaxNewTokens = 64 }).Select(r => r.Tokens).ToArray();
+        var answer = LlamaCpp.Ask(new JsonObject
+        {
+            ["model"] = fixture.TrainedGguf(GgmlType.F32),
+            ["contextSize"] = LlamaCppFixture.ContextLength,
+            ["greedy"] = new JsonArray(short_.Select(p => (JsonNode)new JsonObject
+            {
+                ["prompt"] = new JsonArray(p.Select(id => (JsonNode)id).ToArray()),
+                ["tokens"] = 64,
+            }).ToArray()),
+        }, fixture.Directory);
+        var theirs = LlamaCpp.IntRows(answer["greedy"]);
+        var tokenizer = ModelTokenizer.Load(fixture.TrainedFolder);
+        for (var i = 0; i < short_.Length; i++)
+        {
+            output.WriteLine($"prompt {i}: {tokenizer.Decode(short_[i])}|{tokenizer.Decode(ours[i])}");
+            Assert.Equal(64, ours[i].Length);
+            Assert.Equal(ours[i], theirs[i]);
+        }
+    }
+
+    /// <summary>Four prompts (English, Chinese, code, e-mail) of up to 96 tokens and our log-softmax [prompt][position][token].</summary>
+    private (int[][] Prompts, double[][][] LogProbs) OurLogProbs()
+    {
+        var tokenizer = ModelTokenizer.Load(fixture.TrainedFolder);
+        var corpus = fixture.Corpus;
+        var per = corpus.Count / 7;
+        var picks = new[] { 10, 2 * per + 10, 5 * per + 10, 4 * per + 10 };
+        var prompts = picks.Select(start =>
+        {
+            var ids = new List<int>();
+            for (var i = start; ids.Count < 96; i++) tokenizer.Encode(corpus[i], ids);
+            return ids.Take(96).ToArray();
+        }).ToArray();
+        using var model = ModelWeights.LoadTransformer(fixture.TrainedFolder);
+        model.eval();
+        using var noGrad = no_grad();
+        var logProbs = prompts.Select(p =>
+        {
+            using var scope = NewDisposeScope();
+            var logits = model.forward(tensor(p.Select(id => (long)id).ToArray()).view(1, p.Length)).squeeze(0).to(ScalarType.Float64);
+            var values = logits.log_softmax(-1);
+            var flat = values.data<double>().ToArray();
+            var vocab = (int)values.shape[1];
+            return Enumerable.Range(0, p.Length).Select(t => flat.AsSpan(t * vocab, vocab).ToArray()).ToArray();
+        }).ToArray();
+        return (prompts, logProbs);
+    }
+}
