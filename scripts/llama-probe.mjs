@@ -21,6 +21,7 @@ const context = await model.createContext({
     contextSize: request.contextSize ?? 256,
     batchSize: request.contextSize ?? 256,
     sequences: 1,
+    threads: request.threads ?? 1,
     flashAttention: false,
     experimentalKvCacheKeyType: "F32",
     experimentalKvCacheValueType: "F32",
@@ -44,15 +45,17 @@ for (const ids of request.distributions ?? []) {
     }));
 }
 
-// Greedy continuation: temperature 0, no repeat penalty, no stop tokens.
+// Greedy continuation: llama.cpp's sampler at temperature 0 (no repeat penalty, no stop tokens), one token per call.
+const greedy = { token: true, options: { temperature: 0 } };
 for (const { prompt, tokens } of request.greedy ?? []) {
     await sequence.clearHistory();
     const out = [];
-    if (tokens > 0) {
-        for await (const token of sequence.evaluate(prompt, { temperature: 0, repeatPenalty: false })) {
-            out.push(token);
-            if (out.length >= tokens) break;
-        }
+    let input = prompt.map((id, i) => i === prompt.length - 1 ? [id, { generateNext: greedy }] : id);
+    while (out.length < tokens) {
+        const results = await sequence.controlledEvaluate(input);
+        const next = results[results.length - 1].next.token;
+        out.push(next);
+        input = [[next, { generateNext: greedy }]];
     }
     response.greedy.push(out);
 }

@@ -86,7 +86,7 @@ public sealed class LlamaCppFixture : IDisposable
         return new ByteLevelBpeModel(vocabulary, [], special, PreTokenizerPatterns.Gpt2);
     }
 
-    /// <summary>~300 AdamW steps on the corpus: peaked next-token distributions, so the comparison is not of near-uniform noise.</summary>
+    /// <summary>1000 AdamW steps on the corpus: peaked next-token distributions, so the comparison is not of near-uniform noise.</summary>
     private string TrainModel()
     {
         var tokenizerFolder = TokenizerFolder("cl100k");
@@ -101,10 +101,11 @@ public sealed class LlamaCppFixture : IDisposable
         manual_seed(5);
         using var model = new Transformer(config);
         using var optimizer = optim.AdamW(model.parameters(), lr: 3e-3, weight_decay: 0.0);
-        const int steps = 300, batch = 8, length = 64;
+        const int steps = 1000, batch = 16, length = 64;
         var random = new Random(11);
         var all = tensor(stream.Select(t => (long)t).ToArray());
         model.train();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         for (var step = 0; step < steps; step++)
         {
             using var scope = NewDisposeScope();
@@ -118,6 +119,7 @@ public sealed class LlamaCppFixture : IDisposable
             if (step == steps - 1) FinalLoss = loss.item<float>();
         }
         all.Dispose();
+        TrainingSeconds = clock.Elapsed.TotalSeconds;
         model.eval();
         var folder = Path.Combine(Directory, "trained-model");
         ModelWeights.Save(model, config, folder, tokenizer);
@@ -125,9 +127,12 @@ public sealed class LlamaCppFixture : IDisposable
     }
 
     public float FinalLoss { get; private set; }
+    public double TrainingSeconds { get; private set; }
 
     public void Dispose()
     {
+        // Kept for a look with the probe or node-llama-cpp's CLI when asked to.
+        if (Environment.GetEnvironmentVariable("DATAFLOW_KEEP_LLAMA_CPP_FILES") == "1") return;
         try { System.IO.Directory.Delete(Directory, recursive: true); }
         catch (IOException) { }
     }

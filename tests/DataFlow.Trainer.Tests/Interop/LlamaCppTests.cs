@@ -52,8 +52,8 @@ public sealed class LlamaCppTests(LlamaCppFixture fixture, ITestOutputHelper out
     [LlamaCppTheory]
     [InlineData(GgmlType.F32, 1e-3)]
     [InlineData(GgmlType.F16, 5e-2)]
-    [InlineData(GgmlType.BF16, 2e-1)]
-    [InlineData(GgmlType.Q8_0, 2e-1)]
+    [InlineData(GgmlType.BF16, 3e-1)]
+    [InlineData(GgmlType.Q8_0, 1.0)]
     public void Next_token_log_probabilities_match_llama_cpp(GgmlType type, double tolerance)
     {
         var (prompts, ours) = OurLogProbs();
@@ -90,7 +90,7 @@ public sealed class LlamaCppTests(LlamaCppFixture fixture, ITestOutputHelper out
                 }
             }
         }
-        output.WriteLine($"{type}: max |ln p(llama.cpp) - ln p(DataFlow)| = {maxDifference:E3}, max |p - p| = {maxProbabilityDifference:E3} over {compared} values ({underflowed} underflowed), final training loss {fixture.FinalLoss:F3}");
+        output.WriteLine($"{type}: max |ln p(llama.cpp) - ln p(DataFlow)| = {maxDifference:E3}, max |p - p| = {maxProbabilityDifference:E3} over {compared} values ({underflowed} underflowed), final training loss {fixture.FinalLoss:F3} ({fixture.TrainingSeconds:F0} s)");
         Assert.True(maxDifference < tolerance, $"{type}: max log-probability difference {maxDifference:E3} >= {tolerance:E1}");
     }
 
@@ -115,7 +115,7 @@ public sealed class LlamaCppTests(LlamaCppFixture fixture, ITestOutputHelper out
         var tokenizer = ModelTokenizer.Load(fixture.TrainedFolder);
         for (var i = 0; i < short_.Length; i++)
         {
-            output.WriteLine($"prompt {i}: {tokenizer.Decode(short_[i])}|{tokenizer.Decode(ours[i])}");
+            output.WriteLine($"prompt {i}: {System.Text.Json.JsonSerializer.Serialize(tokenizer.Decode(short_[i]))} -> {System.Text.Json.JsonSerializer.Serialize(tokenizer.Decode(ours[i]))}");
             Assert.Equal(64, ours[i].Length);
             Assert.Equal(ours[i], theirs[i]);
         }
