@@ -21,6 +21,10 @@ public sealed class GgufWriter
 
     public IReadOnlyList<KeyValuePair<string, GgufValue>> Metadata => _metadata;
 
+    /// <summary>The tensors added so far: name, dimensions (innermost first) and type.</summary>
+    public IReadOnlyList<(string Name, IReadOnlyList<long> Dimensions, GgmlType Type)> Tensors =>
+        _tensors.Select(t => (t.Name, (IReadOnlyList<long>)t.Dimensions, t.Type)).ToArray();
+
     /// <summary>Adds a metadata pair; keys are unique, so a repeat is a bug in the caller.</summary>
     public GgufWriter Add(string key, GgufValue value)
     {

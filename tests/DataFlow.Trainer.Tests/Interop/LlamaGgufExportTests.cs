@@ -1,0 +1,84 @@
+using DataFlow.Text.Chat;
+using DataFlow.Text.Tokenization;
+using DataFlow.Trainer.Interop;
+using DataFlow.Trainer.Model;
+using DataFlow.Trainer.Native;
+using static TorchSharp.torch;
+
+namespace DataFlow.Trainer.Tests.Interop;
+
+/// <summary>What the exporter puts in a GGUF file, without llama.cpp: names, dimensions, types, metadata.</summary>
+public sealed class LlamaGgufExportTests
+{
+    private static ByteLevelBpeModel Bytes()
+    {
+        var bytes = new ByteChatTokenizer();
+        var vocabulary = Enumerable.Range(0, 256).ToDictionary(b => ByteLevelAlphabet.CharOf((byte)b).ToString(), b => 6 + b, StringComparer.Ordinal);
+        return new ByteLevelBpeModel(vocabulary, [], SpecialTokens.Default.ToDictionary(t => t, bytes.SpecialTokenId), PreTokenizerPatterns.Gpt2);
+    }
+
+    private static GgufWriter Build(GgmlType type, ModelConfig config)
+    {
+        TorchRuntime.EnsureInitialized();
+        using var model = new Transformer(config);
+        var weights = model.state_dict().ToDictionary(p => p.Key, p => (p.Value.shape, p.Value.data<float>().ToArray()));
+        return LlamaGgufExport.Build(config, weights, Bytes(), "tiny", ModelTokenizer.JinjaChatTemplate, type);
+    }
+
+    [Fact]
+    public void Q8_0_export_names_shapes_and_types()
+    {
+        // Dim 48 is not a whole number of q8_0 blocks: matrices with rows of 48 fall back to f16; ffn_down (rows of 128) is q8_0.
+        var config = new ModelConfig { VocabSize = 264, Dim = 48, Layers = 1, Heads = 2, KvHeads = 1, ContextLength = 32, RopeScale = 2 };
+        var writer = Build(GgmlType.Q8_0, config);
+        var tensors = writer.Tensors.ToDictionary(t => t.Name);
+        Assert.Equal(
+            ["token_embd.weight", "blk.0.attn_norm.weight", "blk.0.attn_q.weight", "blk.0.attn_k.weight", "blk.0.attn_v.weight", "blk.0.attn_output.weight",
+             "blk.0.ffn_norm.weight", "blk.0.ffn_gate.weight", "blk.0.ffn_up.weight", "blk.0.ffn_down.weight", "output_norm.weight", "output.weight"],
+            writer.Tensors.Select(t => t.Name));
+        Assert.Equal([48L, 264], tensors["token_embd.weight"].Dimensions);
+        Assert.Equal([48L, 264], tensors["output.weight"].Dimensions); // tied head written explicitly
+        Assert.Equal([48L, 24], tensors["blk.0.attn_k.weight"].Dimensions); // one kv head of 24
+        Assert.Equal([128L, 48], tensors["blk.0.ffn_down.weight"].Dimensions);
+        Assert.Equal(GgmlType.F32, tensors["blk.0.attn_norm.weight"].Type);
+        Assert.Equal(GgmlType.F16, tensors["blk.0.attn_q.weight"].Type);
+        Assert.Equal(GgmlType.Q8_0, tensors["blk.0.ffn_down.weight"].Type);
+
+        var metadata = writer.Metadata.ToDictionary(p => p.Key, p => p.Value.Value);
+        Assert.Equal("llama", metadata["general.architecture"]);
+        Assert.Equal(7u, metadata["general.file_type"]);
+        Assert.Equal(24u, metadata["llama.rope.dimension_count"]);
+        Assert.Equal(1u, metadata["llama.attention.head_count_kv"]);
+        Assert.Equal(128u, metadata["llama.feed_forward_length"]);
+        Assert.Equal("linear", metadata["llama.rope.scaling.type"]);
+        Assert.Equal(2f, metadata["llama.rope.scaling.factor"]);
+        Assert.Equal("gpt-2", metadata["tokenizer.ggml.pre"]);
+        var tokens = (IReadOnlyList<string>)metadata["tokenizer.ggml.tokens"];
+        var types = (IReadOnlyList<int>)metadata["tokenizer.ggml.token_type"];
+        Assert.Equal(264, tokens.Count);
+        Assert.Equal(("<|endoftext|>", 3), (tokens[0], types[0]));
+        Assert.Equal(("Ġ", 1), (tokens[6 + 32], types[6 + 32])); // the space byte in byte-level form
+        Assert.Equal(("[PAD263]", 5), (tokens[263], types[263]));
+        Assert.Equal(0u, metadata["tokenizer.ggml.eos_token_id"]);
+        Assert.Equal(5u, metadata["tokenizer.ggml.eot_token_id"]);
+        Assert.Equal(false, metadata["tokenizer.ggml.add_bos_token"]);
+    }
+
+    [Fact]
+    public void Without_rope_scaling_no_scaling_keys()
+    {
+        var writer = Build(GgmlType.F32, new ModelConfig { VocabSize = 262, Dim = 32, Layers = 1, Heads = 2, ContextLength = 16 });
+        Assert.DoesNotContain(writer.Metadata, p => p.Key.StartsWith("llama.rope.scaling", StringComparison.Ordinal));
+        Assert.All(writer.Tensors, t => Assert.Equal(GgmlType.F32, t.Type));
+    }
+
+    [Fact]
+    public void A_pattern_llama_cpp_does_not_know_is_refused_by_name()
+    {
+        var bytes = Bytes();
+        var custom = new ByteLevelBpeModel(bytes.Vocabulary.Append(KeyValuePair.Create("ab", 300)).ToDictionary(), [new BpeMerge("a", "b")], bytes.SpecialTokens, @"\w+|\s+");
+        var error = Assert.Throws<NotSupportedException>(() => LlamaCppPreTokenizer.NameFor(custom));
+        Assert.Contains(@"\w+|\s+", error.Message);
+        Assert.Equal("llama-bpe", LlamaCppPreTokenizer.NameFor(new ByteLevelBpeModel(bytes.Vocabulary, [], bytes.SpecialTokens, PreTokenizerPatterns.Cl100k)));
+    }
+}
