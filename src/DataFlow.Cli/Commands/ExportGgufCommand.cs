@@ -22,7 +22,9 @@ public sealed class ExportGgufCommand : Command<ExportGgufCommand.Settings>
         public string Type { get; init; } = "f16";
     }
 
-    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation) => Run(settings);
+
+    public static int Run(Settings settings)
     {
         var type = LlamaGgufExport.ParseType(settings.Type);
         TorchRuntime.EnsureInitialized();

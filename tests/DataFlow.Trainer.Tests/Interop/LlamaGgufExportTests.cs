@@ -1,8 +1,10 @@
+using DataFlow.Cli.Commands;
 using DataFlow.Text.Chat;
 using DataFlow.Text.Tokenization;
 using DataFlow.Trainer.Interop;
 using DataFlow.Trainer.Model;
 using DataFlow.Trainer.Native;
+using DataFlow.Trainer.Sft;
 using static TorchSharp.torch;
 
 namespace DataFlow.Trainer.Tests.Interop;
@@ -80,5 +82,29 @@ public sealed class LlamaGgufExportTests
         var error = Assert.Throws<NotSupportedException>(() => LlamaCppPreTokenizer.NameFor(custom));
         Assert.Contains(@"\w+|\s+", error.Message);
         Assert.Equal("llama-bpe", LlamaCppPreTokenizer.NameFor(new ByteLevelBpeModel(bytes.Vocabulary, [], bytes.SpecialTokens, PreTokenizerPatterns.Cl100k)));
+    }
+
+    [Fact]
+    public void Cli_writes_the_model_folder_with_its_tokenizer_json()
+    {
+        TorchRuntime.EnsureInitialized();
+        var directory = TinyModels.TempDir("export-gguf");
+        var tokenizerJson = Path.Combine(directory, "bytes.json");
+        File.WriteAllText(tokenizerJson, HuggingFaceTokenizerJson.Write(Bytes()));
+        var folder = Path.Combine(directory, "model");
+        manual_seed(2);
+        using (var model = new Transformer(new ModelConfig { VocabSize = 262, Dim = 32, Layers = 1, Heads = 2, ContextLength = 16 }))
+            ModelWeights.Save(model, model.Config, folder, ChatTokenizer.Load(tokenizerJson));
+        var output = Path.Combine(directory, "out", "model.gguf");
+        Assert.Equal(0, ExportGgufCommand.Run(new ExportGgufCommand.Settings { ModelDir = folder, Output = output, Type = "q8_0" }));
+        var bytes = File.ReadAllBytes(output);
+        Assert.Equal("GGUF"u8.ToArray(), bytes[..4]);
+        Assert.Equal(3u, BitConverter.ToUInt32(bytes, 4));
+        Assert.Equal(12ul, BitConverter.ToUInt64(bytes, 8)); // 1 layer: embedding, 9 per layer, output norm, output
+        Assert.Equal(0, bytes.Length % 32);
+        Assert.Throws<ArgumentException>(() => ExportGgufCommand.Run(new ExportGgufCommand.Settings { ModelDir = folder, Output = output, Type = "q4_0" }));
+        File.Delete(Path.Combine(folder, ModelTokenizer.TokenizerFile));
+        var missing = Assert.Throws<FileNotFoundException>(() => ExportGgufCommand.Run(new ExportGgufCommand.Settings { ModelDir = folder, Output = output }));
+        Assert.Contains("tokenizer.json", missing.Message);
     }
 }
