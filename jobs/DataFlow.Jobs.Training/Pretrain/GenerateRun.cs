@@ -1,18 +1,24 @@
 using DataFlow.Jobs.Tokenize;
 using DataFlow.Trainer.Checkpoints;
 using DataFlow.Trainer.Generation;
+using DataFlow.Trainer.Model;
+using DataFlow.Trainer.Sft;
 using DataFlow.Trainer.Native;
 using DataFlow.Text.Tokenization;
 
 namespace DataFlow.Jobs.Training.Pretrain;
 
-/// <summary>Text in, text out from a checkpoint folder, using the tokenizer recorded in the checkpoint.</summary>
+/// <summary>Text in, text out from a checkpoint folder (its recorded tokenizer) or a model folder (its own tokenizer files).</summary>
 public static class GenerateRun
 {
-    /// <summary><paramref name="checkpoint"/> is a checkpoint folder or a training output folder (its newest checkpoint is used).</summary>
+    /// <summary>
+    /// <paramref name="checkpoint"/> is a checkpoint folder, a training output folder (its newest checkpoint is used) or a
+    /// model folder (model_config.json + model.safetensors + tokenizer files, as SFT writes and GGUF export reads).
+    /// </summary>
     public static IReadOnlyList<string> Execute(string checkpoint, IReadOnlyList<string> prompts, GenerationOptions options)
     {
         TorchRuntime.EnsureInitialized();
+        if (IsModelFolder(checkpoint)) return FromModelFolder(checkpoint, prompts, options);
         var folder = Resolve(checkpoint);
         var (model, state) = TrainingCheckpoint.LoadModel(folder);
         using (model)
@@ -26,6 +32,27 @@ public static class GenerateRun
             var results = new TextGenerator(model).Generate(encoded, stop);
             return results.Select(r => tokenizer.Decode(r.Tokens)).ToArray();
         }
+    }
+
+    private static bool IsModelFolder(string path) =>
+        File.Exists(Path.Combine(path, ModelWeights.ConfigFile)) && File.Exists(Path.Combine(path, ModelWeights.WeightsFile)) &&
+        !File.Exists(Path.Combine(path, "state.json"));
+
+    /// <summary>A model folder: the prompt is plain text (special-token strings stay text), as llama.cpp tokenizes it by default.</summary>
+    private static IReadOnlyList<string> FromModelFolder(string folder, IReadOnlyList<string> prompts, GenerationOptions options)
+    {
+        var tokenizer = ModelTokenizer.Load(folder);
+        using var model = ModelWeights.LoadTransformer(folder);
+        ModelTokenizer.Check(model.Config, $"model {folder}", tokenizer, "its tokenizer");
+        var encoded = prompts.Select(p =>
+        {
+            var ids = new List<int>();
+            if (p.Length == 0) ids.Add(tokenizer.EndOfTextId);
+            else tokenizer.Encode(p, ids);
+            return ids.ToArray();
+        }).ToArray();
+        var stop = options.StopTokens.Count > 0 ? options : options with { StopTokens = [tokenizer.EndOfTextId] };
+        return new TextGenerator(model).Generate(encoded, stop).Select(r => tokenizer.Decode(r.Tokens)).ToArray();
     }
 
     private static int[] Encode(ITextTokenizer tokenizer, string prompt)

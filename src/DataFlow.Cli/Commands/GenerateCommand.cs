@@ -10,7 +10,7 @@ public sealed class GenerateCommand : Command<GenerateCommand.Settings>
     public sealed class Settings : CommandSettings
     {
         [CommandOption("--checkpoint <DIR>")]
-        [Description("A checkpoint folder (checkpoints/step-N) or a training output folder (its newest checkpoint).")]
+        [Description("A checkpoint folder (checkpoints/step-N), a training output folder (its newest checkpoint) or a model folder (model_config.json + model.safetensors + tokenizer).")]
         public string Checkpoint { get; init; } = "";
 
         [CommandOption("-p|--prompt <TEXT>")]

@@ -121,6 +121,29 @@ public sealed class LlamaCppTests(LlamaCppFixture fixture, ITestOutputHelper out
         }
     }
 
+    /// <summary>What a user runs: `dataflow generate --checkpoint MODEL_DIR --prompt TEXT -n 24 -t 0` against llama.cpp's greedy completion of the same text.</summary>
+    [LlamaCppFact]
+    public void Generate_at_temperature_0_on_the_model_folder_matches_llama_cpp()
+    {
+        const string prompt = "Call me Ishmael. Some years ago";
+        var options = new GenerationOptions { Temperature = 0, MaxNewTokens = 24, SlideContext = true }; // as GenerateCommand builds them
+        var ours = DataFlow.Jobs.Training.Pretrain.GenerateRun.Execute(fixture.TrainedFolder, [prompt], options)[0];
+        var tokenizer = ModelTokenizer.Load(fixture.TrainedFolder);
+        var ids = new List<int>();
+        tokenizer.Encode(prompt, ids);
+        var answer = LlamaCpp.Ask(new JsonObject
+        {
+            ["model"] = fixture.TrainedGguf(GgmlType.F32),
+            ["contextSize"] = LlamaCppFixture.ContextLength,
+            ["tokenize"] = new JsonArray(prompt),
+            ["greedy"] = new JsonArray(new JsonObject { ["prompt"] = new JsonArray(ids.Select(id => (JsonNode)id).ToArray()), ["tokens"] = 24 }),
+        }, fixture.Directory);
+        Assert.Equal(ids, LlamaCpp.IntRows(answer["tokens"])[0]);
+        var theirs = LlamaCpp.IntRows(answer["greedy"])[0].TakeWhile(id => id != tokenizer.EndOfTextId);
+        output.WriteLine($"{prompt}|{ours}");
+        Assert.Equal(tokenizer.Decode(theirs), ours);
+    }
+
     /// <summary>Four prompts (English, Chinese, code, e-mail) of up to 96 tokens and our log-softmax [prompt][position][token].</summary>
     private (int[][] Prompts, double[][][] LogProbs) OurLogProbs()
     {
