@@ -1,6 +1,7 @@
 // Asks llama.cpp (node-llama-cpp, installed by scripts/install-llama-cpp.sh) what it makes of a GGUF file, so tests can
 // compare DataFlow with a client nobody here wrote. Usage: node scripts/llama-probe.mjs REQUEST.json RESPONSE.json
-// Request: { model, tokenize: [text], distributions: [[id]], greedy: [{ prompt: [id], tokens: n }], contextSize }
+// Request: { model, tokenize: [text], distributions: [[id]], vocabSize, greedy: [{ prompt: [id], tokens: n }], contextSize,
+//            kvCacheType (default F32), threads (default 1: more threads spin against each other on a small shared machine) }
 // Response: { tokens: [[id]], logProbs: [[[ln p for every id] per position]], greedy: [[id]] }
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -23,8 +24,8 @@ const context = await model.createContext({
     sequences: 1,
     threads: request.threads ?? 1,
     flashAttention: false,
-    experimentalKvCacheKeyType: "F32",
-    experimentalKvCacheValueType: "F32",
+    experimentalKvCacheKeyType: request.kvCacheType ?? "F32",
+    experimentalKvCacheValueType: request.kvCacheType ?? "F32",
 });
 const sequence = context.getSequence();
 const vocabSize = model.tokens.vocabSize ?? null;
