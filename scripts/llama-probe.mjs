@@ -28,8 +28,7 @@ const context = await model.createContext({
     experimentalKvCacheValueType: request.kvCacheType ?? "F32",
 });
 const sequence = context.getSequence();
-const vocabSize = model.tokens.vocabSize ?? null;
-const response = { vocabSize, tokens: [], logProbs: [], greedy: [] };
+const response = { tokens: [], logProbs: [], greedy: [] };
 
 // Plain text only: special-token strings in the text stay text, as DataFlow's EncodeOrdinary treats them.
 for (const text of request.tokenize ?? []) response.tokens.push(Array.from(model.tokenize(text, false)));
