@@ -29,7 +29,7 @@ public sealed class GgufWriter
     public GgufWriter Add(string key, GgufValue value)
     {
         if (_metadata.Any(p => p.Key == key)) throw new ArgumentException($"GGUF key '{key}' is set twice", nameof(key));
-        if (key == AlignmentKey && (value.Type != GgufValueType.UInt32 || (uint)value.Value is var a && (a == 0 || (a & (a - 1)) != 0)))
+        if (key == AlignmentKey && (value.Value is not uint alignment || !uint.IsPow2(alignment)))
             throw new ArgumentException($"{AlignmentKey} must be a uint32 power of two", nameof(value));
         _metadata.Add(KeyValuePair.Create(key, value));
         return this;
@@ -40,6 +40,8 @@ public sealed class GgufWriter
     public GgufWriter AddTensor(string name, IReadOnlyList<long> dimensions, GgmlType type, byte[] data)
     {
         if (_tensors.Any(t => t.Name == name)) throw new ArgumentException($"GGUF tensor '{name}' is added twice", nameof(name));
+        // ggml keeps names in a 64-byte buffer with its terminator.
+        if (Encoding.UTF8.GetByteCount(name) >= 64) throw new ArgumentException($"GGUF tensor name '{name}' is longer than ggml's 63 bytes", nameof(name));
         if (dimensions.Count is < 1 or > 4) throw new ArgumentException($"tensor '{name}': ggml tensors have 1 to 4 dimensions, got {dimensions.Count}");
         var expected = GgmlEncoding.ByteCount(type, dimensions);
         if (data.Length != expected)
