@@ -85,6 +85,29 @@ public sealed class LlamaGgufExportTests
     }
 
     [Fact]
+    public void An_untied_head_is_exported_and_unknown_tensors_are_refused()
+    {
+        TorchRuntime.EnsureInitialized();
+        var config = new ModelConfig { VocabSize = 262, Dim = 32, Layers = 1, Heads = 2, ContextLength = 16 };
+        using var model = new Transformer(config);
+        var weights = model.state_dict().ToDictionary(p => p.Key, p => (p.Value.shape, p.Value.data<float>().ToArray()));
+        var head = Enumerable.Range(0, 262 * 32).Select(i => i * 1e-3f).ToArray();
+        weights["output.weight"] = ([262L, 32], head);
+        var writer = LlamaGgufExport.Build(config, weights, Bytes(), "untied", ModelTokenizer.JinjaChatTemplate, GgmlType.F32);
+        using (var stream = new MemoryStream())
+        {
+            writer.WriteTo(stream);
+            // The head's bytes are the last tensor of the file: the untied matrix, not the embedding.
+            var bytes = stream.ToArray();
+            var tail = bytes.AsSpan(bytes.Length - head.Length * 4);
+            Assert.Equal(head, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(tail).ToArray());
+        }
+        weights["layers.0.attention.wq.lora_a"] = ([4L, 32], new float[128]);
+        var error = Assert.Throws<InvalidDataException>(() => LlamaGgufExport.Build(config, weights, Bytes(), "x", "", GgmlType.F32));
+        Assert.Contains("layers.0.attention.wq.lora_a", error.Message);
+    }
+
+    [Fact]
     public void Cli_writes_the_model_folder_with_its_tokenizer_json()
     {
         TorchRuntime.EnsureInitialized();
