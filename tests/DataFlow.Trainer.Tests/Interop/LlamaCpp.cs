@@ -29,10 +29,15 @@ internal static class LlamaCpp
         return null;
     }
 
+    public static void ThrowIfMissing()
+    {
+        if (Missing() is { } why) throw new InvalidOperationException($"llama.cpp is needed here and DATAFLOW_REQUIRE_LLAMA_CPP=1 forbids skipping, but {why}");
+    }
+
     /// <summary>Runs the probe on <paramref name="request"/> (its "model" is a GGUF path) and returns its JSON answer.</summary>
     public static JsonObject Ask(JsonObject request, string workDir)
     {
-        if (Missing() is { } why) throw new InvalidOperationException($"llama.cpp is needed here and DATAFLOW_REQUIRE_LLAMA_CPP=1 forbids skipping, but {why}");
+        ThrowIfMissing();
         var requestPath = Path.Combine(workDir, $"probe-{Guid.NewGuid():N}.json");
         var responsePath = requestPath.Replace(".json", ".out.json");
         File.WriteAllText(requestPath, request.ToJsonString());

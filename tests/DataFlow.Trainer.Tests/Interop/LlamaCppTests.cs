@@ -12,8 +12,18 @@ namespace DataFlow.Trainer.Tests.Interop;
 /// GGUF files exported here, run by llama.cpp (node-llama-cpp 3.21.1, a client nobody here wrote): the same token ids
 /// on mixed text, the same next-token distributions, the same greedy continuation.
 /// </summary>
-public sealed class LlamaCppTests(LlamaCppFixture fixture, ITestOutputHelper output) : IClassFixture<LlamaCppFixture>
+public sealed class LlamaCppTests : IClassFixture<LlamaCppFixture>
 {
+    private readonly LlamaCppFixture fixture;
+    private readonly ITestOutputHelper output;
+
+    public LlamaCppTests(LlamaCppFixture fixture, ITestOutputHelper output)
+    {
+        // Only reached when the test did not skip: fail before training anything when llama.cpp is required but missing.
+        LlamaCpp.ThrowIfMissing();
+        (this.fixture, this.output) = (fixture, output);
+    }
+
     [LlamaCppTheory]
     [InlineData("cl100k")]
     [InlineData("gpt2")]
