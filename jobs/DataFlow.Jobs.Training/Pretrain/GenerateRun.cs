@@ -2,8 +2,8 @@ using DataFlow.Jobs.Tokenize;
 using DataFlow.Trainer.Checkpoints;
 using DataFlow.Trainer.Generation;
 using DataFlow.Trainer.Model;
-using DataFlow.Trainer.Sft;
 using DataFlow.Trainer.Native;
+using DataFlow.Trainer.Sft;
 using DataFlow.Text.Tokenization;
 
 namespace DataFlow.Jobs.Training.Pretrain;
