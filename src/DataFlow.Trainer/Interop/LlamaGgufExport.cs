@@ -51,6 +51,7 @@ public static class LlamaGgufExport
     /// <summary>Reads <paramref name="modelDir"/> (model_config.json, model.safetensors, tokenizer.json) and writes <paramref name="outputPath"/>.</summary>
     public static void Export(string modelDir, string outputPath, GgmlType type)
     {
+        if (!Directory.Exists(modelDir)) throw new DirectoryNotFoundException($"{modelDir}: no such model folder");
         var tokenizerPath = Path.Combine(modelDir, ModelTokenizer.TokenizerFile);
         if (!File.Exists(tokenizerPath))
             throw new FileNotFoundException($"{modelDir}: the model folder has no {ModelTokenizer.TokenizerFile}; GGUF export writes the tokenizer into the file and needs its byte-level BPE vocabulary", tokenizerPath);

@@ -30,7 +30,10 @@ public sealed class LlamaCppFixture : IDisposable
 
     public IReadOnlyList<string> Corpus => _corpus.Value;
 
-    /// <summary>A model folder (untrained weights: only its tokenizer matters) for "cl100k", "gpt2" or "bytes".</summary>
+    /// <summary>
+    /// A model folder (untrained weights: only its tokenizer matters) for a tokenizer trained with the "cl100k", "gpt2" or
+    /// "o200k" pattern, GPT-2's published vocabulary ("gpt2-vocab", chat tokens after it) or the byte vocabulary ("bytes").
+    /// </summary>
     public string TokenizerFolder(string kind)
     {
         if (_tokenizerFolders.TryGetValue(kind, out var done)) return done;
@@ -39,6 +42,8 @@ public sealed class LlamaCppFixture : IDisposable
         {
             "cl100k" => TrainTokenizer(PreTokenizerPatterns.Cl100k),
             "gpt2" => TrainTokenizer(PreTokenizerPatterns.Gpt2),
+            "o200k" => TrainTokenizer(LlamaCppPreTokenizer.O200kPattern),
+            "gpt2-vocab" => Gpt2Vocabulary(),
             "bytes" => ByteVocabulary(),
             _ => throw new ArgumentException(kind),
         }));
@@ -75,6 +80,14 @@ public sealed class LlamaCppFixture : IDisposable
         var trainer = new ByteLevelBpeTrainer(new BpeTrainerOptions { VocabSize = 256 + 500 + SpecialTokens.Default.Count, PreTokenizerPattern = pattern, MaxWordTypes = 100_000 });
         foreach (var piece in Corpus) trainer.AddText(piece);
         return trainer.Train();
+    }
+
+    /// <summary>GPT-2's 50,257 ids from its tiktoken ranks, with the other chat tokens added after &lt;|endoftext|&gt; (50256).</summary>
+    private static ByteLevelBpeModel Gpt2Vocabulary()
+    {
+        var special = new Dictionary<string, int>(StringComparer.Ordinal) { [SpecialTokens.EndOfText] = 50256 };
+        foreach (var token in SpecialTokens.Default.Where(t => t != SpecialTokens.EndOfText)) special[token] = 50256 + special.Count;
+        return ByteLevelBpeModel.FromTiktokenRanks(KnownTokenizers.Gpt2Ranks(), special, PreTokenizerPatterns.Gpt2);
     }
 
     /// <summary>The byte vocabulary as tokenizer.json: the six chat specials as ids 0-5, byte b as id 6 + b, no merges.</summary>

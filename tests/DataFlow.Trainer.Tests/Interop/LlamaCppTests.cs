@@ -27,6 +27,8 @@ public sealed class LlamaCppTests : IClassFixture<LlamaCppFixture>
     [LlamaCppTheory]
     [InlineData("cl100k")]
     [InlineData("gpt2")]
+    [InlineData("o200k")]
+    [InlineData("gpt2-vocab")]
     [InlineData("bytes")]
     public void Llama_cpp_tokenizes_mixed_text_to_our_ids(string kind)
     {
