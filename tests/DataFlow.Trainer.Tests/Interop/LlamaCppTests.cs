@@ -124,14 +124,14 @@ public sealed class LlamaCppTests : IClassFixture<LlamaCppFixture>
     public void Greedy_64_token_continuation_is_identical_in_f32()
     {
         var (prompts, _) = OurLogProbs();
-        var short_ = prompts.Select(p => p[..Math.Min(p.Length, 32)]).ToArray();
+        var promptHeads = prompts.Select(p => p[..Math.Min(p.Length, 32)]).ToArray();
         using var model = ModelWeights.LoadTransformer(fixture.TrainedFolder);
-        var ours = new TextGenerator(model).Generate(short_, new GenerationOptions { Temperature = 0, MaxNewTokens = 64 }).Select(r => r.Tokens).ToArray();
+        var ours = new TextGenerator(model).Generate(promptHeads, new GenerationOptions { Temperature = 0, MaxNewTokens = 64 }).Select(r => r.Tokens).ToArray();
         var answer = LlamaCpp.Ask(new JsonObject
         {
             ["model"] = fixture.TrainedGguf(GgmlType.F32),
             ["contextSize"] = LlamaCppFixture.ContextLength,
-            ["greedy"] = new JsonArray(short_.Select(p => (JsonNode)new JsonObject
+            ["greedy"] = new JsonArray(promptHeads.Select(p => (JsonNode)new JsonObject
             {
                 ["prompt"] = new JsonArray(p.Select(id => (JsonNode)id).ToArray()),
                 ["tokens"] = 64,
@@ -139,9 +139,9 @@ public sealed class LlamaCppTests : IClassFixture<LlamaCppFixture>
         }, fixture.Directory);
         var theirs = LlamaCpp.IntRows(answer["greedy"]);
         var tokenizer = ModelTokenizer.Load(fixture.TrainedFolder);
-        for (var i = 0; i < short_.Length; i++)
+        for (var i = 0; i < promptHeads.Length; i++)
         {
-            output.WriteLine($"prompt {i}: {System.Text.Json.JsonSerializer.Serialize(tokenizer.Decode(short_[i]))} -> {System.Text.Json.JsonSerializer.Serialize(tokenizer.Decode(ours[i]))}");
+            output.WriteLine($"prompt {i}: {System.Text.Json.JsonSerializer.Serialize(tokenizer.Decode(promptHeads[i]))} -> {System.Text.Json.JsonSerializer.Serialize(tokenizer.Decode(ours[i]))}");
             Assert.Equal(64, ours[i].Length);
             Assert.Equal(ours[i], theirs[i]);
         }
