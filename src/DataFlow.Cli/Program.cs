@@ -30,6 +30,7 @@ app.Configure(config =>
     {
         export.AddCommand<ExportAirflowCommand>("airflow").WithDescription("Write an Airflow DAG: one task per stage calling the CLI (--slurm: a Slurm submission per stage).");
         export.AddCommand<ExportHfCommand>("hf").WithDescription("Model folder -> Hugging Face LlamaForCausalLM folder (adapter folder -> PEFT adapter).");
+        export.AddCommand<ExportGgufCommand>("gguf").WithDescription("Write a model folder as GGUF (llama.cpp's llama architecture, tokenizer inside; --type f32|f16|bf16|q8_0).");
     });
     config.AddBranch("import", import => import.AddCommand<ImportHfCommand>("hf").WithDescription("Hugging Face LLaMA folder (safetensors, byte-level BPE) -> DataFlow model folder."));
     config.AddCommand<StatusCommand>("status").WithDescription("Per-stage progress and stats of a run folder.");

@@ -8,14 +8,17 @@ using DataFlow.Text.Tokenization;
 
 namespace DataFlow.Jobs.Training.Pretrain;
 
-/// <summary>Text in, text out from a checkpoint folder, using the tokenizer recorded in the checkpoint.</summary>
+/// <summary>Text in, text out from a checkpoint folder (its recorded tokenizer) or a model folder (its own tokenizer files).</summary>
 public static class GenerateRun
 {
-    /// <summary><paramref name="checkpoint"/> is a checkpoint folder or a training output folder (its newest checkpoint is used).</summary>
+    /// <summary>
+    /// <paramref name="checkpoint"/> is a checkpoint folder, a training output folder (its newest checkpoint is used) or a
+    /// model folder (model_config.json + model.safetensors + tokenizer files, as SFT writes and GGUF export reads).
+    /// </summary>
     public static IReadOnlyList<string> Execute(string checkpoint, IReadOnlyList<string> prompts, GenerationOptions options)
     {
         TorchRuntime.EnsureInitialized();
-        if (File.Exists(Path.Combine(checkpoint, ModelWeights.ConfigFile))) return FromModelFolder(checkpoint, prompts, options);
+        if (IsModelFolder(checkpoint)) return FromModelFolder(checkpoint, prompts, options);
         var folder = Resolve(checkpoint);
         var (model, state) = TrainingCheckpoint.LoadModel(folder);
         using (model)
@@ -31,11 +34,16 @@ public static class GenerateRun
         }
     }
 
-    /// <summary>A model folder (model_config.json + weights + tokenizer files: a training stage's final/, an import) with its own tokenizer.</summary>
+    private static bool IsModelFolder(string path) =>
+        File.Exists(Path.Combine(path, ModelWeights.ConfigFile)) && File.Exists(Path.Combine(path, ModelWeights.WeightsFile)) &&
+        !File.Exists(Path.Combine(path, "state.json"));
+
+    /// <summary>A model folder: the prompt is plain text (special-token strings stay text), as llama.cpp tokenizes it by default.</summary>
     private static IReadOnlyList<string> FromModelFolder(string folder, IReadOnlyList<string> prompts, GenerationOptions options)
     {
         var tokenizer = ModelTokenizer.Load(folder);
         using var model = ModelWeights.LoadTransformer(folder);
+        ModelTokenizer.Check(model.Config, $"model {folder}", tokenizer, "its tokenizer");
         var encoded = prompts.Select(p =>
         {
             var ids = new List<int>();
