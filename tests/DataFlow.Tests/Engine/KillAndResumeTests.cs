@@ -72,9 +72,11 @@ public class KillAndResumeTests
         for (var f = 0; f < 24; f++)
         {
             using var w = new StreamWriter(dir.File($"in/f{f:D2}.jsonl"));
-            for (var i = 0; i < 3000; i++) w.WriteLine($"{{\"id\":\"f{f}-{i}\",\"text\":\"{new string('x', 300)} {i}\"}}");
+            for (var i = 0; i < 8000; i++) w.WriteLine($"{{\"id\":\"f{f}-{i}\",\"text\":\"{new string('x', 300)} {i}\"}}");
         }
-        File.WriteAllText(dir.File("p.yaml"), Pipeline);
+        // One worker and a task per file: after the first task, 23 remain one after another (a second or more even on a
+        // quiet machine), so the interrupt lands mid-run, not after a run that already finished.
+        File.WriteAllText(dir.File("p.yaml"), Pipeline.Replace("workers: 2", "workers: 1").Replace("tasks: 12", "tasks: 24"));
         using var process = CliProcess.Start(dir.Path, "run", "p.yaml", "--run-dir", "r");
         var stderr = process.StandardError.ReadToEndAsync();
         _ = process.StandardOutput.ReadToEndAsync();
