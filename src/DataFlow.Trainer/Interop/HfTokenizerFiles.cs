@@ -93,7 +93,7 @@ public static class HfTokenizerFiles
         try { endOfText = EndOfTextToken.Find(source, model); }
         catch (InvalidDataException e)
         {
-            throw new NotSupportedException($"{e.Message}; DataFlow ends every document and training conversation with it", e);
+            throw new NotSupportedException($"{e.Message}; DataFlow needs the vocabulary's end-of-text token: it ends every document and training conversation with it", e);
         }
         model.CreateTokenizer(source, endOfText: endOfText); // the checks ChatTokenizer.Load makes, named by the source file
         var target = Path.Combine(modelDir, ModelTokenizer.TokenizerFile);
