@@ -2,7 +2,7 @@
 // compare DataFlow with a client nobody here wrote. Usage: node scripts/llama-probe.mjs REQUEST.json RESPONSE.json
 // Request: { model, tokenize: [text], distributions: [[id]], vocabSize, greedy: [{ prompt: [id], tokens: n }], contextSize,
 //            kvCacheType (default F32), threads (default 1: more threads spin against each other on a small shared machine) }
-// Response: { tokens: [[id]], logProbs: [[[ln p for every id] per position]], greedy: [[id]] }
+// Response: { tokens: [[id]], logProbs: [[[ln p for every id] per position]], greedy: [[id]], special: { bos, eos, eot } (ids or null) }
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -28,7 +28,9 @@ const context = await model.createContext({
     experimentalKvCacheValueType: request.kvCacheType ?? "F32",
 });
 const sequence = context.getSequence();
-const response = { tokens: [], logProbs: [], greedy: [] };
+// The special ids llama.cpp read from the file: where generation stops and what a document starts with.
+const special = { bos: model.tokens.bos, eos: model.tokens.eos, eot: model.tokens.eot };
+const response = { tokens: [], logProbs: [], greedy: [], special };
 
 // Plain text only: special-token strings in the text stay text, as DataFlow's EncodeOrdinary treats them.
 for (const text of request.tokenize ?? []) response.tokens.push(Array.from(model.tokenize(text, false)));

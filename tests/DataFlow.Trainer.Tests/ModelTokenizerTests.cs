@@ -102,6 +102,44 @@ public class ModelTokenizerTests
     }
 
     [Fact]
+    public void The_folder_records_end_of_text_and_a_folder_without_the_key_means_ours()
+    {
+        // A vocabulary whose separator is spelled otherwise (LLaMA 3's): recorded as eos_token, honoured on load.
+        var vocabulary = Enumerable.Range(0, 256).ToDictionary(b => DataFlow.Text.Tokenization.ByteLevelAlphabet.CharOf((byte)b).ToString(), b => b);
+        var model = new DataFlow.Text.Tokenization.ByteLevelBpeModel(vocabulary, [],
+            new Dictionary<string, int> { ["<|begin_of_text|>"] = 256, ["<|end_of_text|>"] = 257 }, DataFlow.Text.Tokenization.PreTokenizerPatterns.Cl100k);
+        var root = TinyModels.TempDir("eot-folder");
+        var source = Path.Combine(root, "tokenizer.json");
+        File.WriteAllText(source, DataFlow.Text.Tokenization.HuggingFaceTokenizerJson.Write(model));
+        var tokenizer = ChatTokenizer.Load(source, endOfText: "<|end_of_text|>");
+        Assert.Equal((257, 257, 258, 263), (tokenizer.EndOfTextId, tokenizer.SpecialTokenId("<|endoftext|>"), tokenizer.BaseVocabSize, tokenizer.VocabSize));
+        var folder = Path.Combine(root, "model");
+        ModelTokenizer.Save(folder, tokenizer);
+        var loaded = ModelTokenizer.Load(folder);
+        Assert.Equal(("<|end_of_text|>", 257), (loaded.EndOfText, loaded.EndOfTextId));
+        Assert.Equal(tokenizer.ChatTokens, loaded.ChatTokens);
+
+        // A folder written before eos_token was honoured (this one lacks the key) is read as <|endoftext|>: here that
+        // vocabulary has none, so loading stops naming the file.
+        var configPath = Path.Combine(folder, ModelTokenizer.ConfigFile);
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(configPath))!.AsObject();
+        config.Remove("eos_token");
+        File.WriteAllText(configPath, config.ToJsonString());
+        var error = Assert.ThrowsAny<Exception>(() => ModelTokenizer.Load(folder));
+        Assert.Contains("<|endoftext|>", error.Message);
+
+        // An old folder of our own vocabulary, without the key, loads as before.
+        var bytesFolder = TinyModels.TempDir("eot-bytes");
+        ModelTokenizer.Save(bytesFolder, ChatTokenizer.Load("bytes"));
+        var bytesConfig = Path.Combine(bytesFolder, ModelTokenizer.ConfigFile);
+        var old = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(bytesConfig))!.AsObject();
+        Assert.Equal("<|endoftext|>", old["eos_token"]!.GetValue<string>());
+        old.Remove("eos_token");
+        File.WriteAllText(bytesConfig, old.ToJsonString());
+        Assert.Equal(("<|endoftext|>", 0), (ModelTokenizer.Load(bytesFolder).EndOfText, ModelTokenizer.Load(bytesFolder).EndOfTextId));
+    }
+
+    [Fact]
     public void A_model_of_another_vocabulary_is_rejected_naming_both_sides()
     {
         var tokenizer = ChatTokenizer.Load("bytes");

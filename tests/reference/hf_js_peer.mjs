@@ -21,14 +21,16 @@ let output;
 if (mode === "encode") {
   output = input.map(encode);
 } else if (mode === "chat") {
-  // What transformers' apply_chat_template does: render tokenizer_config.json's chat_template with the special tokens in scope.
+  // What transformers' apply_chat_template does: render tokenizer_config.json's chat_template with the special tokens in
+  // scope as strings (a config may write one as {"content": ...}, an AddedToken; transformers passes its text).
   const template = new Template(tokenizerConfig.chat_template);
+  const text = (token) => (token !== null && typeof token === "object" ? token.content : token);
   output = input.map(({ messages, add_generation_prompt }) => {
-    const text = template.render({
+    const rendered = template.render({
       messages, add_generation_prompt,
-      bos_token: tokenizerConfig.bos_token, eos_token: tokenizerConfig.eos_token, pad_token: tokenizerConfig.pad_token,
+      bos_token: text(tokenizerConfig.bos_token), eos_token: text(tokenizerConfig.eos_token), pad_token: text(tokenizerConfig.pad_token),
     });
-    return { text, ids: encode(text) };
+    return { text: rendered, ids: encode(rendered) };
   });
 } else {
   throw new Error(`unknown mode '${mode}' (encode or chat)`);

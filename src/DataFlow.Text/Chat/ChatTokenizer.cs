@@ -7,6 +7,8 @@ namespace DataFlow.Text.Chat;
 /// trained tokenizer.json) plus the chat special tokens. A chat token the base vocabulary already holds as one id (the
 /// byte vocabulary, a tokenizer trained here) keeps that id; one it lacks (gpt2, cl100k) is added after the base
 /// vocabulary, in <see cref="SpecialTokens.Default"/> order, so its id is the same every time the tokenizer is loaded.
+/// The chat role <see cref="SpecialTokens.EndOfText"/> is the base's own end-of-text token whatever its spelling (LLaMA 3's
+/// &lt;|end_of_text|&gt;): never added, so training text ends with the separator the base was pretrained on.
 /// </summary>
 public sealed class ChatTokenizer : IChatTokenizer
 {
@@ -22,7 +24,8 @@ public sealed class ChatTokenizer : IChatTokenizer
         var next = baseTokenizer.VocabSize;
         foreach (var token in SpecialTokens.Default)
         {
-            if (SingleId(token) is { } id) _special[token] = id;
+            if (token == SpecialTokens.EndOfText) _special[token] = baseTokenizer.EndOfTextId;
+            else if (SingleId(token) is { } id) _special[token] = id;
             else
             {
                 _special[token] = next;
@@ -34,8 +37,9 @@ public sealed class ChatTokenizer : IChatTokenizer
 
     /// <summary>Loads a known name (bytes, gpt2, cl100k_base, o200k_base) or a tokenizer JSON file.</summary>
     /// <param name="baseVocabSize">For a file that already lists the added chat tokens (a model folder's tokenizer.json): where its base vocabulary ends.</param>
-    public static ChatTokenizer Load(string nameOrPath, int? baseVocabSize = null) =>
-        new(TokenizerFiles.Load(nameOrPath, baseVocabSize), nameOrPath) { _baseVocabSizeInSource = baseVocabSize };
+    /// <param name="endOfText">For a byte-level file: its document separator; null reads it from the file's folder (<see cref="EndOfTextToken"/>).</param>
+    public static ChatTokenizer Load(string nameOrPath, int? baseVocabSize = null, string? endOfText = null) =>
+        new(TokenizerFiles.Load(nameOrPath, baseVocabSize, endOfText), nameOrPath) { _baseVocabSizeInSource = baseVocabSize };
 
     private int? _baseVocabSizeInSource;
     private string? _huggingFaceJson;
@@ -74,6 +78,9 @@ public sealed class ChatTokenizer : IChatTokenizer
     public int PadId => _base.PadId ?? _special[SpecialTokens.Pad];
 
     public int EndOfTextId => _base.EndOfTextId;
+
+    /// <summary>How the base vocabulary spells its end-of-text token (the chat role <see cref="SpecialTokens.EndOfText"/> maps onto it).</summary>
+    public string EndOfText => _base.EndOfText;
 
     public int SpecialTokenId(string token) =>
         _special.TryGetValue(token, out var id) ? id

@@ -38,10 +38,11 @@ public sealed class ByteLevelBpeModel
     /// it uses the Tiktoken encoder, about 2.5x faster than the library's BPE and giving the same ids; otherwise, or when
     /// <paramref name="allowTiktoken"/> is false, the byte-level BPE encoder.
     /// </summary>
-    public LibraryTokenizer CreateTokenizer(string name, bool allowTiktoken = true)
+    /// <param name="endOfText">The special token that separates documents (<see cref="EndOfTextToken.Find"/> reads it from a file's folder).</param>
+    public LibraryTokenizer CreateTokenizer(string name, bool allowTiktoken = true, string endOfText = Tokenization.SpecialTokens.EndOfText)
     {
-        if (!SpecialTokens.TryGetValue(Tokenization.SpecialTokens.EndOfText, out var endOfText))
-            throw new InvalidOperationException($"{name}: tokenizer has no {Tokenization.SpecialTokens.EndOfText} token to separate documents");
+        if (!SpecialTokens.TryGetValue(endOfText, out var endOfTextId))
+            throw new InvalidOperationException($"{name}: tokenizer has no {endOfText} token to separate documents");
         var special = SpecialTokens.Count == 0 ? null : SpecialTokens;
         var preTokenizer = new RegexPreTokenizer(new Regex(PreTokenizerPattern, RegexOptions.Compiled), special);
         Tokenizer encoder;
@@ -63,7 +64,7 @@ public sealed class ByteLevelBpeModel
             });
         }
         int? pad = SpecialTokens.TryGetValue(Tokenization.SpecialTokens.Pad, out var padId) ? padId : null;
-        return new LibraryTokenizer(name, encoder, VocabSize, endOfText, pad, SpecialTokens.Keys);
+        return new LibraryTokenizer(name, encoder, VocabSize, endOfTextId, pad, SpecialTokens.Keys, endOfText);
     }
 
     /// <summary>Token bytes by id when the vocabulary ids are exactly 0..n-1 (tiktoken ranks), else null.</summary>

@@ -16,6 +16,7 @@ public sealed class ByteTextTokenizer : ITextTokenizer
     public string Name => KnownName;
     public int VocabSize => _bytes.VocabSize;
     public int EndOfTextId => _bytes.EndOfTextId;
+    public string EndOfText => SpecialTokens.EndOfText;
     public int? PadId => _bytes.PadId;
 
     /// <summary>Special-token strings in the text become their ids, as <see cref="ITextTokenizer.Encode"/> promises.</summary>

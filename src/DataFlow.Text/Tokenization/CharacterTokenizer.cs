@@ -52,6 +52,7 @@ public sealed class CharacterTokenizer : ITextTokenizer
     public string Name { get; }
     public int VocabSize => _textOfId.Length;
     public int EndOfTextId { get; }
+    public string EndOfText => SpecialTokens.EndOfText;
     public int? PadId { get; }
     public IReadOnlyList<Rune> Characters { get; }
     public IReadOnlyDictionary<string, int> SpecialTokenIds => _specialTokens;

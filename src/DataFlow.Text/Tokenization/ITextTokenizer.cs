@@ -12,6 +12,12 @@ public interface ITextTokenizer
     /// <summary>The end-of-text token placed between documents.</summary>
     int EndOfTextId { get; }
 
+    /// <summary>
+    /// How this vocabulary spells its end-of-text token: <see cref="SpecialTokens.EndOfText"/> for ours, GPT-2 and tiktoken,
+    /// the vocabulary's own document separator otherwise (LLaMA 3: &lt;|end_of_text|&gt;).
+    /// </summary>
+    string EndOfText { get; }
+
     /// <summary>The padding token, if the tokenizer defines one.</summary>
     int? PadId { get; }
 

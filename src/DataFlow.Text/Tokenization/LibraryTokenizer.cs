@@ -9,8 +9,11 @@ public sealed class LibraryTokenizer : ITextTokenizer
     private readonly string[] _specialTokens;
 
     /// <param name="specialTokens">Special-token strings the tokenizer recognizes in text (default: a Tiktoken tokenizer's own).</param>
-    public LibraryTokenizer(string name, Tokenizer tokenizer, int vocabSize, int endOfTextId, int? padId, IEnumerable<string>? specialTokens = null)
+    /// <param name="endOfText">How the vocabulary spells the token <paramref name="endOfTextId"/> (default: <see cref="SpecialTokens.EndOfText"/>).</param>
+    public LibraryTokenizer(string name, Tokenizer tokenizer, int vocabSize, int endOfTextId, int? padId, IEnumerable<string>? specialTokens = null,
+        string endOfText = SpecialTokens.EndOfText)
     {
+        EndOfText = endOfText;
         Name = name;
         _tokenizer = tokenizer;
         _specialTokens = (specialTokens ?? (tokenizer as TiktokenTokenizer)?.SpecialTokens?.Keys ?? []).Where(t => t.Length > 1).ToArray();
@@ -22,6 +25,7 @@ public sealed class LibraryTokenizer : ITextTokenizer
     public string Name { get; }
     public int VocabSize { get; }
     public int EndOfTextId { get; }
+    public string EndOfText { get; }
     public int? PadId { get; }
 
     /// <summary>The library tokenizer, for callers that need its richer API (offsets, counting).</summary>

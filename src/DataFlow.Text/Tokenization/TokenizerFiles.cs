@@ -8,7 +8,8 @@ public static class TokenizerFiles
     /// For a file: ids at or above it are tokens added to the base vocabulary (the chat tokens a model folder's tokenizer.json
     /// carries) and are left out, so the result is the base vocabulary the added tokens were appended to.
     /// </param>
-    public static ITextTokenizer Load(string nameOrPath, int? baseVocabSize = null)
+    /// <param name="endOfText">For a byte-level file: its document separator; null reads it from the file's folder (<see cref="EndOfTextToken"/>).</param>
+    public static ITextTokenizer Load(string nameOrPath, int? baseVocabSize = null, string? endOfText = null)
     {
         if (nameOrPath == ByteTextTokenizer.KnownName) return new ByteTextTokenizer();
         if (KnownTokenizers.IsKnown(nameOrPath)) return KnownTokenizers.Load(nameOrPath);
@@ -16,8 +17,12 @@ public static class TokenizerFiles
             throw new FileNotFoundException($"tokenizer '{nameOrPath}' is neither a known name ({string.Join(", ", KnownTokenizers.Names)}, {ByteTextTokenizer.KnownName}) nor an existing file", nameOrPath);
         var json = File.ReadAllText(nameOrPath);
         if (baseVocabSize is { } size && !IsCharacterTokenizer(json))
-            return WithoutIdsFrom(HuggingFaceTokenizerJson.Read(json, nameOrPath), size, nameOrPath).CreateTokenizer(nameOrPath);
-        return FromJson(json, nameOrPath);
+        {
+            var model = HuggingFaceTokenizerJson.Read(json, nameOrPath);
+            var separator = endOfText ?? EndOfTextToken.Find(nameOrPath, model);
+            return WithoutIdsFrom(model, size, nameOrPath).CreateTokenizer(nameOrPath, endOfText: separator);
+        }
+        return FromJson(json, nameOrPath, endOfText);
     }
 
     /// <summary>
@@ -35,10 +40,12 @@ public static class TokenizerFiles
     }
 
     /// <summary>Parses tokenizer JSON already read from <paramref name="source"/> (a path, used as the name and in errors).</summary>
-    public static ITextTokenizer FromJson(string json, string source)
+    /// <param name="endOfText">For byte-level BPE: its document separator; null reads it from the folder of <paramref name="source"/> (<see cref="EndOfTextToken"/>).</param>
+    public static ITextTokenizer FromJson(string json, string source, string? endOfText = null)
     {
         if (IsCharacterTokenizer(json)) return CharacterTokenizer.FromJson(json, source);
-        return HuggingFaceTokenizerJson.Read(json, source).CreateTokenizer(source);
+        var model = HuggingFaceTokenizerJson.Read(json, source);
+        return model.CreateTokenizer(source, endOfText: endOfText ?? EndOfTextToken.Find(source, model));
     }
 
     private static bool IsCharacterTokenizer(string json) => json.Contains($"\"{CharacterTokenizer.JsonType}\"", StringComparison.Ordinal);

@@ -15,7 +15,8 @@ public static class GgufTokenizerMetadata
     public const int Unused = 5;
 
     /// <param name="vocabSize">The model's embedding rows: ids the tokenizer does not use become [PAD{id}] (unused), as the converter fills them.</param>
-    public static void Add(GgufWriter writer, ByteLevelBpeModel tokenizer, int vocabSize, string chatTemplate)
+    /// <param name="endOfText">The vocabulary's document separator (<see cref="EndOfTextToken"/>): LLaMA 3's &lt;|end_of_text|&gt;, else ours.</param>
+    public static void Add(GgufWriter writer, ByteLevelBpeModel tokenizer, int vocabSize, string chatTemplate, string endOfText = SpecialTokens.EndOfText)
     {
         if (tokenizer.VocabSize > vocabSize)
             throw new ArgumentException($"the tokenizer has ids up to {tokenizer.VocabSize - 1}, but the model has only {vocabSize} embeddings");
@@ -33,10 +34,10 @@ public static class GgufTokenizerMetadata
         writer.Add("tokenizer.ggml.token_type", GgufValue.Int32s(types));
         writer.Add("tokenizer.ggml.merges", GgufValue.Strings(tokenizer.Merges.Select(m => $"{m.Left} {m.Right}").ToArray()));
         // DataFlow starts documents with no BOS; end-of-text separates them, so it is both BOS and EOS for llama.cpp.
-        if (tokenizer.SpecialTokens.TryGetValue(SpecialTokens.EndOfText, out var endOfText))
+        if (tokenizer.SpecialTokens.TryGetValue(endOfText, out var endOfTextId))
         {
-            writer.Add("tokenizer.ggml.bos_token_id", GgufValue.UInt32((uint)endOfText));
-            writer.Add("tokenizer.ggml.eos_token_id", GgufValue.UInt32((uint)endOfText));
+            writer.Add("tokenizer.ggml.bos_token_id", GgufValue.UInt32((uint)endOfTextId));
+            writer.Add("tokenizer.ggml.eos_token_id", GgufValue.UInt32((uint)endOfTextId));
         }
         // The end of a chat turn: llama.cpp stops a chat reply there.
         if (tokenizer.SpecialTokens.TryGetValue(SpecialTokens.End, out var end))

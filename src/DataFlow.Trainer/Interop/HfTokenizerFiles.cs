@@ -33,11 +33,13 @@ public static class HfTokenizerFiles
             .Select(t => t!.DeepClone()).ToArray());
         json["added_tokens"] = added;
         var listed = added.Select(t => t!["content"]!.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
+        var listedIds = added.Select(t => t!["id"]!.GetValue<int>()).ToHashSet();
+        // By id as well: the chat role <|endoftext|> of a vocabulary that spells it otherwise is that vocabulary's token.
         foreach (var (content, id) in tokenizer.ChatTokens.OrderBy(t => t.Value))
-            if (id < model.VocabSize && listed.Add(content)) added.Add(AddedToken(id, content));
+            if (id < model.VocabSize && listedIds.Add(id) && listed.Add(content)) added.Add(AddedToken(id, content));
         File.WriteAllText(Path.Combine(outDir, TokenizerFile), json.ToJsonString(HfExport.Json));
 
-        var eos = SpecialTokens.EndOfText;
+        var eos = tokenizer.EndOfText;
         var pad = TokenOf(tokenizer, PadId(tokenizer, model.VocabSize));
         var decoder = new JsonObject();
         foreach (var token in added.OrderBy(t => t!["id"]!.GetValue<int>()))
@@ -46,7 +48,8 @@ public static class HfTokenizerFiles
                 ["content"] = token["content"]!.GetValue<string>(),
                 ["lstrip"] = false, ["normalized"] = false, ["rstrip"] = false, ["single_word"] = false, ["special"] = true,
             };
-        var chat = tokenizer.ChatTokens.Where(t => t.Value < model.VocabSize && t.Key != eos && t.Key != pad).OrderBy(t => t.Value).Select(t => t.Key).ToList();
+        var chat = tokenizer.ChatTokens.Where(t => t.Value < model.VocabSize && t.Value != tokenizer.EndOfTextId && t.Key != pad)
+            .OrderBy(t => t.Value).Select(t => t.Key).ToList();
         var config = new JsonObject
         {
             ["tokenizer_class"] = "PreTrainedTokenizerFast",
@@ -72,30 +75,35 @@ public static class HfTokenizerFiles
     }
 
     /// <summary>
-    /// Copies <c>HF_DIR/tokenizer.json</c> into <paramref name="modelDir"/> and loads it as the model's tokenizer; a file
-    /// that is not byte-level BPE fails with the file and the unsupported part named.
+    /// Copies <c>HF_DIR/tokenizer.json</c> into <paramref name="modelDir"/> and loads it as the model's tokenizer, its
+    /// end-of-text token the one the folder declares (<see cref="EndOfTextToken"/>: LLaMA 3's &lt;|end_of_text|&gt;); a file
+    /// that is not byte-level BPE, or has no end-of-text token, fails with the file and the unsupported part named.
     /// </summary>
     public static ChatTokenizer Import(string hfDir, string modelDir)
     {
         var source = Path.Combine(hfDir, TokenizerFile);
         if (!File.Exists(source)) throw new FileNotFoundException($"{hfDir}: no {TokenizerFile} (only fast, byte-level BPE tokenizers are imported)", source);
-        try { TokenizerFiles.FromJson(File.ReadAllText(source), source); } // the checks ChatTokenizer.Load makes, named by the source file
+        ByteLevelBpeModel model;
+        try { model = HuggingFaceTokenizerJson.Read(File.ReadAllText(source), source); }
         catch (Exception e) when (e is NotSupportedException or InvalidDataException)
         {
             throw new NotSupportedException($"{e.Message}; only byte-level BPE tokenizers (GPT-2 style) are imported, not SentencePiece (Metaspace / byte_fallback) ones", e);
         }
-        catch (InvalidOperationException e)
+        string endOfText;
+        try { endOfText = EndOfTextToken.Find(source, model); }
+        catch (InvalidDataException e)
         {
-            // A vocabulary whose document separator is spelled otherwise (LLaMA 3: <|end_of_text|>) is not mapped onto ours yet.
-            throw new NotSupportedException($"{e.Message}; DataFlow separates documents with {SpecialTokens.EndOfText}, which this tokenizer lacks", e);
+            throw new NotSupportedException($"{e.Message}; DataFlow needs the vocabulary's end-of-text token: it ends every document and training conversation with it", e);
         }
+        model.CreateTokenizer(source, endOfText: endOfText); // the checks ChatTokenizer.Load makes, named by the source file
         var target = Path.Combine(modelDir, ModelTokenizer.TokenizerFile);
         File.Copy(source, target, overwrite: true);
-        return ChatTokenizer.Load(target);
+        return ChatTokenizer.Load(target, endOfText: endOfText);
     }
 
     private static string TokenOf(ChatTokenizer tokenizer, int id) =>
-        tokenizer.ChatTokens.Where(t => t.Value == id).Select(t => t.Key).FirstOrDefault() ?? tokenizer.Decode([id]);
+        id == tokenizer.EndOfTextId ? tokenizer.EndOfText
+            : tokenizer.ChatTokens.Where(t => t.Value == id).Select(t => t.Key).FirstOrDefault() ?? tokenizer.Decode([id]);
 
     private static JsonObject AddedToken(int id, string content) => new()
     {

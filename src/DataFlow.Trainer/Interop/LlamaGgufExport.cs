@@ -70,7 +70,8 @@ public static class LlamaGgufExport
             }
         }
         var name = Path.GetFileName(Path.GetFullPath(modelDir).TrimEnd(Path.DirectorySeparatorChar));
-        var writer = Build(config, weights, tokenizer, name, ChatTemplateOf(modelDir), type);
+        // The folder's tokenizer_config.json records the separator (eos_token), as Hugging Face's does.
+        var writer = Build(config, weights, tokenizer, name, ChatTemplateOf(modelDir), type, EndOfTextToken.Find(tokenizerPath, tokenizer));
         var directory = Path.GetDirectoryName(Path.GetFullPath(outputPath))!;
         Directory.CreateDirectory(directory);
         var temp = outputPath + ".tmp";
@@ -84,7 +85,7 @@ public static class LlamaGgufExport
     /// and a matrix whose rows do not fill whole q8_0 blocks is written F16, as llama.cpp's converter does.
     /// </summary>
     public static GgufWriter Build(ModelConfig config, IReadOnlyDictionary<string, (long[] Shape, float[] Values)> weights,
-        ByteLevelBpeModel tokenizer, string name, string chatTemplate, GgmlType type)
+        ByteLevelBpeModel tokenizer, string name, string chatTemplate, GgmlType type, string endOfText = SpecialTokens.EndOfText)
     {
         var writer = new GgufWriter();
         writer.Add("general.architecture", GgufValue.String("llama"));
@@ -108,7 +109,7 @@ public static class LlamaGgufExport
             writer.Add("llama.rope.scaling.type", GgufValue.String("linear"));
             writer.Add("llama.rope.scaling.factor", GgufValue.Float32((float)config.RopeScale));
         }
-        GgufTokenizerMetadata.Add(writer, tokenizer, config.VocabSize, chatTemplate);
+        GgufTokenizerMetadata.Add(writer, tokenizer, config.VocabSize, chatTemplate, endOfText);
 
         var used = new HashSet<string>(StringComparer.Ordinal);
         (long[] Shape, float[] Values) Take(string ours)

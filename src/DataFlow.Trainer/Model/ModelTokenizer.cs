@@ -22,10 +22,12 @@ public static class ModelTokenizer
     /// The template of <see cref="ChatTemplate.Default"/> in Jinja (Hugging Face's chat_template). With add_generation_prompt
     /// it renders <see cref="ChatTemplate.RenderPrompt"/> (an open assistant turn); without, <see cref="ChatTemplate.Render"/>,
     /// the training text, which ends with end-of-text. No system turn or BOS is added: the trainer adds neither.
+    /// End-of-text is <c>eos_token</c>, which transformers and llama.cpp pass to the template, so one template serves every
+    /// vocabulary (&lt;|endoftext|&gt; for ours and GPT-2, &lt;|end_of_text|&gt; for LLaMA 3).
     /// </summary>
     public const string JinjaChatTemplate =
         "{% for message in messages %}{{ '<|' + message['role'] + '|>\\n' + message['content'] + '<|end|>\\n' }}{% endfor %}" +
-        "{% if add_generation_prompt %}{{ '<|assistant|>\\n' }}{% else %}{{ '<|endoftext|>' }}{% endif %}";
+        "{% if add_generation_prompt %}{{ '<|assistant|>\\n' }}{% else %}{{ eos_token }}{% endif %}";
 
     public static bool Exists(string folder) => File.Exists(Path.Combine(folder, ConfigFile));
 
@@ -45,7 +47,7 @@ public static class ModelTokenizer
             ["dataflow_tokenizer"] = fromFile ? TokenizerFile : tokenizer.Source,
             ["vocab_size"] = tokenizer.VocabSize,
             ["base_vocab_size"] = tokenizer.BaseVocabSize,
-            ["eos_token"] = SpecialTokens.EndOfText,
+            ["eos_token"] = tokenizer.EndOfText,
             ["eos_token_id"] = tokenizer.EndOfTextId,
             ["pad_token_id"] = tokenizer.PadId,
             ["chat_tokens"] = new JsonObject(tokenizer.ChatTokens.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value))),
@@ -80,10 +82,14 @@ public static class ModelTokenizer
             throw new InvalidDataException($"{path}: corrupt ({e.Message})", e);
         }
         var source = config["dataflow_tokenizer"]?.GetValue<string>() ?? throw new InvalidDataException($"{path}: key 'dataflow_tokenizer' is missing");
+        // The vocabulary's document separator (an imported LLaMA 3: <|end_of_text|>); folders written before it was recorded used ours.
+        var endOfText = config["eos_token"]?.GetValue<string>() ?? SpecialTokens.EndOfText;
         // The folder's tokenizer.json lists the added chat tokens too; the base vocabulary ends at base_vocab_size.
         var tokenizer = source == TokenizerFile
-            ? ChatTokenizer.Load(Path.Combine(folder, TokenizerFile), config["base_vocab_size"]?.GetValue<int>())
+            ? ChatTokenizer.Load(Path.Combine(folder, TokenizerFile), config["base_vocab_size"]?.GetValue<int>(), endOfText)
             : ChatTokenizer.Load(source);
+        if (tokenizer.EndOfText != endOfText)
+            throw new InvalidDataException($"{path}: eos_token '{endOfText}', but tokenizer '{source}' separates documents with '{tokenizer.EndOfText}'");
         var recorded = config["vocab_size"]?.GetValue<int>();
         if (recorded != tokenizer.VocabSize)
             throw new InvalidDataException($"{path}: vocab_size {recorded}, but tokenizer '{source}' loads with {tokenizer.VocabSize} ids");

@@ -65,6 +65,54 @@ internal static class HfFixtures
         return path;
     }
 
+    /// <summary>The special tokens of <see cref="Llama3Folder"/>, in id order after the learned vocabulary, as LLaMA 3.1 orders its first ones.</summary>
+    public static readonly string[] Llama3Specials =
+    [
+        "<|begin_of_text|>", "<|end_of_text|>", "<|reserved_special_token_0|>", "<|reserved_special_token_1|>",
+        "<|finetune_right_pad_id|>", "<|reserved_special_token_2|>", "<|start_header_id|>", "<|end_header_id|>", "<|eom_id|>", "<|eot_id|>",
+    ];
+
+    /// <summary>
+    /// A Hugging Face folder shaped as a LLaMA 3 base checkpoint, in small: byte-level BPE trained here with cl100k's
+    /// pattern (LLaMA 3's), no &lt;|endoftext|&gt;: <see cref="Llama3Specials"/> after the vocabulary as added tokens,
+    /// a TemplateProcessing post-processor that prepends &lt;|begin_of_text|&gt;, tokenizer_config.json with bos / eos
+    /// &lt;|begin_of_text|&gt; / &lt;|end_of_text|&gt; and no chat template, config.json with their ids and untied random
+    /// weights in model.safetensors. Returns the folder and the learned vocabulary's size (the first special's id).
+    /// </summary>
+    public static (string HfDir, int BaseVocabSize) Llama3Folder(string root)
+    {
+        var hf = Path.Combine(root, "llama3-hf");
+        Directory.CreateDirectory(hf);
+        var trained = HuggingFaceTokenizerJson.Read(TrainedJson.Value, "trained");
+        var learned = trained.Vocabulary.Count;
+        var special = Llama3Specials.Select((t, i) => (t, learned + i)).ToDictionary(p => p.t, p => p.Item2, StringComparer.Ordinal);
+        var model = new ByteLevelBpeModel(trained.Vocabulary, trained.Merges, special, PreTokenizerPatterns.Cl100k);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(HuggingFaceTokenizerJson.Write(model))!.AsObject();
+        json["post_processor"] = System.Text.Json.Nodes.JsonNode.Parse("""
+            {"type": "TemplateProcessing",
+             "single": [{"SpecialToken": {"id": "<|begin_of_text|>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
+             "pair": [{"SpecialToken": {"id": "<|begin_of_text|>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                      {"SpecialToken": {"id": "<|begin_of_text|>", "type_id": 1}}, {"Sequence": {"id": "B", "type_id": 1}}],
+             "special_tokens": {"<|begin_of_text|>": {"id": "<|begin_of_text|>", "ids": [LEARNED], "tokens": ["<|begin_of_text|>"]}}}
+            """.Replace("LEARNED", learned.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        File.WriteAllText(Path.Combine(hf, "tokenizer.json"), json.ToJsonString());
+        File.WriteAllText(Path.Combine(hf, "tokenizer_config.json"), """
+            {"bos_token": "<|begin_of_text|>", "eos_token": "<|end_of_text|>", "clean_up_tokenization_spaces": true,
+             "model_input_names": ["input_ids", "attention_mask"], "model_max_length": 131072, "tokenizer_class": "PreTrainedTokenizerFast"}
+            """);
+
+        var config = new ModelConfig { VocabSize = learned + special.Count, Dim = 32, Layers = 1, Heads = 4, KvHeads = 2, ContextLength = 96, TieEmbeddings = false, RopeTheta = 500_000 };
+        using var transformer = TinyModels.Build(config);
+        DataFlow.Trainer.Interop.SafetensorsFile.Write(Path.Combine(hf, "model.safetensors"),
+            transformer.state_dict().Select(p => (DataFlow.Trainer.Interop.HfTensorNames.ToHf(p.Key), p.Value)).ToList());
+        var hfConfig = DataFlow.Trainer.Interop.HfLlamaConfig.FromModel(config, ChatTokenizer.Load(Path.Combine(hf, "tokenizer.json")));
+        hfConfig["bos_token_id"] = special["<|begin_of_text|>"];
+        hfConfig["eos_token_id"] = special["<|end_of_text|>"];
+        hfConfig.Remove("pad_token_id"); // LLaMA 3 has none
+        File.WriteAllText(Path.Combine(hf, "config.json"), hfConfig.ToJsonString());
+        return (hf, learned);
+    }
+
     /// <summary>
     /// Rewrites the weights of the model in <paramref name="folder"/> so every part matters: matrices x<paramref name="scale"/>
     /// (N(0, 0.02) initial weights give near-zero logits that would hide a wrong rotation) and norm gains drawn from [0.5, 1.5].

@@ -82,14 +82,16 @@ public class HfImportRejectionTests
     }
 
     [Fact]
-    public void A_tokenizer_without_end_of_text_is_refused_naming_the_file()
+    public void A_tokenizer_lacking_its_declared_end_of_text_is_refused_naming_the_files()
     {
         var hf = ExportedFolder("hf-no-eot");
         var path = Path.Combine(hf, "tokenizer.json");
-        File.WriteAllText(path, File.ReadAllText(path).Replace("<|endoftext|>", "<|end_of_text|>")); // LLaMA 3's spelling
+        // tokenizer_config.json still declares eos_token <|endoftext|>, which the vocabulary no longer has.
+        File.WriteAllText(path, File.ReadAllText(path).Replace("<|endoftext|>", "<|end_of_text|>"));
         var error = Assert.Throws<NotSupportedException>(() => HfImport.Run(hf, Path.Combine(Path.GetDirectoryName(hf)!, "back")));
         Assert.Contains(path, error.Message);
-        Assert.Contains("<|endoftext|>", error.Message);
+        Assert.Contains(Path.Combine(hf, "tokenizer_config.json"), error.Message);
+        Assert.Contains("eos_token '<|endoftext|>'", error.Message);
     }
 
     [Fact]
