@@ -72,10 +72,18 @@ public sealed record ChatTemplate
         if (TurnSeparator.Length > 0) segments.Add(new TemplateSegment(TurnSeparator, false, markerTrainable));
     }
 
-    private IReadOnlyList<ChatMessage> WithDefaultSystem(IReadOnlyList<ChatMessage> messages) =>
-        DefaultSystem is null || messages.Any(m => m.Role == ChatRole.System)
+    /// <summary>
+    /// The messages as rendered: a system message without content is no turn at all (chat clients such as llama.cpp's
+    /// send one when the user sets no system prompt); the default system prompt fills in when there is none.
+    /// </summary>
+    private IReadOnlyList<ChatMessage> WithDefaultSystem(IReadOnlyList<ChatMessage> messages)
+    {
+        if (messages.Any(m => m.Role == ChatRole.System && m.Content.Length == 0))
+            messages = messages.Where(m => m.Role != ChatRole.System || m.Content.Length > 0).ToList();
+        return DefaultSystem is null || messages.Any(m => m.Role == ChatRole.System)
             ? messages
             : [new ChatMessage(ChatRole.System, DefaultSystem), .. messages];
+    }
 
     private string RoleToken(ChatRole role) => role switch
     {

@@ -26,7 +26,8 @@ public static class ModelTokenizer
     /// vocabulary (&lt;|endoftext|&gt; for ours and GPT-2, &lt;|end_of_text|&gt; for LLaMA 3).
     /// </summary>
     public const string JinjaChatTemplate =
-        "{% for message in messages %}{{ '<|' + message['role'] + '|>\\n' + message['content'] + '<|end|>\\n' }}{% endfor %}" +
+        "{% for message in messages %}{% if message['role'] != 'system' or message['content'] %}" +
+        "{{ '<|' + message['role'] + '|>\\n' + message['content'] + '<|end|>\\n' }}{% endif %}{% endfor %}" +
         "{% if add_generation_prompt %}{{ '<|assistant|>\\n' }}{% else %}{{ eos_token }}{% endif %}";
 
     public static bool Exists(string folder) => File.Exists(Path.Combine(folder, ConfigFile));

@@ -19,6 +19,7 @@ public class ChatTemplateTests
     [InlineData("""{"messages":[{"role":"system","content":"S"},{"role":"user","content":"a"},{"role":"assistant","content":"b"},{"role":"user","content":"c"},{"role":"assistant","content":"d"}]}""",
         "<|system|>\nS<|end|>\n<|user|>\na<|end|>\n<|assistant|>\nb<|end|>\n<|user|>\nc<|end|>\n<|assistant|>\nd<|end|>\n<|endoftext|>")]
     [InlineData("""{"conversations":[{"from":"human","value":"a"},{"from":"gpt","value":"b"}]}""", "<|user|>\na<|end|>\n<|assistant|>\nb<|end|>\n<|endoftext|>")]
+    [InlineData("""{"messages":[{"role":"system","content":""},{"role":"user","content":"a"},{"role":"assistant","content":"b"}]}""", "<|user|>\na<|end|>\n<|assistant|>\nb<|end|>\n<|endoftext|>")]
     public void Each_format_renders_through_the_template(string json, string expected) =>
         Assert.Equal(expected, ChatTemplate.ToText(ChatTemplate.Default.Render(Parse(json))));
 

@@ -81,6 +81,8 @@ public class HfJsTokenizerPeerTests
                 Conversation.SingleTurn("把这句话翻译成英文：你好，世界。", "Hello, world.", system: "You are a careful translator."),
                 new([new(ChatRole.User, "Write a loop.\n"), new(ChatRole.Assistant, "for (var i = 0; i < 3; i++) { }\n"),
                      new(ChatRole.User, "  And in Python?"), new(ChatRole.Assistant, " for i in range(3): pass")]),
+                // What chat clients send without a system prompt (llama.cpp's): an empty system message is no turn.
+                new([new(ChatRole.System, ""), new(ChatRole.User, "What is 9 - 2?"), new(ChatRole.Assistant, "7")]),
             ];
             var template = ChatTemplate.Default;
             var requests = new List<object>();
