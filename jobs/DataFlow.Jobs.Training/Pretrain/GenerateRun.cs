@@ -43,7 +43,7 @@ public static class GenerateRun
     {
         var tokenizer = ModelTokenizer.Load(folder);
         using var model = ModelWeights.LoadTransformer(folder);
-        ModelTokenizer.Check(model.Config, $"model {folder}", tokenizer, "its tokenizer");
+        ModelTokenizer.Check(model.Config, $"model {folder}", tokenizer, "its tokenizer", allowGrowth: true); // a base model lacks the chat rows; plain text needs none
         var encoded = prompts.Select(p =>
         {
             var ids = new List<int>();
