@@ -99,9 +99,10 @@ public class HfRoundTripTests
     }
 
     [Theory]
-    [InlineData(8.0)]  // Llama 3.1
-    [InlineData(32.0)] // Llama 3.2
-    public void Llama_3_1_and_3_2_rope_scaling_import_as_published(double factor)
+    [InlineData(8.0, "rope_scaling")]     // Llama 3.1
+    [InlineData(32.0, "rope_scaling")]    // Llama 3.2
+    [InlineData(8.0, "rope_parameters")]  // transformers 5's spelling, rope_theta inside
+    public void Llama_3_1_and_3_2_rope_scaling_import_as_published(double factor, string key)
     {
         var (folder, _) = HfFixtures.ModelFolder("hf-llama31-rope", TinyModels.Config(kvHeads: 2) with { TieEmbeddings = false });
         var hf = Path.Combine(Path.GetDirectoryName(folder)!, "hf");
@@ -109,11 +110,13 @@ public class HfRoundTripTests
         var path = Path.Combine(hf, HfExport.ConfigFile);
         var config = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
         // As in meta-llama/Llama-3.1-8B's (and, with factor 32, Llama-3.2-1B's) config.json.
-        config["rope_theta"] = 500000.0;
         config["max_position_embeddings"] = 131072;
-        config["rope_scaling"] = JsonNode.Parse($$"""
+        config["rope_scaling"] = null;
+        config[key] = JsonNode.Parse($$"""
             {"factor": {{factor.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)}}, "high_freq_factor": 4.0, "low_freq_factor": 1.0, "original_max_position_embeddings": 8192, "rope_type": "llama3"}
             """);
+        if (key == "rope_parameters") { config.Remove("rope_theta"); config[key]!["rope_theta"] = 500000.0; }
+        else config["rope_theta"] = 500000.0;
         File.WriteAllText(path, config.ToJsonString());
         var imported = HfImport.Run(hf, Path.Combine(Path.GetDirectoryName(folder)!, "back"));
         Assert.Equal(new Llama3RopeScaling { Factor = factor, LowFreqFactor = 1, HighFreqFactor = 4, OriginalContextLength = 8192 }, imported.RopeLlama3);
