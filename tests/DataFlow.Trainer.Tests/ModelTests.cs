@@ -1,3 +1,4 @@
+using System.Text.Json;
 using DataFlow.Trainer.Model;
 using static TorchSharp.torch;
 
@@ -82,5 +83,74 @@ public sealed class ModelTests
         Assert.Contains("not divisible by heads", e.Message);
         e = Assert.Throws<ArgumentException>(() => (TinyModels.Config() with { KvHeads = 3 }).Validate());
         Assert.Contains("kv_heads", e.Message);
+    }
+    internal static readonly Llama3RopeScaling SmallLlama3 = new() { Factor = 4, LowFreqFactor = 1, HighFreqFactor = 4, OriginalContextLength = 32 };
+
+    [Fact]
+    public void Model_config_json_without_llama3_rope_reads_and_writes_as_before()
+    {
+        // A model_config.json as written before rope_llama3 existed.
+        const string old = """
+            {"vocab_size": 17, "dim": 32, "layers": 2, "heads": 4, "kv_heads": 0, "context_length": 24, "ffn_hidden": 0,
+             "rope_theta": 10000, "rope_scale": 1, "norm_eps": 1e-05, "tie_embeddings": true}
+            """;
+        var config = JsonSerializer.Deserialize<ModelConfig>(old, TrainerJson.Options)!;
+        Assert.Equal(TinyModels.Config(), config);
+        Assert.Null(config.RopeLlama3);
+        Assert.DoesNotContain("rope_llama3", JsonSerializer.Serialize(config, TrainerJson.Options));
+        using var a = TinyModels.Build(config, seed: 5);
+        using var b = TinyModels.Build(TinyModels.Config(), seed: 5);
+        using var scope = NewDisposeScope();
+        var tokens = tensor(new long[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 }).view(1, 10);
+        Assert.True(a.forward(tokens).eq(b.forward(tokens)).all().item<bool>());
+    }
+
+    [Fact]
+    public void Llama3_rope_round_trips_through_model_config_json_and_scales_only_the_low_frequencies()
+    {
+        var config = TinyModels.Config() with { Heads = 2, ContextLength = 128, RopeLlama3 = SmallLlama3 };
+        var json = JsonSerializer.Serialize(config, TrainerJson.Options);
+        Assert.Contains("\"rope_llama3\"", json);
+        Assert.Contains("\"original_context_length\": 32", json);
+        Assert.Equal(config, JsonSerializer.Deserialize<ModelConfig>(json, TrainerJson.Options));
+
+        // head dim 16, theta 1e4: wavelengths 6.3 (< 32/4: kept), 19.9 (blended), 62.8 and longer (> 32/1: divided by 4).
+        var frequencies = Enumerable.Range(0, 8).Select(i => Math.Pow(10_000, -2.0 * i / 16)).ToArray();
+        var divisors = SmallLlama3.Divisors(frequencies);
+        Assert.Equal(1.0, divisors[0]);
+        var smooth = (32 / (2 * Math.PI / frequencies[1]) - 1) / (4 - 1);
+        Assert.Equal((1 - smooth) * frequencies[1] / 4 + smooth * frequencies[1], frequencies[1] / divisors[1], 1e-15);
+        Assert.InRange(divisors[1], 1.0 + 1e-3, 4.0 - 1e-3);
+        Assert.All(divisors.Skip(2), d => Assert.Equal(4.0, d));
+
+        // Position 0 has angle 0 in both; at later positions the scaled low frequencies change the logits.
+        using var plain = TinyModels.Build(config with { RopeLlama3 = null }, seed: 5);
+        using var scaled = TinyModels.Build(config, seed: 5);
+        using var scope = NewDisposeScope();
+        var tokens = (arange(100, dtype: ScalarType.Int64) % 17).view(1, 100);
+        var a = plain.forward(tokens);
+        var b = scaled.forward(tokens);
+        Assert.True(a.narrow(1, 0, 1).allclose(b.narrow(1, 0, 1), rtol: 1e-5, atol: 1e-6));
+        Assert.False(a.narrow(1, 1, 99).allclose(b.narrow(1, 1, 99), rtol: 1e-5, atol: 1e-6));
+    }
+
+    [Theory]
+    [InlineData(0.5, 1.0, 4.0, 32, "factor must be >= 1")]
+    [InlineData(8.0, 0.0, 4.0, 32, "low_freq_factor must be positive")]
+    [InlineData(8.0, 4.0, 4.0, 32, "high_freq_factor (4) must be greater than low_freq_factor (4)")]
+    [InlineData(8.0, 1.0, 4.0, 0, "original_context_length must be positive")]
+    public void Invalid_llama3_rope_fails_with_the_key_and_value(double factor, double low, double high, int original, string expected)
+    {
+        var config = TinyModels.Config() with { RopeLlama3 = new() { Factor = factor, LowFreqFactor = low, HighFreqFactor = high, OriginalContextLength = original } };
+        var e = Assert.Throws<ArgumentException>(() => config.Validate());
+        Assert.Contains(expected, e.Message);
+        Assert.Contains("rope_llama3", e.Message);
+    }
+
+    [Fact]
+    public void Llama3_rope_and_rope_scale_together_are_refused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => (TinyModels.Config() with { RopeScale = 2, RopeLlama3 = SmallLlama3 }).Validate());
+        Assert.Contains("rope_scale 2 and rope_llama3", e.Message);
     }
 }

@@ -2,7 +2,7 @@
 """Independent reference for DataFlow's Hugging Face export: reads an exported LlamaForCausalLM folder with nothing but
 the standard library and numpy (safetensors parsed by hand: 8-byte little-endian header length, JSON header, raw
 little-endian data) and runs the forward pass as transformers' modeling_llama.py defines it (LlamaRMSNorm, rotate_half
-RoPE with linear position scaling, repeat_kv for GQA, causal softmax attention, LlamaMLP down(act(gate(x)) * up(x))).
+RoPE with linear position scaling or modeling_rope_utils.py's llama3 frequency scaling, repeat_kv for GQA, causal softmax attention, LlamaMLP down(act(gate(x)) * up(x))).
 Usage: hf_llama_forward.py HF_DIR ID [ID ...]  ->  JSON [[logit, ...] per position] on stdout (float64 math)."""
 import json, os, struct, sys
 import numpy as np
@@ -43,15 +43,37 @@ def rotate_half(x):
     half = x.shape[-1] // 2
     return np.concatenate((-x[..., half:], x[..., :half]), axis=-1)
 
+def llama3_inv_freq(inv_freq, scaling):
+    """modeling_rope_utils.py's _compute_llama3_parameters, step for step (positions are not scaled)."""
+    factor = scaling["factor"]
+    low_freq_factor = scaling["low_freq_factor"]
+    high_freq_factor = scaling["high_freq_factor"]
+    old_context_len = scaling["original_max_position_embeddings"]
+    low_freq_wavelen = old_context_len / low_freq_factor
+    high_freq_wavelen = old_context_len / high_freq_factor
+    wavelen = 2 * np.pi / inv_freq
+    # wavelen < high_freq_wavelen: do nothing; wavelen > low_freq_wavelen: divide by factor
+    inv_freq_llama = np.where(wavelen > low_freq_wavelen, inv_freq / factor, inv_freq)
+    # otherwise: interpolate between the two, using a smooth factor
+    smooth_factor = (old_context_len / wavelen - low_freq_factor) / (high_freq_factor - low_freq_factor)
+    smoothed_inv_freq = (1 - smooth_factor) * inv_freq_llama / factor + smooth_factor * inv_freq_llama
+    is_medium_freq = ~(wavelen < high_freq_wavelen) * ~(wavelen > low_freq_wavelen)
+    return np.where(is_medium_freq, smoothed_inv_freq, inv_freq_llama)
+
 def forward(config, w, ids):
     hidden, heads = config["hidden_size"], config["num_attention_heads"]
     kv_heads = config.get("num_key_value_heads") or heads
     head_dim = config.get("head_dim") or hidden // heads
     eps, theta = config["rms_norm_eps"], config.get("rope_theta", 10000.0)
     scaling = config.get("rope_scaling") or {}
-    factor = scaling.get("factor", 1.0) if scaling.get("type", scaling.get("rope_type")) == "linear" else 1.0
+    rope_type = scaling.get("rope_type", scaling.get("type"))
+    factor = scaling.get("factor", 1.0) if rope_type == "linear" else 1.0
     T = len(ids)
     inv_freq = 1.0 / (theta ** (np.arange(0, head_dim, 2, dtype=np.float64) / head_dim))
+    if rope_type == "llama3":
+        inv_freq = llama3_inv_freq(inv_freq, scaling)
+    elif rope_type not in (None, "default", "linear"):
+        raise SystemExit("rope type %r is not implemented here" % rope_type)
     freqs = np.outer(np.arange(T, dtype=np.float64) / factor, inv_freq)
     emb = np.concatenate((freqs, freqs), axis=-1)
     cos, sin = np.cos(emb), np.sin(emb)

@@ -103,6 +103,7 @@ public static class LlamaGgufExport
         writer.Add("llama.rope.dimension_count", GgufValue.UInt32((uint)config.HeadDim));
         writer.Add("llama.rope.freq_base", GgufValue.Float32((float)config.RopeTheta));
         writer.Add("llama.attention.layer_norm_rms_epsilon", GgufValue.Float32((float)config.NormEps));
+        // Llama 3 scaling has no key: llama.cpp reads it from the rope_freqs tensor below (no scaling type, as its converter writes).
         if (config.RopeScale != 1.0)
         {
             // Position interpolation: llama.cpp multiplies positions by 1 / factor, as we divide them by rope_scale.
@@ -126,6 +127,15 @@ public static class LlamaGgufExport
                 : GgmlEncoding.Fits(type, dimensions[0]) ? type
                 : GgmlType.F16;
             writer.AddTensor(ggufName, dimensions, tensorType, GgmlEncoding.Encode(weight.Values, tensorType, dimensions[0]));
+        }
+
+        if (config.RopeLlama3 is { } llama3)
+        {
+            // llama.cpp divides each base frequency freq_base^(-2i/d) by rope_freqs[i] (ggml_rope_ext's freq_factors), the
+            // tensor convert_hf_to_gguf.py computes from rope_scaling for rope_type llama3: always F32, d/2 values.
+            var baseFrequencies = Enumerable.Range(0, config.HeadDim / 2).Select(i => Math.Pow(config.RopeTheta, -2.0 * i / config.HeadDim)).ToArray();
+            var divisors = llama3.Divisors(baseFrequencies).Select(d => (float)d).ToArray();
+            writer.AddTensor("rope_freqs.weight", [divisors.Length], GgmlType.F32, GgmlEncoding.Encode(divisors, GgmlType.F32, divisors.Length));
         }
 
         var embedding = Take("tok_embeddings.weight");

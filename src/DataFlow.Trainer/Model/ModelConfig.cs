@@ -27,6 +27,13 @@ public sealed record ModelConfig
     /// <summary>Position interpolation: positions are divided by this factor, so a model trained at context L can be fine-tuned at L * scale.</summary>
     public double RopeScale { get; init; } = 1.0;
 
+    /// <summary>
+    /// Llama 3.1's per-frequency rotary scaling instead of <see cref="RopeScale"/> (which must then stay 1); null for plain
+    /// or linearly scaled rotary. Left out of model_config.json when null, so folders without it read and write as before.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Llama3RopeScaling? RopeLlama3 { get; init; }
+
     public double NormEps { get; init; } = 1e-5;
 
     /// <summary>
@@ -48,6 +55,8 @@ public sealed record ModelConfig
         Check(HeadDim % 2 == 0, $"head dimension {HeadDim} must be even for rotary embeddings");
         Check(KvHeads >= 0 && Heads % KvHeadCount == 0, $"heads {Heads} is not a multiple of kv_heads {KvHeads}");
         Check(RopeScale >= 1.0, $"rope_scale must be >= 1, got {RopeScale}");
+        Check(RopeLlama3 is null || RopeScale == 1.0, $"rope_scale {RopeScale} and rope_llama3 both scale the rotary frequencies; give one");
+        RopeLlama3?.Validate();
         return this;
     }
 

@@ -40,7 +40,8 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>
 
     /// <summary>
     /// Rotary position embedding tables: each pair of channels (i, i + d/2) is rotated by position * theta^(-2i/d).
-    /// Positions are divided by the interpolation scale, so longer contexts reuse the trained angle range. The tables and
+    /// Positions are divided by the interpolation scale, so longer contexts reuse the trained angle range; or, with Llama 3's
+    /// scaling, each frequency is divided by its own factor (<see cref="Llama3RopeScaling"/>). The tables and
     /// the rotation are float32 whatever the activations' dtype (a bfloat16 copy of the model rounds once, after rotating).
     /// </summary>
     public sealed class Rotary : nn.Module
@@ -51,6 +52,8 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>
         {
             var half = config.HeadDim / 2;
             var inverseFrequency = pow(config.RopeTheta, -arange(0, half, dtype: float64) * 2.0 / config.HeadDim);
+            if (config.RopeLlama3 is { } llama3)
+                inverseFrequency = inverseFrequency / tensor(llama3.Divisors(inverseFrequency.data<double>().ToArray()), dtype: float64);
             var positions = arange(config.ContextLength, dtype: float64) / config.RopeScale;
             var angles = outer(positions, inverseFrequency).to(float32);
             // Derived from the config, never saved; not registered as buffers, so module.to(bfloat16) leaves them float32.

@@ -34,7 +34,7 @@ public class HfImportRejectionTests
     [InlineData("mlp_bias", "true", "mlp_bias = true")]
     [InlineData("hidden_act", "\"gelu\"", "hidden_act = \"gelu\"")]
     [InlineData("rope_scaling", "{\"type\": \"dynamic\", \"factor\": 2.0}", "rope_scaling.rope_type = \"dynamic\"")]
-    [InlineData("rope_scaling", "{\"rope_type\": \"llama3\", \"factor\": 8.0}", "rope_scaling.rope_type = \"llama3\"")]
+    [InlineData("rope_scaling", "{\"rope_type\": \"yarn\", \"factor\": 4.0}", "rope_scaling.rope_type = \"yarn\"")]
     [InlineData("quantization_config", "{\"quant_method\": \"gptq\", \"bits\": 4}", "quantization_config = {\"quant_method\":\"gptq\"")]
     [InlineData("head_dim", "16", "head_dim = 16")]
     public void Unsupported_config_values_are_named(string key, string valueJson, string expected)
@@ -42,6 +42,21 @@ public class HfImportRejectionTests
         var error = ImportWithConfig(key, valueJson);
         Assert.IsType<NotSupportedException>(error);
         Assert.Contains(key.Split('.')[0], error.Message);
+        Assert.Contains(expected, error.Message);
+        Assert.Contains(HfExport.ConfigFile, error.Message);
+    }
+
+    [Theory]
+    [InlineData("{\"rope_type\": \"llama3\", \"factor\": 8.0}", "rope_scaling is llama3 but has no low_freq_factor, high_freq_factor, original_max_position_embeddings")]
+    [InlineData("{\"type\": \"llama3\", \"factor\": 8.0, \"low_freq_factor\": 1.0, \"high_freq_factor\": 4.0}", "has no original_max_position_embeddings")]
+    [InlineData("{\"rope_type\": \"llama3\", \"factor\": 8.0, \"low_freq_factor\": 4.0, \"high_freq_factor\": 1.0, \"original_max_position_embeddings\": 8192}",
+        "high_freq_factor (1) must be greater than low_freq_factor (4)")]
+    [InlineData("{\"rope_type\": \"llama3\", \"factor\": 0.5, \"low_freq_factor\": 1.0, \"high_freq_factor\": 4.0, \"original_max_position_embeddings\": 8192}",
+        "factor must be >= 1")]
+    public void Incomplete_or_invalid_llama3_rope_scaling_is_named(string valueJson, string expected)
+    {
+        var error = ImportWithConfig("rope_scaling", valueJson);
+        Assert.IsType<InvalidDataException>(error);
         Assert.Contains(expected, error.Message);
         Assert.Contains(HfExport.ConfigFile, error.Message);
     }

@@ -79,6 +79,53 @@ public class HfRoundTripTests
     }
 
     [Fact]
+    public void Llama3_rope_scaling_round_trips_with_the_keys_llama_3_1_writes()
+    {
+        var llama3 = new Llama3RopeScaling { Factor = 4, LowFreqFactor = 1, HighFreqFactor = 4, OriginalContextLength = 32 };
+        var (imported, hf) = AssertRoundTrip("hf-llama3-rope",
+            TinyModels.Config(kvHeads: 1) with { Heads = 2, TieEmbeddings = false, ContextLength = 128, RopeTheta = 10_000, RopeLlama3 = llama3 });
+        Assert.Equal(llama3, imported.RopeLlama3);
+        Assert.Equal(1.0, imported.RopeScale);
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(hf, HfExport.ConfigFile)))!;
+        var rope = config["rope_scaling"]!.AsObject();
+        Assert.Equal(["factor", "high_freq_factor", "low_freq_factor", "original_max_position_embeddings", "rope_type"], rope.Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Equal("llama3", rope["rope_type"]!.GetValue<string>());
+        // Floats as Python reads them (transformers warns when llama3's factors are ints), the context length an int.
+        Assert.Equal("4.0", rope["factor"]!.ToJsonString());
+        Assert.Equal("1.0", rope["low_freq_factor"]!.ToJsonString());
+        Assert.Equal("4.0", rope["high_freq_factor"]!.ToJsonString());
+        Assert.Equal("32", rope["original_max_position_embeddings"]!.ToJsonString());
+        Assert.Equal(128, config["max_position_embeddings"]!.GetValue<int>());
+    }
+
+    [Theory]
+    [InlineData(8.0, "rope_scaling")]     // Llama 3.1
+    [InlineData(32.0, "rope_scaling")]    // Llama 3.2
+    [InlineData(8.0, "rope_parameters")]  // transformers 5's spelling, rope_theta inside
+    public void Llama_3_1_and_3_2_rope_scaling_import_as_published(double factor, string key)
+    {
+        var (folder, _) = HfFixtures.ModelFolder("hf-llama31-rope", TinyModels.Config(kvHeads: 2) with { TieEmbeddings = false });
+        var hf = Path.Combine(Path.GetDirectoryName(folder)!, "hf");
+        HfExport.Run(folder, hf);
+        var path = Path.Combine(hf, HfExport.ConfigFile);
+        var config = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        // As in meta-llama/Llama-3.1-8B's (and, with factor 32, Llama-3.2-1B's) config.json.
+        config["max_position_embeddings"] = 131072;
+        config["rope_scaling"] = null;
+        config[key] = JsonNode.Parse($$"""
+            {"factor": {{factor.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)}}, "high_freq_factor": 4.0, "low_freq_factor": 1.0, "original_max_position_embeddings": 8192, "rope_type": "llama3"}
+            """);
+        if (key == "rope_parameters") { config.Remove("rope_theta"); config[key]!["rope_theta"] = 500000.0; }
+        else config["rope_theta"] = 500000.0;
+        File.WriteAllText(path, config.ToJsonString());
+        var imported = HfImport.Run(hf, Path.Combine(Path.GetDirectoryName(folder)!, "back"));
+        Assert.Equal(new Llama3RopeScaling { Factor = factor, LowFreqFactor = 1, HighFreqFactor = 4, OriginalContextLength = 8192 }, imported.RopeLlama3);
+        Assert.Equal(500_000, imported.RopeTheta);
+        Assert.Equal(131_072, imported.ContextLength);
+        Assert.Equal(1.0, imported.RopeScale);
+    }
+
+    [Fact]
     public void Sharded_export_writes_an_index_and_round_trips()
     {
         var (_, hf) = AssertRoundTrip("hf-sharded", TinyModels.Config(), new HfExportOptions { MaxShardBytes = HfExportOptions.ParseSize("20KB") });

@@ -69,22 +69,75 @@ public sealed class LlamaCppTests : IClassFixture<LlamaCppFixture>
     public void Next_token_log_probabilities_match_llama_cpp(GgmlType type, double tolerance)
     {
         var (prompts, ours) = OurLogProbs();
-        var (maxDifference, maxProbabilityDifference, compared, underflowed) = Compare(prompts, ours, type, "F32");
+        var (maxDifference, maxProbabilityDifference, compared, underflowed) = Compare(fixture.TrainedGguf(type), prompts, ours, "F32");
         output.WriteLine($"{type}: max |ln p(llama.cpp) - ln p(DataFlow)| = {maxDifference:E3}, max |p - p| = {maxProbabilityDifference:E3} over {compared} values ({underflowed} underflowed), final training loss {fixture.FinalLoss:F3} ({fixture.TrainingSeconds:F0} s)");
         if (type == GgmlType.F32)
         {
             // For the record: llama.cpp's default F16 KV cache, which the comparison avoids.
-            var withF16Cache = Compare(prompts, ours, type, "F16");
+            var withF16Cache = Compare(fixture.TrainedGguf(type), prompts, ours, "F16");
             output.WriteLine($"F32 weights with llama.cpp's default F16 KV cache: max |ln p difference| = {withF16Cache.MaxDifference:E3}");
         }
         Assert.True(maxDifference < tolerance, $"{type}: max log-probability difference {maxDifference:E3} >= {tolerance:E1}");
     }
 
-    private (double MaxDifference, double MaxProbabilityDifference, long Compared, long Underflowed) Compare(int[][] prompts, double[][][] ours, GgmlType type, string kvCacheType)
+    /// <summary>
+    /// Llama 3 rope reaches llama.cpp as the rope_freqs.weight tensor (per-frequency divisors, as convert_hf_to_gguf.py
+    /// writes it). A sharpened model with head dim 16, theta 1e4, original context 32 and factor 4 has frequencies in all
+    /// three bands; two prompts of 127 tokens turn the divided low frequencies far enough to matter. The same weights
+    /// exported without the scaling (plain rope) must disagree, or the comparison could not see the tensor.
+    /// </summary>
+    [LlamaCppFact]
+    public void Llama3_rope_log_probabilities_match_llama_cpp_through_rope_freqs()
+    {
+        var llama3 = new Llama3RopeScaling { Factor = 4, LowFreqFactor = 1, HighFreqFactor = 4, OriginalContextLength = 32 };
+        var tokenizer = ModelTokenizer.Load(fixture.TokenizerFolder("cl100k"));
+        var config = new ModelConfig
+        {
+            VocabSize = tokenizer.VocabSize, Dim = 64, Layers = 2, Heads = 4, KvHeads = 2, ContextLength = LlamaCppFixture.ContextLength,
+            RopeTheta = 10_000, TieEmbeddings = false, RopeLlama3 = llama3,
+        };
+        var bands = Enumerable.Range(0, config.HeadDim / 2).Select(i => llama3.BandOf(Math.Pow(config.RopeTheta, -2.0 * i / config.HeadDim))).ToHashSet();
+        Assert.Equal(3, bands.Count);
+
+        var folder = Path.Combine(fixture.Directory, "llama3-rope-model");
+        using (var model = TinyModels.Build(config, seed: 17)) ModelWeights.Save(model, config, folder, tokenizer);
+        HfFixtures.Sharpen(folder);
+        var gguf = Path.Combine(fixture.Directory, "llama3-rope.gguf");
+        LlamaGgufExport.Export(folder, gguf, GgmlType.F32);
+        // The same weights with plain rope: model_config.json without rope_llama3.
+        var plainFolder = Path.Combine(fixture.Directory, "plain-rope-model");
+        System.IO.Directory.CreateDirectory(plainFolder);
+        foreach (var file in System.IO.Directory.GetFiles(folder)) File.Copy(file, Path.Combine(plainFolder, Path.GetFileName(file)), overwrite: true);
+        var plainConfig = JsonNode.Parse(File.ReadAllText(Path.Combine(plainFolder, ModelWeights.ConfigFile)))!.AsObject();
+        Assert.True(plainConfig.Remove("rope_llama3"));
+        File.WriteAllText(Path.Combine(plainFolder, ModelWeights.ConfigFile), plainConfig.ToJsonString());
+        var plainGguf = Path.Combine(fixture.Directory, "plain-rope.gguf");
+        LlamaGgufExport.Export(plainFolder, plainGguf, GgmlType.F32);
+
+        // 127 positions: a prompt that fills all 128 cells of llama.cpp's context is shifted by node-llama-cpp (measured: 6.7
+        // nats apart at the last position even with plain rope), so one cell stays free.
+        const int length = LlamaCppFixture.ContextLength - 1;
+        var corpus = fixture.Corpus;
+        var prompts = new[] { 20, corpus.Count / 2 + 20 }.Select(start =>
+        {
+            var ids = new List<int>();
+            for (var i = start; ids.Count < length; i++) tokenizer.Encode(corpus[i], ids);
+            return ids.Take(length).ToArray();
+        }).ToArray();
+        var ours = LogProbs(folder, prompts);
+        var (maxDifference, maxProbabilityDifference, compared, underflowed) = Compare(gguf, prompts, ours, "F32");
+        var plain = Compare(plainGguf, prompts, ours, "F32");
+        output.WriteLine($"llama3 rope, F32: max |ln p(llama.cpp) - ln p(DataFlow)| = {maxDifference:E3}, max |p - p| = {maxProbabilityDifference:E3} over {compared} values ({underflowed} underflowed); " +
+            $"the same weights as plain rope in llama.cpp: {plain.MaxDifference:E3}");
+        Assert.True(maxDifference < 1e-3, $"llama3 rope: max log-probability difference {maxDifference:E3} >= 1e-3");
+        Assert.True(plain.MaxDifference > 1e-2, $"plain rope agrees with our llama3 rope too ({plain.MaxDifference:E3}): the test cannot see rope_freqs");
+    }
+
+    private (double MaxDifference, double MaxProbabilityDifference, long Compared, long Underflowed) Compare(string gguf, int[][] prompts, double[][][] ours, string kvCacheType)
     {
         var answer = LlamaCpp.Ask(new JsonObject
         {
-            ["model"] = fixture.TrainedGguf(type),
+            ["model"] = gguf,
             ["contextSize"] = LlamaCppFixture.ContextLength,
             ["kvCacheType"] = kvCacheType,
             ["vocabSize"] = ours[0][0].Length,
@@ -183,7 +236,13 @@ public sealed class LlamaCppTests : IClassFixture<LlamaCppFixture>
             for (var i = start; ids.Count < 96; i++) tokenizer.Encode(corpus[i], ids);
             return ids.Take(96).ToArray();
         }).ToArray();
-        using var model = ModelWeights.LoadTransformer(fixture.TrainedFolder);
+        return (prompts, LogProbs(fixture.TrainedFolder, prompts));
+    }
+
+    /// <summary>Our log-softmax [prompt][position][token] for the model in <paramref name="folder"/>.</summary>
+    private static double[][][] LogProbs(string folder, int[][] prompts)
+    {
+        using var model = ModelWeights.LoadTransformer(folder);
         model.eval();
         using var noGrad = no_grad();
         var logProbs = prompts.Select(p =>
@@ -195,6 +254,6 @@ public sealed class LlamaCppTests : IClassFixture<LlamaCppFixture>
             var vocab = (int)values.shape[1];
             return Enumerable.Range(0, p.Length).Select(t => flat.AsSpan(t * vocab, vocab).ToArray()).ToArray();
         }).ToArray();
-        return (prompts, logProbs);
+        return logProbs;
     }
 }

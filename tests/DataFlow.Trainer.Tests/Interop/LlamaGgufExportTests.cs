@@ -62,10 +62,33 @@ public sealed class LlamaGgufExportTests
     }
 
     [Fact]
+    public void Llama3_rope_is_a_rope_freqs_tensor_of_divisors_and_no_scaling_keys()
+    {
+        // Head dim 16, theta 1e4, original context 32: divisors 1 (wavelength 6.3), blended (19.9), then the factor 4.
+        var llama3 = new Llama3RopeScaling { Factor = 4, LowFreqFactor = 1, HighFreqFactor = 4, OriginalContextLength = 32 };
+        var config = new ModelConfig { VocabSize = 262, Dim = 32, Layers = 1, Heads = 2, ContextLength = 128, RopeLlama3 = llama3 };
+        var writer = Build(GgmlType.Q8_0, config);
+        Assert.DoesNotContain(writer.Metadata, p => p.Key.StartsWith("llama.rope.scaling", StringComparison.Ordinal));
+        var ropeFreqs = Assert.Single(writer.Tensors, t => t.Name == "rope_freqs.weight");
+        Assert.Equal([8L], ropeFreqs.Dimensions);
+        Assert.Equal(GgmlType.F32, ropeFreqs.Type);
+
+        // convert_hf_to_gguf.py's values: 1 / ((1 - smooth) / factor + smooth) between the bands, smooth = (32 / wavelength - 1) / 3.
+        var smooth = (32 / (2 * Math.PI / Math.Pow(10_000, -2.0 / 16)) - 1) / 3;
+        float[] expected = [1f, (float)(1 / ((1 - smooth) / 4 + smooth)), 4f, 4f, 4f, 4f, 4f, 4f];
+        Assert.InRange(expected[1], 1.01f, 3.99f);
+        using var file = new MemoryStream();
+        writer.WriteTo(file);
+        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(expected.AsSpan()).ToArray();
+        Assert.True(file.ToArray().AsSpan().IndexOf(bytes) >= 0, "the file does not hold the expected rope_freqs values");
+    }
+
+    [Fact]
     public void Without_rope_scaling_no_scaling_keys()
     {
         var writer = Build(GgmlType.F32, new ModelConfig { VocabSize = 262, Dim = 32, Layers = 1, Heads = 2, ContextLength = 16 });
         Assert.DoesNotContain(writer.Metadata, p => p.Key.StartsWith("llama.rope.scaling", StringComparison.Ordinal));
+        Assert.DoesNotContain(writer.Tensors, t => t.Name == "rope_freqs.weight");
         Assert.All(writer.Tensors, t => Assert.Equal(GgmlType.F32, t.Type));
     }
 
