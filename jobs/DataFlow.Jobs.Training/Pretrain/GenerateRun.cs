@@ -4,7 +4,6 @@ using DataFlow.Trainer.Generation;
 using DataFlow.Trainer.Model;
 using DataFlow.Trainer.Native;
 using DataFlow.Trainer.Sft;
-using DataFlow.Text.Tokenization;
 
 namespace DataFlow.Jobs.Training.Pretrain;
 
@@ -27,10 +26,7 @@ public static class GenerateRun
             var tokenizer = TokenizerReference.Load(info.Name);
             if (tokenizer.VocabSize != info.VocabSize)
                 throw new InvalidDataException($"{folder}: tokenizer {info.Name} now has {tokenizer.VocabSize} ids, the model was trained with {info.VocabSize}");
-            var encoded = prompts.Select(p => Encode(tokenizer, p)).ToArray();
-            var stop = options.StopTokens.Count > 0 ? options : options with { StopTokens = [tokenizer.EndOfTextId] };
-            var results = new TextGenerator(model).Generate(encoded, stop);
-            return results.Select(r => tokenizer.Decode(r.Tokens)).ToArray();
+            return Generate(model, prompts, options, tokenizer.EndOfTextId, tokenizer.Encode, tokenizer.Decode);
         }
     }
 
@@ -44,23 +40,22 @@ public static class GenerateRun
         var tokenizer = ModelTokenizer.Load(folder);
         using var model = ModelWeights.LoadTransformer(folder);
         ModelTokenizer.Check(model.Config, $"model {folder}", tokenizer, "its tokenizer", allowGrowth: true); // a base model lacks the chat rows; plain text needs none
-        var encoded = prompts.Select(p =>
-        {
-            var ids = new List<int>();
-            if (p.Length == 0) ids.Add(tokenizer.EndOfTextId);
-            else tokenizer.Encode(p, ids);
-            return ids.ToArray();
-        }).ToArray();
-        var stop = options.StopTokens.Count > 0 ? options : options with { StopTokens = [tokenizer.EndOfTextId] };
-        return new TextGenerator(model).Generate(encoded, stop).Select(r => tokenizer.Decode(r.Tokens)).ToArray();
+        return Generate(model, prompts, options, tokenizer.EndOfTextId, tokenizer.Encode, tokenizer.Decode);
     }
 
-    private static int[] Encode(ITextTokenizer tokenizer, string prompt)
+    /// <summary>Greedy or sampled continuations of <paramref name="prompts"/>, stopping at end-of-text unless told otherwise.</summary>
+    private static IReadOnlyList<string> Generate(Transformer model, IReadOnlyList<string> prompts, GenerationOptions options, int endOfTextId,
+        Action<string, List<int>> encode, Func<IEnumerable<int>, string> decode)
     {
-        var ids = new List<int>();
-        if (prompt.Length == 0) ids.Add(tokenizer.EndOfTextId); // an empty prompt starts a fresh document
-        else tokenizer.Encode(prompt, ids);
-        return ids.ToArray();
+        var encoded = prompts.Select(prompt =>
+        {
+            var ids = new List<int>();
+            if (prompt.Length == 0) ids.Add(endOfTextId); // an empty prompt starts a fresh document
+            else encode(prompt, ids);
+            return ids.ToArray();
+        }).ToArray();
+        var stop = options.StopTokens.Count > 0 ? options : options with { StopTokens = [endOfTextId] };
+        return new TextGenerator(model).Generate(encoded, stop).Select(r => decode(r.Tokens)).ToArray();
     }
 
     private static string Resolve(string path)

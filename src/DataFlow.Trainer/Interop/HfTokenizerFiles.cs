@@ -63,7 +63,7 @@ public static class HfTokenizerFiles
             ["model_max_length"] = model.ContextLength,
             ["additional_special_tokens"] = new JsonArray(chat.Select(t => (JsonNode)t).ToArray()),
             ["added_tokens_decoder"] = decoder,
-            ["chat_template"] = ModelTokenizer.JinjaChatTemplate,
+            ["chat_template"] = ModelTokenizer.ChatTemplateOf(modelDir),
         };
         File.WriteAllText(Path.Combine(outDir, ConfigFile), config.ToJsonString(HfExport.Json));
         var map = new JsonObject

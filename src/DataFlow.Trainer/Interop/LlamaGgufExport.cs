@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using DataFlow.Text.Tokenization;
 using DataFlow.Trainer.Model;
 using DataFlow.Trainer.Sft;
@@ -71,7 +70,7 @@ public static class LlamaGgufExport
         }
         var name = Path.GetFileName(Path.GetFullPath(modelDir).TrimEnd(Path.DirectorySeparatorChar));
         // The folder's tokenizer_config.json records the separator (eos_token), as Hugging Face's does.
-        var writer = Build(config, weights, tokenizer, name, ChatTemplateOf(modelDir), type, EndOfTextToken.Find(tokenizerPath, tokenizer));
+        var writer = Build(config, weights, tokenizer, name, ModelTokenizer.ChatTemplateOf(modelDir), type, EndOfTextToken.Find(tokenizerPath, tokenizer));
         var directory = Path.GetDirectoryName(Path.GetFullPath(outputPath))!;
         Directory.CreateDirectory(directory);
         var temp = outputPath + ".tmp";
@@ -162,14 +161,5 @@ public static class LlamaGgufExport
         var unmapped = weights.Keys.Where(k => !used.Contains(k)).Order(StringComparer.Ordinal).ToList();
         if (unmapped.Count > 0) throw new InvalidDataException($"model tensors with no GGUF name: {string.Join(", ", unmapped)}");
         return writer;
-    }
-
-    /// <summary>The folder's Jinja chat template (tokenizer_config.json) or DataFlow's default one.</summary>
-    private static string ChatTemplateOf(string modelDir)
-    {
-        var path = Path.Combine(modelDir, ModelTokenizer.ConfigFile);
-        if (File.Exists(path) && JsonNode.Parse(File.ReadAllText(path)) is JsonObject config && config["chat_template"] is JsonValue template)
-            return template.GetValue<string>();
-        return ModelTokenizer.JinjaChatTemplate;
     }
 }

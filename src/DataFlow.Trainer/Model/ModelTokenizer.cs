@@ -32,6 +32,15 @@ public static class ModelTokenizer
 
     public static bool Exists(string folder) => File.Exists(Path.Combine(folder, ConfigFile));
 
+    /// <summary>The chat template the model in <paramref name="folder"/> was trained with (recorded at save), else today's.</summary>
+    public static string ChatTemplateOf(string folder)
+    {
+        var path = Path.Combine(folder, ConfigFile);
+        if (File.Exists(path) && JsonNode.Parse(File.ReadAllText(path)) is JsonObject config && config["chat_template"] is JsonValue template)
+            return template.GetValue<string>();
+        return JinjaChatTemplate;
+    }
+
     /// <summary>Writes the tokenizer files into <paramref name="folder"/> (created if needed).</summary>
     public static void Save(string folder, ChatTokenizer tokenizer)
     {
