@@ -7,7 +7,10 @@ namespace DataFlow.Engine.Documents;
 /// Streams documents from a Parquet file one row group at a time (memory bounded by the row group). The text
 /// and id columns are configurable; source and metadata are read when present; every other flat column of a
 /// supported type (string, long, int, double, bool) is carried along as an extra column.
-/// A zero-byte or corrupt file is rejected with its name, never silently skipped.
+/// A zero-byte file, an unreadable footer or a text column of the wrong type rejects the file with its name; a
+/// corrupt row group (bad page, truncated data, failed decompression) rejects that group's rows by number, and the
+/// file's other row groups are still read. Nothing is silently skipped: under <c>on_error: fail</c> each of these is a
+/// named error instead.
 /// </summary>
 public static class ParquetDocumentReader
 {
@@ -24,11 +27,19 @@ public static class ParquetDocumentReader
                 .Where(f => !IsStandard(f.Name, options) && !f.IsArray && Carried.Contains(ClrTypeOf(f)) && f.Path.Length == 1)
                 .Select(f => new ExtraColumn(f.Name, ClrTypeOf(f))).ToList();
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or ParquetException)
+        catch (Exception e) when (IsFileFault(e))
         {
             return [];
         }
     }
+
+    /// <summary>
+    /// Whether an exception thrown while decoding a file is the file's fault (corrupt metadata, pages or compressed
+    /// data surface as many exception types from the Thrift, Parquet and codec layers), as opposed to cancellation or
+    /// running out of memory, which must stop the task.
+    /// </summary>
+    private static bool IsFileFault(Exception e) =>
+        e is not (OperationCanceledException or OutOfMemoryException or BadInputException or ThreadInterruptedException);
 
     public static IEnumerable<Document> Read(string path, ReadOptions options, IRejectSink rejects, Action<double>? onFraction = null)
     {
@@ -41,12 +52,22 @@ public static class ParquetDocumentReader
             if (reader is null) yield break;
             var fields = reader.Schema.DataFields;
             var text = fields.FirstOrDefault(f => f.Name == options.TextField && f.Path.Length == 1);
-            if (text is null || ClrTypeOf(text) != typeof(string))
+            if (text is null)
             {
-                rejects.Reject(new Reject(path, 0, $"no string column '{options.TextField}' (columns: {string.Join(", ", fields.Select(f => f.Name))})"));
+                rejects.Reject(new Reject(path, 0, $"no string column '{options.TextField}' (columns: {string.Join(", ", fields.Select(f => f.Name))})") { Records = RowsOf(reader) });
+                yield break;
+            }
+            if (ClrTypeOf(text) != typeof(string) || text.IsArray)
+            {
+                rejects.Reject(new Reject(path, 0, $"text column '{options.TextField}' has type {TypeName(text)}, not string") { Records = RowsOf(reader) });
                 yield break;
             }
             var id = fields.FirstOrDefault(f => f.Name == options.IdField && f.Path.Length == 1);
+            if (id is not null && (id.IsArray || !Carried.Contains(ClrTypeOf(id))))
+            {
+                rejects.Reject(new Reject(path, 0, $"id column '{options.IdField}' has type {TypeName(id)}; ids must be strings or numbers") { Records = RowsOf(reader) });
+                yield break;
+            }
             var source = fields.FirstOrDefault(f => f.Name == "source" && ClrTypeOf(f) == typeof(string));
             var metadata = fields.FirstOrDefault(f => f.Name == "metadata" && ClrTypeOf(f) == typeof(string));
             var extras = fields.Where(f => !IsStandard(f.Name, options) && !f.IsArray && f.Path.Length == 1 && Carried.Contains(ClrTypeOf(f))).ToList();
@@ -55,15 +76,26 @@ public static class ParquetDocumentReader
             long rowBase = 0;
             for (var g = 0; g < reader.RowGroupCount; g++)
             {
-                RowGroupColumns? columns;
+                RowGroupColumns? columns = null;
+                string? fault = null;
+                long groupRows = 0;
                 try
                 {
+                    groupRows = reader.Metadata?.RowGroups[g].NumRows ?? 0;
                     columns = RowGroupColumns.Read(reader, g, text, id, source, metadata, extras);
                 }
-                catch (Exception e) when (e is IOException or InvalidDataException or ParquetException or IndexOutOfRangeException or ArgumentException)
+                catch (Exception e) when (IsFileFault(e))
                 {
-                    rejects.Reject(new Reject(path, rowBase + 1, $"corrupt row group {g}: {e.Message}"));
-                    yield break;
+                    fault = e.Message;
+                }
+                if (columns is null)
+                {
+                    var rows = groupRows > 0 ? $" (rows {rowBase + 1}-{rowBase + groupRows})" : "";
+                    rejects.Reject(new Reject(path, rowBase + 1, $"corrupt row group {g}{rows}: {fault}") { Records = Math.Max(1, groupRows) });
+                    if (groupRows <= 0) yield break; // without a row count the rows after it cannot be numbered
+                    rowBase += groupRows;
+                    onFraction?.Invoke((g + 1.0) / reader.RowGroupCount);
+                    continue;
                 }
                 for (var r = 0; r < columns.Count; r++)
                 {
@@ -104,9 +136,9 @@ public static class ParquetDocumentReader
         {
             return ParquetReader.CreateAsync(stream).GetAwaiter().GetResult();
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or ParquetException or ArgumentException or IndexOutOfRangeException or NotSupportedException)
+        catch (Exception e) when (IsFileFault(e))
         {
-            rejects.Reject(new Reject(path, 0, $"not a readable Parquet file: {e.Message}"));
+            rejects.Reject(new Reject(path, 0, $"not a readable Parquet file (bad footer or file metadata): {e.Message}"));
             return null;
         }
     }
@@ -114,6 +146,17 @@ public static class ParquetDocumentReader
     /// <summary>Parquet.Net 6 reports nullable string columns as ReadOnlyMemory&lt;char&gt;; both read as strings.</summary>
     private static Type ClrTypeOf(DataField field) =>
         field.ClrType == typeof(ReadOnlyMemory<char>) ? typeof(string) : field.ClrType;
+
+    /// <summary>Rows of a file by its footer (at least 1: a rejected file counts once even when empty).</summary>
+    private static long RowsOf(ParquetReader reader) => Math.Max(1, reader.Metadata?.NumRows ?? 1);
+
+    private static string TypeName(DataField field)
+    {
+        var t = ClrTypeOf(field);
+        var name = t == typeof(byte[]) || t == typeof(ReadOnlyMemory<byte>) ? "binary"
+            : t.IsGenericType ? $"{t.Name[..t.Name.IndexOf('`')]}<{string.Join(", ", t.GetGenericArguments().Select(a => a.Name))}>" : t.Name;
+        return (field.IsArray ? "list of " : "") + name;
+    }
 
     private static bool IsStandard(string name, ReadOptions options) =>
         name == options.IdField || name == options.TextField || name is "id" or "text" or "source" or "metadata";
@@ -141,14 +184,29 @@ public static class ParquetDocumentReader
             return result;
         }
 
-        private static string?[] Strings(ParquetRowGroupReader rg, DataField field, int count)
+        private static string?[] Strings(ParquetRowGroupReader rg, DataField field, int count) => Named(field, () =>
         {
             var values = new string?[count];
             rg.ReadAsync(field, values.AsMemory()).GetAwaiter().GetResult();
             return values;
+        });
+
+        /// <summary>Runs one column's read, naming the column in what it throws.</summary>
+        private static T Named<T>(DataField field, Func<T> read)
+        {
+            try
+            {
+                return read();
+            }
+            catch (Exception e) when (IsFileFault(e))
+            {
+                throw new InvalidDataException($"column '{field.Name}': {e.Message}", e);
+            }
         }
 
-        private static Array Values(ParquetRowGroupReader rg, DataField field, int count)
+        private static Array Values(ParquetRowGroupReader rg, DataField field, int count) => Named(field, () => TypedValues(rg, field, count));
+
+        private static Array TypedValues(ParquetRowGroupReader rg, DataField field, int count)
         {
             var t = field.ClrType;
             if (t == typeof(long)) return Typed<long>(rg, field, count);

@@ -17,7 +17,7 @@ internal sealed class RejectFileSink(string finalPath, OnError policy, TaskStats
     public void Reject(Reject reject)
     {
         if (policy == OnError.Fail) throw new BadInputException(reject);
-        stats.Add("docs_rejected");
+        stats.Add("docs_rejected", reject.Records);
         stats.AddExample("rejected", reject.ToString());
         if (_writer is null)
         {
@@ -25,7 +25,7 @@ internal sealed class RejectFileSink(string finalPath, OnError policy, TaskStats
             _writer = new StreamWriter(TempPath);
         }
         var excerpt = reject.Excerpt is { Length: > MaxExcerpt } e ? e[..MaxExcerpt] : reject.Excerpt;
-        _writer.WriteLine(JsonSerializer.Serialize(new { file = reject.File, line = reject.Line, reason = reject.Reason, excerpt }, Relaxed));
+        _writer.WriteLine(JsonSerializer.Serialize(new { file = reject.File, line = reject.Line, records = reject.Records, reason = reject.Reason, excerpt }, Relaxed));
     }
 
     public void Dispose() => _writer?.Dispose();

@@ -9,6 +9,9 @@ public class DocumentReaderTests
     private static List<Document> Read(string path, CollectingRejects rejects, ReadOptions? options = null) =>
         DocumentSources.Read(path, options ?? ReadOptions.Default, rejects).ToList();
 
+    private static List<Document> Read(string path, ReadOptions? options, IRejectSink rejects) =>
+        DocumentSources.Read(path, options ?? ReadOptions.Default, rejects).ToList();
+
     [Fact]
     public void Jsonl_keeps_good_lines_around_bad_ones_and_names_each_bad_line()
     {
@@ -115,6 +118,118 @@ public class DocumentReaderTests
         Assert.Empty(Read(corrupt, rejects));
         Assert.Equal([empty, corrupt], rejects.Items.Select(r => r.File));
         Assert.Contains("empty file", rejects.Items[0].Reason);
+    }
+
+    /// <summary>A 300-row shard in three row groups of 100, written by the product's writer.</summary>
+    private static string WriteThreeRowGroups(TempDir dir, string name)
+    {
+        var path = dir.File(name);
+        using var writer = new DocumentShardWriter(path, [ExtraColumn.Int64("n")], new ShardWriteOptions { RowGroupRows = 100 });
+        var words = File.ReadAllText("/usr/share/common-licenses/GPL-3").Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+        for (var i = 0; i < 300; i++)
+        {
+            var doc = new Document($"d{i}", string.Join(' ', Enumerable.Range(0, 80).Select(k => words[(i * 131 + k * 17) % words.Length])), "src", "{}");
+            doc["n"] = (long)i;
+            writer.Write(doc);
+        }
+        return path;
+    }
+
+    /// <summary>Where the text column's chunk of a row group lies in the file, from the footer.</summary>
+    private static (long Start, long Length) TextChunk(string path, int rowGroup)
+    {
+        var reader = Parquet.ParquetReader.CreateAsync(path).GetAwaiter().GetResult();
+        try
+        {
+            var chunk = reader.Metadata!.RowGroups[rowGroup].Columns.Single(c => c.MetaData!.PathInSchema.SequenceEqual(["text"])).MetaData!;
+            var start = chunk.DictionaryPageOffset is > 0 and var d && d < chunk.DataPageOffset ? d : chunk.DataPageOffset;
+            return (start, chunk.TotalCompressedSize);
+        }
+        finally
+        {
+            reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    [Fact]
+    public void Corrupt_parquet_of_every_kind_is_a_named_reject_and_every_other_row_is_kept()
+    {
+        using var dir = new TempDir();
+        var good = WriteThreeRowGroups(dir, "good.parquet");
+        var bytes = File.ReadAllBytes(good);
+        var footerLength = BitConverter.ToInt32(bytes, bytes.Length - 8);
+        var (start, length) = TextChunk(good, 1);
+
+        // Footer overwritten with garbage; magic bytes and footer length intact.
+        var badFooter = dir.File("bad-footer.parquet");
+        var b = (byte[])bytes.Clone();
+        Array.Fill(b, (byte)0xFF, b.Length - 8 - footerLength, Math.Min(64, footerLength));
+        File.WriteAllBytes(badFooter, b);
+        // Row group 1's text pages overwritten (page header and compressed data).
+        var badGroup = dir.File("bad-row-group.parquet");
+        b = (byte[])bytes.Clone();
+        for (var i = start; i < start + length; i++) b[i] = (byte)(i * 37);
+        File.WriteAllBytes(badGroup, b);
+        // A page truncated: half of row group 1's text chunk cut out, the footer kept (later offsets now point wrong).
+        var truncated = dir.File("truncated-page.parquet");
+        File.WriteAllBytes(truncated, [.. bytes.AsSpan(0, (int)(start + length / 4)), .. bytes.AsSpan((int)(start + 3 * length / 4))]);
+
+        var rejects = new CollectingRejects();
+        Assert.Equal(300, Read(good, rejects).Count);
+        Assert.Empty(Read(badFooter, rejects));
+        Assert.Contains("not a readable Parquet file (bad footer", Assert.Single(rejects.Items).Reason);
+
+        rejects.Items.Clear();
+        var kept = Read(badGroup, rejects);
+        Assert.Equal([.. Enumerable.Range(0, 100), .. Enumerable.Range(200, 100)], kept.Select(d => (int)(long)d["n"]!));
+        Assert.Equal("d250", kept[150].Id);
+        var reject = Assert.Single(rejects.Items);
+        Assert.Equal((badGroup, 101L, 100L), (reject.File, reject.Line, reject.Records));
+        Assert.StartsWith("corrupt row group 1 (rows 101-200): column 'text'", reject.Reason);
+
+        rejects.Items.Clear();
+        kept = Read(truncated, rejects);
+        Assert.Equal(Enumerable.Range(0, 100), kept.Take(100).Select(d => (int)(long)d["n"]!));
+        Assert.Contains(rejects.Items, r => r.Reason.StartsWith("corrupt row group 1 (rows 101-200)"));
+        Assert.Equal(300, kept.Count + rejects.Items.Sum(r => r.Records));
+
+        // Under on_error: fail the same file is a named error at the first bad row.
+        var failing = new ThrowingRejects();
+        var error = Assert.Throws<BadInputException>(() => Read(badGroup, null!, failing));
+        Assert.Contains($"bad input at {badGroup}:101: corrupt row group 1", error.Message);
+    }
+
+    [Fact]
+    public void Parquet_with_wrong_column_types_is_rejected_with_the_types()
+    {
+        using var dir = new TempDir();
+        var intText = dir.File("int-text.parquet");
+        using (var file = new ParquetSharp.ParquetFileWriter(intText, [new ParquetSharp.Column<string>("id"), new ParquetSharp.Column<long>("text")]))
+        {
+            using var group = file.AppendRowGroup();
+            using (var w = group.NextColumn().LogicalWriter<string>()) w.WriteBatch(["a", "b"]);
+            using (var w = group.NextColumn().LogicalWriter<long>()) w.WriteBatch([1L, 2L]);
+            file.Close();
+        }
+        var listId = dir.File("list-id.parquet");
+        using (var file = new ParquetSharp.ParquetFileWriter(listId, [new ParquetSharp.Column<string>("text"), new ParquetSharp.Column<byte[]>("id")]))
+        {
+            using var group = file.AppendRowGroup();
+            using (var w = group.NextColumn().LogicalWriter<string>()) w.WriteBatch(["x", "y"]);
+            using (var w = group.NextColumn().LogicalWriter<byte[]>()) w.WriteBatch([[1], [2]]);
+            file.Close();
+        }
+        var rejects = new CollectingRejects();
+        Assert.Empty(Read(intText, rejects));
+        Assert.Empty(Read(listId, rejects));
+        Assert.Equal("text column 'text' has type Int64, not string", rejects.Items[0].Reason);
+        Assert.StartsWith("id column 'id' has type binary;", rejects.Items[1].Reason);
+        Assert.Equal([2L, 2L], rejects.Items.Select(r => r.Records));
+    }
+
+    private sealed class ThrowingRejects : IRejectSink
+    {
+        public void Reject(Reject reject) => throw new BadInputException(reject);
     }
 
     [Fact]
