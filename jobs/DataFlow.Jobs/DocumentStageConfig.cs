@@ -38,6 +38,7 @@ public static class DocumentStageConfig
                 TextField = section.GetString("text_field", "text")!,
                 Source = section.GetString("source"),
                 KeepMetadata = section.GetBool("keep_metadata", true),
+                WebContentTypes = section.GetStringList("web_content_types") is { Count: > 0 } types ? types : ReadOptions.Default.WebContentTypes,
             },
             Write = new ShardWriteOptions
             {

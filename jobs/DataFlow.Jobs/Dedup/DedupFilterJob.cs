@@ -38,8 +38,7 @@ public sealed class DedupFilterJob(DedupOptions options, DedupLayout layout) : I
         using var removals = info.Runs.Count == 1 ? new RecordRunReader<RemovalRecord>(info, 0) : null;
         var next = removals is not null && removals.MoveNext() ? removals.Current : (RemovalRecord?)null;
 
-        var extras = documents.Where(i => DocumentSources.FormatOf(i) == InputFormat.Parquet)
-            .SelectMany(i => ParquetDocumentReader.ExtraColumnsOf(i))
+        var extras = documents.SelectMany(i => DocumentSources.ExtraColumnsOf(i))
             .Where(c => c.Name is not ("reason" or "cluster_id" or "cluster_size"))
             .DistinctBy(c => c.Name).ToList();
         using var kept = new DocumentShardWriter(context.CreateOutput(context.Plan.Outputs[0]), extras, options.Documents.Write);

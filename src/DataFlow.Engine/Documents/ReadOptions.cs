@@ -15,5 +15,8 @@ public sealed record ReadOptions
     /// <summary>Keep every other top-level JSON field in the metadata column.</summary>
     public bool KeepMetadata { get; init; } = true;
 
+    /// <summary>Web archives: the media types of response / resource records read as documents (others are rejects).</summary>
+    public IReadOnlyList<string> WebContentTypes { get; init; } = ["text/html", "application/xhtml+xml"];
+
     public static ReadOptions Default { get; } = new();
 }

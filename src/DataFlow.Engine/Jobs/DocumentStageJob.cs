@@ -102,7 +102,6 @@ public abstract class DocumentStageJob(DocumentStageOptions options) : IStageJob
     }
 
     private static IEnumerable<ExtraColumn> InputExtras(IReadOnlyList<string> inputs) =>
-        inputs.Where(i => DocumentSources.FormatOf(i) == InputFormat.Parquet)
-            .SelectMany(i => ParquetDocumentReader.ExtraColumnsOf(i))
+        inputs.SelectMany(i => DocumentSources.ExtraColumnsOf(i))
             .Where(c => c.Name != "reason");
 }
