@@ -9,6 +9,8 @@
 #   truncated.warc.gz        python-docs.warc.gz cut at 60 % of its bytes
 #   bad-header.warc          python-docs.warc with the 3rd response record's Content-Length made unreadable
 #   python-docs.arc.gz       the crawl's responses as ARC v1 records (converted from the WARC by this script)
+#   python-docs.warc.wet.gz  a WET file (Common Crawl's text form): one `conversion` record per page, holding the page's
+#                            reStructuredText source as its text (gzip per record)
 #   pages.tsv                url <TAB> path of the page's HTML <TAB> path of its reStructuredText source (_sources/*.rst.txt)
 # Installs python3-doc and wget with apt when missing (root).
 set -euo pipefail
@@ -86,6 +88,20 @@ with gzip.GzipFile(f"{out}/python-docs.arc.gz", "wb", mtime=0) as arc:
     arc.write(b"filedesc://python-docs.arc 0.0.0.0 %s text/plain %d\n" % (records[0][2].encode(), len(desc)) + desc + b"\n")
     for url, ip, date, ctype, block in records:
         arc.write(f"{url} {ip} {date} {ctype} {len(block)}\n".encode() + block + b"\n")
+EOF
+$py - "$out" <<'EOF'
+import gzip, io, sys, uuid
+out = sys.argv[1]
+with open(f"{out}/python-docs.warc.wet.gz", "wb") as wet:
+    for n, line in enumerate(open(f"{out}/pages.tsv", encoding="utf-8")):
+        url, _, source = line.rstrip("\n").split("\t")
+        text = open(source, "rb").read()
+        head = (f"WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Target-URI: {url}\r\nWARC-Date: 2024-01-01T00:00:{n % 60:02d}Z\r\n"
+                f"WARC-Record-ID: <urn:uuid:{uuid.UUID(int=n + 1)}>\r\nContent-Type: text/plain\r\nContent-Length: {len(text)}\r\n\r\n").encode()
+        member = io.BytesIO()
+        with gzip.GzipFile(fileobj=member, mode="wb", mtime=0) as z:
+            z.write(head + text + b"\r\n\r\n")
+        wet.write(member.getvalue())
 EOF
 rm -f "$out/urls.txt"
 echo "web fixtures in $out: $(wc -l < "$out/pages.tsv") pages"

@@ -77,6 +77,17 @@ public class WebArchiveTests(WebArchiveFixture fixture) : IClassFixture<WebArchi
     }
 
     [Fact]
+    public void Wet_conversion_records_are_documents_holding_their_text()
+    {
+        var rejects = new CollectingRejects();
+        var docs = Read(fixture.File("python-docs.warc.wet.gz"), rejects);
+        Assert.Empty(rejects.Items);
+        Assert.Equal(fixture.PagesTsv.Select(p => p.Url), docs.Select(d => (string?)d["url"]));
+        for (var i = 0; i < docs.Count; i++) Assert.Equal(File.ReadAllText(fixture.PagesTsv[i].Source), docs[i].Text);
+        Assert.All(docs, d => Assert.Equal(("conversion", (object?)null), ((string)d["warc_type"]!, d["http_status"])));
+    }
+
+    [Fact]
     public void A_truncated_archive_keeps_every_whole_record_before_the_break()
     {
         var rejects = new CollectingRejects();
