@@ -15,6 +15,7 @@ public static class StandardStages
     public static StageCatalog Create() => new StageCatalog()
         .Add(new IngestStageType())
         .Add(new SampleStageType())
+        .Add(new Extract.ExtractStageType())
         .Add(new TokenizeStageType())
         .Add(new TokenizerTrainStageType())
         .Add(new PiiStageType())
