@@ -16,6 +16,7 @@ public static class StandardStages
         .Add(new IngestStageType())
         .Add(new SampleStageType())
         .Add(new Extract.ExtractStageType())
+        .Add(new UrlFilter.UrlFilterStageType())
         .Add(new TokenizeStageType())
         .Add(new TokenizerTrainStageType())
         .Add(new PiiStageType())

@@ -40,6 +40,7 @@ app.Configure(config =>
     config.AddCommand<PiiCommand>("pii").WithDescription("Detect and scrub personal data and secrets (tag, pseudonym, keep, drop per type).");
     config.AddCommand<IngestCommand>("ingest").WithDescription("Raw JSONL / JSONL.gz / JSONL.zst / Parquet / text files / WARC, WET, ARC web archives -> Parquet document shards.");
     config.AddCommand<ExtractCommand>("extract").WithDescription("HTML (web-archive pages) -> main text with line structure; title and lang as columns (docs/web.md).");
+    config.AddCommand<UrlFilterCommand>("url-filter").WithDescription("Drop documents by URL: domain / URL block lists (UT1 layout), allow lists, banned words (docs/web.md).");
     config.AddCommand<TokenizeCommand>("tokenize").WithDescription("Documents -> packed, shuffled token shards (Parquet) with a manifest, train/validation split.");
     config.AddBranch("tokenizer", tokenizer => tokenizer.AddCommand<TokenizerTrainCommand>("train").WithDescription("Train a byte-level BPE (or character) tokenizer; writes tokenizer.json."));
     config.AddCommand<QualityCommand>("quality").WithDescription("Language ID and Gopher / C4 / FineWeb rules -> kept shards (+ removed/ with reasons).");
