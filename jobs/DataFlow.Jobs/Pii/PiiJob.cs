@@ -17,7 +17,7 @@ public sealed class PiiJob(DocumentStageOptions options, PiiStageSettings settin
 
     public PiiStageSettings Settings { get; } = settings;
 
-    protected override IRejectSink RejectSink(TaskContext context) => new MaskingRejectSink(context.Rejects);
+    protected override IRejectSink RejectSink(TaskContext context) => new MaskingRejectSink(context.Rejects, PiiMask.ForDisplay);
 
     protected override string? ExampleOf(Document document, string reason) => PiiMask.ForDisplay(document.Text, 160);
 
