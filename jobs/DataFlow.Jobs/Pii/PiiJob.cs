@@ -95,7 +95,10 @@ public sealed class PiiJob(DocumentStageOptions options, PiiStageSettings settin
                 if (other.Start < from && other.End > from) from = other.Start;
                 if (other.Start < to && other.End > to) to = other.End;
             }
-            stats.AddExample(key, PiiMask.ForDisplay(text[from..to].ReplaceLineEndings(" ")));
+            // Tag what this document's scan found first: a value that needs its context (an SSN after "SSN") may have lost it at the cut.
+            var inside = _matches.Where(o => o.Start >= from && o.End <= to).Select(o => o with { Start = o.Start - from }).ToList();
+            var tagged = tagger.Redact(text[from..to], inside).Text;
+            stats.AddExample(key, PiiMask.ForDisplay(tagged.ReplaceLineEndings(" ")));
         }
 
         public void Complete(TaskStats taskStats)

@@ -13,7 +13,7 @@ public static class NationalPhonePlans
     /// <paramref name="sep"/>: the one separator between them (' ', '.' or '/').
     /// </summary>
     public static bool Matches(ReadOnlySpan<char> d, ReadOnlySpan<int> groups, char sep) =>
-        sep == ' ' && (UnitedKingdom(d, groups) || Australia(d, groups) || IndiaMobile(d, groups))
+        sep == ' ' && (UnitedKingdom(d, groups) || Australia(d, groups) || India(d, groups))
         || sep is ' ' or '/' && GermanyOrIndiaLandline(d, groups)
         || sep is ' ' or '.' && France(d, groups);
 
@@ -58,9 +58,13 @@ public static class NationalPhonePlans
         return (d.StartsWith("1300") || d.StartsWith("1800")) && Is(g, 4, 3, 3);
     }
 
-    /// <summary>Ten digits starting 6-9 written 5-5 ("98765 43210"), the way Indian mobiles are printed.</summary>
-    private static bool IndiaMobile(ReadOnlySpan<char> d, ReadOnlySpan<int> g) =>
-        d.Length == 10 && d[0] is >= '6' and <= '9' && Is(g, 5, 5);
+    /// <summary>
+    /// Mobiles: ten digits starting 6-9 written 5-5 ("98765 43210"), the way they are printed. Landlines: 0 + STD code
+    /// + subscriber, 11 digits, also written 3-4-4 or 4-3-4 ("044 2345 6789", "0422 234 5678").
+    /// </summary>
+    private static bool India(ReadOnlySpan<char> d, ReadOnlySpan<int> g) =>
+        d.Length == 10 && d[0] is >= '6' and <= '9' && Is(g, 5, 5)
+        || d.Length == 11 && d[0] == '0' && d[1] != '0' && (Is(g, 3, 4, 4) || Is(g, 4, 3, 4));
 
     private static bool Is(ReadOnlySpan<int> g, params ReadOnlySpan<int> shape) => g.SequenceEqual(shape);
 }
