@@ -76,6 +76,7 @@ public sealed class PiiJob(DocumentStageOptions options, PiiStageSettings settin
 
         private string ScrubMetadata(string metadata, bool dropped)
         {
+            metadata = RelaxedJson.Unescape(metadata);          // "\u002B44 20 ..." must be seen as "+44 20 ..."
             var found = scanner.Scan(metadata);
             if (found.Count == 0) return metadata;
             _metadataValues += found.Count;

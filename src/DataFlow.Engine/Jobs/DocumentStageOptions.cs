@@ -35,6 +35,6 @@ public sealed record DocumentStageOptions
     {
         if (Mask is not { } mask || !MaskRemoved) return;
         document.Text = mask(document.Text);
-        if (document.Metadata.Length > 2) document.Metadata = mask(document.Metadata);
+        if (document.Metadata.Length > 2) document.Metadata = mask(RelaxedJson.Unescape(document.Metadata));
     }
 }
