@@ -83,11 +83,16 @@ def group(s, sizes, sep):
 # ------------------------------------------------------------------ planted values, many formats each
 
 NAMES = ["john", "mary", "li.wei", "zhang_san", "anna-maria", "o.brien", "k.tanaka", "wangfang", "p.dubois", "s.mueller"]
-DOMAINS = ["example.com", "mail.example.org", "corp.example.co.uk", "qq.com", "163.com", "uni-example.de", "example.cn", "post.example.fr"]
+# Not the reserved example.com/.net/.org (RFC 2606): those are sample values, planted below as decoys.
+DOMAINS = ["riverbend-mail.com", "mail.lakeside.org", "corp.example.co.uk", "qq.com", "163.com", "uni-example.de", "example.cn", "post.example.fr"]
+UNICODE_LOCAL = ["müller", "josé.garcía", "zoë", "søren", "пользователь", "δοκιμή", "राहुल", "françois.dupré"]
+IDN_DOMAINS = ["bücher-welt.de", "пример.рф", "παράδειγμα.ελ", "xn--80ak6aa92e.xn--p1ai", "münchen-post.de", "correo-españa.es"]
 
 
 def email():
-    f = R.randrange(6)
+    f = R.randrange(8)
+    if f == 6: return f"{R.choice(UNICODE_LOCAL)}{R.randrange(1, 99)}@{R.choice(DOMAINS + IDN_DOMAINS)}"      # RFC 6531
+    if f == 7: return f"{R.choice(NAMES)}@{R.choice(IDN_DOMAINS)}"                                         # IDN domain
     if f == 0: return f"{R.choice(NAMES)}@{R.choice(DOMAINS)}"
     if f == 1: return f"{R.choice(NAMES)}{R.randrange(1, 999)}@{R.choice(DOMAINS)}"
     if f == 2: return f"{R.choice(NAMES)}+{chars(LOWER, 4)}@{R.choice(DOMAINS)}"
@@ -117,11 +122,20 @@ def public_ipv6():
 
 
 def na_number():
-    return f"{R.randrange(2, 10)}{R.randrange(9)}{R.randrange(10)}", f"{R.randrange(2, 10)}{digits(2)}", digits(4)
+    while True:
+        a, b, c = f"{R.randrange(2, 10)}{R.randrange(9)}{R.randrange(10)}", f"{R.randrange(2, 10)}{digits(2)}", digits(4)
+        if not (b == "555" and c.startswith("01")): return a, b, c          # 555-0100..0199 is fiction (a decoy below)
+
+
+def not_drama(make):
+    # Ofcom's drama ranges (020 7946 0xxx, ...) are sample values, planted as decoys instead.
+    while True:
+        v = make()
+        if "7946 0" not in v: return v
 
 
 def phone():
-    f = R.randrange(22)
+    f = R.randrange(34)
     a, b, c = na_number()
     m = f"1{R.choice('3456789')}{digits(9)}"
     if f == 0: return f"+1{a}{b}{c}"
@@ -131,7 +145,7 @@ def phone():
     if f == 4: return f"{a}-{b}-{c}"
     if f == 5: return f"{a}.{b}.{c}"
     if f == 6: return f"1-{a}-{b}-{c}"
-    if f == 7: return f"+44 20 7{digits(3)} {digits(4)}"
+    if f == 7: return not_drama(lambda: f"+44 20 7{digits(3)} {digits(4)}")
     if f == 8: return f"+44 7{digits(3)} {digits(6)}"
     if f == 9: return f"+49 30 {R.randrange(2, 10)}{digits(7)}"
     if f == 10: return f"+33 {R.randrange(1, 8)} {digits(2)} {digits(2)} {digits(2)} {digits(2)}"
@@ -143,9 +157,22 @@ def phone():
     if f == 16: return f"{R.choice(['010', '021', '020'])}-{R.randrange(2, 10)}{digits(7)}"
     if f == 17: return f"{R.choice(['0755', '0571', '0512'])}-{R.randrange(2, 10)}{digits(6)}"
     if f == 18: return f"（{R.choice(['010', '021'])}）{R.randrange(2, 10)}{digits(7)}"
-    if f == 19: return f"020 7{digits(3)} {digits(4)}"
-    if f == 20: return f"0{R.randrange(1, 7)} {digits(2)} {digits(2)} {digits(2)} {digits(2)}"
-    return f"030/{R.randrange(2, 10)}{digits(7)}"
+    if f == 19: return not_drama(lambda: f"020 7{digits(3)} {digits(4)}")
+    if f == 20: return f"0{R.randrange(1, 7)} {R.randrange(2, 10)}{digits(1)} {digits(2)} {digits(2)} {digits(2)}"
+    if f == 21: return f"030/{R.randrange(2, 10)}{digits(7)}"
+    # National formats by numbering plan (docs/pii.md): UK (Ofcom), DE (BNetzA), FR (ARCEP), AU (ACMA), IN (DoT).
+    if f == 22: return f"07{R.choice('45789')}{digits(2)} {R.randrange(1, 10)}{digits(5)}"                    # UK mobile 5-6
+    if f == 23: return f"01{R.choice('2345689')}{digits(2)} {R.randrange(2, 10)}{digits(5)}"                  # UK 01xxx 5-6
+    if f == 24: return f"01{R.randrange(2, 10)}1 {R.randrange(2, 10)}{digits(2)} {digits(4)}"                 # UK 01x1 4-3-4
+    if f == 25: return f"0{R.choice(['221', '89', '40', '69', '711'])} {R.randrange(2, 10)}{digits(6)}"      # DE landline
+    if f == 26: return f"01{R.choice('567')}{digits(1)} {R.randrange(2, 10)}{digits(7)}"                      # DE mobile
+    if f == 27: return f"0{R.randrange(1, 7)}.{R.randrange(2, 10)}{digits(1)}.{digits(2)}.{digits(2)}.{digits(2)}"  # FR, dots
+    if f == 28: return f"0{R.choice('2378')} {R.randrange(8, 10)}{digits(3)} {digits(4)}"                     # AU geographic
+    if f == 29: return f"04{digits(2)} {digits(3)} {digits(3)}"                                               # AU mobile
+    if f == 30: return f"{R.choice(['1300', '1800'])} {digits(3)} {digits(3)}"                                # AU local rate / freecall
+    if f == 31: return f"{R.randrange(6, 10)}{digits(4)} {digits(5)}"                                         # IN mobile
+    if f == 32: return f"0{R.choice(['44', '80', '22', '11'])} {R.randrange(2, 10)}{digits(3)} {digits(4)}"  # IN landline 3-4-4
+    return f"0{R.choice(['422', '821', '484'])} {R.randrange(2, 10)}{digits(6)}"                             # IN landline 4-7
 
 
 CARD_PREFIXES = [("4", 16), ("4", 13), ("51", 16), ("55", 16), ("2221", 16), ("2720", 16), ("34", 15), ("37", 15),
@@ -182,7 +209,10 @@ def iban(valid=True):
     check = iban_check(country, bban)
     if not valid: check = "%02d" % ((int(check) + R.randrange(1, 90)) % 100)
     s = country + check + bban
-    return group(s, [4] * 9, " ") if R.random() < 0.5 else s
+    f = R.random()
+    if f < 0.4: return s
+    if f < 0.8: return group(s, [4] * 9, " ")
+    return group(s.lower(), [4] * 9, " ")                                            # lower case, grouped
 
 
 REGIONS = ["110101", "110105", "310104", "440305", "510107", "330106", "420111", "610113", "120104", "500103"]
@@ -260,7 +290,14 @@ def planted(kind):
         return v, v if R.random() < 0.7 else f"[{v}]:{R.randrange(1, 65535)}"
     elif kind == "phone": v = phone()
     elif kind == "payment_card": v = card()
-    elif kind == "iban": v = iban()
+    elif kind == "iban":
+        v = iban()
+        if R.random() < 0.15:
+            v = v.replace(" ", "").lower()
+            return v, f"IBAN {v}"                                                    # compact lower case needs the word
+    elif kind == "us_ssn" and R.random() < 0.25:
+        v = ssn().replace("-", "").replace(" ", "")
+        return v, R.choice([f"SSN {v}", f"SSN: {v}", f"social security number {v}"])    # no separators: only after a context word
     elif kind == "cn_resident_id": v = cn_id()
     elif kind == "us_ssn": v = ssn()
     elif kind == "url_password": return url_password()
@@ -271,7 +308,7 @@ def planted(kind):
 # ------------------------------------------------------------------ decoys
 
 def decoy():
-    k = R.randrange(22)
+    k = R.randrange(25)
     if k == 0: return "order_number", f"订单号{R.randrange(2015, 2026)}{R.randrange(1, 13):02d}{R.randrange(1, 29):02d}{digits(8)}"
     if k == 1: return "order_number", f"Order #{chars(string.ascii_uppercase, 1)}-{R.randrange(2015, 2026)}-{digits(6)}"
     if k == 2: return "order_number", f"SO-{R.randrange(2015, 2026)}-{digits(6)}"
@@ -308,6 +345,14 @@ def decoy():
     if k == 18: return "invalid_card", card_number(valid=False)
     if k == 19: return "url", f"https://{chars(LOWER, 6)}.example.com:{R.randrange(1, 65535)}/{chars(LOWER, 4)}?id={digits(6)}"
     if k == 20: return "invalid_cn_id", R.choice(REGIONS) + f"{R.randrange(1950, 2010)}1332" + digits(3) + "1"
+    if k == 22: return "sample_value", R.choice([
+        f"{R.choice(NAMES)}@{R.choice(['example.com', 'example.org', 'mail.example.net', 'shop.test'])}",      # RFC 2606 / 6761
+        f"({R.randrange(2, 10)}{R.randrange(9)}{R.randrange(10)}) 555-01{digits(2)}",                           # NANP fiction
+        f"020 7946 0{digits(3)}", f"01632 960{digits(3)}", f"07700 900{digits(3)}", f"0161 496 0{digits(3)}",   # Ofcom drama
+        "4111 1111 1111 1111", "5555555555554444", "378282246310005",                                             # test cards
+        "078-05-1120", "219-09-9999", "DE89 3704 0044 0532 0130 00", "GB82WEST12345698765432", "AKIAIOSFODNN7EXAMPLE"])
+    if k == 23: return "bare_nine_digits", R.choice([f"order {R.randrange(100000000, 999999999)}", f"ref. {R.randrange(100000000, 999999999)}"])
+    if k == 24: return "id_like_iban", R.choice(["de", "gb", "fr", "nl"]) + digits(2) + chars(LOWER + string.digits, 18)
     return "time", f"{R.randrange(24):02d}:{R.randrange(60):02d}"
 
 

@@ -1,6 +1,7 @@
 using DataFlow.Engine.Config;
 using DataFlow.Engine.Documents;
 using DataFlow.Engine.Jobs;
+using DataFlow.Text.Pii;
 using ParquetSharp;
 
 namespace DataFlow.Jobs;
@@ -9,7 +10,7 @@ namespace DataFlow.Jobs;
 /// The keys every document stage accepts:
 /// <c>input</c> (file, folder or glob, or a list; default: the previous stage's shards), <c>tasks</c>,
 /// <c>id_field</c> (id), <c>text_field</c> (text), <c>source</c>, <c>keep_metadata</c> (true),
-/// <c>keep_removed</c> (false), <c>compression</c> (zstd | snappy | gzip | none), <c>compression_level</c>
+/// <c>keep_removed</c> (false), <c>mask_removed</c> (true), <c>compression</c> (zstd | snappy | gzip | none), <c>compression_level</c>
 /// (fastest | optimal | smallest | a level number), <c>row_group_rows</c> (100000).
 /// </summary>
 public static class DocumentStageConfig
@@ -32,6 +33,9 @@ public static class DocumentStageConfig
             Input = input,
             Tasks = section.GetInt("tasks", settings.DefaultTasks, 1, 1_000_000),
             KeepRemoved = section.GetBool("keep_removed", false),
+            // Rejects and removed/ are for inspection, not training: no raw personal data in them (docs/pii.md).
+            Mask = PiiMask.ForDisplay,
+            MaskRemoved = section.GetBool("mask_removed", true),
             Read = new ReadOptions
             {
                 IdField = section.GetString("id_field", "id")!,

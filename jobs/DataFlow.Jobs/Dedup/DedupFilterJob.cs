@@ -48,11 +48,12 @@ public sealed class DedupFilterJob(DedupOptions options, DedupLayout layout) : I
             : null;
         var stats = context.Stats;
         long ordinal = 0;
+        var rejects = options.Documents.MaskRejects(context.Rejects);
         for (var f = 0; f < documents.Count; f++)
         {
             var fileIndex = f;
             void OnFraction(double x) => context.Progress.SetFraction((fileIndex + x) / documents.Count);
-            foreach (var doc in DocumentSources.Read(documents[f], options.Documents.Read, context.Rejects, OnFraction))
+            foreach (var doc in DocumentSources.Read(documents[f], options.Documents.Read, rejects, OnFraction))
             {
                 context.Cancellation.ThrowIfCancellationRequested();
                 var bytes = Encoding.UTF8.GetByteCount(doc.Text);
@@ -74,6 +75,7 @@ public sealed class DedupFilterJob(DedupOptions options, DedupLayout layout) : I
                 stats.Add("dropped_bytes." + reason, bytes);
                 if (removed is not null)
                 {
+                    options.Documents.MaskForRemoved(doc);
                     doc["reason"] = reason;
                     doc["cluster_id"] = (long)r.Cluster;
                     doc["cluster_size"] = r.ClusterSize;

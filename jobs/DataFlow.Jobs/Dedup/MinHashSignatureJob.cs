@@ -67,7 +67,7 @@ public sealed class MinHashSignatureJob(DedupOptions options) : IStageJob
         {
             var fileIndex = f;
             void OnFraction(double x) => context.Progress.SetFraction((fileIndex + x) / context.Inputs.Count);
-            foreach (var doc in DocumentSources.Read(context.Inputs[f], read, context.Rejects, OnFraction))
+            foreach (var doc in DocumentSources.Read(context.Inputs[f], read, options.Documents.MaskRejects(context.Rejects), OnFraction))
             {
                 context.Cancellation.ThrowIfCancellationRequested();
                 var bytes = Encoding.UTF8.GetByteCount(doc.Text);

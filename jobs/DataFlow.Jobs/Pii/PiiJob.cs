@@ -17,7 +17,7 @@ public sealed class PiiJob(DocumentStageOptions options, PiiStageSettings settin
 
     public PiiStageSettings Settings { get; } = settings;
 
-    protected override IRejectSink RejectSink(TaskContext context) => new MaskingRejectSink(context.Rejects);
+    protected override IRejectSink RejectSink(TaskContext context) => new MaskingRejectSink(context.Rejects, PiiMask.ForDisplay);
 
     protected override string? ExampleOf(Document document, string reason) => PiiMask.ForDisplay(document.Text, 160);
 
@@ -76,6 +76,7 @@ public sealed class PiiJob(DocumentStageOptions options, PiiStageSettings settin
 
         private string ScrubMetadata(string metadata, bool dropped)
         {
+            metadata = RelaxedJson.Unescape(metadata);          // "\u002B44 20 ..." must be seen as "+44 20 ..."
             var found = scanner.Scan(metadata);
             if (found.Count == 0) return metadata;
             _metadataValues += found.Count;
@@ -95,7 +96,10 @@ public sealed class PiiJob(DocumentStageOptions options, PiiStageSettings settin
                 if (other.Start < from && other.End > from) from = other.Start;
                 if (other.Start < to && other.End > to) to = other.End;
             }
-            stats.AddExample(key, PiiMask.ForDisplay(text[from..to].ReplaceLineEndings(" ")));
+            // Tag what this document's scan found first: a value that needs its context (an SSN after "SSN") may have lost it at the cut.
+            var inside = _matches.Where(o => o.Start >= from && o.End <= to).Select(o => o with { Start = o.Start - from }).ToList();
+            var tagged = tagger.Redact(text[from..to], inside).Text;
+            stats.AddExample(key, PiiMask.ForDisplay(tagged.ReplaceLineEndings(" ")));
         }
 
         public void Complete(TaskStats taskStats)

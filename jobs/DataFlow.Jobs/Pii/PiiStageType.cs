@@ -7,7 +7,7 @@ namespace DataFlow.Jobs.Pii;
 /// <summary>
 /// <c>type: pii</c>. Keys (besides the document-stage ones): <c>types</c> (list, default all), <c>policy</c>
 /// (tag | pseudonym | keep | drop, default tag), <c>policies</c> (map type -> policy), <c>drop_above</c> (0),
-/// <c>include_private_ips</c>, <c>include_loopback_ips</c>, <c>include_documentation_ips</c> (false),
+/// <c>include_private_ips</c>, <c>include_loopback_ips</c>, <c>include_documentation_ips</c>, <c>include_sample_values</c> (false),
 /// <c>pseudonym_key_env</c> (DATAFLOW_PII_KEY), <c>scrub_metadata</c> (true).
 /// </summary>
 public sealed class PiiStageType : IStageType
@@ -44,6 +44,7 @@ public sealed class PiiStageType : IStageType
                 IncludePrivateIps = section.GetBool("include_private_ips", false),
                 IncludeLoopbackIps = section.GetBool("include_loopback_ips", false),
                 IncludeDocumentationIps = section.GetBool("include_documentation_ips", false),
+                IncludeSampleValues = section.GetBool("include_sample_values", false),
             },
             Policies = policies,
             DefaultPolicy = fallback,

@@ -59,6 +59,9 @@ public static class JsonlDocumentReader
         return new NonClosingStream(file);
     }
 
+    // Generous, so a masking sink can mask whole values before it cuts the excerpt short (a cut value escapes a mask).
+    private const int ExcerptBytes = 16 * 1024;
+
     private static string Excerpt(ReadOnlySpan<byte> line) =>
-        Encoding.UTF8.GetString(line[..Math.Min(line.Length, 200)]);
+        Encoding.UTF8.GetString(line[..Math.Min(line.Length, ExcerptBytes)]);
 }

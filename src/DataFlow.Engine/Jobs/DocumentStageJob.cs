@@ -65,7 +65,7 @@ public abstract class DocumentStageJob(DocumentStageOptions options) : IStageJob
             ? new DocumentShardWriter(context.CreateOutput(context.Plan.Outputs[1]), [.. extras, ExtraColumn.String("reason")], Options.Write)
             : null;
         var stats = context.Stats;
-        var rejects = RejectSink(context);
+        var rejects = Options.MaskRejects(RejectSink(context));
         for (var f = 0; f < context.Inputs.Count; f++)
         {
             var file = context.Inputs[f];
@@ -92,6 +92,7 @@ public abstract class DocumentStageJob(DocumentStageOptions options) : IStageJob
                 if (ExampleOf(doc, reason) is { } example) stats.AddExample("dropped." + reason, example);
                 if (removed is not null)
                 {
+                    Options.MaskForRemoved(doc);
                     doc["reason"] = reason;
                     removed.Write(doc);
                 }

@@ -116,10 +116,9 @@ public static class PiiChecksums
         return check == ChineseIdCheck(id[..17]);
     }
 
-    /// <summary>Area 001-899 except 666, group 01-99, serial 0001-9999; the two numbers published in advertising excluded.</summary>
+    /// <summary>SSA: area 001-899 except 666, group 01-99, serial 0001-9999 (voided advertising numbers: <see cref="PiiSampleValues.IsSampleSsn"/>).</summary>
     public static bool UsSsnValid(int area, int group, int serial) =>
-        area is > 0 and < 900 && area != 666 && group > 0 && serial > 0
-        && !(area == 78 && group == 5 && serial == 1120) && !(area == 219 && group == 9 && serial == 9999);
+        area is > 0 and < 900 && area != 666 && group > 0 && serial > 0;
 
     private static int Num(ReadOnlySpan<char> digits)
     {

@@ -34,8 +34,11 @@ public sealed class PiiPseudonymizer
         {
             case PiiType.Email:
                 {
+                    // Local part and domain labels become lower-case letters and digits of the same lengths; '@', the dots between labels and the TLD stay.
+                    int at = Array.LastIndexOf(s, '@');
                     int lastDot = Array.LastIndexOf(s, '.');
-                    Substitute(s, 0, lastDot < 0 ? s.Length : lastDot, ref bytes);
+                    Replace(s, 0, at, LowerAlnum, keep: null, ref bytes);
+                    Replace(s, at + 1, lastDot < at ? s.Length : lastDot, Lower, keep: ".", ref bytes);
                     break;
                 }
             case PiiType.Ipv4:
@@ -55,6 +58,14 @@ public sealed class PiiPseudonymizer
                 Substitute(s, 4, s.Length, ref bytes);
                 FixIbanCheck(s);
                 break;
+            case PiiType.UrlPassword:
+                {
+                    // user:password -> a user name of letters and digits and a password of letters and digits, lengths kept: no punctuation of either survives.
+                    int colon = Array.IndexOf(s, ':');
+                    Replace(s, 0, colon < 0 ? s.Length : colon, LowerAlnum, keep: null, ref bytes);
+                    if (colon >= 0) Replace(s, colon + 1, s.Length, Alnum, keep: null, ref bytes);
+                    break;
+                }
             case PiiType.ChineseResidentId:
                 return ChineseId(s, ref bytes);
             case PiiType.UsSsn:
@@ -66,6 +77,8 @@ public sealed class PiiPseudonymizer
                 Substitute(s, Array.LastIndexOf(s, '_', Math.Min(s.Length - 1, 10)) + 1, s.Length, ref bytes);
                 break;
             case PiiType.GitLabToken:
+                Replace(s, Array.IndexOf(s, '-') + 1, s.Length, Base64Url, keep: null, ref bytes);
+                break;
             case PiiType.SlackToken:
                 {
                     var text = new string(s);
@@ -75,19 +88,33 @@ public sealed class PiiPseudonymizer
                 }
             case PiiType.PrivateKey:
                 {
+                    // The BEGIN/END lines stay; every base64 character of the body becomes a random one ('+' and '/' included), line breaks and padding stay.
                     int bodyStart = Array.IndexOf(s, '\n') + 1;
                     int footer = new string(s).LastIndexOf("-----END", StringComparison.Ordinal);
-                    Substitute(s, bodyStart, footer > bodyStart ? footer : s.Length, ref bytes);
+                    Replace(s, bodyStart, footer > bodyStart ? footer : s.Length, Base64, keep: "\r\n=:, -", ref bytes);
                     break;
                 }
             case PiiType.Jwt:
-                Substitute(s, 3, s.Length, ref bytes);
+                Replace(s, 3, s.Length, Base64Url, keep: ".", ref bytes);
                 break;
             default:
                 Substitute(s, 0, s.Length, ref bytes);
                 break;
         }
         return new string(s);
+    }
+
+    private const string Lower = "abcdefghijklmnopqrstuvwxyz";
+    private const string LowerAlnum = "abcdefghijklmnopqrstuvwxyz0123456789";
+    private const string Alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    private const string Base64 = Alnum + "+/";
+    private const string Base64Url = Alnum + "-_";
+
+    /// <summary>Every character in [from, to) not in <paramref name="keep"/> becomes a keyed pick from <paramref name="alphabet"/>.</summary>
+    private static void Replace(char[] s, int from, int to, string alphabet, string? keep, ref ByteStream bytes)
+    {
+        for (int i = from; i < to; i++)
+            if (keep is null || !keep.Contains(s[i])) s[i] = alphabet[bytes.Next() % alphabet.Length];
     }
 
     private static int SkipDigits(char[] s, int count)
@@ -117,7 +144,7 @@ public sealed class PiiPseudonymizer
 
     private static void FixIbanCheck(char[] s)
     {
-        var compact = s.Where(c => c != ' ').ToArray();
+        var compact = s.Where(c => c != ' ').Select(char.ToUpperInvariant).ToArray();
         compact[2] = '0';
         compact[3] = '0';
         int check = 98 - PiiChecksums.IbanMod97(compact);
@@ -144,6 +171,7 @@ public sealed class PiiPseudonymizer
         if (area >= 666) area++;
         int group = 1 + bytes.Next() % 99;
         int serial = 1 + (bytes.Next() << 8 | bytes.Next()) % 9999;
+        if (s.Length == 9) return $"{area:D3}{group:D2}{serial:D4}";                  // written without separators
         char sep = s.Length > 3 && !char.IsAsciiDigit(s[3]) ? s[3] : '-';
         return $"{area:D3}{sep}{group:D2}{sep}{serial:D4}";
     }

@@ -14,6 +14,7 @@ public sealed record PiiScanOptions
         IncludePrivateIps = true,
         IncludeLoopbackIps = true,
         IncludeDocumentationIps = true,
+        IncludeSampleValues = true,
     };
 
     /// <summary>Types to detect; null means all.</summary>
@@ -27,6 +28,9 @@ public sealed record PiiScanOptions
 
     /// <summary>192.0.2/24, 198.51.100/24, 203.0.113/24, 2001:db8::/32, 3fff::/20.</summary>
     public bool IncludeDocumentationIps { get; init; }
+
+    /// <summary>Values published for documentation, tests and fiction (<see cref="PiiSampleValues"/>): example.com, 555-01xx, 4111 1111 1111 1111, ...</summary>
+    public bool IncludeSampleValues { get; init; }
 
     public bool Detects(PiiType type) => Types is null || Types.Contains(type);
 }

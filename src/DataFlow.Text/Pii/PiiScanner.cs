@@ -65,8 +65,7 @@ public sealed class PiiScanner
     private int AtSign(ReadOnlySpan<char> t, int at, List<PiiMatch> m, int first)
     {
         if (!_o.Detects(PiiType.Email)) return at + 1;
-        int ls = at;
-        while (ls > 0 && at - ls < 64 && IsLocalChar(t[ls - 1])) ls--;
+        int ls = LocalPartStart(t, at);
         while (ls < at && t[ls] is '.' or '-' or '+') ls++;
         if (ls == at || t[at - 1] == '.') return at + 1;
 
@@ -74,20 +73,78 @@ public sealed class PiiScanner
         while (true)
         {
             int s = k;
-            while (k < t.Length && IsDomainChar(t[k]) && k - s < 64) k++;
-            if (k == s || t[s] == '-' || t[k - 1] == '-') break;
+            k = LabelEnd(t, s, out bool tooLong);
+            if (tooLong || k == s || t[s] == '-' || t[k - 1] == '-') break;
             labels++;
             lastLabel = s;
             end = k;
             if (k + 1 < t.Length && t[k] == '.' && IsDomainChar(t[k + 1])) { k++; continue; }
             break;
         }
-        if (labels < 2 || end < t.Length && IsDomainChar(t[end])) return at + 1;
-        var tld = t[lastLabel..end];
-        if (tld.Length is < 2 or > 24 || tld.ContainsAnyExcept(AsciiLetters) || IsFileExtension(tld)) return at + 1;
+        if (labels < 2 || !IsTld(t[lastLabel..end])) return at + 1;
+        if (!_o.IncludeSampleValues && PiiSampleValues.IsSampleEmailDomain(t[(at + 1)..end])) return end;
         Add(m, first, PiiType.Email, ls, end);
         return end;
     }
+
+    /// <summary>
+    /// Start of the local part before '@': ASCII atoms, or letters of any script (RFC 6531). Text in a script written
+    /// without spaces runs straight into an address (联系张三zhangsan@qq.com), so a run that changes between such a script
+    /// and any other keeps only the part next to '@'.
+    /// </summary>
+    private static int LocalPartStart(ReadOnlySpan<char> t, int at)
+    {
+        int ls = at, cls = 0;
+        while (ls > 0 && at - ls < 64 && IsLocalChar(t[ls - 1]))
+        {
+            int c = ScriptClass(t[ls - 1]);
+            if (c != 0 && cls != 0 && c != cls) break;
+            if (c != 0) cls = c;
+            ls--;
+        }
+        return ls;
+    }
+
+    /// <summary>End of one domain label from <paramref name="s"/>: ASCII letters, digits, '-' or letters of any script (IDN), not changing between a spaceless script and another.</summary>
+    private static int LabelEnd(ReadOnlySpan<char> t, int s, out bool tooLong)
+    {
+        int k = s, cls = 0;
+        tooLong = false;
+        while (k < t.Length && IsDomainChar(t[k]))
+        {
+            int c = ScriptClass(t[k]);
+            if (c != 0 && cls != 0 && c != cls) return k;
+            if (c != 0) cls = c;
+            if (k - s == 63) { tooLong = true; return k; }
+            k++;
+        }
+        return k;
+    }
+
+    /// <summary>0 for ASCII punctuation of addresses, 1 for scripts written without spaces (CJK, kana, Thai, Lao, Khmer, Myanmar), 2 for the rest.</summary>
+    private static int ScriptClass(char c) => c is '.' or '_' or '%' or '+' or '-' ? 0 : IsSpacelessScript(c) ? 1 : 2;
+
+    private static bool IsSpacelessScript(char c) => c >= 0x0E00 && (c <= 0x0EFF || c is >= '\u1000' and <= '\u109F' || c is >= '\u1780' and <= '\u17FF'
+        || c is >= '\u2E80' and <= '\u2FDF' || c is >= '\u3005' and <= '\u3007' || c is >= '\u3040' and <= '\u31FF' || c is >= '\u3400' and <= '\u4DBF'
+        || c is >= '\u4E00' and <= '\u9FFF' || c is >= '\uF900' and <= '\uFAFF' || c is >= '\uFF66' and <= '\uFF9F');
+
+    /// <summary>ASCII letters (not a file extension), a Unicode TLD (letters and marks: рф, 中国, भारत), or its xn-- form.</summary>
+    private static bool IsTld(ReadOnlySpan<char> tld)
+    {
+        if (tld.Length is < 2 or > 63) return false;
+        if (tld.StartsWith("xn--", StringComparison.OrdinalIgnoreCase))
+            return tld.Length > 5 && !tld[4..].ContainsAnyExcept(AsciiLowerDigitHyphen);
+        if (!tld.ContainsAnyExcept(AsciiLetters)) return tld.Length <= 24 && !IsFileExtension(tld);
+        foreach (var c in tld) if (c < 0x80 || !(char.IsLetter(c) || IsMark(c))) return false;
+        return true;
+    }
+
+    private static readonly SearchValues<char> AsciiLowerDigitHyphen = SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
+
+    private static bool IsMark(char c) => char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.NonSpacingMark
+        or System.Globalization.UnicodeCategory.SpacingCombiningMark;
+
+    private static bool IsNonAsciiWordChar(char c) => c >= 0x80 && (char.IsLetterOrDigit(c) || IsMark(c));
 
     private static readonly SearchValues<char> AsciiLetters =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
@@ -102,9 +159,9 @@ public sealed class PiiScanner
         return false;
     }
 
-    private static bool IsLocalChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '%' or '+' or '-';
+    private static bool IsLocalChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '%' or '+' or '-' || IsNonAsciiWordChar(c);
 
-    private static bool IsDomainChar(char c) => char.IsAsciiLetterOrDigit(c) || c == '-';
+    private static bool IsDomainChar(char c) => char.IsAsciiLetterOrDigit(c) || c == '-' || IsNonAsciiWordChar(c);
 
     // ---------------------------------------------------------------- ':' (URLs with credentials, hex-only IPv6)
 
@@ -281,10 +338,19 @@ public sealed class PiiScanner
             int e = ends[last];
             if (last < g - 1 && t[e] != ' ') continue;                 // the number runs on: not a prefix we can cut
             if (e < n && (char.IsAsciiLetterOrDigit(t[e]) || t[e] == '_')) continue;
+            if (!_o.IncludeSampleValues && IsSampleE164(t[(i + 1)..e])) return e;
             Add(m, first, PiiType.Phone, i, e);
             return e;
         }
         return g > 0 ? ends[g - 1] : i + 1;
+    }
+
+    private static bool IsSampleE164(ReadOnlySpan<char> written)
+    {
+        Span<char> digits = stackalloc char[written.Length];
+        int n = 0;
+        foreach (var c in written) if (char.IsAsciiDigit(c)) digits[n++] = c;
+        return PiiSampleValues.IsSamplePhone(digits[..n], e164: true);
     }
 
     // ---------------------------------------------------------------- tokens: numbers, key prefixes, IBAN, JWT, key blocks
@@ -322,7 +388,8 @@ public sealed class PiiScanner
         {
             int k = 4;
             while (k < s.Length && k < 21 && (char.IsAsciiLetterUpper(s[k]) || s[k] is >= '2' and <= '7')) k++;
-            if (k == 20 && (k == s.Length || !IsTokenChar(s[k]))) return Found(m, first, PiiType.AwsAccessKey, ws, ws + 20);
+            if (k == 20 && (k == s.Length || !IsTokenChar(s[k])))
+                return !_o.IncludeSampleValues && PiiSampleValues.IsSampleAwsKey(s[..20]) ? ws + 20 : Found(m, first, PiiType.AwsAccessKey, ws, ws + 20);
         }
         else if (c0 == 'g' && _o.Detects(PiiType.GitHubToken) && s[1] == 'h' && s[3] == '_' && s[2] is 'p' or 'o' or 'u' or 's' or 'r')
         {
@@ -355,8 +422,8 @@ public sealed class PiiScanner
             if (end > 0) return Found(m, first, PiiType.Jwt, ws, end);
         }
 
-        if (char.IsAsciiLetterUpper(c0) && char.IsAsciiLetterUpper(s[1]) && char.IsAsciiDigit(s[2]) && char.IsAsciiDigit(s[3])
-            && _o.Detects(PiiType.Iban))
+        if (char.IsAsciiLetter(c0) && char.IsAsciiLetter(s[1]) && char.IsAsciiLetterUpper(c0) == char.IsAsciiLetterUpper(s[1])
+            && char.IsAsciiDigit(s[2]) && char.IsAsciiDigit(s[3]) && _o.Detects(PiiType.Iban))
         {
             int end = TryIban(t, ws);
             if (end > 0) return Found(m, first, PiiType.Iban, ws, end);
@@ -407,21 +474,59 @@ public sealed class PiiScanner
         return k;
     }
 
-    private static int TryIban(ReadOnlySpan<char> t, int s)
+    /// <summary>
+    /// An IBAN from <paramref name="s"/>: upper case, or lower case throughout (letters and country code alike), compact
+    /// or in groups of four; returns its end, minus its end when it has the shape but not the checksum (or is a published
+    /// example), or -1. A compact lower-case IBAN needs the word IBAN before it: 22 lower-case letters and digits are
+    /// more often an identifier, and mod 97 alone passes one in 97 of them.
+    /// </summary>
+    private int TryIban(ReadOnlySpan<char> t, int s)
     {
-        int len = PiiChecksums.IbanLength(t[s], t[s + 1]);
+        bool lower = char.IsAsciiLetterLower(t[s]);
+        int len = PiiChecksums.IbanLength(char.ToUpperInvariant(t[s]), char.ToUpperInvariant(t[s + 1]));
         if (len == 0) return -1;
         Span<char> buf = stackalloc char[34];
         int got = 0, k = s;
+        bool grouped = false;
         while (got < len && k < t.Length)
         {
             char c = t[k];
-            if (char.IsAsciiDigit(c) || char.IsAsciiLetterUpper(c)) { buf[got++] = c; k++; }
-            else if (c == ' ' && got % 4 == 0 && k + 1 < t.Length && char.IsAsciiLetterOrDigit(t[k + 1])) k++;
+            if (char.IsAsciiDigit(c) || (lower ? char.IsAsciiLetterLower(c) : char.IsAsciiLetterUpper(c))) { buf[got++] = char.ToUpperInvariant(c); k++; }
+            else if (c == ' ' && got % 4 == 0 && k + 1 < t.Length && char.IsAsciiLetterOrDigit(t[k + 1])) { k++; grouped = true; }
             else break;
         }
         if (got != len || k < t.Length && IsTokenChar(t[k])) return -1;
-        return PiiChecksums.IbanValid(buf[..got]) ? k : -k;
+        if (lower && !grouped && !HasContextBefore(t, s, IbanWords)) return -1;
+        var iban = buf[..got];
+        if (!PiiChecksums.IbanValid(iban) || !_o.IncludeSampleValues && PiiSampleValues.IsSampleIban(iban)) return -k;
+        return k;
+    }
+
+    private static readonly string[] IbanWords = ["iban"];
+
+    private static readonly string[] SsnWords = ["ssn", "ssns", "ss#", "ss no", "social security", "soc. sec", "soc sec"];
+
+    /// <summary>One of <paramref name="words"/> (lower case, whole words) within the 40 characters before <paramref name="start"/>.</summary>
+    private static bool HasContextBefore(ReadOnlySpan<char> t, int start, string[] words)
+    {
+        int from = Math.Max(0, start - 40);
+        Span<char> lower = stackalloc char[start - from];
+        t[from..start].ToLowerInvariant(lower);
+        foreach (var w in words)
+        {
+            int at = 0;
+            while (true)
+            {
+                int rel = lower[at..].IndexOf(w, StringComparison.Ordinal);
+                if (rel < 0) break;
+                int b = at + rel, e = b + w.Length;
+                if ((b == 0 ? from == 0 || !char.IsAsciiLetter(t[from - 1]) : !char.IsAsciiLetter(lower[b - 1]))
+                    && (e == lower.Length || !char.IsAsciiLetter(lower[e]) || w.EndsWith('#')))
+                    return true;
+                at = b + 1;
+            }
+        }
+        return false;
     }
 
     private int KeyBlock(ReadOnlySpan<char> t, int s, List<PiiMatch> m, int first)
@@ -584,8 +689,8 @@ public sealed class PiiScanner
             // (415) 555-0123 and (010) 12345678 / （0755）1234567
             if (!_o.Detects(PiiType.Phone)) return Verdict.Consume;
             if (k == 3 && len0 == 3 && c.Len[a + 1] == 3 && c.Len[a + 2] == 4 && c.SepBefore[a + 2] is '-' or ' ' or '.' && NorthAmerican(d))
-                return Phone(out type);
-            if (k == 2 && d[0] == '0' && ChineseLandline(d, len0)) return Phone(out type);
+                return Phone(d, out type);
+            if (k == 2 && d[0] == '0' && ChineseLandline(d, len0)) return Phone(d, out type);
             return Verdict.None;
         }
         if (x) return k == 1 && total == 18 && _o.Detects(PiiType.ChineseResidentId) && PiiChecksums.ChineseIdValid(d)
@@ -602,9 +707,11 @@ public sealed class PiiScanner
         if (k == 3 && len0 == 3 && c.Len[a + 1] == 2 && c.Len[a + 2] == 4 && sameSep && sep is '-' or ' ')
         {
             if (!_o.Detects(PiiType.UsSsn)) return Verdict.Consume;
-            int area = Num(d[..3]), group = Num(d.Slice(3, 2)), serial = Num(d.Slice(5, 4));
-            return PiiChecksums.UsSsnValid(area, group, serial) ? Found(PiiType.UsSsn, out type) : Verdict.Consume;
+            return Ssn(d, out type);
         }
+        // Nine digits in a row are an SSN only right after a word that says so ("SSN: 123456789", "social security no. ...").
+        if (k == 1 && total == 9 && _o.Detects(PiiType.UsSsn) && HasContextBefore(t, c.Start[a], SsnWords))
+            return Ssn(d, out type);
         if (k == 1 && total == 18 && _o.Detects(PiiType.ChineseResidentId) && PiiChecksums.ChineseIdValid(d))
             return Found(PiiType.ChineseResidentId, out type);
         if (total is >= 13 and <= 19)
@@ -612,7 +719,7 @@ public sealed class PiiScanner
             bool grouped = k > 1 && sameSep && sep is ' ' or '-';
             bool shaped = k == 1 || grouped && AllLengthsBetween(ref c, a, k - 1, 3, 6) && c.Len[a + k - 1] <= 6;
             if (shaped && _o.Detects(PiiType.PaymentCard) && PiiChecksums.IsKnownCardIssuer(d) && PiiChecksums.Luhn(d))
-                return Found(PiiType.PaymentCard, out type);
+                return !_o.IncludeSampleValues && PiiSampleValues.IsSampleCard(d) ? Verdict.Consume : Found(PiiType.PaymentCard, out type);
             if (shaped && grouped && k >= 3) return Verdict.Consume;   // a card-shaped number that fails the checks: no prefix of it either
         }
         if (!_o.Detects(PiiType.Phone)) return Verdict.None;
@@ -620,26 +727,41 @@ public sealed class PiiScanner
         if (k > 1 && sep == ' ' && a + k < c.Count) return Verdict.None;
         if (total == 11 && d[0] == '1' && d[1] is >= '3' and <= '9'
             && (k == 1 || k == 3 && sameSep && sep is ' ' or '-' && len0 == 3 && c.Len[a + 1] == 4))
-            return Phone(out type);                                                         // Chinese mobile
+            return Phone(d, out type);                                                      // Chinese mobile
         if (sameSep && sep is '-' or '.' or ' ')
         {
-            if (k == 3 && len0 == 3 && c.Len[a + 1] == 3 && c.Len[a + 2] == 4 && NorthAmerican(d)) return Phone(out type);
+            if (k == 3 && len0 == 3 && c.Len[a + 1] == 3 && c.Len[a + 2] == 4 && NorthAmerican(d)) return Phone(d, out type);
             if (k == 4 && len0 == 1 && d[0] == '1' && c.Len[a + 1] == 3 && c.Len[a + 2] == 3 && c.Len[a + 3] == 4 && NorthAmerican(d[1..]))
-                return Phone(out type);
+                return Phone(d, out type);
         }
-        if (k == 2 && sep is '-' or ' ' && d[0] == '0' && ChineseLandline(d, len0)) return Phone(out type);
-        if (k >= 2 && d[0] == '0' && sameSep)
+        if (k == 2 && sep is '-' or ' ' && d[0] == '0' && ChineseLandline(d, len0)) return Phone(d, out type);
+        if (k >= 2 && sameSep)
         {
-            // International prefix 00 (0044 20 7946 0958) and European national forms (020 7946 0958, 01 23 45 67 89, 030/12345678).
-            if (d[1] == '0' && len0 is >= 3 and <= 5 && total - 2 is >= 8 and <= 15 && sep == ' ' && d[2] != '0') return Phone(out type);
-            if (d[1] != '0' && total is >= 10 and <= 11 && (sep is ' ' or '.' && AllLengthsBetween(ref c, a, k, 2, 5) || sep == '/' && k == 2)
-                && !(AllLengthsBetween(ref c, a, k, 2, 2) && AfterHexByte(t, c.Start[a])))
-                return Phone(out type);
+            // International prefix 00 (0044 20 7946 0958), then national forms by numbering plan (NationalPhonePlans).
+            if (d[0] == '0' && d[1] == '0' && len0 is >= 3 and <= 5 && total - 2 is >= 8 and <= 15 && sep == ' ' && d[2] != '0') return Phone(d, out type);
+            Span<int> lengths = stackalloc int[k];
+            for (int g = 0; g < k; g++) lengths[g] = c.Len[a + g];
+            if (NationalPhonePlans.Matches(d, lengths, sep) && !(AllLengthsBetween(ref c, a, k, 2, 2) && AfterHexByte(t, c.Start[a])))
+                return Phone(d, out type);
         }
         return Verdict.None;
     }
 
-    private static Verdict Phone(out PiiType type) => Found(PiiType.Phone, out type);
+    /// <summary>A phone number, unless it is one reserved for fiction and samples are not asked for (then nothing else may claim it).</summary>
+    private Verdict Phone(ReadOnlySpan<char> digits, out PiiType type)
+    {
+        type = PiiType.Phone;
+        return !_o.IncludeSampleValues && PiiSampleValues.IsSamplePhone(digits, e164: false) ? Verdict.Consume : Verdict.Match;
+    }
+
+    /// <summary>AAAGGSSSS under the SSA's rules; a voided advertising number is consumed unless samples are asked for.</summary>
+    private Verdict Ssn(ReadOnlySpan<char> d, out PiiType type)
+    {
+        type = PiiType.UsSsn;
+        int area = Num(d[..3]), group = Num(d.Slice(3, 2)), serial = Num(d.Slice(5, 4));
+        if (!PiiChecksums.UsSsnValid(area, group, serial)) return Verdict.Consume;
+        return !_o.IncludeSampleValues && PiiSampleValues.IsSampleSsn(area, group, serial) ? Verdict.Consume : Verdict.Match;
+    }
 
     private static Verdict Found(PiiType found, out PiiType type)
     {

@@ -109,6 +109,7 @@ public sealed class PiiNothingLeaksTests : IDisposable
             foreach (var doc in ParquetDocumentReader.Read(file, ReadOptions.Default, new ThrowingSink()))
             {
                 sb.Append(doc.Id).Append('\n').Append(doc.Text).Append('\n').Append(doc.Source).Append('\n').Append(doc.Metadata).Append('\n');
+                    using (var metadata = JsonDocument.Parse(doc.Metadata)) AppendStrings(metadata.RootElement, sb);   // escapes decoded
                 foreach (var (name, value) in doc.Columns ?? []) sb.Append(name).Append('=').Append(value).Append('\n');
             }
             return sb.ToString();

@@ -14,19 +14,30 @@ public sealed class PlantedPii(int seed)
 
     public (PiiType Type, string Value) Next(PiiType type) => (type, type switch
     {
-        PiiType.Email => $"{Chars("abcdefghijklmnopqrstuvwxyz", 6)}.{Chars("abcdefghijklmnopqrstuvwxyz", 5)}{_r.Next(100)}@{Chars("abcdefghijklmnopqrstuvwxyz", 7)}.com",
+        PiiType.Email => _r.Next(3) switch
+        {
+            0 => $"{Chars("abcdefghijklmnopqrstuvwxyz", 6)}.{Chars("abcdefghijklmnopqrstuvwxyz", 5)}{_r.Next(100)}@{Chars("abcdefghijklmnopqrstuvwxyz", 7)}.com",
+            1 => $"{Chars("äöüéèßabcdefgh", 7)}@{Chars("abcdefghijklmnop", 6)}.de",                          // RFC 6531 local part
+            _ => $"{Chars("абвгдежзиклмнопрст", 6)}@{Chars("абвгдежзиклмнопрст", 6)}.рф",                // IDN domain
+        },
         PiiType.Ipv4 => $"{_r.Next(11, 99)}.{_r.Next(256)}.{_r.Next(256)}.{_r.Next(1, 255)}",
         PiiType.Ipv6 => $"2a0{_r.Next(10)}:{_r.Next(0x1000, 0xffff):x}:{_r.Next(0x1000, 0xffff):x}::{_r.Next(1, 0xffff):x}",
-        PiiType.Phone => _r.Next(3) switch
+        // Outside every range reserved for fiction (555-01xx, Ofcom, ARCEP, ACMA), so each must be found.
+        PiiType.Phone => _r.Next(8) switch
         {
             0 => $"1{_r.Next(3, 10)}{Digits(9)}",
-            1 => $"+44 20 7{Digits(3)} {Digits(4)}",
-            _ => $"({_r.Next(2, 10)}{_r.Next(9)}{_r.Next(10)}) {_r.Next(2, 10)}{Digits(2)}-{Digits(4)}",
+            1 => $"+44 20 3{Digits(3)} {Digits(4)}",
+            2 => $"07911 {Digits(6)}",                                                   // UK mobile
+            3 => $"030 {_r.Next(2, 10)}{Digits(7)}",                                      // DE
+            4 => $"01 4{_r.Next(10)} {Digits(2)} {Digits(2)} {Digits(2)}",                  // FR
+            5 => $"02 9{Digits(3)} {Digits(4)}",                                         // AU
+            6 => $"98{Digits(3)} {Digits(5)}",                                           // IN mobile
+            _ => $"({_r.Next(2, 10)}{_r.Next(9)}{_r.Next(10)}) {_r.Next(2, 5)}{Digits(2)}-{Digits(4)}",
         },
         PiiType.PaymentCard => Card(),
         PiiType.Iban => Iban(),
         PiiType.ChineseResidentId => ChineseId(),
-        PiiType.UsSsn => $"{_r.Next(1, 666):D3}-{_r.Next(1, 100):D2}-{_r.Next(1, 10000):D4}",
+        PiiType.UsSsn => _r.Next(2) == 0 ? $"{_r.Next(1, 666):D3}-{_r.Next(1, 100):D2}-{_r.Next(1, 10000):D4}" : $"{_r.Next(1, 666):D3}{_r.Next(1, 100):D2}{_r.Next(1, 10000):D4}",
         PiiType.AwsAccessKey => "AKIA" + Chars("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16),
         PiiType.GitHubToken => "ghp_" + Chars(Alnum, 36),
         PiiType.GitLabToken => "glpat-" + Chars(Alnum, 20),
@@ -38,8 +49,13 @@ public sealed class PlantedPii(int seed)
     });
 
     /// <summary>The text to plant for a value: URL passwords need their URL around them.</summary>
-    public static string Context((PiiType Type, string Value) v) =>
-        v.Type == PiiType.UrlPassword ? $"postgres://{v.Value}@db.internal.example/app" : v.Value;
+    public static string Context((PiiType Type, string Value) v) => v.Type switch
+    {
+        PiiType.UrlPassword => $"postgres://{v.Value}@db.internal.example/app",
+        PiiType.UsSsn when !v.Value.Contains('-') => $"SSN {v.Value}",                // without separators an SSN needs its word
+        PiiType.Iban when char.IsAsciiLetterLower(v.Value[0]) && !v.Value.Contains(' ') => $"IBAN {v.Value}",
+        _ => v.Value,
+    };
 
     private string Card()
     {
@@ -53,7 +69,10 @@ public sealed class PlantedPii(int seed)
         var bban = Digits(18);
         var probe = ("DE00" + bban).ToCharArray();
         int check = 98 - PiiChecksums.IbanMod97(probe);
-        return $"DE{check:D2}{bban}";
+        var iban = $"DE{check:D2}{bban}";
+        if (_r.Next(2) == 0) return iban;
+        // Lower case in groups of four, as people type them.
+        return string.Join(' ', iban.ToLowerInvariant().Chunk(4).Select(c => new string(c)));
     }
 
     private string ChineseId()
