@@ -5,7 +5,9 @@
                            indentation and tabs, TSV, CRLF files, trailing spaces, man page sources, /etc files.
                            {"id": path, "text": file content}
   langid-manpages.jsonl.gz translated man pages rendered to text (man -l), several per language; "lang" is the
-                           language of the package directory (/usr/share/man/LANG), an independent label.
+                           language of the package directory (/usr/share/man/LANG), an independent label. Pages
+                           with more than 20 % of their 6-word runs in the English page (partial translations)
+                           are left out, so the label is the language of the text.
                            {"id": "LANG/page", "text": ..., "lang": ISO 639-1}
 
 Needs: apt-get install man-db groff-base manpages manpages-fr manpages-de manpages-pl manpages-es manpages-it
@@ -43,6 +45,7 @@ LANGS = {
     "id": "id", "ro": "ro", "da": "da", "ko": "ko",
 }
 PER_LANGUAGE = 6
+UNTRANSLATED = 0.2   # a page with more than this fraction of its 6-word runs in the English page is left out
 MIN_CHARS, MAX_CHARS = 2500, 8000
 
 
@@ -53,15 +56,36 @@ def read(path):
     return data.decode("utf-8")
 
 
-def render(path):
+def render(path, cut=True):
     env = dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8", MANWIDTH="90", MAN_KEEP_FORMATTING="")
     out = subprocess.run(["man", "-E", "UTF-8", "-l", path], env=env, capture_output=True, check=True).stdout
     text = subprocess.run(["col", "-bx"], input=out, capture_output=True, check=True).stdout.decode("utf-8")
     text = re.sub(r"\n{3,}", "\n\n", text).strip()
-    if len(text) > MAX_CHARS:   # cut at a paragraph break so no document ends mid-sentence
+    if cut and len(text) > MAX_CHARS:   # cut at a paragraph break so no document ends mid-sentence
         cut = text.rfind("\n\n", 0, MAX_CHARS)
         text = text[: cut if cut > MAX_CHARS // 2 else MAX_CHARS]
     return text
+
+
+def untranslated(text, path):
+    """Fraction of the page's 6-word shingles found in the English page of the same name (0 when none); words,
+    not lines, so the translation's different line wrapping does not hide untranslated paragraphs."""
+    name = os.path.basename(path)
+    section = os.path.basename(os.path.dirname(path))
+    english = os.path.join("/usr/share/man", section, name)
+    if not os.path.exists(english):
+        return 0.0
+    try:
+        original = shingles(render(english, cut=False))
+    except (subprocess.CalledProcessError, UnicodeDecodeError):
+        return 0.0
+    mine = shingles(text)
+    return len(mine & original) / max(1, len(mine))
+
+
+def shingles(text, n=6):
+    words = text.split()
+    return {" ".join(words[i:i + n]) for i in range(len(words) - n + 1)}
 
 
 def write(name, records):
@@ -90,6 +114,8 @@ def main():
             except (subprocess.CalledProcessError, UnicodeDecodeError):
                 continue
             if len(text) < MIN_CHARS or text in seen:   # aliases (atq, atrm -> at) render the same page
+                continue
+            if directory and untranslated(text, f) > UNTRANSLATED:   # the label must be the text's language
                 continue
             seen.add(text)
             pages.append({"id": f"{directory or 'en'}/{os.path.basename(f)[:-3]}", "text": text, "lang": code})

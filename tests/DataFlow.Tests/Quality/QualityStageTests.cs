@@ -140,6 +140,8 @@ public sealed class QualityStageTests : IDisposable
         Assert.Contains("unknown quality preset", Error("    preset: nope"));
         Assert.Contains("unknown ISO 639-1", Error("    rules:\n      - type: language\n        keep: [xx]"));
         Assert.Contains("out of range", Error("    rules:\n      - type: fineweb\n        short_line_thr: 2"));
+        Assert.Contains("with absolute: false", Error("    rules:\n      - type: language\n        languages: [en]\n        absolute: false"));
+        Assert.Contains("not a rewrite mode", Error("    rewrite: normal\n    rules:\n      - type: c4"));
     }
 
     [Fact]
