@@ -7,7 +7,7 @@ namespace DataFlow.Text.LanguageId;
 /// </summary>
 public sealed record LanguageIdentifierOptions
 {
-    /// <summary>ISO 639-1 codes the detector chooses among (one or more); empty means all 75 Lingua languages.</summary>
+    /// <summary>ISO 639-1 codes the detector chooses among (one or more); empty means all Lingua languages.</summary>
     public IReadOnlyList<string> Languages { get; init; } = ["en", "de", "fr", "es", "it", "pt", "nl", "ru", "zh", "ja"];
 
     /// <summary>Lingua's low-accuracy mode: trigram models only, several times faster, weaker under 120 characters.</summary>
