@@ -6,8 +6,9 @@ namespace DataFlow.Text.LanguageId;
 /// Document language identification with SearchPioneer.Lingua. Reads a bounded sample spread over each document
 /// (<see cref="LanguageIdentifierOptions.MaxChars"/> in <see cref="LanguageIdentifierOptions.SampleSlices"/>
 /// slices) so cost per document is bounded. The decision is absolute (<see cref="LanguageIdentifierOptions.Absolute"/>):
-/// a cheap screen among all Lingua languages names a document outside the candidates as what it is; a document in
-/// a candidate language gets the top candidate with Lingua's confidence among the candidates (summing to 1 over them).
+/// a screen among all Lingua languages (low-accuracy models, a short sample) names a document outside the candidates
+/// as what it is; a document in a candidate language gets the top candidate with Lingua's confidence among the
+/// candidates (summing to 1 over them).
 /// </summary>
 public sealed class LanguageIdentifier
 {

@@ -11,7 +11,7 @@ using DataFlow.Text.Quality;
 namespace DataFlow.Tests.Quality;
 
 /// <summary>
-/// Kept text is the input as written. Input: Debian files with code indentation, tabs, TSV, CRLF, trailing spaces
+/// Kept text is the input as written, through ingest (JSONL.gz -> Parquet) and quality. Input: Debian files with code indentation, tabs, TSV, CRLF, trailing spaces
 /// and roff sources (Fixtures/kept-text.jsonl.gz, built by scripts/make-text-fixtures.py); the reference is the
 /// fixture file itself, read here with System.Text.Json, and for C4 line removal the published C4 line criteria
 /// computed line by line in this test.
@@ -41,14 +41,15 @@ public sealed partial class KeptTextTests : IDisposable
         var pipeline = Path.Combine(_dir, "pipeline.yaml");
         File.WriteAllText(pipeline, $"""
             stages:
-              - type: quality
+              - type: ingest
                 input: {Fixture}
+              - type: quality
                 tasks: 1
             {stage}
             """);
         var session = RunSession.Create(pipeline, Path.Combine(_dir, "run-" + Guid.NewGuid().ToString("N")));
         new LocalExecutor(1).Run(session.Run, session.Pipeline, CancellationToken.None);
-        var outDir = session.Run.OutputDir(session.Pipeline.Stages[0]);
+        var outDir = session.Run.OutputDir(session.Pipeline.Stages[1]);
         var kept = Directory.GetFiles(outDir, "part-*.parquet")
             .SelectMany(f => DocumentSources.Read(f, ReadOptions.Default, new ThrowingRejects()))
             .ToDictionary(d => d.Id, d => d.Text);
