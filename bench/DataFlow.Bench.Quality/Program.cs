@@ -2,10 +2,12 @@
 //   baseline  = read + parse the documents only;
 //   rules     = read + normalize + the rule chain of a preset with the language rule removed;
 //   every rule on every doc = the chain's worst case, no early exit;
-//   language  = read + language ID alone, in four configurations (over the first --lid-mb MB, default 10).
+//   language  = read + language ID alone, in four configurations (over the first --lid-mb MB, default 10), and the
+//               fineweb preset's language options before (candidates only, prefix) and after (absolute, 3 slices);
+//   --lid-eval FILE: language-rule accuracy on labelled documents (scripts/make-text-fixtures.py's man pages).
 // Prints MB/s and docs/s (per core), the ratio of each pass's time to the baseline, peak RSS, and a table of
 // what each reason removed (documents, characters).
-// Usage: dotnet run -c Release --project bench/DataFlow.Bench.Quality -- [--preset english] [--max-mb N] [--lid-mb N] [--per-rule] FILE...
+// Usage: dotnet run -c Release --project bench/DataFlow.Bench.Quality -- [--preset english] [--max-mb N] [--lid-mb N] [--per-rule] [--lid-eval FILE] FILE...
 using System.Diagnostics;
 using System.Text;
 using DataFlow.Bench.Quality;
@@ -30,6 +32,7 @@ for (var i = 0; i < args.Length; i++)
         case "--lid-mb": lidMb = double.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
         case "--max-mb": maxMb = double.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
         case "--per-rule": break;
+        case "--lid-eval": LanguageEvaluation.Run(args[++i]); if (args.Length == 2) return 0; break;
         default: files.Add(args[i]); break;
     }
 }
@@ -83,16 +86,28 @@ var full = Pass.Run("every rule on every doc", files, maxMb, text =>
 var lidPasses = new List<Pass>();
 (string Name, LanguageIdentifierOptions Options)[] lidConfigs =
 [
-    ("LID 10 langs low-acc 2000ch", new() { LowAccuracy = true, MaxChars = 2000 }),
-    ("LID 10 langs high-acc 2000ch", new() { LowAccuracy = false, MaxChars = 2000 }),
-    ("LID 5 langs high-acc 2000ch", new() { Languages = ["en", "de", "fr", "es", "zh"], MaxChars = 2000 }),
-    ("LID 10 langs low-acc 500ch", new() { LowAccuracy = true, MaxChars = 500 }),
+    ("LID 10 langs low-acc 2000ch", new() { LowAccuracy = true, MaxChars = 2000, SampleSlices = 1, Absolute = false }),
+    ("LID 10 langs high-acc 2000ch", new() { LowAccuracy = false, MaxChars = 2000, SampleSlices = 1, Absolute = false }),
+    ("LID 5 langs high-acc 2000ch", new() { Languages = ["en", "de", "fr", "es", "zh"], MaxChars = 2000, SampleSlices = 1, Absolute = false }),
+    ("LID 10 langs low-acc 500ch", new() { LowAccuracy = true, MaxChars = 500, SampleSlices = 1, Absolute = false }),
+    // The fineweb preset's options, before (relative to the candidates, a prefix) and after (absolute, 3 slices),
+    // each twice, interleaved, so load on a shared machine hits both alike; and the two changes apart.
+    ("LID fineweb before", new() { MaxChars = 1000, SampleSlices = 1, Absolute = false }),
+    ("LID fineweb after", new() { MaxChars = 1000 }),
+    ("LID fineweb before (again)", new() { MaxChars = 1000, SampleSlices = 1, Absolute = false }),
+    ("LID fineweb after (again)", new() { MaxChars = 1000 }),
+    ("LID fineweb relative, 3 slices", new() { MaxChars = 1000, Absolute = false }),
+    ("LID fineweb absolute, prefix", new() { MaxChars = 1000, SampleSlices = 1 }),
+    ("LID sample-pipeline before", new() { Languages = ["en", "zh", "de", "fr", "es"], LowAccuracy = true, MaxChars = 2000, SampleSlices = 1, Absolute = false }),
+    ("LID sample-pipeline after", new() { Languages = ["en", "zh", "de", "fr", "es"], LowAccuracy = true, MaxChars = 2000 }),
 ];
 foreach (var (name, options) in lidMb > 0 ? lidConfigs : [])
 {
     var clock = Stopwatch.StartNew();
     var identifier = new LanguageIdentifier(options);
     identifier.Identify("warm up the detector with a first sentence of English text.");
+    // Lingua loads models on first use and the JIT tiers up: a short untimed pass first, so the timed one is steady.
+    Pass.Run($"{name} (warm-up)", files, Math.Min(lidMb, 0.5), text => identifier.Identify(text).Code);
     Console.WriteLine($"  {name}: detector ready in {clock.Elapsed.TotalSeconds:F1} s");
     lidPasses.Add(Pass.Run(name, files, lidMb, text => identifier.Identify(text).Code));
 }

@@ -44,6 +44,7 @@ public sealed class PiiJob(DocumentStageOptions options, PiiStageSettings settin
         private readonly long[] _docs = new long[PiiTypes.Count];
         private long _docsWithPii;
         private long _metadataValues;
+        private long _rewritten;
         private readonly int[] _examples = new int[PiiTypes.Count];
 
         public DocumentVerdict Process(Document document)
@@ -70,6 +71,8 @@ public sealed class PiiJob(DocumentStageOptions options, PiiStageSettings settin
                 document.Text = tagger.Redact(document.Text, _matches).Text;
                 return DocumentVerdict.Drop(DropReason);
             }
+            // Masking is the stage's configured rewrite of kept text: counted like the quality stage's rewrites.
+            if (!ReferenceEquals(result.Text, document.Text) && result.Text != document.Text) _rewritten++;
             document.Text = result.Text;
             return DocumentVerdict.Keep;
         }
@@ -106,6 +109,8 @@ public sealed class PiiJob(DocumentStageOptions options, PiiStageSettings settin
         {
             taskStats.Add("docs_with_pii", _docsWithPii);
             taskStats.Add("pii.metadata_values", _metadataValues);
+            taskStats.Add("docs_rewritten", _rewritten);
+            taskStats.Add("rewritten.pii_masked", _rewritten);
             for (int t = 0; t < _counts.Length; t++)
             {
                 if (_counts[t] == 0) continue;

@@ -9,10 +9,13 @@ using DataFlow.Text.Quality;
 namespace DataFlow.Jobs.Quality;
 
 /// <summary>
-/// The quality stage: normalizes each document, runs the rule chain, keeps or drops it with the first failing
-/// rule's reason, and records the detected language. Each task builds its own chain (rules hold scratch buffers).
+/// The quality stage: runs the rule chain on each document (normalized for analysis when configured), keeps or
+/// drops it with the first failing rule's reason, and records the detected language. A kept document leaves as
+/// written (<see cref="KeptText"/>) unless a rule removed lines or <c>rewrite: normalized</c> is set; each rewrite
+/// is counted per reason (<c>rewritten.REASON</c>). Each task builds its own chain (rules hold scratch buffers).
 /// </summary>
-public sealed partial class QualityJob(DocumentStageOptions options, Func<QualityRuleChain> chainFactory, TextNormalizerOptions? normalize)
+public sealed partial class QualityJob(DocumentStageOptions options, Func<QualityRuleChain> chainFactory, TextNormalizerOptions? normalize,
+    bool writeNormalized = false)
     : DocumentStageJob(options)
 {
     private const int ExamplesPerReason = 3;
@@ -23,7 +26,7 @@ public sealed partial class QualityJob(DocumentStageOptions options, Func<Qualit
         [ExtraColumn.String("language"), ExtraColumn.Double("language_score")];
 
     protected override IDocumentProcessor CreateProcessor(TaskContext context) =>
-        new Processor(chainFactory(), normalize is null ? null : new TextNormalizer(normalize));
+        new Processor(chainFactory(), normalize is null ? null : new TextNormalizer(normalize), writeNormalized);
 
     protected override string? ExampleOf(Document document, string reason)
     {
@@ -49,15 +52,21 @@ public sealed partial class QualityJob(DocumentStageOptions options, Func<Qualit
     [GeneratedRegex(@"\d(?:[ .\-]?\d){4,}")]
     private static partial Regex DigitRun();
 
-    private sealed class Processor(QualityRuleChain chain, TextNormalizer? normalizer) : IDocumentProcessor
+    /// <summary>Rewrite reason of <c>rewrite: normalized</c>: the kept document is the normalized text the rules saw.</summary>
+    public const string NormalizedRewrite = "normalized";
+
+    private sealed class Processor(QualityRuleChain chain, TextNormalizer? normalizer, bool writeNormalized) : IDocumentProcessor
     {
         private readonly Dictionary<string, long> _languages = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, long> _rewriteCounts = new(StringComparer.Ordinal);
+        private readonly List<string> _reasons = [];
         private long _rewritten;
 
         public DocumentVerdict Process(Document document)
         {
-            if (normalizer is not null) document.Text = normalizer.Normalize(document.Text);
-            var (verdict, analyzed) = chain.Check(document.Text);
+            var original = document.Text;
+            var normalized = normalizer is null ? original : normalizer.Normalize(original);
+            var (verdict, analyzed) = chain.Check(normalized);
             if (analyzed.Language is { } language)
             {
                 document["language"] = language;
@@ -65,10 +74,24 @@ public sealed partial class QualityJob(DocumentStageOptions options, Func<Qualit
                 _languages[language] = _languages.GetValueOrDefault(language) + 1;
             }
             if (!verdict.IsKept) return DocumentVerdict.Drop(verdict.DropReason!);
-            if (!ReferenceEquals(analyzed.Text, document.Text))
+            _reasons.Clear();
+            string kept;
+            if (writeNormalized)
             {
-                document.Text = analyzed.Text;
+                // The text the last rule saw: normalized, C4's kept lines stripped and joined by '\n' (the old output).
+                kept = analyzed.Text;
+                if (!ReferenceEquals(normalized, original) && normalized != original) _reasons.Add(NormalizedRewrite);
+                _ = KeptText.Of(original, analyzed, normalizer, _reasons);
+            }
+            else
+            {
+                kept = KeptText.Of(original, analyzed, normalizer, _reasons);
+            }
+            if (!ReferenceEquals(kept, original) && kept != original)
+            {
+                document.Text = kept;
                 _rewritten++;
+                foreach (var reason in _reasons) _rewriteCounts[reason] = _rewriteCounts.GetValueOrDefault(reason) + 1;
             }
             return DocumentVerdict.Keep;
         }
@@ -79,6 +102,7 @@ public sealed partial class QualityJob(DocumentStageOptions options, Func<Qualit
             foreach (var reason in chain.Reasons) stats.Add("dropped." + reason, 0);
             foreach (var (language, count) in _languages) stats.Add("language." + language, count);
             stats.Add("docs_rewritten", _rewritten);
+            foreach (var (reason, count) in _rewriteCounts) stats.Add("rewritten." + reason, count);
         }
     }
 }

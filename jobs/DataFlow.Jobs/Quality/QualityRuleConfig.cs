@@ -47,6 +47,8 @@ public static class QualityRuleConfig
             SampleSlices = s.GetInt("sample_slices", defaults.SampleSlices, 1, 1000),
             ParagraphLevel = s.GetBool("paragraph_level", defaults.ParagraphLevel),
             MinParagraphChars = s.GetInt("min_paragraph_chars", defaults.MinParagraphChars, 0),
+            Absolute = s.GetBool("absolute", defaults.Absolute),
+            ScreenChars = s.GetInt("screen_chars", defaults.ScreenChars, 0),
         };
         var options = new LanguageRuleOptions
         {
@@ -59,7 +61,8 @@ public static class QualityRuleConfig
             try { LanguageIdentifier.ParseCode(code); }
             catch (ArgumentException e) { throw s.Error(options.Keep.Contains(code) ? "keep" : "languages", e.Message); }
         }
-        if (identifier.Languages.Count == 1) throw s.Error("languages", "list at least two candidate languages (or none for all)");
+        if (identifier.Languages.Count == 1 && !identifier.Absolute)
+            throw s.Error("languages", "with absolute: false list at least two candidate languages (or none for all): one language scored against itself alone is always that language");
         foreach (var code in options.Keep)
             if (identifier.Languages.Count > 0 && !identifier.Languages.Contains(code, StringComparer.OrdinalIgnoreCase))
                 throw s.Error("keep", $"'{code}' is not among 'languages' ({string.Join(", ", identifier.Languages)})");

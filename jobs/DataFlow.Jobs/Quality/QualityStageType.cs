@@ -7,7 +7,9 @@ namespace DataFlow.Jobs.Quality;
 /// <summary>
 /// <c>type: quality</c>. Keys (besides the document-stage keys such as input, tasks, keep_removed):
 /// <c>preset</c> (a name from conf/quality, e.g. fineweb) or <c>rules</c> (an ordered list of rules),
-/// <c>normalize</c> (true: NFC, line endings, control characters, whitespace before the rules run).
+/// <c>normalize</c> (true: the rules see text after NFC, line endings, control characters, whitespace; analysis only),
+/// <c>rewrite</c> (<c>original</c>, the default: kept text as written minus rule-removed lines; <c>normalized</c>:
+/// the normalized text the rules saw).
 /// </summary>
 public sealed class QualityStageType : IStageType
 {
@@ -30,8 +32,10 @@ public sealed class QualityStageType : IStageType
         if (rules.Count == 0) throw section.Error(preset is null ? "rules" : "preset", "no quality rules: set 'preset' (" + string.Join(", ", QualityPresets.Names) + ") or 'rules'");
         var chain = QualityRuleConfig.Read(rules, settings);
         var normalize = section.GetBool("normalize", source.GetBool("normalize", true));
+        var rewrite = section.GetString("rewrite", source.GetString("rewrite", "original"));
+        if (rewrite is not ("original" or "normalized")) throw section.Error("rewrite", $"'{rewrite}' is not a rewrite mode (original: kept text as written; normalized: the normalized text the rules saw)");
         if (!ReferenceEquals(source, section)) source.EnsureAllKeysUsed();
-        var job = new QualityJob(options, chain, normalize ? TextNormalizerOptions.Default : null);
+        var job = new QualityJob(options, chain, normalize ? TextNormalizerOptions.Default : null, rewrite == "normalized");
         return [new StageDefinition(stageName, Name, job)];
     }
 }

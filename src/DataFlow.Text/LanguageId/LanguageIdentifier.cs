@@ -3,14 +3,19 @@ using Lingua;
 namespace DataFlow.Text.LanguageId;
 
 /// <summary>
-/// Document language identification with SearchPioneer.Lingua. Reads a bounded sample of each document
-/// (<see cref="LanguageIdentifierOptions.MaxChars"/>) so cost per document is bounded, and reports the top
-/// language with Lingua's confidence value (probabilities over the candidate languages, summing to 1).
+/// Document language identification with SearchPioneer.Lingua. Reads a bounded sample spread over each document
+/// (<see cref="LanguageIdentifierOptions.MaxChars"/> in <see cref="LanguageIdentifierOptions.SampleSlices"/>
+/// slices) so cost per document is bounded. The decision is absolute (<see cref="LanguageIdentifierOptions.Absolute"/>):
+/// a screen among all Lingua languages (low-accuracy models, a short sample) names a document outside the candidates
+/// as what it is; a document in a candidate language gets the top candidate with Lingua's confidence among the
+/// candidates (summing to 1 over them).
 /// </summary>
 public sealed class LanguageIdentifier
 {
-    private readonly LanguageDetector _detector;
+    private readonly LanguageDetector? _detector;   // null with a single candidate: the screen decides alone
+    private readonly LanguageDetector? _screen;     // null when not absolute or when the candidates are all languages
     private readonly Dictionary<Language, string> _codes = new();
+    private readonly HashSet<Language> _candidates = new();
     private readonly Dictionary<string, double> _paragraphWeights = new(StringComparer.Ordinal);
 
     public LanguageIdentifier(LanguageIdentifierOptions? options = null)
@@ -18,19 +23,33 @@ public sealed class LanguageIdentifier
         Options = options ?? new LanguageIdentifierOptions();
         if (Options.MaxChars < 0) throw new ArgumentOutOfRangeException(nameof(options), "max_chars must be 0 (all) or positive");
         if (Options.SampleSlices < 1) throw new ArgumentOutOfRangeException(nameof(options), "sample_slices must be at least 1");
-        var languages = Options.Languages.Count == 0 ? LanguageInfo.All().ToArray() : Options.Languages.Select(ParseCode).Distinct().ToArray();
-        if (languages.Length < 2) throw new ArgumentException("language identification needs at least two candidate languages (the detector scores them against each other)");
-        foreach (var language in languages) _codes[language] = LanguageInfo.IsoCode6391(language).ToString().ToLowerInvariant();
-        var builder = LanguageDetectorBuilder.FromLanguages(languages);
-        if (Options.LowAccuracy) builder = builder.WithLowAccuracyMode();
-        if (Options.Preload) builder = builder.WithPreloadedLanguageModels();
-        _detector = builder.Build();
+        if (Options.ScreenChars < 0) throw new ArgumentOutOfRangeException(nameof(options), "screen_chars must be 0 (the max_chars sample) or positive");
+        var all = LanguageInfo.All().ToArray();
+        var languages = Options.Languages.Count == 0 ? all : Options.Languages.Select(ParseCode).Distinct().ToArray();
+        if (languages.Length == 0) throw new ArgumentException("language identification needs at least one candidate language");
+        if (languages.Length == 1 && !Options.Absolute)
+            throw new ArgumentException("one candidate language needs the absolute decision (absolute: true): scored against itself alone, every text would be that language");
+        foreach (var language in all) _codes[language] = LanguageInfo.IsoCode6391(language).ToString().ToLowerInvariant();
+        _candidates.UnionWith(languages);
+        if (languages.Length >= 2)
+        {
+            var builder = LanguageDetectorBuilder.FromLanguages(languages);
+            if (Options.LowAccuracy) builder = builder.WithLowAccuracyMode();
+            if (Options.Preload) builder = builder.WithPreloadedLanguageModels();
+            _detector = builder.Build();
+        }
+        if (Options.Absolute && languages.Length < all.Length)
+        {
+            var builder = LanguageDetectorBuilder.FromAllLanguages().WithLowAccuracyMode();
+            if (Options.Preload) builder = builder.WithPreloadedLanguageModels();
+            _screen = builder.Build();
+        }
     }
 
     public LanguageIdentifierOptions Options { get; }
 
     /// <summary>ISO 639-1 codes of the candidate languages.</summary>
-    public IReadOnlyCollection<string> Codes => _codes.Values;
+    public IReadOnlyCollection<string> Codes => _candidates.Select(l => _codes[l]).ToList();
 
     /// <summary>Maps an ISO 639-1 code ("en") to a Lingua language; throws naming the code when unknown.</summary>
     public static Language ParseCode(string code)
@@ -42,17 +61,42 @@ public sealed class LanguageIdentifier
 
     public LanguageGuess Identify(string text)
     {
-        if (!Options.ParagraphLevel) return Detect(Sample(text));
+        if (!Options.ParagraphLevel) return Decide(text);
         return IdentifyByParagraph(text);
     }
 
-    /// <summary>The part of a long document that is read: a prefix, or evenly spread slices cut at spaces.</summary>
-    public string Sample(string text)
+    /// <summary>The part of a long document that is read: a prefix, or evenly spread slices cut at spaces, joined by newlines.</summary>
+    public string Sample(string text) => string.Join('\n', Slices(text, Options.MaxChars));
+
+    /// <summary>
+    /// The absolute decision. The screen names the language among all; outside the candidates that is the answer
+    /// (confirmed on the full sample first when the screen read less, since a short slice of code or names can look
+    /// foreign); in a candidate language, the candidate detector decides among the candidates as before. The slices
+    /// are read as one text (measured on the man-page set: more accurate than a vote of slices, whose few hundred
+    /// characters each are often a header or a code example).
+    /// </summary>
+    private LanguageGuess Decide(string text)
     {
-        var max = Options.MaxChars;
-        if (max == 0 || text.Length <= max) return text;
+        var sample = Sample(text);
+        if (_screen is null) return Guess(Top(_detector!, sample));
+        var screenChars = Options.MaxChars == 0 ? Options.ScreenChars : Math.Min(Options.ScreenChars, Options.MaxChars);
+        var screenSample = Options.ScreenChars == 0 || _detector is null ? sample : string.Join('\n', Slices(text, screenChars));
+        var screen = Top(_screen, screenSample);
+        if (screen.Language is { } found && !_candidates.Contains(found) && screenSample.Length < sample.Length)
+            screen = Top(_screen, sample);
+        if (screen.Language is not { } language) return LanguageGuess.Unknown;
+        if (!_candidates.Contains(language) || _detector is null) return Guess(screen);
+        return Guess(Top(_detector, sample));
+    }
+
+    private LanguageGuess Guess((Language? Language, double Score) top) =>
+        top.Language is { } language ? new LanguageGuess(_codes[language], top.Score) : LanguageGuess.Unknown;
+
+    private string[] Slices(string text, int max)
+    {
+        if (max == 0 || text.Length <= max) return [text];
         var slices = Options.SampleSlices;
-        if (slices == 1) return text[..CutAtSpace(text, max)];
+        if (slices == 1) return [text[..CutAtSpace(text, max)]];
         var sliceLength = max / slices;
         var parts = new string[slices];
         for (var s = 0; s < slices; s++)
@@ -63,7 +107,7 @@ public sealed class LanguageIdentifier
             var length = Math.Min(sliceLength, text.Length - start);
             parts[s] = text.Substring(start, CutAtSpace(text.AsSpan(start, length), length));
         }
-        return string.Join('\n', parts);
+        return parts;
     }
 
     private static int CutAtSpace(ReadOnlySpan<char> text, int max)
@@ -75,12 +119,17 @@ public sealed class LanguageIdentifier
         return cut;
     }
 
-    private LanguageGuess Detect(string text)
+    private LanguageGuess Detect(LanguageDetector detector, string text)
     {
-        var values = _detector.ComputeLanguageConfidenceValues(text);
-        foreach (var (language, score) in values)
-            return score > 0 ? new LanguageGuess(_codes[language], score) : LanguageGuess.Unknown;
-        return LanguageGuess.Unknown;
+        var (language, score) = Top(detector, text);
+        return language is null ? LanguageGuess.Unknown : new LanguageGuess(_codes[language.Value], score);
+    }
+
+    private static (Language? Language, double Score) Top(LanguageDetector detector, string text)
+    {
+        foreach (var (language, score) in detector.ComputeLanguageConfidenceValues(text))
+            return score > 0 ? (language, score) : (null, 0);
+        return (null, 0);
     }
 
     private LanguageGuess IdentifyByParagraph(string text)
@@ -95,12 +144,12 @@ public sealed class LanguageIdentifier
             if (budget <= 0) break;
             var sample = paragraph.Length > budget ? paragraph[..CutAtSpace(paragraph, budget)] : paragraph;
             budget -= sample.Length;
-            var guess = Detect(sample.ToString());
+            var guess = Decide(sample.ToString());
             if (guess.Code is null) continue;
             _paragraphWeights[guess.Code] = _paragraphWeights.GetValueOrDefault(guess.Code) + sample.Length * guess.Score;
             total += sample.Length;
         }
-        if (total == 0) return Detect(Sample(text));
+        if (total == 0) return Decide(text);
         var best = _paragraphWeights.MaxBy(kv => kv.Value);
         return new LanguageGuess(best.Key, best.Value / total);
     }

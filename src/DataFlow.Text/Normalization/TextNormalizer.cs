@@ -130,6 +130,30 @@ public sealed class TextNormalizer(TextNormalizerOptions options)
         atDocumentStart = false;
     }
 
+    /// <summary>
+    /// Length of the line break at <paramref name="i"/> as <see cref="Normalize"/> reads it (2 for "\r\n", 1 for the
+    /// other breaks, 0 when none), so a caller can split the text as written into the lines normalization produces.
+    /// </summary>
+    public int LineBreakLength(ReadOnlySpan<char> text, int i)
+    {
+        var c = text[i];
+        if (c == '\n') return 1;
+        if (!Options.LineEndings || !IsLineBreak(c)) return 0;
+        return c == '\r' && i + 1 < text.Length && text[i + 1] == '\n' ? 2 : 1;
+    }
+
+    /// <summary>Whether a line as written (no line break in it) is still a non-empty line after <see cref="Normalize"/>; blank lines may be merged or trimmed away.</summary>
+    public bool IsVisibleLine(ReadOnlySpan<char> line)
+    {
+        foreach (var c in line)
+        {
+            if (Options.ControlCharacters && IsInvisibleControl(c)) continue;
+            if (IsHorizontalSpace(c) && Options.Whitespace) continue;
+            return true;
+        }
+        return false;
+    }
+
     private static bool IsLineBreak(char c) => c is '\n' or '\r' or '\u0085' or '\u2028' or '\u2029';
 
     private static bool IsHorizontalSpace(char c) =>

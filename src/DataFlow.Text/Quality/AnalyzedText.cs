@@ -18,8 +18,30 @@ public sealed class AnalyzedText
     private bool _hashesValid;
     private int _knownWordCount = -1;
     private int _lineCount = -1;
+    private bool[] _sourceKept = [];
+    private int[] _sourceOfLine = [];
+    private int _sourceLineCount = -1;   // -1 while no rule removed lines
+    private readonly List<string> _rewrites = [];
 
     public string Text { get; private set; } = "";
+
+    /// <summary>The text given to <see cref="Reset"/>, before any rule replaced it: what the kept document's lines are mapped back to.</summary>
+    public string Source { get; private set; } = "";
+
+    /// <summary>Whether a rule removed lines of <see cref="Source"/>; <see cref="IsSourceLineKept"/> then says which.</summary>
+    public bool LinesRemoved => _sourceLineCount >= 0;
+
+    /// <summary>Whether lines that are blank in the source survive the rules that removed lines.</summary>
+    public bool BlankLinesKept { get; private set; } = true;
+
+    /// <summary>An edit a rule applies to every kept line of the document as written (C4's citation removal), or null.</summary>
+    public Func<string, string>? KeptLineEdit { get; private set; }
+
+    /// <summary>The rewrite reason of <see cref="KeptLineEdit"/>.</summary>
+    public string? KeptLineEditReason { get; private set; }
+
+    /// <summary>Rewrite reasons of the rules that removed lines (e.g. "c4.lines_removed"), in chain order.</summary>
+    public IReadOnlyList<string> Rewrites => _rewrites;
 
     /// <summary>Language set by a language rule (ISO 639-1 code), or null when none ran.</summary>
     public string? Language { get; set; }
@@ -31,8 +53,14 @@ public sealed class AnalyzedText
     public AnalyzedText Reset(string text)
     {
         Text = text;
+        Source = text;
         Language = null;
         LanguageScore = 0;
+        _sourceLineCount = -1;
+        BlankLinesKept = true;
+        KeptLineEdit = null;
+        KeptLineEditReason = null;
+        _rewrites.Clear();
         _wordCount = -1;
         _lineCount = -1;
         _knownWordCount = -1;
@@ -50,6 +78,44 @@ public sealed class AnalyzedText
         _wordCount = -1;
         _lineCount = -1;
         _knownWordCount = knownWordCount;
+    }
+
+    /// <summary>
+    /// Removes lines: <paramref name="keep"/>[i] says whether line i of the current text stays, <paramref name="text"/>
+    /// is what later rules see (the kept lines as the rule cleaned them). The removal is also recorded against the
+    /// lines of <see cref="Source"/>, so the kept document can be the text as written minus those lines.
+    /// </summary>
+    public void RemoveLines(ReadOnlySpan<bool> keep, string text, int knownWordCount, bool blankLinesKept, string reason)
+    {
+        var lines = Lines.Length;
+        if (keep.Length != lines) throw new ArgumentException($"keep has {keep.Length} entries for {lines} lines", nameof(keep));
+        if (_sourceLineCount < 0)
+        {
+            // The first removal: current lines are the source's lines (a rule may have trimmed them, not split them).
+            _sourceLineCount = lines;
+            if (_sourceKept.Length < lines) _sourceKept = new bool[Math.Max(lines, _sourceKept.Length * 2)];
+            if (_sourceOfLine.Length < lines) _sourceOfLine = new int[Math.Max(lines, _sourceOfLine.Length * 2)];
+            for (var i = 0; i < lines; i++) { _sourceKept[i] = true; _sourceOfLine[i] = i; }
+        }
+        var next = 0;
+        for (var i = 0; i < lines; i++)
+        {
+            if (keep[i]) _sourceOfLine[next++] = _sourceOfLine[i];
+            else _sourceKept[_sourceOfLine[i]] = false;
+        }
+        BlankLinesKept &= blankLinesKept;
+        if (!_rewrites.Contains(reason)) _rewrites.Add(reason);
+        Replace(text, knownWordCount);
+    }
+
+    /// <summary>Whether line <paramref name="index"/> of <see cref="Source"/> (split as <see cref="Lines"/> splits) is still there.</summary>
+    public bool IsSourceLineKept(int index) => _sourceLineCount < 0 || _sourceKept[index];
+
+    /// <summary>Records an edit of every kept line (applied to the lines as written when the kept document is built).</summary>
+    public void EditKeptLines(Func<string, string> edit, string reason)
+    {
+        KeptLineEdit = edit;
+        KeptLineEditReason = reason;
     }
 
     public int WordCount => _wordCount < 0 && _knownWordCount >= 0 ? _knownWordCount : EnsureWordsCount();

@@ -7,7 +7,9 @@ namespace DataFlow.Text.Quality;
 /// C4 cleaning: each line is stripped and kept only if it has no over-long word, ends in terminal punctuation
 /// (after citation markers are removed), has enough words and mentions neither javascript nor cookie/policy
 /// boilerplate; a kept line with "lorem ipsum" or '{' drops the page; a page with fewer than 5 sentences in its
-/// kept lines is dropped; otherwise the text is replaced by its kept lines. Order as in tfds c4_utils and datatrove.
+/// kept lines is dropped; otherwise later rules see the kept lines, and the removal is recorded against the source
+/// lines (<see cref="AnalyzedText.RemoveLines"/>) so the kept document is the text as written minus the removed lines,
+/// with citation markers removed from its lines when that is on. Order as in tfds c4_utils and datatrove.
 /// </summary>
 public sealed class C4QualityRule : IQualityRule
 {
@@ -15,11 +17,16 @@ public sealed class C4QualityRule : IQualityRule
     public const string CurlyBracket = "c4.curly_bracket";
     public const string TooFewSentences = "c4.too_few_sentences";
 
+    /// <summary>Rewrite reasons: lines removed from a kept document, citation markers removed from its lines.</summary>
+    public const string LinesRemoved = "c4.lines_removed";
+    public const string CitationsRemoved = "c4.citations_removed";
+
     private static readonly string[] PolicyPhrases = ["terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies"];
 
     private readonly C4QualityOptions _options;
     private readonly StringBuilder _kept = new();
     private char[] _lineBuffer = new char[256];
+    private bool[] _keep = new bool[256];
 
     public C4QualityRule(C4QualityOptions? options = null) => _options = options ?? new C4QualityOptions();
 
@@ -39,10 +46,15 @@ public sealed class C4QualityRule : IQualityRule
         var removed = 0;
         var keptWordCount = 0;   // words never span lines, so the kept text's count is the sum over kept lines
         var changed = false;
+        var citations = false;
         var allWords = analyzed.Words;
         var nextWord = 0;
-        foreach (var range in analyzed.Lines)
+        var lines = analyzed.Lines;
+        if (_keep.Length < lines.Length) _keep = new bool[Math.Max(lines.Length, _keep.Length * 2)];
+        var index = -1;
+        foreach (var range in lines)
         {
+            _keep[++index] = false;
             // Words of this line: the shared word list is in text order, so one cursor walks it once.
             var words = 0;
             while (nextWord < allWords.Length && allWords[nextWord].Start < range.End)
@@ -58,7 +70,11 @@ public sealed class C4QualityRule : IQualityRule
             {
                 var before = line.Length;
                 line = RemoveCitations(line);
-                if (line.Length != before) keptWords = WordSplitter.Count(line);
+                if (line.Length != before)
+                {
+                    keptWords = WordSplitter.Count(line);
+                    citations = true;
+                }
             }
             if (o.FilterNoTerminalPunctuation && !EndsInTerminalPunctuation(line, o.TerminalPunctuation)) { removed++; continue; }
             if (o.MinWordsPerLine >= 0 && words < o.MinWordsPerLine) { removed++; continue; }
@@ -69,12 +85,17 @@ public sealed class C4QualityRule : IQualityRule
             if (sentences < o.MinSentences) sentences += SentenceSplitter.Count(line, o.MinSentences - sentences);
             if (_kept.Length > 0) _kept.Append('\n');
             _kept.Append(line);
+            _keep[index] = true;
             keptWordCount += keptWords;
             if (line.Length != raw.Length) changed = true;
         }
         LastRemovedLines = removed;
         if (o.MinSentences >= 0 && sentences < o.MinSentences) return RuleVerdict.Drop(TooFewSentences);
-        if (removed > 0 || changed || _kept.Length != text.Length) analyzed.Replace(_kept.ToString(), keptWordCount);
+        // A blank line has no words and no terminal punctuation: it goes exactly when one of those filters is on.
+        var blankLinesKept = !o.FilterNoTerminalPunctuation && o.MinWordsPerLine <= 0;
+        if (removed > 0) analyzed.RemoveLines(_keep.AsSpan(0, lines.Length), _kept.ToString(), keptWordCount, blankLinesKept, LinesRemoved);
+        else if (changed || _kept.Length != text.Length) analyzed.Replace(_kept.ToString(), keptWordCount);
+        if (citations) analyzed.EditKeptLines(RemoveCitationsAsWritten, CitationsRemoved);
         return RuleVerdict.Keep;
     }
 
@@ -129,6 +150,29 @@ public sealed class C4QualityRule : IQualityRule
             _lineBuffer[length++] = line[i++];
         }
         return length == line.Length ? line : _lineBuffer.AsSpan(0, length).Trim();
+    }
+
+    /// <summary>Citation removal on a line as written: the markers go, indentation stays, spaces left at the end go.</summary>
+    public static string RemoveCitationsAsWritten(string line)
+    {
+        if (line.IndexOf('[') < 0) return line;
+        var result = new StringBuilder(line.Length);
+        var i = 0;
+        var removed = false;
+        while (i < line.Length)
+        {
+            if (line[i] == '[' && CitationLength(line.AsSpan(i)) is var n and > 0)
+            {
+                i += n;
+                removed = true;
+                continue;
+            }
+            result.Append(line[i++]);
+        }
+        if (!removed) return line;
+        var end = result.Length;
+        while (end > 0 && result[end - 1] is ' ' or '\t') end--;
+        return result.ToString(0, end);
     }
 
     private static int CitationLength(ReadOnlySpan<char> s)

@@ -51,6 +51,9 @@ public sealed class PiiCommandTests
         var stats = File.ReadAllText(dir.File("out/_dataflow/stages/pii/stats.json"));
         Assert.Contains("\"pii.email\": 10", stats);
         Assert.Contains("\"pii.phone\": 10", stats);
+        // Masking rewrote all 10 kept documents, and says so.
+        Assert.Contains("\"docs_rewritten\": 10", stats);
+        Assert.Contains("\"rewritten.pii_masked\": 10", stats);
     }
 
     [Fact]

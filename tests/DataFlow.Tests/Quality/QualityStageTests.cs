@@ -70,7 +70,7 @@ public sealed class QualityStageTests : IDisposable
         Assert.Equal(["good"], kept.Select(d => d.Id));
         Assert.Equal("en", kept[0]["language"]);
         Assert.InRange((double)kept[0]["language_score"]!, 0.65, 1.0);
-        Assert.Equal(Good, kept[0].Text);   // normalized: the trailing CRLF is gone
+        Assert.Equal(Good + "\r\n", kept[0].Text);   // as written: the rules saw it normalized, the CRLF stays
 
         var removed = ReadShard(Path.Combine(outDir, "removed", "part-00000.parquet")).ToDictionary(d => d.Id, d => (string)d["reason"]!);
         Assert.Equal("gopher_quality.too_few_words", removed["short"]);
@@ -140,6 +140,8 @@ public sealed class QualityStageTests : IDisposable
         Assert.Contains("unknown quality preset", Error("    preset: nope"));
         Assert.Contains("unknown ISO 639-1", Error("    rules:\n      - type: language\n        keep: [xx]"));
         Assert.Contains("out of range", Error("    rules:\n      - type: fineweb\n        short_line_thr: 2"));
+        Assert.Contains("with absolute: false", Error("    rules:\n      - type: language\n        languages: [en]\n        absolute: false"));
+        Assert.Contains("not a rewrite mode", Error("    rewrite: normal\n    rules:\n      - type: c4"));
     }
 
     [Fact]
