@@ -15,8 +15,15 @@ var extractors = new (string Name, Func<string, string, string> Run)[]
     ("dataflow", (html, _) => extractor.Extract(html).Text),
     ("smartreader", (html, url) =>
     {
-        var article = new SmartReader.Reader(url, html).GetArticle();
-        return article.IsReadable ? article.TextContent ?? "" : "";
+        try
+        {
+            var article = new SmartReader.Reader(url, html).GetArticle();
+            return article.IsReadable ? article.TextContent ?? "" : "";
+        }
+        catch (Exception)
+        {
+            return ""; // SmartReader throws on some pages (counted as no text)
+        }
     }),
 };
 foreach (var (name, run) in extractors)

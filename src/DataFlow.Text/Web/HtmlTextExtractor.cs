@@ -94,7 +94,9 @@ public sealed class HtmlTextExtractor(HtmlExtractionOptions? options = null)
         var language = document.DocumentElement?.GetAttribute("lang") ?? document.DocumentElement?.GetAttribute("xml:lang");
         IElement? root = document.Body ?? document.DocumentElement;
         if (root is null) return new ExtractedPage("", title.Length > 0 ? title : null, language);
-        Prune(root, insideContent: false);
+        var before = new Dictionary<IElement, (int Text, int Links, int Anchors)>();
+        Count(root, before, insideLink: false);
+        Prune(root, insideContent: false, before, NonLinkText(root, before));
         var main = root;
         if (_options.MainContent)
         {
@@ -109,7 +111,7 @@ public sealed class HtmlTextExtractor(HtmlExtractionOptions? options = null)
     }
 
     /// <summary>Removes never-content and boilerplate elements (boilerplate only outside &lt;main&gt; / &lt;article&gt;).</summary>
-    private void Prune(IElement element, bool insideContent)
+    private void Prune(IElement element, bool insideContent, Dictionary<IElement, (int Text, int Links, int Anchors)> counts, int pageText)
     {
         foreach (var child in element.Children.ToArray())
         {
@@ -120,7 +122,7 @@ public sealed class HtmlTextExtractor(HtmlExtractionOptions? options = null)
                 continue;
             }
             var content = insideContent || name is "main" or "article" || Role(child) == "main";
-            if (!content && IsBoilerplate(child))
+            if (!content && IsBoilerplate(child) && !HoldsContent(child, counts, pageText))
             {
                 child.Remove();
                 continue;
@@ -134,9 +136,17 @@ public sealed class HtmlTextExtractor(HtmlExtractionOptions? options = null)
                     continue;
                 }
             }
-            Prune(child, content);
+            Prune(child, content, counts, pageText);
         }
     }
+
+    /// <summary>
+    /// A wrapper named like boilerplate that holds the page (Read the Docs' <c>wy-grid-for-nav</c>, a <c>nav-wrapper</c>
+    /// around everything) is not removed: it holds half the page's non-link text or more, or the &lt;main&gt; /
+    /// &lt;article&gt; / role=main element.
+    /// </summary>
+    private static bool HoldsContent(IElement element, Dictionary<IElement, (int Text, int Links, int Anchors)> counts, int pageText) =>
+        (pageText > 0 && NonLinkText(element, counts) >= 0.5 * pageText) || element.QuerySelector("main, article, [role=main]") is not null;
 
     private static bool IsHidden(IElement e) =>
         e.HasAttribute("hidden") || string.Equals(e.GetAttribute("aria-hidden"), "true", StringComparison.OrdinalIgnoreCase)
