@@ -5,10 +5,12 @@ using System.Runtime.InteropServices;
 namespace DataFlow.Text.Dedup;
 
 /// <summary>
-/// Turns a document into what dedup compares: its normalized form (lowercase base letters, words separated by
-/// one space; punctuation, digits and diacritics gone), the XxHash128 of that form for exact dedup, and a
-/// MinHash signature over word n-grams (or character n-grams for CJK text). Reuses its buffers: one instance
-/// per thread, no allocation per shingle or per document once warm.
+/// Turns a document into what dedup compares: the XxHash128 for exact dedup (of the text as written, or of its
+/// normalized form), and a MinHash signature over n-grams of tokens. Tokens are the normalized words of spaced
+/// scripts (lowercase, accents folded, marks kept, every number one '0', datatrove's norm_numbers) and single
+/// letters (with their marks) of scripts written without spaces, so Chinese, Japanese, Thai, Lao, Khmer and
+/// Myanmar are shingled by character even inside mostly-English text. Reuses its buffers: one instance per thread,
+/// no allocation per shingle or per document once warm.
 /// </summary>
 public sealed class DedupFingerprinter
 {
@@ -21,6 +23,7 @@ public sealed class DedupFingerprinter
     private char[] _normalized = new char[4096];
     private ulong[] _shingles = new ulong[1024];
     private ulong[] _words = new ulong[1024];
+    private ulong[] _spans = new ulong[1024];
 
     public DedupFingerprinter(MinHashOptions options, int vectorBits = 0)
     {
@@ -36,25 +39,33 @@ public sealed class DedupFingerprinter
     /// <summary>The shingle hashes of the last <see cref="Compute"/> call (repeats included; valid until the next call).</summary>
     public ReadOnlySpan<ulong> Shingles => _shingles.AsSpan(0, _shingleCount);
 
+    /// <summary>The tokens of the last <see cref="Compute"/> call, as text (for tests and evaluation; allocates).</summary>
+    public IReadOnlyList<string> Tokens =>
+        [.. _spans.Take(_wordCount).Select(s => new string(_normalized, (int)(s >> 32), (int)(uint)s))];
+
     private int _normalizedLength;
     private int _shingleCount;
     private int _wordCount;
 
     /// <summary>Normalizes and hashes <paramref name="text"/>; fills <paramref name="signature"/> (NumPerm values) when it is not empty.</summary>
-    public Fingerprint Compute(ReadOnlySpan<char> text, Span<uint> signature, bool exact = true)
+    public Fingerprint Compute(ReadOnlySpan<char> text, Span<uint> signature, ExactMode exact = ExactMode.Written)
     {
-        var (letters, cjk) = Normalize(text);
-        // A text without letters hashes raw, so "2024" and "1999" stay distinct rather than both normalizing to "".
-        var exactHash = !exact ? UInt128.Zero
-            : XxHash128.HashToUInt128(MemoryMarshal.AsBytes(letters == 0 ? text : Normalized));
+        var (letters, unspaced) = Normalize(text);
+        // A normalized text without letters hashes raw, so "2024" and "1999" stay distinct rather than both normalizing to "0".
+        var exactHash = exact switch
+        {
+            ExactMode.Written => XxHash128.HashToUInt128(MemoryMarshal.AsBytes(text)),
+            ExactMode.Normalized => XxHash128.HashToUInt128(MemoryMarshal.AsBytes(letters == 0 ? text : Normalized)),
+            _ => UInt128.Zero,
+        };
         if (letters == 0)
         {
             _shingleCount = 0;
             if (!signature.IsEmpty) signature[.._options.NumPerm].Fill(uint.MaxValue);
             return new Fingerprint(ShingleMode.Empty, 0, exactHash);
         }
-        var mode = cjk >= _options.CjkShare * letters ? ShingleMode.Characters : ShingleMode.Words;
-        _shingleCount = mode == ShingleMode.Words ? WordShingles() : CharacterShingles();
+        var mode = unspaced >= _options.CjkShare * letters ? ShingleMode.Characters : ShingleMode.Words;
+        _shingleCount = Shingle(mode == ShingleMode.Words ? _options.WordNgram : _options.CharNgram);
         if (!signature.IsEmpty) _hasher.Compute(Shingles, signature);
         return new Fingerprint(mode, _shingleCount, exactHash);
     }
@@ -62,94 +73,142 @@ public sealed class DedupFingerprinter
     /// <summary>Exact-Jaccard helper for evaluation: the distinct shingle hashes of <paramref name="text"/>.</summary>
     public HashSet<ulong> ShingleSet(ReadOnlySpan<char> text)
     {
-        Compute(text, Span<uint>.Empty, exact: false);
+        Compute(text, Span<uint>.Empty, ExactMode.Off);
         return [.. Shingles];
     }
 
+    /// <summary>The hash of one shingle made of <paramref name="tokens"/> (what <see cref="Shingles"/> holds for it).</summary>
+    public static ulong ShingleHash(IEnumerable<string> tokens)
+    {
+        var hashes = tokens.Select(t =>
+        {
+            var h = FnvOffset;
+            foreach (var c in t) h = (h ^ c) * FnvPrime;
+            return Fmix64(h ^ (ulong)t.Length);
+        }).ToArray();
+        return Combine(hashes);
+    }
+
+    private enum Token { None, Word, Unspaced }
+
     /// <summary>
-    /// One pass over the text: writes the normalized form and, at the same time, the FNV-1a hash of every word
-    /// (so word shingling never rereads the text). Indexing is unchecked: the output buffer is at least as long as the text.
+    /// One pass over the text: writes the normalized form and, at the same time, the FNV-1a hash and span of every
+    /// token (so shingling never rereads the text). Indexing into the output is unchecked: it is at least as long as the text.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private (int Letters, int Cjk) Normalize(ReadOnlySpan<char> text)
+    private (int Letters, int Unspaced) Normalize(ReadOnlySpan<char> text)
     {
         if (_normalized.Length < text.Length) _normalized = new char[Math.Max(text.Length, _normalized.Length * 2)];
         ref var output = ref MemoryMarshal.GetArrayDataReference(_normalized);
         ref var input = ref MemoryMarshal.GetReference(text);
         var n = 0;
         var letters = 0;
-        var cjk = 0;
-        var words = 0;
+        var unspaced = 0;
+        _wordCount = 0;
         var pendingSpace = false;
         var h = FnvOffset;
-        var wordLength = 0;
+        var start = 0;
+        var token = Token.None;
+        var lastDigit = false;
         for (var i = 0; i < text.Length; i++)
         {
-            var m = DedupCharTable.Normalize(Unsafe.Add(ref input, i));
-            if (m == DedupCharTable.Separator)
+            var c = Unsafe.Add(ref input, i);
+            var cls = DedupCharTable.ClassOf(c);
+            var m = DedupCharTable.Normalize(c);
+            var units = 1;
+            if (cls == DedupCharClass.HighSurrogate)
             {
-                if (wordLength == 0) continue;
-                if (words == _words.Length) Array.Resize(ref _words, _words.Length * 2);
-                _words[words++] = Fmix64(h ^ (ulong)wordLength);
-                h = FnvOffset;
-                wordLength = 0;
-                pendingSpace = true;
-                continue;
+                cls = DedupCharClass.Separator;
+                if (i + 1 < text.Length && char.IsLowSurrogate(Unsafe.Add(ref input, i + 1)) && char.IsLetter(text.Slice(i, 2).ToString(), 0))
+                {
+                    cls = DedupCharTable.IsUnspaced(char.ConvertToUtf32(c, Unsafe.Add(ref input, i + 1))) ? DedupCharClass.Unspaced : DedupCharClass.Letter;
+                    units = 2;
+                }
             }
-            if (m == DedupCharTable.Dropped) continue;
-            if (pendingSpace)
+            switch (cls)
             {
-                Unsafe.Add(ref output, n++) = ' ';
-                pendingSpace = false;
+                case DedupCharClass.Dropped:
+                    continue;
+                case DedupCharClass.Separator:
+                    // 3.14 and 1,000 are one number, as in datatrove's NUMBERS_PATTERN.
+                    if (lastDigit && c is '.' or ',' or '\u066B' or '\u060C' && i + 1 < text.Length
+                        && DedupCharTable.ClassOf(Unsafe.Add(ref input, i + 1)) == DedupCharClass.Digit)
+                        continue;
+                    if (token != Token.None) pendingSpace = true;
+                    End(ref h, start, n, ref token);
+                    lastDigit = false;
+                    continue;
+                case DedupCharClass.Mark:
+                    if (token == Token.None) Begin(ref output, ref n, ref pendingSpace, ref start, ref token, Token.Word);
+                    break;
+                case DedupCharClass.Digit:
+                    if (lastDigit) continue;
+                    if (token == Token.Unspaced) End(ref h, start, n, ref token);
+                    if (token == Token.None) Begin(ref output, ref n, ref pendingSpace, ref start, ref token, Token.Word);
+                    break;
+                case DedupCharClass.Letter:
+                    letters++;
+                    if (token == Token.Unspaced) End(ref h, start, n, ref token);
+                    if (token == Token.None) Begin(ref output, ref n, ref pendingSpace, ref start, ref token, Token.Word);
+                    break;
+                default: // Unspaced: a token of its own
+                    letters++;
+                    unspaced++;
+                    End(ref h, start, n, ref token);
+                    Begin(ref output, ref n, ref pendingSpace, ref start, ref token, Token.Unspaced);
+                    break;
+            }
+            lastDigit = cls == DedupCharClass.Digit;
+            if (units == 2)
+            {
+                Unsafe.Add(ref output, n++) = c;
+                h = (h ^ c) * FnvPrime;
+                m = Unsafe.Add(ref input, ++i);
             }
             Unsafe.Add(ref output, n++) = m;
             h = (h ^ m) * FnvPrime;
-            wordLength++;
-            letters++;
-            if (m >= '\u1100' && DedupCharTable.IsCjk(m)) cjk++;
         }
-        if (wordLength > 0)
-        {
-            if (words == _words.Length) Array.Resize(ref _words, _words.Length * 2);
-            _words[words++] = Fmix64(h ^ (ulong)wordLength);
-        }
+        End(ref h, start, n, ref token);
         _normalizedLength = n;
-        _wordCount = words;
-        return (letters, cjk);
+        return (letters, unspaced);
+    }
+
+    private static void Begin(ref char output, ref int n, ref bool pendingSpace, ref int start, ref Token token, Token kind)
+    {
+        if (pendingSpace)
+        {
+            Unsafe.Add(ref output, n++) = ' ';
+            pendingSpace = false;
+        }
+        start = n;
+        token = kind;
+    }
+
+    private void End(ref ulong h, int start, int n, ref Token token)
+    {
+        if (token == Token.None) return;
+        if (_wordCount == _words.Length)
+        {
+            Array.Resize(ref _words, _words.Length * 2);
+            Array.Resize(ref _spans, _words.Length);
+        }
+        var length = n - start;
+        _words[_wordCount] = Fmix64(h ^ (ulong)length);
+        _spans[_wordCount++] = ((ulong)start << 32) | (uint)length;
+        h = FnvOffset;
+        token = Token.None;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private int WordShingles()
+    private int Shingle(int n)
     {
-        // Word hashes come from Normalize; a shingle combines n consecutive ones.
+        // Token hashes come from Normalize; a shingle combines n consecutive ones; a text shorter than n is one shingle.
         var wordCount = _wordCount;
-        var n = _options.WordNgram;
         var count = Math.Max(1, wordCount - n + 1);
         EnsureShingleCapacity(count);
         if (wordCount < n)
         {
             _shingles[0] = Combine(_words.AsSpan(0, wordCount));
-            return 1;
-        }
-        for (var i = 0; i < count; i++) _shingles[i] = Combine(_words.AsSpan(i, n));
-        return count;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private int CharacterShingles()
-    {
-        // Character n-grams over the letters; word spaces carry no information in CJK text.
-        var text = Normalized;
-        if (_words.Length < text.Length) _words = new ulong[Math.Max(text.Length, _words.Length * 2)];
-        var chars = 0;
-        foreach (var c in text)
-            if (c != ' ') _words[chars++] = c;
-        var n = _options.CharNgram;
-        var count = Math.Max(1, chars - n + 1);
-        EnsureShingleCapacity(count);
-        if (chars < n)
-        {
-            _shingles[0] = Combine(_words.AsSpan(0, chars));
             return 1;
         }
         for (var i = 0; i < count; i++) _shingles[i] = Combine(_words.AsSpan(i, n));
