@@ -35,7 +35,7 @@ public static class PlanReport
                 $"{name}: estimates for {docs:N0} documents of {bytesPerDocument:N0} bytes, {duplicateShare:P0} of them in duplicate pairs"));
             output.WriteLine($"{"stage",-28} {"tasks",8} {"files",10} {"memory/task",12} {"disk written",14}");
             foreach (var e in capacity.Stages())
-                output.WriteLine($"{name + "." + e.Stage,-28} {e.Tasks,8:N0} {e.Files,10:N0} {Size(e.MemoryPerTask),12} {Size(e.DiskBytes),14}");
+                output.WriteLine($"{(e.Stage == "filter" ? name : name + "." + e.Stage),-28} {e.Tasks,8:N0} {e.Files,10:N0} {Size(e.MemoryPerTask),12} {Size(e.DiskBytes),14}");
         }
     }
 

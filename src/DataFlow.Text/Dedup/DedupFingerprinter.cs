@@ -9,7 +9,8 @@ namespace DataFlow.Text.Dedup;
 /// normalized form), and a MinHash signature over n-grams of tokens. Tokens are the normalized words of spaced
 /// scripts (lowercase, accents folded, marks kept, every number one '0', datatrove's norm_numbers) and single
 /// letters (with their marks) of scripts written without spaces, so Chinese, Japanese, Thai, Lao, Khmer and
-/// Myanmar are shingled by character even inside mostly-English text. Reuses its buffers: one instance per thread,
+/// Myanmar are shingled by character even inside mostly-English text; a text mostly in those scripts is shingled
+/// letter by letter throughout (<see cref="ShingleMode.Characters"/>). Reuses its buffers: one instance per thread,
 /// no allocation per shingle or per document once warm.
 /// </summary>
 public sealed class DedupFingerprinter
@@ -39,13 +40,17 @@ public sealed class DedupFingerprinter
     /// <summary>The shingle hashes of the last <see cref="Compute"/> call (repeats included; valid until the next call).</summary>
     public ReadOnlySpan<ulong> Shingles => _shingles.AsSpan(0, _shingleCount);
 
-    /// <summary>The tokens of the last <see cref="Compute"/> call, as text (for tests and evaluation; allocates).</summary>
+    /// <summary>
+    /// The tokens of the last <see cref="Compute"/> call, as text (for tests and evaluation; allocates): words and
+    /// unspaced letters. In <see cref="ShingleMode.Characters"/> mode shingles split the words further into letters.
+    /// </summary>
     public IReadOnlyList<string> Tokens =>
-        [.. _spans.Take(_wordCount).Select(s => new string(_normalized, (int)(s >> 32), (int)(uint)s))];
+        [.. _spans.Take(_tokenCount).Select(s => new string(_normalized, (int)(s >> 32), (int)(uint)s))];
 
     private int _normalizedLength;
     private int _shingleCount;
     private int _wordCount;
+    private int _tokenCount;
 
     /// <summary>Normalizes and hashes <paramref name="text"/>; fills <paramref name="signature"/> (NumPerm values) when it is not empty.</summary>
     public Fingerprint Compute(ReadOnlySpan<char> text, Span<uint> signature, ExactMode exact = ExactMode.Written)
@@ -65,6 +70,7 @@ public sealed class DedupFingerprinter
             return new Fingerprint(ShingleMode.Empty, 0, exactHash);
         }
         var mode = unspaced >= _options.CjkShare * letters ? ShingleMode.Characters : ShingleMode.Words;
+        if (mode == ShingleMode.Characters) SplitWordsIntoLetters();
         _shingleCount = Shingle(mode == ShingleMode.Words ? _options.WordNgram : _options.CharNgram);
         if (!signature.IsEmpty) _hasher.Compute(Shingles, signature);
         return new Fingerprint(mode, _shingleCount, exactHash);
@@ -170,6 +176,7 @@ public sealed class DedupFingerprinter
         }
         End(ref h, start, n, ref token);
         _normalizedLength = n;
+        _tokenCount = _wordCount;
         return (letters, unspaced);
     }
 
@@ -197,6 +204,40 @@ public sealed class DedupFingerprinter
         _spans[_wordCount++] = ((ulong)start << 32) | (uint)length;
         h = FnvOffset;
         token = Token.None;
+    }
+
+    /// <summary>
+    /// Character mode: every letter is a token, also inside the Latin words of a mostly-Chinese text (marks stay with
+    /// their letter, a number stays one '0', a surrogate pair is one letter), so an edited option name moves as few
+    /// shingles as an edited ideograph. Token hashes are computed as in <see cref="Normalize"/>: a Han character
+    /// hashes alike in both modes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void SplitWordsIntoLetters()
+    {
+        var text = Normalized;
+        if (_words.Length < text.Length + 1) _words = new ulong[Math.Max(text.Length + 1, _words.Length * 2)];
+        var count = 0;
+        for (var i = 0; i < text.Length;)
+        {
+            var c = text[i];
+            if (c == ' ') { i++; continue; }
+            var h = (FnvOffset ^ c) * FnvPrime;
+            var length = 1;
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length)
+            {
+                h = (h ^ text[i + 1]) * FnvPrime;
+                length = 2;
+            }
+            while (i + length < text.Length && DedupCharTable.ClassOf(text[i + length]) == DedupCharClass.Mark)
+            {
+                h = (h ^ text[i + length]) * FnvPrime;
+                length++;
+            }
+            _words[count++] = Fmix64(h ^ (ulong)length);
+            i += length;
+        }
+        _wordCount = count;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

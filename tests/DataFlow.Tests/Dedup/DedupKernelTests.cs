@@ -89,13 +89,14 @@ public sealed class DedupKernelTests
     }
 
     [Fact]
-    public void Chinese_shingles_are_character_n_grams_even_inside_english_text()
+    public void Chinese_is_shingled_by_character_inside_english_text_and_english_by_letter_inside_chinese_text()
     {
         var f = new DedupFingerprinter(Options with { WordNgram = 3, CharNgram = 3 });
         var fp = f.Compute("运行 ls 命令", Span<uint>.Empty);
-        // Tokens 运 行 ls 命 令: 4 of 6 letters are Han, so character mode; 3-grams by hand.
+        // 4 of 6 letters are Han, so character mode: every letter is a token, ls too; 3-grams by hand.
         Assert.Equal(ShingleMode.Characters, fp.Mode);
-        string[][] grams = [["运", "行", "ls"], ["行", "ls", "命"], ["ls", "命", "令"]];
+        Assert.Equal(["运", "行", "ls", "命", "令"], f.Tokens);
+        string[][] grams = [["运", "行", "l"], ["行", "l", "s"], ["l", "s", "命"], ["s", "命", "令"]];
         Assert.Equal(grams.Select(DedupFingerprinter.ShingleHash).ToArray(), f.Shingles.ToArray());
 
         fp = f.Compute("the ls 命令 lists the files", Span<uint>.Empty);
