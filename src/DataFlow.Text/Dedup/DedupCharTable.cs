@@ -14,16 +14,25 @@ namespace DataFlow.Text.Dedup;
 /// </summary>
 public static class DedupCharTable
 {
-    private static readonly char[] Map;
-    private static readonly DedupCharClass[] Classes;
+    // One entry per unit: what it becomes (low 16 bits) and its class (high 16 bits), so the hot loop loads once.
+    private static readonly uint[] Entries;
 
-    static DedupCharTable() => (Map, Classes) = Build();
+    static DedupCharTable()
+    {
+        var (map, classes) = Build();
+        Entries = new uint[65536];
+        for (var i = 0; i < 65536; i++) Entries[i] = map[i] | (uint)classes[i] << 16;
+    }
 
     /// <summary>What <paramref name="c"/> becomes when it is kept: a lowercase base letter, a mark, or '0' for any digit.</summary>
-    public static char Normalize(char c) => Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Map), c);
+    public static char Normalize(char c) => (char)Entry(c);
 
     /// <summary>The role of <paramref name="c"/> in tokenization.</summary>
-    public static DedupCharClass ClassOf(char c) => Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Classes), c);
+    public static DedupCharClass ClassOf(char c) => (DedupCharClass)(Entry(c) >> 16);
+
+    /// <summary><see cref="Normalize"/> in the low 16 bits, <see cref="ClassOf"/> in the high 16 bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint Entry(char c) => Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Entries), c);
 
     /// <summary>
     /// True for the letters of scripts written without spaces between words: Han ideographs, Japanese kana, Thai,

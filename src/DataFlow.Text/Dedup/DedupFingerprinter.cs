@@ -119,8 +119,18 @@ public sealed class DedupFingerprinter
         for (var i = 0; i < text.Length; i++)
         {
             var c = Unsafe.Add(ref input, i);
-            var cls = DedupCharTable.ClassOf(c);
-            var m = DedupCharTable.Normalize(c);
+            var entry = DedupCharTable.Entry(c);
+            var cls = (DedupCharClass)(entry >> 16);
+            var m = (char)entry;
+            if (cls == DedupCharClass.Letter && token == Token.Word)
+            {
+                // The common case, a letter inside a word: no branching on the token state.
+                letters++;
+                lastDigit = false;
+                Unsafe.Add(ref output, n++) = m;
+                h = (h ^ m) * FnvPrime;
+                continue;
+            }
             var units = 1;
             if (cls == DedupCharClass.HighSurrogate)
             {
@@ -131,6 +141,8 @@ public sealed class DedupFingerprinter
                     units = 2;
                 }
             }
+            bool end;
+            var begin = Token.None;
             switch (cls)
             {
                 case DedupCharClass.Dropped:
@@ -141,28 +153,52 @@ public sealed class DedupFingerprinter
                         && DedupCharTable.ClassOf(Unsafe.Add(ref input, i + 1)) == DedupCharClass.Digit)
                         continue;
                     if (token != Token.None) pendingSpace = true;
-                    End(ref h, start, n, ref token);
-                    lastDigit = false;
-                    continue;
+                    end = true;
+                    break;
                 case DedupCharClass.Mark:
-                    if (token == Token.None) Begin(ref output, ref n, ref pendingSpace, ref start, ref token, Token.Word);
+                    end = false;
+                    if (token == Token.None) begin = Token.Word;
                     break;
                 case DedupCharClass.Digit:
                     if (lastDigit) continue;
-                    if (token == Token.Unspaced) End(ref h, start, n, ref token);
-                    if (token == Token.None) Begin(ref output, ref n, ref pendingSpace, ref start, ref token, Token.Word);
+                    end = token == Token.Unspaced;
+                    if (token != Token.Word) begin = Token.Word;
                     break;
                 case DedupCharClass.Letter:
                     letters++;
-                    if (token == Token.Unspaced) End(ref h, start, n, ref token);
-                    if (token == Token.None) Begin(ref output, ref n, ref pendingSpace, ref start, ref token, Token.Word);
+                    end = token == Token.Unspaced;
+                    if (token != Token.Word) begin = Token.Word;
                     break;
                 default: // Unspaced: a token of its own
                     letters++;
                     unspaced++;
-                    End(ref h, start, n, ref token);
-                    Begin(ref output, ref n, ref pendingSpace, ref start, ref token, Token.Unspaced);
+                    end = true;
+                    begin = Token.Unspaced;
                     break;
+            }
+            // Token boundaries written out here rather than in helpers: locals passed by ref would leave registers.
+            if (end && token != Token.None)
+            {
+                if (_wordCount == _words.Length) GrowTokens();
+                _words[_wordCount] = Fmix64(h ^ (ulong)(n - start));
+                _spans[_wordCount++] = ((ulong)start << 32) | (uint)(n - start);
+                h = FnvOffset;
+                token = Token.None;
+            }
+            if (cls == DedupCharClass.Separator)
+            {
+                lastDigit = false;
+                continue;
+            }
+            if (begin != Token.None)
+            {
+                if (pendingSpace)
+                {
+                    Unsafe.Add(ref output, n++) = ' ';
+                    pendingSpace = false;
+                }
+                start = n;
+                token = begin;
             }
             lastDigit = cls == DedupCharClass.Digit;
             if (units == 2)
@@ -174,36 +210,15 @@ public sealed class DedupFingerprinter
             Unsafe.Add(ref output, n++) = m;
             h = (h ^ m) * FnvPrime;
         }
-        End(ref h, start, n, ref token);
+        if (token != Token.None)
+        {
+            if (_wordCount == _words.Length) GrowTokens();
+            _words[_wordCount] = Fmix64(h ^ (ulong)(n - start));
+            _spans[_wordCount++] = ((ulong)start << 32) | (uint)(n - start);
+        }
         _normalizedLength = n;
         _tokenCount = _wordCount;
         return (letters, unspaced);
-    }
-
-    private static void Begin(ref char output, ref int n, ref bool pendingSpace, ref int start, ref Token token, Token kind)
-    {
-        if (pendingSpace)
-        {
-            Unsafe.Add(ref output, n++) = ' ';
-            pendingSpace = false;
-        }
-        start = n;
-        token = kind;
-    }
-
-    private void End(ref ulong h, int start, int n, ref Token token)
-    {
-        if (token == Token.None) return;
-        if (_wordCount == _words.Length)
-        {
-            Array.Resize(ref _words, _words.Length * 2);
-            Array.Resize(ref _spans, _words.Length);
-        }
-        var length = n - start;
-        _words[_wordCount] = Fmix64(h ^ (ulong)length);
-        _spans[_wordCount++] = ((ulong)start << 32) | (uint)length;
-        h = FnvOffset;
-        token = Token.None;
     }
 
     /// <summary>
@@ -238,6 +253,12 @@ public sealed class DedupFingerprinter
             i += length;
         }
         _wordCount = count;
+    }
+
+    private void GrowTokens()
+    {
+        Array.Resize(ref _words, _words.Length * 2);
+        Array.Resize(ref _spans, _words.Length);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
