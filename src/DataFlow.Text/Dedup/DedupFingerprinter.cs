@@ -231,7 +231,7 @@ public sealed class DedupFingerprinter
     private void SplitWordsIntoLetters()
     {
         var text = Normalized;
-        if (_words.Length < text.Length + 1) _words = new ulong[Math.Max(text.Length + 1, _words.Length * 2)];
+        while (_words.Length < text.Length + 1) GrowTokens(); // grows the spans with it: the next document's words index both
         var count = 0;
         for (var i = 0; i < text.Length;)
         {

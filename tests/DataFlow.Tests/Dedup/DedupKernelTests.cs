@@ -106,6 +106,19 @@ public sealed class DedupKernelTests
     }
 
     [Fact]
+    public void Buffers_grown_by_a_long_chinese_document_serve_a_longer_english_one()
+    {
+        // Found by the sample pipeline: character mode grew the token hashes but not their spans.
+        var f = new DedupFingerprinter(Options);
+        var chinese = string.Concat(Enumerable.Repeat("我们今天去公园散步然后回家吃饭", 400));
+        Assert.Equal(ShingleMode.Characters, f.Compute(chinese, Span<uint>.Empty).Mode);
+        var english = string.Join(' ', Enumerable.Range(0, 9000).Select(i => "w" + (char)('a' + i % 26) + (char)('a' + i / 26 % 26)));
+        var fp = f.Compute(english, Span<uint>.Empty);
+        Assert.Equal(9000 - Options.WordNgram + 1, fp.Shingles);
+        Assert.Equal(9000, f.Tokens.Count);
+    }
+
+    [Fact]
     public void Thai_with_one_edited_character_keeps_most_shingles()
     {
         // A Thai sentence (from Debian's Thai apt catalogue) read as one word would share no shingle after any edit.
