@@ -144,6 +144,23 @@ internal static class AccuracyEvaluation
             var meanJ = group.Average(p => J(Key(index[p.Id], index[p.Source])));
             Console.WriteLine($"| {group.Key} | {group.Count()} | {found} | {meanJ:F3} |");
         }
+
+        // False removals: with keep first, the lowest index of a cluster stays and every other member is removed; a
+        // removal is false when the removed document and the keeper are not copies of one source by the truth file.
+        var sourceOf = planted.ToDictionary(p => p.Id, p => p.Source);
+        string Group(int i) => sourceOf.GetValueOrDefault(docs[i].Id, docs[i].Id);
+        var keeper = new Dictionary<int, int>();
+        for (var i = 0; i < n; i++)
+            if (!keeper.ContainsKey(Find(i))) keeper[Find(i)] = i;
+        Console.WriteLine();
+        Console.WriteLine("| documents | count | removed | false removals (not a copy of the kept document) |");
+        Console.WriteLine("| --- | --- | --- | --- |");
+        foreach (var lang in Enumerable.Range(0, n).GroupBy(i => docs[i].Id.Split('/')[0]).OrderBy(g => g.Key))
+        {
+            var removed = lang.Where(i => keeper[Find(i)] != i).ToList();
+            var wrong = removed.Count(i => Group(i) != Group(keeper[Find(i)]));
+            Console.WriteLine($"| {lang.Key} | {lang.Count()} | {removed.Count} | {wrong} ({Pct(wrong, lang.Count())}) |");
+        }
     }
 
     private static string Pct(long a, long b) => b == 0 ? "-" : $"{100.0 * a / b:F2}%";

@@ -7,6 +7,7 @@ var options = new MinHashOptions
     Bands = Arg("--bands", 14),
     Rows = Arg("--rows", 8),
     WordNgram = Arg("--ngram", 5),
+    CharNgram = Arg("--char-ngram", 5),
     Seed = (ulong)Arg("--seed", 1),
 };
 switch (mode)

@@ -44,7 +44,7 @@ public sealed class DedupFilterJob(DedupOptions options, DedupLayout layout) : I
         using var kept = new DocumentShardWriter(context.CreateOutput(context.Plan.Outputs[0]), extras, options.Documents.Write);
         using var removed = options.Documents.KeepRemoved
             ? new DocumentShardWriter(context.CreateOutput(context.Plan.Outputs[1]),
-                [.. extras, ExtraColumn.String("reason"), ExtraColumn.Int64("cluster_id"), ExtraColumn.Int32("cluster_size")], options.Documents.Write)
+                [.. extras, ExtraColumn.String("reason"), ExtraColumn.Int64("cluster_id"), ExtraColumn.Int64("cluster_size")], options.Documents.Write)
             : null;
         var stats = context.Stats;
         long ordinal = 0;

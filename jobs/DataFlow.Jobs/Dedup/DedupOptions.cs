@@ -9,8 +9,8 @@ public sealed record DedupOptions
     /// <summary>Where documents come from and how the filter writes them.</summary>
     public DocumentStageOptions Documents { get; init; } = new();
 
-    /// <summary>Remove copies whose normalized text hashes (XxHash128) equal.</summary>
-    public bool Exact { get; init; } = true;
+    /// <summary>Remove copies whose text hashes (XxHash128) equal: the text as written (default) or its normalized form.</summary>
+    public ExactMode Exact { get; init; } = ExactMode.Written;
 
     /// <summary>Remove near duplicates found by MinHash/LSH.</summary>
     public bool MinHash { get; init; } = true;
@@ -32,7 +32,7 @@ public sealed record DedupOptions
     public long MaxBufferedRecords { get; init; } = 4_000_000;
 
     public int NearPartitions => MinHash ? Signature.Bands * BucketsPerBand : 0;
-    public int ExactPartitions => Exact ? BucketsPerBand : 0;
+    public int ExactPartitions => Exact != ExactMode.Off ? BucketsPerBand : 0;
     public bool Verify => MinHash && VerifyThreshold > 0;
 
     /// <summary>The hash range a 64-bit hash falls in (top bits, so ranges are contiguous in sort order).</summary>
@@ -40,7 +40,7 @@ public sealed record DedupOptions
 
     public DedupOptions Validate()
     {
-        if (!Exact && !MinHash) throw new ArgumentException("dedup needs exact, minhash or both enabled");
+        if (Exact == ExactMode.Off && !MinHash) throw new ArgumentException("dedup needs exact, minhash or both enabled");
         Signature.Validate();
         if (BucketsPerBand is < 1 or > 4096) throw new ArgumentException($"buckets_per_band {BucketsPerBand} must be in [1, 4096]");
         if (VerifyThreshold is < 0 or > 1) throw new ArgumentException($"verify_threshold {VerifyThreshold} must be in [0, 1]");

@@ -7,7 +7,7 @@ namespace DataFlow.Jobs.Dedup;
 /// <summary>
 /// <c>type: dedup</c>. Becomes four engine stages that talk through files: NAME.signatures -> NAME.buckets ->
 /// NAME.clusters -> NAME (the filter, whose shards downstream stages read). Keys (defaults):
-/// exact (true), minhash (true), ngram (5), char_ngram (5), cjk_share (0.3), bands (14), rows (8), seed (1),
+/// exact (true = written | normalized | false), minhash (true), ngram (5), char_ngram (5), cjk_share (0.3), bands (14), rows (8), seed (1),
 /// buckets_per_band (1), keep (first | longest | max:FIELD | min:FIELD), verify_threshold (0.6, 0 = off),
 /// max_buffered_records (4000000), plus the document keys (input, tasks, id_field, text_field, keep_removed, ...).
 /// </summary>
@@ -15,7 +15,7 @@ public sealed class DedupStageType : IStageType
 {
     public string Name => "dedup";
 
-    public string Description => "exact (XxHash128 of normalized text) and MinHash/LSH near-duplicate removal: signatures -> buckets -> clusters -> filter";
+    public string Description => "exact (XxHash128 of the text as written, or normalized) and MinHash/LSH near-duplicate removal: signatures -> buckets -> clusters -> filter";
 
     public IReadOnlyList<StageDefinition> Build(string stageName, ConfigSection section, PipelineSettings settings)
     {
@@ -51,7 +51,7 @@ public sealed class DedupStageType : IStageType
         {
             // Smaller row groups than the engine default: the filter's writer buffer is most of dedup's peak memory.
             Documents = documents with { Write = documents.Write with { RowGroupBytes = Math.Min(documents.Write.RowGroupBytes, FilterRowGroupBytes) } },
-            Exact = section.GetBool("exact", defaults.Exact),
+            Exact = ReadExact(section),
             MinHash = section.GetBool("minhash", defaults.MinHash),
             Signature = new MinHashOptions
             {
@@ -67,7 +67,20 @@ public sealed class DedupStageType : IStageType
             VerifyThreshold = section.GetDouble("verify_threshold", defaults.VerifyThreshold, 0, 1),
             MaxBufferedRecords = section.GetLong("max_buffered_records", defaults.MaxBufferedRecords, 1, 1L << 40),
         };
-        if (!options.Exact && !options.MinHash) throw section.Error("minhash", "exact and minhash are both off: nothing to deduplicate");
+        if (options.Exact == ExactMode.Off && !options.MinHash) throw section.Error("minhash", "exact and minhash are both off: nothing to deduplicate");
         return options.Validate();
+    }
+
+    /// <summary><c>exact</c>: true / written (the text as written, the default), normalized, or false.</summary>
+    private static ExactMode ReadExact(ConfigSection section)
+    {
+        var text = section.GetString("exact");
+        return text?.ToLowerInvariant() switch
+        {
+            null or "true" or "yes" or "on" or "written" => ExactMode.Written,
+            "false" or "no" or "off" => ExactMode.Off,
+            "normalized" => ExactMode.Normalized,
+            _ => throw section.Error("exact", $"expected true (the text as written), written, normalized or false, got '{text}'"),
+        };
     }
 }

@@ -64,7 +64,7 @@ public sealed class DuplicateClusterJob(DedupOptions options, DedupLayout layout
                     graph.TryGetNode(pair.First, out var a);
                     graph.TryGetNode(pair.Other, out var b);
                     if (graph.ClusterOf(a) == graph.ClusterOf(b)) continue;
-                    if (Agreement(store.AsSpan(a * numPerm, numPerm), store.AsSpan(b * numPerm, numPerm)) >= threshold)
+                    if (Agreement(store[a], store[b]) >= threshold)
                         graph.UnionNear(pair.First, pair.Other);
                     else rejected++;
                 }
@@ -83,10 +83,10 @@ public sealed class DuplicateClusterJob(DedupOptions options, DedupLayout layout
         stats.Add("candidate_pairs_rejected", rejected);
 
         var n = graph.Count;
-        var priority = new double[n];
-        var bytes = new long[n];
-        var idHash = new ulong[n];
-        var seen = new bool[n];
+        var priority = new ChunkedList<double>(n);
+        var bytes = new ChunkedList<long>(n);
+        var idHash = new ChunkedList<ulong>(n);
+        var seen = new ChunkedList<bool>(n);
         foreach (var file in infoFiles)
             foreach (var info in ReadAll<DocInfoRecord>(file, DocInfoRecord.Kind))
                 if (graph.TryGetNode(info.Doc, out var node))
@@ -96,16 +96,16 @@ public sealed class DuplicateClusterJob(DedupOptions options, DedupLayout layout
                     idHash[node] = info.IdHash;
                     seen[node] = true;
                 }
-        for (var node = 0; node < n; node++)
+        for (long node = 0; node < n; node++)
             if (!seen[node]) throw new InvalidDataException($"document {DocRef.Format(graph.DocOf(node))} is in a pair but in no docs-*.bin file");
 
         // Keeper of each cluster and representative of each exact group: highest priority, then earliest document.
-        var keeper = new int[n];
-        var exactRep = new int[n];
-        Array.Fill(keeper, -1);
-        Array.Fill(exactRep, -1);
-        bool Better(int x, int y) => priority[x] > priority[y] || (priority[x] == priority[y] && graph.DocOf(x) < graph.DocOf(y));
-        for (var node = 0; node < n; node++)
+        var keeper = new ChunkedList<long>(n);
+        var exactRep = new ChunkedList<long>(n);
+        keeper.Fill(-1);
+        exactRep.Fill(-1);
+        bool Better(long x, long y) => priority[x] > priority[y] || (priority[x] == priority[y] && graph.DocOf(x) < graph.DocOf(y));
+        for (long node = 0; node < n; node++)
         {
             var root = graph.ClusterOf(node);
             if (keeper[root] < 0 || Better(node, keeper[root])) keeper[root] = node;
@@ -114,8 +114,8 @@ public sealed class DuplicateClusterJob(DedupOptions options, DedupLayout layout
         }
 
         var removals = Enumerable.Range(0, tasks).Select(_ => new List<RemovalRecord>()).ToArray();
-        var histogram = new SortedDictionary<int, long>();
-        for (var node = 0; node < n; node++)
+        var histogram = new SortedDictionary<long, long>();
+        for (long node = 0; node < n; node++)
         {
             var root = graph.ClusterOf(node);
             var size = graph.ClusterSize(root);
@@ -149,10 +149,10 @@ public sealed class DuplicateClusterJob(DedupOptions options, DedupLayout layout
         }
     }
 
-    private static uint[] LoadSignatures(IReadOnlyList<string> files, DuplicateGraph graph, int numPerm)
+    private static SignatureStore LoadSignatures(IReadOnlyList<string> files, DuplicateGraph graph, int numPerm)
     {
-        var store = new uint[(long)graph.Count * numPerm];
-        var found = new bool[graph.Count];
+        var store = new SignatureStore(graph.Count, numPerm);
+        var found = new ChunkedList<bool>(graph.Count);
         var recordWords = numPerm + 2;
         foreach (var file in files)
         {
@@ -171,13 +171,13 @@ public sealed class DuplicateClusterJob(DedupOptions options, DedupLayout layout
                     if (i < recordWords) throw new InvalidDataException($"{file}: a signature is cut short");
                     var doc = words[0] | ((ulong)words[1] << 32);
                     if (!graph.TryGetNode(doc, out var node)) continue;
-                    words.AsSpan(2).CopyTo(store.AsSpan(node * numPerm, numPerm));
+                    words.AsSpan(2).CopyTo(store[node]);
                     found[node] = true;
                 }
             }
         }
-        var missing = Array.IndexOf(found, false);
-        if (missing >= 0) throw new InvalidDataException($"document {DocRef.Format(graph.DocOf(missing))} is in a candidate pair but has no signature");
+        for (long missing = 0; missing < graph.Count; missing++)
+            if (!found[missing]) throw new InvalidDataException($"document {DocRef.Format(graph.DocOf(missing))} is in a candidate pair but has no signature");
         return store;
     }
 
@@ -200,8 +200,8 @@ public sealed class DuplicateClusterJob(DedupOptions options, DedupLayout layout
         }
     }
 
-    /// <summary>Power-of-two size classes: 2, 3-4, 5-8, 9-16, ...</summary>
-    private static int SizeBucket(int size) => size <= 2 ? 2 : 1 << (32 - System.Numerics.BitOperations.LeadingZeroCount((uint)(size - 1)));
+    /// <summary>Power-of-two size classes: 2, 3-4, 5-8, 9-16, ... (64-bit: a cluster can hold more than 2^31 documents).</summary>
+    public static long SizeBucket(long size) => size <= 2 ? 2 : 1L << (64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)(size - 1)));
 
-    private static string SizeLabel(int bucket) => bucket == 2 ? "0002" : $"{bucket / 2 + 1:D4}-{bucket:D4}";
+    public static string SizeLabel(long bucket) => bucket == 2 ? "0002" : $"{bucket / 2 + 1:D4}-{bucket:D4}";
 }

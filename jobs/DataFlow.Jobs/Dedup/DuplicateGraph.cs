@@ -1,31 +1,32 @@
-using System.Runtime.InteropServices;
-
 namespace DataFlow.Jobs.Dedup;
 
 /// <summary>
 /// Union-find over the documents that appear in some pair (never over all documents), with two partitions:
-/// exact groups (identical normalized text) and clusters (exact or near, transitively). Path halving and
-/// union by size; memory is about 40 bytes per document in a pair.
+/// exact groups (identical text) and clusters (exact or near, transitively). Path halving and union by size.
+/// Nodes, parents and sizes are 64-bit and stored in chunks, and the document index is split in 64 dictionaries,
+/// so nothing is capped at 2^31; memory is about 60 bytes per document in a pair.
 /// </summary>
 public sealed class DuplicateGraph
 {
-    private readonly Dictionary<ulong, int> _nodes = [];
-    private readonly List<ulong> _docs = [];
-    private readonly List<int> _cluster = [];
-    private readonly List<int> _clusterSize = [];
-    private readonly List<int> _exact = [];
+    private const int IndexShards = 64;
+    private readonly Dictionary<ulong, long>[] _nodes = Enumerable.Range(0, IndexShards).Select(_ => new Dictionary<ulong, long>()).ToArray();
+    private readonly ChunkedList<ulong> _docs = new();
+    private readonly ChunkedList<long> _cluster = new();
+    private readonly ChunkedList<long> _clusterSize = new();
+    private readonly ChunkedList<long> _exact = new();
 
-    public int Count => _docs.Count;
+    public long Count => _docs.Count;
 
-    public ulong DocOf(int node) => _docs[node];
+    public ulong DocOf(long node) => _docs[node];
 
-    public bool TryGetNode(ulong doc, out int node) => _nodes.TryGetValue(doc, out node);
+    public bool TryGetNode(ulong doc, out long node) => IndexOf(doc).TryGetValue(doc, out node);
 
-    public int NodeOf(ulong doc)
+    public long NodeOf(ulong doc)
     {
-        if (_nodes.TryGetValue(doc, out var node)) return node;
+        var index = IndexOf(doc);
+        if (index.TryGetValue(doc, out var node)) return node;
         node = _docs.Count;
-        _nodes.Add(doc, node);
+        index.Add(doc, node);
         _docs.Add(doc);
         _cluster.Add(node);
         _clusterSize.Add(1);
@@ -33,37 +34,39 @@ public sealed class DuplicateGraph
         return node;
     }
 
-    /// <summary>Joins two documents with identical normalized text (also joins their clusters).</summary>
+    /// <summary>Joins two documents with identical text (also joins their clusters).</summary>
     public void UnionExact(ulong a, ulong b)
     {
         var x = NodeOf(a);
         var y = NodeOf(b);
-        var ex = Find(CollectionsMarshal.AsSpan(_exact), x);
-        var ey = Find(CollectionsMarshal.AsSpan(_exact), y);
+        var ex = Find(_exact, x);
+        var ey = Find(_exact, y);
         if (ex != ey) _exact[Math.Max(ex, ey)] = Math.Min(ex, ey);
         UnionNear(x, y);
     }
 
     public void UnionNear(ulong a, ulong b) => UnionNear(NodeOf(a), NodeOf(b));
 
-    public int ClusterOf(int node) => Find(CollectionsMarshal.AsSpan(_cluster), node);
+    public long ClusterOf(long node) => Find(_cluster, node);
 
-    public int ExactGroupOf(int node) => Find(CollectionsMarshal.AsSpan(_exact), node);
+    public long ExactGroupOf(long node) => Find(_exact, node);
 
-    public int ClusterSize(int root) => _clusterSize[root];
+    public long ClusterSize(long root) => _clusterSize[root];
 
-    private void UnionNear(int x, int y)
+    // DocRefs are task << 40 | ordinal: mix them so consecutive documents spread over the shards.
+    private Dictionary<ulong, long> IndexOf(ulong doc) => _nodes[(int)((doc * 0x9E3779B97F4A7C15UL) >> 58)];
+
+    private void UnionNear(long x, long y)
     {
-        var parents = CollectionsMarshal.AsSpan(_cluster);
-        var rx = Find(parents, x);
-        var ry = Find(parents, y);
+        var rx = Find(_cluster, x);
+        var ry = Find(_cluster, y);
         if (rx == ry) return;
         if (_clusterSize[rx] < _clusterSize[ry]) (rx, ry) = (ry, rx);
-        parents[ry] = rx;
+        _cluster[ry] = rx;
         _clusterSize[rx] += _clusterSize[ry];
     }
 
-    private static int Find(Span<int> parents, int x)
+    private static long Find(ChunkedList<long> parents, long x)
     {
         while (parents[x] != x)
         {

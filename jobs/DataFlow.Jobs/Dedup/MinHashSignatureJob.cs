@@ -16,6 +16,8 @@ namespace DataFlow.Jobs.Dedup;
 /// </summary>
 public sealed class MinHashSignatureJob(DedupOptions options) : IStageJob
 {
+    public DedupOptions Options => options;
+
     public IReadOnlyList<TaskPlan> Plan(PlanContext context)
     {
         var outDir = context.OutputDir;

@@ -7,7 +7,7 @@ namespace DataFlow.Jobs.Dedup;
 /// kept in its place (the cluster id), the cluster's size, and why (exact copy of another member, or near).
 /// </summary>
 [StructLayout(LayoutKind.Sequential, Pack = 8)]
-public readonly record struct RemovalRecord(long Ordinal, ulong IdHash, ulong Cluster, int ClusterSize, int Exact) : IComparable<RemovalRecord>
+public readonly record struct RemovalRecord(long Ordinal, ulong IdHash, ulong Cluster, long ClusterSize, int Exact) : IComparable<RemovalRecord>
 {
     public const string Kind = "dedup-removals";
 

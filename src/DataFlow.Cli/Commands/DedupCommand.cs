@@ -8,8 +8,12 @@ public sealed class DedupCommand : Command<DedupCommand.Settings>
     public sealed class Settings : StageCommandSettings
     {
         [CommandOption("--exact")]
-        [Description("Remove exact duplicates (XxHash128 of normalized text). With neither --exact nor --minhash, both run.")]
+        [Description("Remove exact duplicates (XxHash128 of the text as written). With neither --exact nor --minhash, both run.")]
         public bool Exact { get; init; }
+
+        [CommandOption("--exact-mode <MODE>")]
+        [Description("What exact dedup hashes: written (default, every character) or normalized (lowercase, no punctuation, numbers as 0; see docs/dedup.md). Implies --exact.")]
+        public string? ExactMode { get; init; }
 
         [CommandOption("--minhash")]
         [Description("Remove near duplicates with MinHash/LSH (14 bands x 8 rows, word 5-grams by default).")]
@@ -32,6 +36,7 @@ public sealed class DedupCommand : Command<DedupCommand.Settings>
             keys["exact"] = settings.Exact ? "true" : "false";
             keys["minhash"] = settings.MinHash ? "true" : "false";
         }
+        if (settings.ExactMode is { } mode) keys["exact"] = SingleStageRun.Quote(mode); // implies --exact
         if (settings.Keep is { } keep) keys["keep"] = SingleStageRun.Quote(keep);
         if (settings.KeepRemoved) keys["keep_removed"] = "true";
         return settings.Run("dedup", keys, cancellation);

@@ -26,8 +26,29 @@ public sealed class RunCommand : Command<RunCommand.Settings>
         public string? Stage { get; init; }
 
         [CommandOption("--plan-only")]
-        [Description("Create the run folder and plan every stage (manifests), then stop: for external executors.")]
+        [Description("Create the run folder and plan every stage (manifests), print tasks and files per stage, then stop: for external executors and sizing.")]
         public bool PlanOnly { get; init; }
+
+        [CommandOption("--docs <N>")]
+        [Description("With --plan-only: size memory and disk estimates of dedup stages for N documents.")]
+        public long? Docs { get; init; }
+
+        [CommandOption("--doc-bytes <BYTES>")]
+        [Description("With --plan-only --docs: mean UTF-8 bytes per document (default 4000).")]
+        public long DocBytes { get; init; } = 4000;
+
+        [CommandOption("--duplicate-share <F>")]
+        [Description("With --plan-only --docs: share of documents in some duplicate pair (default 0.2).")]
+        public double DuplicateShare { get; init; } = 0.2;
+
+        public override Spectre.Console.ValidationResult Validate()
+        {
+            if (!PlanOnly && (Docs is not null)) return Spectre.Console.ValidationResult.Error("--docs sizes the estimates of --plan-only: add --plan-only");
+            if (Docs is < 1) return Spectre.Console.ValidationResult.Error($"--docs {Docs} must be at least 1");
+            if (DocBytes < 1) return Spectre.Console.ValidationResult.Error($"--doc-bytes {DocBytes} must be at least 1");
+            if (DuplicateShare is < 0 or > 1 || double.IsNaN(DuplicateShare)) return Spectre.Console.ValidationResult.Error($"--duplicate-share {DuplicateShare} must be in [0, 1]");
+            return base.Validate();
+        }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
@@ -38,6 +59,7 @@ public sealed class RunCommand : Command<RunCommand.Settings>
         if (settings.PlanOnly)
         {
             session.Planner().PlanAll();
+            PlanReport.Write(session, Console.Out, settings.Docs, settings.DocBytes, settings.DuplicateShare);
             return ExitCodes.Ok;
         }
         using var display = new ConsoleProgressObserver();

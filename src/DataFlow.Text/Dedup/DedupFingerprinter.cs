@@ -5,10 +5,13 @@ using System.Runtime.InteropServices;
 namespace DataFlow.Text.Dedup;
 
 /// <summary>
-/// Turns a document into what dedup compares: its normalized form (lowercase base letters, words separated by
-/// one space; punctuation, digits and diacritics gone), the XxHash128 of that form for exact dedup, and a
-/// MinHash signature over word n-grams (or character n-grams for CJK text). Reuses its buffers: one instance
-/// per thread, no allocation per shingle or per document once warm.
+/// Turns a document into what dedup compares: the XxHash128 for exact dedup (of the text as written, or of its
+/// normalized form), and a MinHash signature over n-grams of tokens. Tokens are the normalized words of spaced
+/// scripts (lowercase, accents folded, marks kept, every number one '0', datatrove's norm_numbers) and single
+/// letters (with their marks) of scripts written without spaces, so Chinese, Japanese, Thai, Lao, Khmer and
+/// Myanmar are shingled by character even inside mostly-English text; a text mostly in those scripts is shingled
+/// letter by letter throughout (<see cref="ShingleMode.Characters"/>). Reuses its buffers: one instance per thread,
+/// no allocation per shingle or per document once warm.
 /// </summary>
 public sealed class DedupFingerprinter
 {
@@ -21,6 +24,7 @@ public sealed class DedupFingerprinter
     private char[] _normalized = new char[4096];
     private ulong[] _shingles = new ulong[1024];
     private ulong[] _words = new ulong[1024];
+    private ulong[] _spans = new ulong[1024];
 
     public DedupFingerprinter(MinHashOptions options, int vectorBits = 0)
     {
@@ -36,25 +40,38 @@ public sealed class DedupFingerprinter
     /// <summary>The shingle hashes of the last <see cref="Compute"/> call (repeats included; valid until the next call).</summary>
     public ReadOnlySpan<ulong> Shingles => _shingles.AsSpan(0, _shingleCount);
 
+    /// <summary>
+    /// The tokens of the last <see cref="Compute"/> call, as text (for tests and evaluation; allocates): words and
+    /// unspaced letters. In <see cref="ShingleMode.Characters"/> mode shingles split the words further into letters.
+    /// </summary>
+    public IReadOnlyList<string> Tokens =>
+        [.. _spans.Take(_tokenCount).Select(s => new string(_normalized, (int)(s >> 32), (int)(uint)s))];
+
     private int _normalizedLength;
     private int _shingleCount;
     private int _wordCount;
+    private int _tokenCount;
 
     /// <summary>Normalizes and hashes <paramref name="text"/>; fills <paramref name="signature"/> (NumPerm values) when it is not empty.</summary>
-    public Fingerprint Compute(ReadOnlySpan<char> text, Span<uint> signature, bool exact = true)
+    public Fingerprint Compute(ReadOnlySpan<char> text, Span<uint> signature, ExactMode exact = ExactMode.Written)
     {
-        var (letters, cjk) = Normalize(text);
-        // A text without letters hashes raw, so "2024" and "1999" stay distinct rather than both normalizing to "".
-        var exactHash = !exact ? UInt128.Zero
-            : XxHash128.HashToUInt128(MemoryMarshal.AsBytes(letters == 0 ? text : Normalized));
+        var (letters, unspaced) = Normalize(text);
+        // A normalized text without letters hashes raw, so "2024" and "1999" stay distinct rather than both normalizing to "0".
+        var exactHash = exact switch
+        {
+            ExactMode.Written => XxHash128.HashToUInt128(MemoryMarshal.AsBytes(text)),
+            ExactMode.Normalized => XxHash128.HashToUInt128(MemoryMarshal.AsBytes(letters == 0 ? text : Normalized)),
+            _ => UInt128.Zero,
+        };
         if (letters == 0)
         {
             _shingleCount = 0;
             if (!signature.IsEmpty) signature[.._options.NumPerm].Fill(uint.MaxValue);
             return new Fingerprint(ShingleMode.Empty, 0, exactHash);
         }
-        var mode = cjk >= _options.CjkShare * letters ? ShingleMode.Characters : ShingleMode.Words;
-        _shingleCount = mode == ShingleMode.Words ? WordShingles() : CharacterShingles();
+        var mode = unspaced >= _options.CjkShare * letters ? ShingleMode.Characters : ShingleMode.Words;
+        if (mode == ShingleMode.Characters) SplitWordsIntoLetters();
+        _shingleCount = Shingle(mode == ShingleMode.Words ? _options.WordNgram : _options.CharNgram);
         if (!signature.IsEmpty) _hasher.Compute(Shingles, signature);
         return new Fingerprint(mode, _shingleCount, exactHash);
     }
@@ -62,94 +79,198 @@ public sealed class DedupFingerprinter
     /// <summary>Exact-Jaccard helper for evaluation: the distinct shingle hashes of <paramref name="text"/>.</summary>
     public HashSet<ulong> ShingleSet(ReadOnlySpan<char> text)
     {
-        Compute(text, Span<uint>.Empty, exact: false);
+        Compute(text, Span<uint>.Empty, ExactMode.Off);
         return [.. Shingles];
     }
 
+    /// <summary>The hash of one shingle made of <paramref name="tokens"/> (what <see cref="Shingles"/> holds for it).</summary>
+    public static ulong ShingleHash(IEnumerable<string> tokens)
+    {
+        var hashes = tokens.Select(t =>
+        {
+            var h = FnvOffset;
+            foreach (var c in t) h = (h ^ c) * FnvPrime;
+            return Fmix64(h ^ (ulong)t.Length);
+        }).ToArray();
+        return Combine(hashes);
+    }
+
+    private enum Token { None, Word, Unspaced }
+
     /// <summary>
-    /// One pass over the text: writes the normalized form and, at the same time, the FNV-1a hash of every word
-    /// (so word shingling never rereads the text). Indexing is unchecked: the output buffer is at least as long as the text.
+    /// One pass over the text: writes the normalized form and, at the same time, the FNV-1a hash and span of every
+    /// token (so shingling never rereads the text). Indexing into the output is unchecked: it is at least as long as the text.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private (int Letters, int Cjk) Normalize(ReadOnlySpan<char> text)
+    private (int Letters, int Unspaced) Normalize(ReadOnlySpan<char> text)
     {
         if (_normalized.Length < text.Length) _normalized = new char[Math.Max(text.Length, _normalized.Length * 2)];
         ref var output = ref MemoryMarshal.GetArrayDataReference(_normalized);
         ref var input = ref MemoryMarshal.GetReference(text);
         var n = 0;
         var letters = 0;
-        var cjk = 0;
-        var words = 0;
+        var unspaced = 0;
+        _wordCount = 0;
         var pendingSpace = false;
         var h = FnvOffset;
-        var wordLength = 0;
+        var start = 0;
+        var token = Token.None;
+        var lastDigit = false;
         for (var i = 0; i < text.Length; i++)
         {
-            var m = DedupCharTable.Normalize(Unsafe.Add(ref input, i));
-            if (m == DedupCharTable.Separator)
+            var c = Unsafe.Add(ref input, i);
+            var entry = DedupCharTable.Entry(c);
+            var cls = (DedupCharClass)(entry >> 16);
+            var m = (char)entry;
+            if (cls == DedupCharClass.Letter && token == Token.Word)
             {
-                if (wordLength == 0) continue;
-                if (words == _words.Length) Array.Resize(ref _words, _words.Length * 2);
-                _words[words++] = Fmix64(h ^ (ulong)wordLength);
-                h = FnvOffset;
-                wordLength = 0;
-                pendingSpace = true;
+                // The common case, a letter inside a word: no branching on the token state.
+                letters++;
+                lastDigit = false;
+                Unsafe.Add(ref output, n++) = m;
+                h = (h ^ m) * FnvPrime;
                 continue;
             }
-            if (m == DedupCharTable.Dropped) continue;
-            if (pendingSpace)
+            var units = 1;
+            if (cls == DedupCharClass.HighSurrogate)
             {
-                Unsafe.Add(ref output, n++) = ' ';
-                pendingSpace = false;
+                cls = DedupCharClass.Separator;
+                if (i + 1 < text.Length && char.IsLowSurrogate(Unsafe.Add(ref input, i + 1)) && char.IsLetter(text.Slice(i, 2).ToString(), 0))
+                {
+                    cls = DedupCharTable.IsUnspaced(char.ConvertToUtf32(c, Unsafe.Add(ref input, i + 1))) ? DedupCharClass.Unspaced : DedupCharClass.Letter;
+                    units = 2;
+                }
+            }
+            bool end;
+            var begin = Token.None;
+            switch (cls)
+            {
+                case DedupCharClass.Dropped:
+                    continue;
+                case DedupCharClass.Separator:
+                    // 3.14 and 1,000 are one number, as in datatrove's NUMBERS_PATTERN.
+                    if (lastDigit && c is '.' or ',' or '\u066B' or '\u060C' && i + 1 < text.Length
+                        && DedupCharTable.ClassOf(Unsafe.Add(ref input, i + 1)) == DedupCharClass.Digit)
+                        continue;
+                    if (token != Token.None) pendingSpace = true;
+                    end = true;
+                    break;
+                case DedupCharClass.Mark:
+                    end = false;
+                    if (token == Token.None) begin = Token.Word;
+                    break;
+                case DedupCharClass.Digit:
+                    if (lastDigit) continue;
+                    end = token == Token.Unspaced;
+                    if (token != Token.Word) begin = Token.Word;
+                    break;
+                case DedupCharClass.Letter:
+                    letters++;
+                    end = token == Token.Unspaced;
+                    if (token != Token.Word) begin = Token.Word;
+                    break;
+                default: // Unspaced: a token of its own
+                    letters++;
+                    unspaced++;
+                    end = true;
+                    begin = Token.Unspaced;
+                    break;
+            }
+            // Token boundaries written out here rather than in helpers: locals passed by ref would leave registers.
+            if (end && token != Token.None)
+            {
+                if (_wordCount == _words.Length) GrowTokens();
+                _words[_wordCount] = Fmix64(h ^ (ulong)(n - start));
+                _spans[_wordCount++] = ((ulong)start << 32) | (uint)(n - start);
+                h = FnvOffset;
+                token = Token.None;
+            }
+            if (cls == DedupCharClass.Separator)
+            {
+                lastDigit = false;
+                continue;
+            }
+            if (begin != Token.None)
+            {
+                if (pendingSpace)
+                {
+                    Unsafe.Add(ref output, n++) = ' ';
+                    pendingSpace = false;
+                }
+                start = n;
+                token = begin;
+            }
+            lastDigit = cls == DedupCharClass.Digit;
+            if (units == 2)
+            {
+                Unsafe.Add(ref output, n++) = c;
+                h = (h ^ c) * FnvPrime;
+                m = Unsafe.Add(ref input, ++i);
             }
             Unsafe.Add(ref output, n++) = m;
             h = (h ^ m) * FnvPrime;
-            wordLength++;
-            letters++;
-            if (m >= '\u1100' && DedupCharTable.IsCjk(m)) cjk++;
         }
-        if (wordLength > 0)
+        if (token != Token.None)
         {
-            if (words == _words.Length) Array.Resize(ref _words, _words.Length * 2);
-            _words[words++] = Fmix64(h ^ (ulong)wordLength);
+            if (_wordCount == _words.Length) GrowTokens();
+            _words[_wordCount] = Fmix64(h ^ (ulong)(n - start));
+            _spans[_wordCount++] = ((ulong)start << 32) | (uint)(n - start);
         }
         _normalizedLength = n;
-        _wordCount = words;
-        return (letters, cjk);
+        _tokenCount = _wordCount;
+        return (letters, unspaced);
+    }
+
+    /// <summary>
+    /// Character mode: every letter is a token, also inside the Latin words of a mostly-Chinese text (marks stay with
+    /// their letter, a number stays one '0', a surrogate pair is one letter), so an edited option name moves as few
+    /// shingles as an edited ideograph. Token hashes are computed as in <see cref="Normalize"/>: a Han character
+    /// hashes alike in both modes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void SplitWordsIntoLetters()
+    {
+        var text = Normalized;
+        while (_words.Length < text.Length + 1) GrowTokens(); // grows the spans with it: the next document's words index both
+        var count = 0;
+        for (var i = 0; i < text.Length;)
+        {
+            var c = text[i];
+            if (c == ' ') { i++; continue; }
+            var h = (FnvOffset ^ c) * FnvPrime;
+            var length = 1;
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length)
+            {
+                h = (h ^ text[i + 1]) * FnvPrime;
+                length = 2;
+            }
+            while (i + length < text.Length && DedupCharTable.ClassOf(text[i + length]) == DedupCharClass.Mark)
+            {
+                h = (h ^ text[i + length]) * FnvPrime;
+                length++;
+            }
+            _words[count++] = Fmix64(h ^ (ulong)length);
+            i += length;
+        }
+        _wordCount = count;
+    }
+
+    private void GrowTokens()
+    {
+        Array.Resize(ref _words, _words.Length * 2);
+        Array.Resize(ref _spans, _words.Length);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private int WordShingles()
+    private int Shingle(int n)
     {
-        // Word hashes come from Normalize; a shingle combines n consecutive ones.
+        // Token hashes come from Normalize; a shingle combines n consecutive ones; a text shorter than n is one shingle.
         var wordCount = _wordCount;
-        var n = _options.WordNgram;
         var count = Math.Max(1, wordCount - n + 1);
         EnsureShingleCapacity(count);
         if (wordCount < n)
         {
             _shingles[0] = Combine(_words.AsSpan(0, wordCount));
-            return 1;
-        }
-        for (var i = 0; i < count; i++) _shingles[i] = Combine(_words.AsSpan(i, n));
-        return count;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private int CharacterShingles()
-    {
-        // Character n-grams over the letters; word spaces carry no information in CJK text.
-        var text = Normalized;
-        if (_words.Length < text.Length) _words = new ulong[Math.Max(text.Length, _words.Length * 2)];
-        var chars = 0;
-        foreach (var c in text)
-            if (c != ' ') _words[chars++] = c;
-        var n = _options.CharNgram;
-        var count = Math.Max(1, chars - n + 1);
-        EnsureShingleCapacity(count);
-        if (chars < n)
-        {
-            _shingles[0] = Combine(_words.AsSpan(0, chars));
             return 1;
         }
         for (var i = 0; i < count; i++) _shingles[i] = Combine(_words.AsSpan(i, n));

@@ -9,10 +9,10 @@ public sealed record MinHashOptions
     /// <summary>Words per shingle for space-separated scripts.</summary>
     public int WordNgram { get; init; } = 5;
 
-    /// <summary>Characters per shingle for CJK text (no spaces between words).</summary>
+    /// <summary>Tokens per shingle for text mostly in unspaced scripts, where a token is one character.</summary>
     public int CharNgram { get; init; } = 5;
 
-    /// <summary>Share of letters that must be Han, kana or Hangul before a document is shingled by characters.</summary>
+    /// <summary>Share of letters that must be of unspaced scripts (Han, kana, Thai, Lao, Khmer, Myanmar) before a document is shingled with <see cref="CharNgram"/> instead of <see cref="WordNgram"/>.</summary>
     public double CjkShare { get; init; } = 0.3;
 
     public int Bands { get; init; } = 14;

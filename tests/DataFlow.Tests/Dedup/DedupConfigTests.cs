@@ -25,6 +25,7 @@ public sealed class DedupConfigTests
     [InlineData("verify_threshold: 1.5", "verify_threshold")]
     [InlineData("exact: false\nminhash: false", "minhash")]
     [InlineData("band: 14", "band")]
+    [InlineData("exact: maybe", "exact")]
     public void Bad_keys_are_reported_with_file_line_and_key(string keys, string key)
     {
         var e = Assert.Throws<ConfigException>(() => Load(keys));

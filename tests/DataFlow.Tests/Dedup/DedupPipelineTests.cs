@@ -32,7 +32,7 @@ public sealed class DedupPipelineTests : IDisposable
     }
 
     /// <summary>
-    /// f1: a, b, c, d.  f2: a_copy (a in capitals with punctuation: exact), b_near (2 words changed),
+    /// f1: a, b, c, d.  f2: a_copy (a in capitals with punctuation: exact when normalized, near as written), b_near (2 words changed),
     /// b_long (b plus 20 words), d_copy (exact), e.
     /// </summary>
     private void WriteCorpus()
@@ -88,7 +88,7 @@ public sealed class DedupPipelineTests : IDisposable
         Assert.Equal(["a", "b", "c", "d", "e"], ReadShards(outDir).Select(d => d.Id).Order().ToArray());
         var removed = ReadShards(Path.Combine(outDir, "removed")).ToDictionary(d => d.Id);
         Assert.Equal(["a_copy", "b_long", "b_near", "d_copy"], removed.Keys.Order().ToArray());
-        Assert.Equal("duplicate_exact", removed["a_copy"]["reason"]);
+        Assert.Equal("duplicate_near", removed["a_copy"]["reason"]);
         Assert.Equal("duplicate_exact", removed["d_copy"]["reason"]);
         Assert.Equal("duplicate_near", removed["b_near"]["reason"]);
         Assert.Equal("duplicate_near", removed["b_long"]["reason"]);
@@ -99,14 +99,25 @@ public sealed class DedupPipelineTests : IDisposable
         Assert.Equal(1L, Convert.ToInt64(removed["b_near"]["cluster_id"]));
 
         var clusters = TaskStats.Load(session.Run.StageStatsFile("dedup.clusters"));
-        Assert.Equal(2, clusters.Counter("removed_exact"));
-        Assert.Equal(2, clusters.Counter("removed_near"));
+        Assert.Equal(1, clusters.Counter("removed_exact"));
+        Assert.Equal(3, clusters.Counter("removed_near"));
         Assert.Equal(3, clusters.Counter("clusters"));
         Assert.Equal(2, clusters.Counter("clusters_of.0002"));
         Assert.Equal(1, clusters.Counter("clusters_of.0003-0004"));
         var filter = TaskStats.Load(session.Run.StageStatsFile("dedup"));
         Assert.Equal(9, filter.Counter("docs_in"));
         Assert.Equal(5, filter.Counter("docs_out"));
+    }
+
+    [Fact]
+    public void Exact_normalized_treats_case_and_punctuation_changes_as_exact_copies()
+    {
+        WriteCorpus();
+        var session = Session("tasks: 1\nexact: normalized\nminhash: false");
+        Execute(session);
+        var removed = ReadShards(Path.Combine(_tmp.File("run-out"), "removed")).ToDictionary(d => d.Id);
+        Assert.Equal(["a_copy", "d_copy"], removed.Keys.Order().ToArray());
+        Assert.All(removed.Values, d => Assert.Equal("duplicate_exact", d["reason"]));
     }
 
     [Fact]
@@ -165,11 +176,11 @@ public sealed class DedupPipelineTests : IDisposable
     }
 
     [Fact]
-    public void Exact_only_keeps_near_duplicates()
+    public void Exact_only_keeps_near_duplicates_and_copies_that_differ_in_case_or_punctuation()
     {
         WriteCorpus();
         Execute(Session("tasks: 1\nminhash: false"));
-        Assert.Equal(["a", "b", "b_long", "b_near", "c", "d", "e"], ReadShards(_tmp.File("run-out")).Select(d => d.Id).Order().ToArray());
+        Assert.Equal(["a", "a_copy", "b", "b_long", "b_near", "c", "d", "e"], ReadShards(_tmp.File("run-out")).Select(d => d.Id).Order().ToArray());
     }
 
     [Fact]

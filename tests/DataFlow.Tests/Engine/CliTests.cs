@@ -63,6 +63,23 @@ public class CliTests
     }
 
     [Fact]
+    public void Plan_only_prints_tasks_and_dedup_estimates_for_100_million_documents()
+    {
+        using var dir = new TempDir();
+        for (var i = 0; i < 4; i++) File.WriteAllText(dir.File($"in{i}.jsonl"), $"{{\"text\":\"doc {i}\"}}\n");
+        File.WriteAllText(dir.File("p.yaml"), "stages:\n  - type: dedup\n    input: in*.jsonl\n    tasks: 4\n");
+        var plan = CliProcess.Run(dir.Path, "run", "p.yaml", "--run-dir", "r", "--plan-only", "--docs", "100000000");
+        Assert.True(plan.ExitCode == 0, plan.Stderr);
+        // Hand-computed: 14 + 1 partitions; 100M x 736 B = 68.5 GiB of signature files; 20M docs in pairs x 546 B = 10.2 GiB.
+        Assert.Matches(@"dedup\.buckets\s+dedup\s+15\s+15", plan.Stdout);
+        Assert.Matches(@"dedup\.signatures\s+4\s+68\s+\S+ MiB\s+68\.5 GiB", plan.Stdout);
+        Assert.Matches(@"dedup\.clusters\s+1\s+4\s+10\.2 GiB", plan.Stdout);
+        var bad = CliProcess.Run(dir.Path, "run", "p.yaml", "--run-dir", "r", "--docs", "5");
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("--plan-only", bad.Stdout + bad.Stderr);
+    }
+
+    [Fact]
     public void Help_is_available_for_every_command()
     {
         foreach (var command in new[] { "run", "task", "status", "ingest", "stages" })
