@@ -1,13 +1,16 @@
 using DataFlow.Engine.Config;
 using DataFlow.Engine.Jobs;
 using DataFlow.Text.Normalization;
+using DataFlow.Text.Quality;
 
 namespace DataFlow.Jobs.Quality;
 
 /// <summary>
 /// <c>type: quality</c>. Keys (besides the document-stage keys such as input, tasks, keep_removed):
 /// <c>preset</c> (a name from conf/quality, e.g. fineweb) or <c>rules</c> (an ordered list of rules),
-/// <c>normalize</c> (true: NFC, line endings, control characters, whitespace before the rules run).
+/// <c>normalize</c> (true: NFC, line endings, control characters, whitespace before the rules run),
+/// <c>compat</c> (dataflow, the default, or datatrove: the Gopher, C4 and FineWeb rules as datatrove 0.10 defines
+/// them, on the text as written unless <c>normalize</c> is set in the stage itself; also a preset key).
 /// </summary>
 public sealed class QualityStageType : IStageType
 {
@@ -28,8 +31,11 @@ public sealed class QualityStageType : IStageType
         }
         var rules = source.GetSectionList("rules");
         if (rules.Count == 0) throw section.Error(preset is null ? "rules" : "preset", "no quality rules: set 'preset' (" + string.Join(", ", QualityPresets.Names) + ") or 'rules'");
-        var chain = QualityRuleConfig.Read(rules, settings);
-        var normalize = section.GetBool("normalize", source.GetBool("normalize", true));
+        var compat = QualityRuleConfig.ReadCompat(section) ?? (ReferenceEquals(source, section) ? null : QualityRuleConfig.ReadCompat(source)) ?? QualityCompat.DataFlow;
+        var chain = QualityRuleConfig.Read(rules, settings, compat);
+        // datatrove normalizes nothing before its filters, so its mode reads the text as written unless the stage asks.
+        var presetNormalize = source.GetBool("normalize", true);
+        var normalize = section.GetBool("normalize", compat != QualityCompat.Datatrove && presetNormalize);
         if (!ReferenceEquals(source, section)) source.EnsureAllKeysUsed();
         var job = new QualityJob(options, chain, normalize ? TextNormalizerOptions.Default : null);
         return [new StageDefinition(stageName, Name, job)];

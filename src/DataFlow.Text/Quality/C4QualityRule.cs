@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using DataFlow.Text.Normalization;
 
 namespace DataFlow.Text.Quality;
@@ -8,8 +9,12 @@ namespace DataFlow.Text.Quality;
 /// (after citation markers are removed), has enough words and mentions neither javascript nor cookie/policy
 /// boilerplate; a kept line with "lorem ipsum" or '{' drops the page; a page with fewer than 5 sentences in its
 /// kept lines is dropped; otherwise the text is replaced by its kept lines. Order as in tfds c4_utils and datatrove.
+/// DataFlow mode: lines of the normalized text, words by DataFlow's splitter, a rule-based sentence count, and the
+/// word-length limit applies to space-separated words (a run of CJK characters is many words, not one). datatrove
+/// mode: Python's splitlines and split(), a line kept as it is after citation removal (not stripped again),
+/// sentences counted by Punkt, and any whitespace-free run longer than the limit drops the line, CJK included.
 /// </summary>
-public sealed class C4QualityRule : IQualityRule
+public sealed partial class C4QualityRule : IQualityRule
 {
     public const string LoremIpsum = "c4.lorem_ipsum";
     public const string CurlyBracket = "c4.curly_bracket";
@@ -32,6 +37,7 @@ public sealed class C4QualityRule : IQualityRule
 
     public RuleVerdict Check(AnalyzedText analyzed)
     {
+        if (analyzed.Compat == QualityCompat.Datatrove) return CheckDatatrove(analyzed);
         var o = _options;
         var text = analyzed.Text.AsSpan();
         _kept.Clear();
@@ -78,6 +84,40 @@ public sealed class C4QualityRule : IQualityRule
         return RuleVerdict.Keep;
     }
 
+    /// <summary>datatrove's C4QualityFilter.filter with split_paragraph=True, line by line.</summary>
+    private RuleVerdict CheckDatatrove(AnalyzedText analyzed)
+    {
+        var o = _options;
+        var text = analyzed.Text;
+        _kept.Clear();
+        var sentences = 0;
+        var removed = 0;
+        foreach (var range in PythonText.SplitLines(text))
+        {
+            var line = PythonText.Strip(range.Of(text)).ToString();
+            var words = PythonText.Split(line);
+            if (o.MaxWordLength >= 0 && words.Any(w => PythonText.Length(w.Of(line)) > o.MaxWordLength)) { removed++; continue; }
+            if (o.RemoveCitations && line.Contains('[')) line = DatatroveCitation().Replace(line, "");
+            if (o.FilterNoTerminalPunctuation && (line.Length == 0 || !o.TerminalPunctuation.Contains(line[^1]) || line.EndsWith("...", StringComparison.Ordinal))) { removed++; continue; }
+            if (words.Count < o.MinWordsPerLine) { removed++; continue; }
+            if (o.FilterLoremIpsum && line.Contains("lorem ipsum", StringComparison.OrdinalIgnoreCase)) return Drop(LoremIpsum, removed);
+            if (o.FilterJavascript && line.Contains("javascript", StringComparison.OrdinalIgnoreCase)) { removed++; continue; }
+            if (o.FilterCurlyBracket && line.Contains('{')) return Drop(CurlyBracket, removed);
+            if (o.FilterPolicy && ContainsPolicyPhrase(line)) { removed++; continue; }
+            if (o.MinSentences >= 0 && sentences < o.MinSentences) sentences += PunktSentenceSplitter.Count(line);
+            if (_kept.Length > 0) _kept.Append('\n');
+            _kept.Append(line);
+        }
+        LastRemovedLines = removed;
+        if (sentences < o.MinSentences) return RuleVerdict.Drop(TooFewSentences);
+        var kept = PythonText.Strip(_kept.ToString()).ToString();
+        if (kept != text) analyzed.Replace(kept);
+        return RuleVerdict.Keep;
+    }
+
+    [GeneratedRegex(@"\[\d*]|\[edit]|\[citation needed]")]
+    private static partial Regex DatatroveCitation();
+
     private RuleVerdict Drop(string reason, int removed)
     {
         LastRemovedLines = removed;
@@ -87,13 +127,19 @@ public sealed class C4QualityRule : IQualityRule
     private static bool EndsInTerminalPunctuation(ReadOnlySpan<char> line, string terminal) =>
         line.Length > 0 && terminal.Contains(line[^1]) && !line.EndsWith("...");
 
+    /// <summary>
+    /// A space-separated word longer than <paramref name="maxLength"/>. Han, Kana and Hangul characters are words of
+    /// their own (they are written without spaces), so a long Chinese line is not one over-long word.
+    /// </summary>
     private static bool HasLongerWord(ReadOnlySpan<char> line, int maxLength)
     {
         if (line.Length <= maxLength) return false;
         var run = 0;
-        foreach (var c in line)
+        for (var i = 0; i < line.Length; i++)
         {
+            var c = line[i];
             if (WordSplitterSpace(c)) run = 0;
+            else if (c >= '\u1100' && CjkCharacters.LengthAt(line, i) is var cjk and > 0) { run = 0; i += cjk - 1; }
             else if (++run > maxLength) return true;
         }
         return false;
