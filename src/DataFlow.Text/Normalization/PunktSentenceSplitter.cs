@@ -8,9 +8,12 @@ namespace DataFlow.Text.Normalization;
 /// followed by other punctuation or by whitespace and a token, Punkt's word segmentation of each candidate's
 /// context, the first pass (abbreviations, ellipses) and the second pass (initials and ordinal numbers by the
 /// orthographic heuristic). Not ported: learned parameters. A trained Punkt model also carries collocations,
-/// frequent sentence starters and per-word orthographic statistics; here those are empty and the abbreviations
-/// are a fixed list of common English ones, so "Dr. Smith" does not end a sentence but a pair the model
-/// learned as a collocation may split where NLTK would not.
+/// frequent sentence starters and per-word orthographic statistics. Here the abbreviations are a fixed list of
+/// common English ones, there are no collocations or sentence starters, and the orthographic statistics are
+/// those every English training text yields for its commonest words (<see cref="CommonLowerCaseWords"/>: seen in
+/// lower case mid-sentence and capitalized at sentence starts); every other word is unseen. So "Dr. Smith" and
+/// "J. S. Bach" do not end a sentence, "degree C. It" does, and a pair a model learned as a collocation may
+/// split where NLTK with that model would not.
 /// </summary>
 public static partial class PunktSentenceSplitter
 {
@@ -22,6 +25,23 @@ public static partial class PunktSentenceSplitter
         "vol", "pp", "ed", "eds", "al", "cf", "approx", "dept", "est", "gen", "gov", "capt", "col", "lt", "sgt", "no", "nos",
         "op", "ch", "sec",
     };
+
+    /// <summary>Frequent English words, taken to have Punkt's orthographic context "lower case mid-sentence, upper case at a sentence start".</summary>
+    public static readonly IReadOnlySet<string> CommonLowerCaseWords = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "the", "a", "an", "this", "that", "these", "those", "there", "then", "it", "its", "he", "she", "we", "they",
+        "you", "his", "her", "their", "our", "your", "my", "and", "but", "or", "if", "in", "on", "at", "to", "for",
+        "of", "with", "by", "from", "as", "is", "are", "was", "were", "be", "not", "no", "so", "all", "any", "each",
+        "some", "when", "where", "which", "who", "what", "how", "why", "while", "after", "before", "also", "however",
+        "one", "more", "most", "other", "such", "only",
+    };
+
+    private const int OrthoBeginUpper = 1 << 1, OrthoMidUpper = 1 << 2, OrthoUnknownUpper = 1 << 3;
+    private const int OrthoBeginLower = 1 << 4, OrthoMidLower = 1 << 5, OrthoUnknownLower = 1 << 6;
+    private const int OrthoUpper = OrthoBeginUpper | OrthoMidUpper | OrthoUnknownUpper;
+    private const int OrthoLower = OrthoBeginLower | OrthoMidLower | OrthoUnknownLower;
+
+    private static int OrthoContext(string type) => CommonLowerCaseWords.Contains(type) ? OrthoBeginUpper | OrthoMidLower : 0;
 
     // Punkt's "non-word" characters and multi-character punctuation (PunktLanguageVars, English).
     private const string NonWord = @"(?:[)"";}\]\*:@'\({\[?!])";
@@ -150,20 +170,37 @@ public static partial class PunktSentenceSplitter
     }
 
     /// <summary>
-    /// Punkt's second pass with empty learned statistics: known collocations and frequent sentence starters never
-    /// apply, and the orthographic heuristic says "not a starter" for punctuation or a lower-case word, else unknown.
+    /// Punkt's second pass (NLTK _second_pass_annotation) with no collocations and no frequent sentence starters:
+    /// an abbreviation or ellipsis before a word the orthographic heuristic calls a sentence starter is a break;
+    /// an initial or ordinal number before a word it calls no starter is not, nor is an initial before a
+    /// capitalized word never seen in lower case ("J. Bach").
     /// </summary>
     private static void SecondPass(Token first, Token next)
     {
         if (!first.PeriodFinal) return;
         var initial = Initial().IsMatch(first.Text);
+        if ((first.Abbreviation || first.Ellipsis) && !initial && IsSentenceStarter(next) == true)
+        {
+            first.SentenceBreak = true;
+            return;
+        }
         if (!initial && first.TypeNoPeriod != "##number##") return;
-        var notStarter = next.Text is ";" or ":" or "," or "." or "!" or "?" || (next.Text.Length > 0 && char.IsLower(next.Text[0]));
-        if (notStarter || (initial && next.Text.Length > 0 && char.IsUpper(next.Text[0])))
+        var starter = IsSentenceStarter(next);
+        if (starter == false || (starter is null && initial && next.FirstUpper && (OrthoContext(next.TypeNoSentencePeriod) & OrthoLower) == 0))
         {
             first.SentenceBreak = false;
             first.Abbreviation = true;
         }
+    }
+
+    /// <summary>Punkt's orthographic heuristic: true (starts a sentence), false (does not) or null (unknown).</summary>
+    private static bool? IsSentenceStarter(Token token)
+    {
+        if (token.Text is ";" or ":" or "," or "." or "!" or "?") return false;
+        var context = OrthoContext(token.TypeNoSentencePeriod);
+        if (token.FirstUpper && (context & OrthoLower) != 0 && (context & OrthoMidUpper) == 0) return true;
+        if (token.FirstLower && ((context & OrthoUpper) != 0 || (context & OrthoBeginLower) == 0)) return false;
+        return null;
     }
 
     private sealed class Token(string text)
@@ -172,6 +209,9 @@ public static partial class PunktSentenceSplitter
         public string Type { get; } = Numeric().IsMatch(text) ? "##number##" : text.ToLowerInvariant();
         public bool PeriodFinal => Text.EndsWith('.');
         public string TypeNoPeriod => Type.Length > 1 && Type[^1] == '.' ? Type[..^1] : Type;
+        public string TypeNoSentencePeriod => SentenceBreak ? TypeNoPeriod : Type;
+        public bool FirstUpper => char.IsUpper(Text[0]);
+        public bool FirstLower => char.IsLower(Text[0]);
         public bool IsEllipsis => Text.Length >= 2 && Text.AsSpan().IndexOfAnyExcept('.') < 0;
         public bool SentenceBreak { get; set; }
         public bool Ellipsis { get; set; }
