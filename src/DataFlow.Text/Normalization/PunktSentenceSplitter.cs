@@ -10,10 +10,10 @@ namespace DataFlow.Text.Normalization;
 /// orthographic heuristic). Not ported: learned parameters. A trained Punkt model also carries collocations,
 /// frequent sentence starters and per-word orthographic statistics. Here the abbreviations are a fixed list of
 /// common English ones, there are no collocations or sentence starters, and the orthographic statistics are
-/// those every English training text yields for its commonest words (<see cref="CommonLowerCaseWords"/>: seen in
-/// lower case mid-sentence and capitalized at sentence starts); every other word is unseen. So "Dr. Smith" and
-/// "J. S. Bach" do not end a sentence, "degree C. It" does, and a pair a model learned as a collocation may
-/// split where NLTK with that model would not.
+/// those any English training text yields for its commonest words (<see cref="CommonLowerCaseWords"/>: seen in
+/// lower case and, in headings and titles, capitalized mid-sentence); every other word is unseen. So "Dr. Smith"
+/// and "J. S. Bach" do not end a sentence, "degree C. It" does, "etc. The" does not, and where a trained model
+/// learned other statistics (a collocation, a word seen in lower case) NLTK with that model may split otherwise.
 /// </summary>
 public static partial class PunktSentenceSplitter
 {
@@ -26,7 +26,11 @@ public static partial class PunktSentenceSplitter
         "op", "ch", "sec",
     };
 
-    /// <summary>Frequent English words, taken to have Punkt's orthographic context "lower case mid-sentence, upper case at a sentence start".</summary>
+    /// <summary>
+    /// Frequent English words, given Punkt's orthographic context "lower case mid-sentence, upper case at a sentence
+    /// start and mid-sentence". Seen in lower case, they are no name after an initial; seen capitalized mid-sentence,
+    /// they are no proof of a sentence start after an abbreviation.
+    /// </summary>
     public static readonly IReadOnlySet<string> CommonLowerCaseWords = new HashSet<string>(StringComparer.Ordinal)
     {
         "the", "a", "an", "this", "that", "these", "those", "there", "then", "it", "its", "he", "she", "we", "they",
@@ -41,7 +45,7 @@ public static partial class PunktSentenceSplitter
     private const int OrthoUpper = OrthoBeginUpper | OrthoMidUpper | OrthoUnknownUpper;
     private const int OrthoLower = OrthoBeginLower | OrthoMidLower | OrthoUnknownLower;
 
-    private static int OrthoContext(string type) => CommonLowerCaseWords.Contains(type) ? OrthoBeginUpper | OrthoMidLower : 0;
+    private static int OrthoContext(string type) => CommonLowerCaseWords.Contains(type) ? OrthoBeginUpper | OrthoMidUpper | OrthoMidLower : 0;
 
     // Punkt's "non-word" characters and multi-character punctuation (PunktLanguageVars, English).
     private const string NonWord = @"(?:[)"";}\]\*:@'\({\[?!])";
