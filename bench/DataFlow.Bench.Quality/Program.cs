@@ -8,6 +8,8 @@
 // Prints MB/s and docs/s (per core), the ratio of each pass's time to the baseline, peak RSS, and a table of
 // what each reason removed (documents, characters).
 // Usage: dotnet run -c Release --project bench/DataFlow.Bench.Quality -- [--preset english] [--max-mb N] [--lid-mb N] [--per-rule] [--lid-eval FILE] FILE...
+//        dotnet run -c Release --project bench/DataFlow.Bench.Quality -- decisions OUT_DIR   (per-document decisions of a
+//        `dataflow quality --keep-removed` output folder as JSON lines; see bench/quality-agreement)
 using System.Diagnostics;
 using System.Text;
 using DataFlow.Bench.Quality;
@@ -17,6 +19,8 @@ using DataFlow.Jobs.Quality;
 using DataFlow.Text.LanguageId;
 using DataFlow.Text.Normalization;
 using DataFlow.Text.Quality;
+
+if (args is ["decisions", var decisionDir]) return DecisionDump.Run(decisionDir);
 
 var preset = "english";
 string? configFile = null;

@@ -14,7 +14,19 @@ public static class QualityRuleConfig
 {
     public static readonly string[] RuleTypes = ["language", "gopher_repetition", "gopher_quality", "c4", "c4_badwords", "fineweb"];
 
-    public static Func<QualityRuleChain> Read(IReadOnlyList<ConfigSection> rules, PipelineSettings settings)
+    /// <summary>Values of the <c>compat</c> key: whose definitions the rules follow (<see cref="QualityCompat"/>).</summary>
+    public static readonly string[] CompatModes = ["dataflow", "datatrove"];
+
+    /// <summary>The <c>compat</c> key of a quality section or preset: dataflow (default) or datatrove.</summary>
+    public static QualityCompat? ReadCompat(ConfigSection s) => s.GetString("compat") switch
+    {
+        null => null,
+        "dataflow" => QualityCompat.DataFlow,
+        "datatrove" => QualityCompat.Datatrove,
+        var other => throw s.Error("compat", $"unknown compatibility mode '{other}' (known: {string.Join(", ", CompatModes)})"),
+    };
+
+    public static Func<QualityRuleChain> Read(IReadOnlyList<ConfigSection> rules, PipelineSettings settings, QualityCompat compat = QualityCompat.DataFlow)
     {
         var factories = new List<Func<IQualityRule>>();
         foreach (var rule in rules)
@@ -32,7 +44,7 @@ public static class QualityRuleConfig
             });
             rule.EnsureAllKeysUsed();
         }
-        return () => new QualityRuleChain(factories.Select(f => f()).ToList());
+        return () => new QualityRuleChain(factories.Select(f => f()).ToList(), compat);
     }
 
     private static Func<IQualityRule> Language(ConfigSection s)

@@ -1,6 +1,7 @@
 using DataFlow.Engine.Config;
 using DataFlow.Engine.Jobs;
 using DataFlow.Text.Normalization;
+using DataFlow.Text.Quality;
 
 namespace DataFlow.Jobs.Quality;
 
@@ -9,7 +10,9 @@ namespace DataFlow.Jobs.Quality;
 /// <c>preset</c> (a name from conf/quality, e.g. fineweb) or <c>rules</c> (an ordered list of rules),
 /// <c>normalize</c> (true: the rules see text after NFC, line endings, control characters, whitespace; analysis only),
 /// <c>rewrite</c> (<c>original</c>, the default: kept text as written minus rule-removed lines; <c>normalized</c>:
-/// the normalized text the rules saw).
+/// the normalized text the rules saw),
+/// <c>compat</c> (dataflow, the default, or datatrove: the Gopher, C4 and FineWeb rules as datatrove 0.10 defines
+/// them, on the text as written unless <c>normalize</c> is set in the stage itself; also a preset key).
 /// </summary>
 public sealed class QualityStageType : IStageType
 {
@@ -30,8 +33,11 @@ public sealed class QualityStageType : IStageType
         }
         var rules = source.GetSectionList("rules");
         if (rules.Count == 0) throw section.Error(preset is null ? "rules" : "preset", "no quality rules: set 'preset' (" + string.Join(", ", QualityPresets.Names) + ") or 'rules'");
-        var chain = QualityRuleConfig.Read(rules, settings);
-        var normalize = section.GetBool("normalize", source.GetBool("normalize", true));
+        var compat = QualityRuleConfig.ReadCompat(section) ?? (ReferenceEquals(source, section) ? null : QualityRuleConfig.ReadCompat(source)) ?? QualityCompat.DataFlow;
+        var chain = QualityRuleConfig.Read(rules, settings, compat);
+        // datatrove normalizes nothing before its filters, so its mode reads the text as written unless the stage asks.
+        var presetNormalize = source.GetBool("normalize", true);
+        var normalize = section.GetBool("normalize", compat != QualityCompat.Datatrove && presetNormalize);
         var rewrite = section.GetString("rewrite", source.GetString("rewrite", "original"));
         if (rewrite is not ("original" or "normalized")) throw section.Error("rewrite", $"'{rewrite}' is not a rewrite mode (original: kept text as written; normalized: the normalized text the rules saw)");
         if (!ReferenceEquals(source, section)) source.EnsureAllKeysUsed();

@@ -11,6 +11,10 @@ public sealed class QualityCommand : Command<QualityCommand.Settings>
         [Description("Rule preset from conf/quality: gopher, c4, fineweb, english, chinese.")]
         public string? Preset { get; init; }
 
+        [CommandOption("--compat <MODE>")]
+        [Description("Whose rule definitions to follow: dataflow (default) or datatrove (datatrove 0.10's Gopher, C4 and FineWeb rules, NLTK words, English).")]
+        public string? Compat { get; init; }
+
         [CommandOption("--keep-removed")]
         [Description("Also write dropped documents with their reason to OUTPUT/removed/.")]
         public bool KeepRemoved { get; init; }
@@ -22,6 +26,7 @@ public sealed class QualityCommand : Command<QualityCommand.Settings>
         var keys = new Dictionary<string, string>();
         if (settings.Preset is { } preset) keys["preset"] = SingleStageRun.Quote(preset);
         if (settings.KeepRemoved) keys["keep_removed"] = "true";
+        if (settings.Compat is { } compat) keys["compat"] = SingleStageRun.Quote(compat);
         return settings.Run("quality", keys, cancellation);
     }
 }

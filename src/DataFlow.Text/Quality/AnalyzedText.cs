@@ -8,9 +8,13 @@ namespace DataFlow.Text.Quality;
 /// The text under test with its words and lines found once and shared by every rule of a chain. Buffers are
 /// reused from document to document, so a worker allocates nothing per word; one instance per thread.
 /// Lines follow Python's str.splitlines on normalized text: split at '\n', no empty last line after a final '\n'.
+/// How words are found depends on <see cref="Compat"/>: DataFlow's <see cref="WordSplitter"/> (ranges of the text)
+/// or datatrove's NLTK tokens (ranges of <see cref="WordChars"/>, since a token such as `` is not in the text).
 /// </summary>
-public sealed class AnalyzedText
+public sealed class AnalyzedText(QualityCompat compat = QualityCompat.DataFlow)
 {
+    private char[] _tokenChars = [];
+    private int _tokenCharCount;
     private TextRange[] _words = new TextRange[1024];
     private ulong[] _wordHashes = new ulong[1024];
     private TextRange[] _lines = new TextRange[256];
@@ -42,6 +46,11 @@ public sealed class AnalyzedText
 
     /// <summary>Rewrite reasons of the rules that removed lines (e.g. "c4.lines_removed"), in chain order.</summary>
     public IReadOnlyList<string> Rewrites => _rewrites;
+
+    public QualityCompat Compat { get; } = compat;
+
+    /// <summary>The characters that <see cref="Words"/> index: the text itself, or the datatrove mode's token buffer.</summary>
+    public ReadOnlySpan<char> WordChars { get { EnsureWords(); return Compat == QualityCompat.DataFlow ? Text.AsSpan() : _tokenChars.AsSpan(0, _tokenCharCount); } }
 
     /// <summary>Language set by a language rule (ISO 639-1 code), or null when none ran.</summary>
     public string? Language { get; set; }
@@ -77,7 +86,7 @@ public sealed class AnalyzedText
         Text = text;
         _wordCount = -1;
         _lineCount = -1;
-        _knownWordCount = knownWordCount;
+        _knownWordCount = Compat == QualityCompat.DataFlow ? knownWordCount : -1;   // a count by DataFlow's splitter
     }
 
     /// <summary>
@@ -126,7 +135,7 @@ public sealed class AnalyzedText
         return _wordCount;
     }
 
-    /// <summary>Words as found by <see cref="WordSplitter"/>.</summary>
+    /// <summary>Words as found by the mode's word splitter, as ranges of <see cref="WordChars"/>.</summary>
     public ReadOnlySpan<TextRange> Words { get { EnsureWords(); return _words.AsSpan(0, _wordCount); } }
 
     /// <summary>A 64-bit ordinal hash of each word, for n-gram counting without building strings.</summary>
@@ -139,6 +148,11 @@ public sealed class AnalyzedText
     private void EnsureWords()
     {
         if (_wordCount >= 0) return;
+        if (Compat == QualityCompat.Datatrove)
+        {
+            SplitNltkWords();
+            return;
+        }
         var text = Text.AsSpan();
         var count = 0;
         foreach (var word in WordSplitter.Enumerate(text))
@@ -150,13 +164,32 @@ public sealed class AnalyzedText
         _hashesValid = false;
     }
 
+    private void SplitNltkWords()
+    {
+        var tokens = NltkWordTokenizer.Tokenize(Text);
+        if (_words.Length < tokens.Count) _words = new TextRange[Math.Max(tokens.Count, _words.Length * 2)];
+        var chars = 0;
+        foreach (var t in tokens) chars += t.Length;
+        if (_tokenChars.Length < chars) _tokenChars = new char[Math.Max(chars, _tokenChars.Length * 2)];
+        var offset = 0;
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            tokens[i].CopyTo(_tokenChars.AsSpan(offset));
+            _words[i] = new TextRange(offset, tokens[i].Length);
+            offset += tokens[i].Length;
+        }
+        _tokenCharCount = offset;
+        _wordCount = tokens.Count;
+        _hashesValid = false;
+    }
+
     // Hashes are only needed by n-gram rules; computed on first use, after the words.
     private void EnsureWordHashes()
     {
         EnsureWords();
         if (_hashesValid) return;
         if (_wordHashes.Length < _wordCount) _wordHashes = new ulong[_words.Length];
-        var text = Text.AsSpan();
+        var text = WordChars;
         for (var i = 0; i < _wordCount; i++) _wordHashes[i] = HashOf(text.Slice(_words[i].Start, _words[i].Length));
         _hashesValid = true;
     }

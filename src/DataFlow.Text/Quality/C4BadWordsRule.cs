@@ -3,15 +3,19 @@ using DataFlow.Text.Normalization;
 namespace DataFlow.Text.Quality;
 
 /// <summary>
-/// C4's bad-words page filter: drops a page containing any listed word or phrase, ignoring case. Words match
-/// whole words only (as C4's \W-flanked pattern); entries in CJK scripts match anywhere, since those scripts do
-/// not separate words. The list is supplied by the caller (C4 used LDNOOBW; none ships with DataFlow).
+/// C4's bad-words page filter: drops a page containing any listed word or phrase, ignoring case. An entry matches
+/// where it is flanked by non-word characters or the text's ends, as C4's pattern <c>(?:\W|^)(word)(?:\W|$)</c>
+/// over the lower-cased page (tfds c4_utils, datatrove C4BadWordsFilter): "bar" matches in "foo-bar" and "bar's",
+/// not in "barn" or "foo_bar" ('_' is a word character). Entries in CJK scripts match anywhere, since C4 matches
+/// its Chinese and Japanese lists without word boundaries. The list is supplied by the caller (C4 used LDNOOBW;
+/// none ships with DataFlow).
 /// </summary>
 public sealed class C4BadWordsRule : IQualityRule
 {
     public const string BadWords = "c4.bad_words";
 
     private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _words;
+    private readonly int _maxWordLength;
     private readonly string[] _phrases;
     private readonly string[] _cjk;
 
@@ -20,8 +24,11 @@ public sealed class C4BadWordsRule : IQualityRule
         var entries = badWords.Select(w => w.Trim()).Where(w => w.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         _cjk = entries.Where(w => w.Any(CjkCharacters.IsWordCharacter)).ToArray();
         var rest = entries.Except(_cjk).ToList();
-        _phrases = rest.Where(w => !IsSingleWord(w)).ToArray();
-        _words = new HashSet<string>(rest.Except(_phrases), StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+        // An entry made only of word characters can only match a whole run of word characters: a set lookup.
+        var words = rest.Where(w => w.All(IsWordCharacter)).ToList();
+        _phrases = rest.Except(words).ToArray();
+        _words = new HashSet<string>(words, StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+        _maxWordLength = words.Count == 0 ? 0 : words.Max(w => w.Length);
     }
 
     public string Name => "c4_badwords";
@@ -31,24 +38,32 @@ public sealed class C4BadWordsRule : IQualityRule
     public RuleVerdict Check(AnalyzedText analyzed)
     {
         var text = analyzed.Text.AsSpan();
-        if (_words.Set.Count > 0)
-            foreach (var w in analyzed.Words)
-                if (_words.Contains(w.Of(text))) return RuleVerdict.Drop(BadWords);
+        if (_words.Set.Count > 0 && ContainsListedWord(text)) return RuleVerdict.Drop(BadWords);
         foreach (var phrase in _phrases)
-            if (ContainsAsWords(text, phrase)) return RuleVerdict.Drop(BadWords);
+            if (ContainsFlanked(text, phrase)) return RuleVerdict.Drop(BadWords);
         foreach (var entry in _cjk)
             if (text.Contains(entry, StringComparison.OrdinalIgnoreCase)) return RuleVerdict.Drop(BadWords);
         return RuleVerdict.Keep;
     }
 
-    /// <summary>True when the word splitter sees the entry as exactly one word spanning all of it.</summary>
-    private static bool IsSingleWord(string entry)
+    /// <summary>Python's \w for str patterns: letters and digits of every script, and '_'.</summary>
+    private static bool IsWordCharacter(char c) => c < '\u0080' ? char.IsAsciiLetterOrDigit(c) || c == '_' : char.IsLetterOrDigit(c);
+
+    /// <summary>Looks every maximal run of word characters up in the list.</summary>
+    private bool ContainsListedWord(ReadOnlySpan<char> text)
     {
-        var words = WordSplitter.Enumerate(entry);
-        return words.MoveNext() && words.Current.Length == entry.Length && !words.MoveNext();
+        var i = 0;
+        while (i < text.Length)
+        {
+            while (i < text.Length && !IsWordCharacter(text[i])) i++;
+            var start = i;
+            while (i < text.Length && IsWordCharacter(text[i])) i++;
+            if (i > start && i - start <= _maxWordLength && _words.Contains(text[start..i])) return true;
+        }
+        return false;
     }
 
-    private static bool ContainsAsWords(ReadOnlySpan<char> text, string phrase)
+    private static bool ContainsFlanked(ReadOnlySpan<char> text, string phrase)
     {
         var offset = 0;
         while (offset < text.Length)
@@ -57,7 +72,7 @@ public sealed class C4BadWordsRule : IQualityRule
             if (i < 0) return false;
             var start = offset + i;
             var end = start + phrase.Length;
-            if ((start == 0 || !char.IsLetterOrDigit(text[start - 1])) && (end == text.Length || !char.IsLetterOrDigit(text[end]))) return true;
+            if ((start == 0 || !IsWordCharacter(text[start - 1])) && (end == text.Length || !IsWordCharacter(text[end]))) return true;
             offset = start + 1;
         }
         return false;

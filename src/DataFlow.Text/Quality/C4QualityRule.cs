@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using DataFlow.Text.Normalization;
 
 namespace DataFlow.Text.Quality;
@@ -10,8 +11,12 @@ namespace DataFlow.Text.Quality;
 /// kept lines is dropped; otherwise later rules see the kept lines, and the removal is recorded against the source
 /// lines (<see cref="AnalyzedText.RemoveLines"/>) so the kept document is the text as written minus the removed lines,
 /// with citation markers removed from its lines when that is on. Order as in tfds c4_utils and datatrove.
+/// DataFlow mode: lines of the normalized text, words by DataFlow's splitter, a rule-based sentence count, and the
+/// word-length limit applies to space-separated words (a run of CJK characters is many words, not one). datatrove
+/// mode: Python's splitlines and split(), a line kept as it is after citation removal (not stripped again),
+/// sentences counted by Punkt, and any whitespace-free run longer than the limit drops the line, CJK included.
 /// </summary>
-public sealed class C4QualityRule : IQualityRule
+public sealed partial class C4QualityRule : IQualityRule
 {
     public const string LoremIpsum = "c4.lorem_ipsum";
     public const string CurlyBracket = "c4.curly_bracket";
@@ -39,6 +44,7 @@ public sealed class C4QualityRule : IQualityRule
 
     public RuleVerdict Check(AnalyzedText analyzed)
     {
+        if (analyzed.Compat == QualityCompat.Datatrove) return CheckDatatrove(analyzed);
         var o = _options;
         var text = analyzed.Text.AsSpan();
         _kept.Clear();
@@ -99,6 +105,58 @@ public sealed class C4QualityRule : IQualityRule
         return RuleVerdict.Keep;
     }
 
+    /// <summary>
+    /// datatrove's C4QualityFilter.filter with split_paragraph=True, line by line. The lines it removes are recorded
+    /// against the lines as written (when Python's splitlines and '\n' give the same lines, i.e. no lone '\r', form
+    /// feed or Unicode line separator), so the kept document is the text as written minus those lines, as in the
+    /// default mode; otherwise the rules after it see datatrove's text and the document is kept as written.
+    /// </summary>
+    private RuleVerdict CheckDatatrove(AnalyzedText analyzed)
+    {
+        var o = _options;
+        var text = analyzed.Text;
+        _kept.Clear();
+        var sentences = 0;
+        var removed = 0;
+        var citations = false;
+        var lines = PythonText.SplitLines(text);
+        if (_keep.Length < lines.Count) _keep = new bool[Math.Max(lines.Count, _keep.Length * 2)];
+        for (var index = 0; index < lines.Count; index++)
+        {
+            _keep[index] = false;
+            var line = PythonText.Strip(lines[index].Of(text)).ToString();
+            var words = PythonText.Split(line);
+            if (o.MaxWordLength >= 0 && words.Any(w => PythonText.Length(w.Of(line)) > o.MaxWordLength)) { removed++; continue; }
+            if (o.RemoveCitations && line.Contains('['))
+            {
+                var before = line.Length;
+                line = DatatroveCitation().Replace(line, "");
+                citations |= line.Length != before;
+            }
+            if (o.FilterNoTerminalPunctuation && (line.Length == 0 || !o.TerminalPunctuation.Contains(line[^1]) || line.EndsWith("...", StringComparison.Ordinal))) { removed++; continue; }
+            if (words.Count < o.MinWordsPerLine) { removed++; continue; }
+            if (o.FilterLoremIpsum && line.Contains("lorem ipsum", StringComparison.OrdinalIgnoreCase)) return Drop(LoremIpsum, removed);
+            if (o.FilterJavascript && line.Contains("javascript", StringComparison.OrdinalIgnoreCase)) { removed++; continue; }
+            if (o.FilterCurlyBracket && line.Contains('{')) return Drop(CurlyBracket, removed);
+            if (o.FilterPolicy && ContainsPolicyPhrase(line)) { removed++; continue; }
+            if (o.MinSentences >= 0 && sentences < o.MinSentences) sentences += PunktSentenceSplitter.Count(line);
+            if (_kept.Length > 0) _kept.Append('\n');
+            _kept.Append(line);
+            _keep[index] = true;
+        }
+        LastRemovedLines = removed;
+        if (sentences < o.MinSentences) return RuleVerdict.Drop(TooFewSentences);
+        var kept = PythonText.Strip(_kept.ToString()).ToString();
+        var blankLinesKept = !o.FilterNoTerminalPunctuation && o.MinWordsPerLine <= 0;
+        if (removed > 0 && lines.Count == analyzed.LineCount) analyzed.RemoveLines(_keep.AsSpan(0, lines.Count), kept, -1, blankLinesKept, LinesRemoved);
+        else if (kept != text) analyzed.Replace(kept);
+        if (citations) analyzed.EditKeptLines(line => DatatroveCitation().Replace(line, ""), CitationsRemoved);
+        return RuleVerdict.Keep;
+    }
+
+    [GeneratedRegex(@"\[\d*]|\[edit]|\[citation needed]")]
+    private static partial Regex DatatroveCitation();
+
     private RuleVerdict Drop(string reason, int removed)
     {
         LastRemovedLines = removed;
@@ -108,13 +166,19 @@ public sealed class C4QualityRule : IQualityRule
     private static bool EndsInTerminalPunctuation(ReadOnlySpan<char> line, string terminal) =>
         line.Length > 0 && terminal.Contains(line[^1]) && !line.EndsWith("...");
 
+    /// <summary>
+    /// A space-separated word longer than <paramref name="maxLength"/>. Han, Kana and Hangul characters are words of
+    /// their own (they are written without spaces), so a long Chinese line is not one over-long word.
+    /// </summary>
     private static bool HasLongerWord(ReadOnlySpan<char> line, int maxLength)
     {
         if (line.Length <= maxLength) return false;
         var run = 0;
-        foreach (var c in line)
+        for (var i = 0; i < line.Length; i++)
         {
+            var c = line[i];
             if (WordSplitterSpace(c)) run = 0;
+            else if (c >= '\u1100' && CjkCharacters.LengthAt(line, i) is var cjk and > 0) { run = 0; i += cjk - 1; }
             else if (++run > maxLength) return true;
         }
         return false;

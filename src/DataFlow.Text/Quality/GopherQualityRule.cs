@@ -22,11 +22,13 @@ public sealed class GopherQualityRule : IQualityRule
     private readonly GopherQualityOptions _options;
     private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _stopWords;
     private readonly int _maxStopWordLength;
+    private readonly string[] _stopWordList;
 
     public GopherQualityRule(GopherQualityOptions? options = null)
     {
         _options = options ?? new GopherQualityOptions();
         var set = new HashSet<string>(_options.StopWords, StringComparer.OrdinalIgnoreCase);
+        _stopWordList = _options.StopWords.Distinct(StringComparer.Ordinal).ToArray();
         _stopWords = set.GetAlternateLookup<ReadOnlySpan<char>>();
         _maxStopWordLength = set.Count == 0 ? 0 : set.Max(w => w.Length);
     }
@@ -39,18 +41,32 @@ public sealed class GopherQualityRule : IQualityRule
     public RuleVerdict Check(AnalyzedText analyzed)
     {
         var o = _options;
+        var datatrove = analyzed.Compat == QualityCompat.Datatrove;
         var text = analyzed.Text.AsSpan();
         var words = analyzed.Words;
+        var chars = analyzed.WordChars;
         var n = words.Length;
-        if (o.MinWords is { } min && n < min) return RuleVerdict.Drop(TooFewWords);
-        if (o.MaxWords is { } max && n > max) return RuleVerdict.Drop(TooManyWords);
+        // DataFlow's splitter never yields a punctuation-only word; datatrove counts its tokens that are not all
+        // punctuation for the word count and mean length, but divides the symbol and alphabetic ratios by all tokens.
+        var wordCount = 0;
+        long wordChars = 0;
+        foreach (var w in words)
+        {
+            var word = w.Of(chars);
+            if (datatrove && DatatrovePunctuation.IsSymbolToken(word)) continue;
+            wordCount++;
+            wordChars += datatrove ? PythonText.Length(word) : word.Length;
+        }
+        if (o.MinWords is { } min && wordCount < min) return RuleVerdict.Drop(TooFewWords);
+        if (o.MaxWords is { } max && wordCount > max) return RuleVerdict.Drop(TooManyWords);
         if (n == 0) return RuleVerdict.Drop(TooFewWords);
 
-        long wordChars = 0;
-        foreach (var w in words) wordChars += w.Length;
-        var meanLength = (double)wordChars / n;
-        if (o.MinMeanWordLength is { } minLen && meanLength < minLen) return RuleVerdict.Drop(MeanWordLengthLow);
-        if (o.MaxMeanWordLength is { } maxLen && meanLength > maxLen) return RuleVerdict.Drop(MeanWordLengthHigh);
+        if (wordCount > 0)   // datatrove: the mean of no words is NaN, which passes both bounds
+        {
+            var meanLength = (double)wordChars / wordCount;
+            if (o.MinMeanWordLength is { } minLen && meanLength < minLen) return RuleVerdict.Drop(MeanWordLengthLow);
+            if (o.MaxMeanWordLength is { } maxLen && meanLength > maxLen) return RuleVerdict.Drop(MeanWordLengthHigh);
+        }
 
         if (o.MaxSymbolWordRatio is { } symbolRatio)
         {
@@ -60,14 +76,14 @@ public sealed class GopherQualityRule : IQualityRule
 
         if (o.MaxBulletLinesRatio is not null || o.MaxEllipsisLinesRatio is not null)
         {
-            var lines = analyzed.Lines;
+            var lines = datatrove ? PythonText.SplitLines(text).ToArray() : analyzed.Lines;
             int bullets = 0, ellipses = 0;
             foreach (var line in lines)
             {
                 var span = line.Of(text);
-                var trimmed = span.TrimStart();
-                if (trimmed.Length > 0 && IsBullet(trimmed[0])) bullets++;
-                trimmed = span.TrimEnd();
+                var trimmed = datatrove ? PythonText.StripStart(span) : span.TrimStart();
+                if (trimmed.Length > 0 && (datatrove ? trimmed[0] is '\u2022' or '-' : IsBullet(trimmed[0]))) bullets++;
+                trimmed = datatrove ? PythonText.StripEnd(span) : span.TrimEnd();
                 if (trimmed.EndsWith("...") || trimmed.EndsWith("\u2026")) ellipses++;
             }
             var lineCount = Math.Max(1, lines.Length);
@@ -79,21 +95,37 @@ public sealed class GopherQualityRule : IQualityRule
         {
             var alphaWords = 0;
             foreach (var w in words)
-                if (ContainsLetter(w.Of(text))) alphaWords++;
+                if (datatrove ? PythonText.ContainsLetter(w.Of(chars)) : ContainsLetter(w.Of(chars))) alphaWords++;
             if ((double)alphaWords / n < alphaRatio) return RuleVerdict.Drop(AlphaWords);
         }
 
-        if (o.MinStopWords is { } minStop)
-        {
-            var stop = 0;
-            foreach (var w in words)
-            {
-                if (w.Length > _maxStopWordLength || !_stopWords.Contains(w.Of(text))) continue;
-                if (++stop >= minStop) break;
-            }
-            if (stop < minStop) return RuleVerdict.Drop(StopWords);
-        }
+        if (o.MinStopWords is { } minStop && CountDistinctStopWords(words, chars, minStop, caseSensitive: datatrove) < minStop)
+            return RuleVerdict.Drop(StopWords);
         return RuleVerdict.Keep;
+    }
+
+    /// <summary>
+    /// Distinct stop words present, counted up to <paramref name="enough"/>. Gopher asks for "at least two of the
+    /// stop words" and datatrove intersects the word set with the stop-word set, so "the the" is one, not two.
+    /// datatrove compares exactly ("The" is not "the"); DataFlow ignores case.
+    /// </summary>
+    private int CountDistinctStopWords(ReadOnlySpan<TextRange> words, ReadOnlySpan<char> chars, int enough, bool caseSensitive)
+    {
+        Span<bool> seen = stackalloc bool[_stopWordList.Length];
+        var distinct = 0;
+        foreach (var w in words)
+        {
+            if (w.Length > _maxStopWordLength) continue;
+            var word = w.Of(chars);
+            if (!_stopWords.Contains(word)) continue;
+            for (var i = 0; i < _stopWordList.Length; i++)
+            {
+                if (seen[i] || !word.Equals(_stopWordList[i], caseSensitive ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase)) continue;
+                seen[i] = true;
+                if (++distinct >= enough) return distinct;
+            }
+        }
+        return distinct;
     }
 
     /// <summary>Bullet points: '•' and '-' as in datatrove, plus the other Unicode bullet glyphs ‣ ◦ ⁃ ● ▪.</summary>

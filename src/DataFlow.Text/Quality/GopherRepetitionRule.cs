@@ -8,7 +8,9 @@ namespace DataFlow.Text.Quality;
 /// paragraphs are split at two or more newlines, lines at runs of newlines, a duplicate is every repeat after the
 /// first occurrence, a top n-gram's length is its words joined by single spaces, and duplicated n-grams are counted
 /// left to right by their word characters, jumping past a repeated n-gram so overlapping repeats count once.
-/// One deviation: a top n-gram must occur at least twice.
+/// One deviation in DataFlow mode: a top n-gram must occur at least twice. In datatrove mode (<see cref="QualityCompat"/>)
+/// lines are the pieces of re.split("\n+", text) (an empty piece before a leading or after a trailing newline counts),
+/// lengths are Python code points, words are NLTK tokens and the most frequent n-gram is scored even if it occurs once.
 /// Lines, paragraphs and n-grams are compared by 64-bit hashes, so no substring is ever built.
 /// </summary>
 public sealed class GopherRepetitionRule : IQualityRule
@@ -47,16 +49,23 @@ public sealed class GopherRepetitionRule : IQualityRule
         var o = _options;
         var text = analyzed.Text.AsSpan();
         if (text.Length == 0) return RuleVerdict.Keep;
-        double length = text.Length;
+        var datatrove = analyzed.Compat == QualityCompat.Datatrove;
+        double length = datatrove ? PythonText.Length(text) : text.Length;
 
         if (o.MaxDuplicateParagraphFraction is not null || o.MaxDuplicateParagraphCharFraction is not null)
         {
-            var (paragraphs, duplicates, duplicateChars) = DuplicateParagraphStats(text);
+            var (paragraphs, duplicates, duplicateChars) = DuplicateParagraphStats(datatrove ? PythonText.Strip(text) : text.Trim(), datatrove);
             if (o.MaxDuplicateParagraphFraction is { } f && (double)duplicates / paragraphs > f) return RuleVerdict.Drop(DuplicateParagraphs);
             if (o.MaxDuplicateParagraphCharFraction is { } c && duplicateChars / length > c) return RuleVerdict.Drop(DuplicateParagraphChars);
         }
 
-        if (o.MaxDuplicateLineFraction is not null || o.MaxDuplicateLineCharFraction is not null)
+        if (datatrove && (o.MaxDuplicateLineFraction is not null || o.MaxDuplicateLineCharFraction is not null))
+        {
+            var (lines, duplicates, duplicateChars) = DatatroveLineStats(text);
+            if (o.MaxDuplicateLineFraction is { } f && (double)duplicates / lines > f) return RuleVerdict.Drop(DuplicateLines);
+            if (o.MaxDuplicateLineCharFraction is { } c && duplicateChars / length > c) return RuleVerdict.Drop(DuplicateLineChars);
+        }
+        else if (o.MaxDuplicateLineFraction is not null || o.MaxDuplicateLineCharFraction is not null)
         {
             _table.Clear();
             int duplicates = 0;
@@ -82,7 +91,7 @@ public sealed class GopherRepetitionRule : IQualityRule
         if (o.TopNGrams.Count == 0 && o.DuplicateNGrams.Count == 0) return RuleVerdict.Keep;
         var hashes = analyzed.WordHashes;
         var words = analyzed.Words;
-        PreparePrefixLengths(text, words);
+        PreparePrefixLengths(analyzed.WordChars, words, datatrove);
 
         // An n-gram can only repeat where its (n-1)-gram prefix repeats. Counting n-grams only at positions whose
         // shorter prefix repeats, and narrowing the positions after each n, makes every n after the first touch a
@@ -94,8 +103,10 @@ public sealed class GopherRepetitionRule : IQualityRule
             if (words.Length - n + 1 <= 0) continue;
             CountAndNarrow(hashes, n);
             var (occurrences, first) = _table.MostCommon();
-            // An n-gram seen once is not repetition (datatrove would score it; we skip it, so short texts get a word-count reason instead).
-            if (occurrences > 1 && (double)NGramLength(first, n) * occurrences / length > maxFraction) return RuleVerdict.Drop(_topReasons[t]);
+            // An n-gram seen once is not repetition (datatrove scores it: then the first n-gram, as Counter.most_common
+            // returns the earliest of equal counts; DataFlow skips it, so short texts get a word-count reason instead).
+            if (datatrove && occurrences <= 1) (occurrences, first) = (1, 0);
+            if ((occurrences > 1 || datatrove) && (double)NGramLength(first, n) * occurrences / length > maxFraction) return RuleVerdict.Drop(_topReasons[t]);
         }
 
         for (var t = 0; t < o.DuplicateNGrams.Count; t++)
@@ -126,11 +137,33 @@ public sealed class GopherRepetitionRule : IQualityRule
         return RuleVerdict.Keep;
     }
 
-    /// <summary>Paragraphs of the stripped text split at runs of two or more newlines.</summary>
-    private (int Paragraphs, int Duplicates, long DuplicateChars) DuplicateParagraphStats(ReadOnlySpan<char> text)
+    /// <summary>re.split("\n+", text) with datatrove's find_duplicates: every piece, empty ones too, is a line.</summary>
+    private (int Lines, int Duplicates, long DuplicateChars) DatatroveLineStats(ReadOnlySpan<char> text)
     {
         _table.Clear();
-        var body = text.Trim();
+        int lines = 0, duplicates = 0;
+        long duplicateChars = 0;
+        var start = 0;
+        while (true)
+        {
+            var rel = text[start..].IndexOf('\n');
+            var line = rel < 0 ? text[start..] : text.Slice(start, rel);
+            if (_table.ContainsOrAdd(AnalyzedText.HashOf(line), lines))
+            {
+                duplicates++;
+                duplicateChars += PythonText.Length(line);
+            }
+            lines++;
+            if (rel < 0) return (lines, duplicates, duplicateChars);
+            start += rel;
+            while (start < text.Length && text[start] == '\n') start++;
+        }
+    }
+
+    /// <summary>Paragraphs of the stripped text split at runs of two or more newlines.</summary>
+    private (int Paragraphs, int Duplicates, long DuplicateChars) DuplicateParagraphStats(ReadOnlySpan<char> body, bool codePoints)
+    {
+        _table.Clear();
         int paragraphs = 0, duplicates = 0;
         long duplicateChars = 0;
         var start = 0;
@@ -154,7 +187,7 @@ public sealed class GopherRepetitionRule : IQualityRule
             if (_table.ContainsOrAdd(AnalyzedText.HashOf(paragraph), paragraphs))
             {
                 duplicates++;
-                duplicateChars += paragraph.Length;
+                duplicateChars += codePoints ? PythonText.Length(paragraph) : paragraph.Length;
             }
             paragraphs++;
             if (breakStart < 0) break;
@@ -163,8 +196,11 @@ public sealed class GopherRepetitionRule : IQualityRule
         return (paragraphs, duplicates, duplicateChars);
     }
 
-    /// <summary>Prefix sums of word lengths and of joining spaces (none next to a CJK character, which stands without spaces).</summary>
-    private void PreparePrefixLengths(ReadOnlySpan<char> text, ReadOnlySpan<TextRange> words)
+    /// <summary>
+    /// Prefix sums of word lengths and of joining spaces (none next to a CJK character, which stands without spaces;
+    /// datatrove joins every pair with a space and counts code points).
+    /// </summary>
+    private void PreparePrefixLengths(ReadOnlySpan<char> text, ReadOnlySpan<TextRange> words, bool datatrove)
     {
         if (_prefixLength.Length < words.Length + 1)
         {
@@ -176,8 +212,8 @@ public sealed class GopherRepetitionRule : IQualityRule
         var previousCjk = true;
         for (var i = 0; i < words.Length; i++)
         {
-            var cjk = CjkCharacters.LengthAt(text, words[i].Start) == words[i].Length;
-            _prefixLength[i + 1] = _prefixLength[i] + words[i].Length;
+            var cjk = !datatrove && CjkCharacters.LengthAt(text, words[i].Start) == words[i].Length;
+            _prefixLength[i + 1] = _prefixLength[i] + (datatrove ? PythonText.Length(words[i].Of(text)) : words[i].Length);
             _prefixGaps[i + 1] = _prefixGaps[i] + (previousCjk || cjk ? 0 : 1);
             previousCjk = cjk;
         }

@@ -1,9 +1,11 @@
 namespace DataFlow.Text.Quality;
 
 /// <summary>An ordered list of rules; the first drop wins, so put cheap, high-yield rules first. One instance per thread.</summary>
-public sealed class QualityRuleChain(IReadOnlyList<IQualityRule> rules)
+public sealed class QualityRuleChain(IReadOnlyList<IQualityRule> rules, QualityCompat compat = QualityCompat.DataFlow)
 {
-    private readonly AnalyzedText _analyzed = new();
+    private readonly AnalyzedText _analyzed = new(compat);
+
+    public QualityCompat Compat => compat;
 
     public IReadOnlyList<IQualityRule> Rules { get; } = rules;
 

@@ -142,6 +142,23 @@ public sealed class QualityStageTests : IDisposable
         Assert.Contains("out of range", Error("    rules:\n      - type: fineweb\n        short_line_thr: 2"));
         Assert.Contains("with absolute: false", Error("    rules:\n      - type: language\n        languages: [en]\n        absolute: false"));
         Assert.Contains("not a rewrite mode", Error("    rewrite: normal\n    rules:\n      - type: c4"));
+        Assert.Contains("unknown compatibility mode 'spacy' (known: dataflow, datatrove)", Error("    preset: c4\n    compat: spacy"));
+    }
+
+    [Fact]
+    public void Compat_datatrove_switches_the_rules_definitions_and_reads_the_text_as_written()
+    {
+        // "Good" has "the" and "and" in lower case; datatrove's case-sensitive stop words see them too, so it is kept
+        // in both modes; its trailing CRLF stays in datatrove mode (no normalization before datatrove's filters).
+        var (_, outDir) = RunPipeline("    compat: datatrove\n    rules:\n      - type: gopher_quality");
+        var kept = ReadShard(Path.Combine(outDir, "part-00000.parquet"));
+        Assert.Equal(Good + "\r\n", kept.Single(d => d.Id == "good").Text);
+        // Through the CLI flag: the same stage, with --compat.
+        var result = CliProcess.Run(_dir, "quality", "-i", "in.jsonl", "-o", Path.Combine(_dir, "cli"), "--preset", "gopher", "--compat", "datatrove");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var bad = CliProcess.Run(_dir, "quality", "-i", "in.jsonl", "-o", Path.Combine(_dir, "cli2"), "--preset", "gopher", "--compat", "nltk");
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("compat", bad.Stderr);
     }
 
     [Fact]
