@@ -84,7 +84,7 @@ public sealed class PiiNothingLeaksTests : IDisposable
         var leaks = new List<string>();
         foreach (var file in files.Append("<console>"))
         {
-            var content = file == "<console>" ? console : Decoded(file);
+            var content = file == "<console>" ? console : WrittenText.Decoded(file);
             bool mayHold = policy == "keep" && keptShards.Contains(file);
             if (mayHold) continue;
             foreach (var value in _planted)
@@ -93,63 +93,10 @@ public sealed class PiiNothingLeaksTests : IDisposable
         Assert.Empty(leaks);
 
         // The search can fail: kept shards of the keep policy do hold the raw values (cards aside, whose documents were dropped).
-        var kept = string.Concat(keptShards.Select(Decoded));
+        var kept = string.Concat(keptShards.Select(WrittenText.Decoded));
         if (policy == "keep")
             Assert.True(_planted.Count(v => kept.Contains(v, StringComparison.Ordinal)) > _planted.Count / 2);
         else
-            Assert.Contains(PiiTypes.Tag(PiiType.Email), kept + string.Concat(files.Where(f => f.Contains("removed")).Select(Decoded)));
-    }
-
-    /// <summary>What a reader of the file would see: Parquet read back column by column, JSON unescaped, anything else as text.</summary>
-    private static string Decoded(string file)
-    {
-        var sb = new StringBuilder();
-        if (file.EndsWith(".parquet"))
-        {
-            foreach (var doc in ParquetDocumentReader.Read(file, ReadOptions.Default, new ThrowingSink()))
-            {
-                sb.Append(doc.Id).Append('\n').Append(doc.Text).Append('\n').Append(doc.Source).Append('\n').Append(doc.Metadata).Append('\n');
-                    using (var metadata = JsonDocument.Parse(doc.Metadata)) AppendStrings(metadata.RootElement, sb);   // escapes decoded
-                foreach (var (name, value) in doc.Columns ?? []) sb.Append(name).Append('=').Append(value).Append('\n');
-            }
-            return sb.ToString();
-        }
-        var raw = File.ReadAllText(file);
-        sb.Append(raw).Append('\n');
-        foreach (var line in raw.Split('\n').Append(raw))
-        {
-            try
-            {
-                using var json = JsonDocument.Parse(line);
-                AppendStrings(json.RootElement, sb);
-            }
-            catch (JsonException) { }
-        }
-        return sb.ToString();
-    }
-
-    private static void AppendStrings(JsonElement e, StringBuilder sb)
-    {
-        switch (e.ValueKind)
-        {
-            case JsonValueKind.String:
-                sb.Append(e.GetString()).Append('\n');
-                break;
-            case JsonValueKind.Object:
-                foreach (var p in e.EnumerateObject())
-                {
-                    sb.Append(p.Name).Append('\n');
-                    AppendStrings(p.Value, sb);
-                }
-                break;
-            case JsonValueKind.Array:
-                foreach (var item in e.EnumerateArray()) AppendStrings(item, sb);
-                break;
-        }
-    }
-
-    private sealed class ThrowingSink : IRejectSink
-    {
-        public void Reject(Reject reject) => throw new InvalidOperationException(reject.ToString());
+            Assert.Contains(PiiTypes.Tag(PiiType.Email), kept + string.Concat(files.Where(f => f.Contains("removed")).Select(WrittenText.Decoded)));
     }
 }

@@ -116,17 +116,17 @@ public sealed class PiiPipelineLeakScanTests : IDisposable
         foreach (var file in files.Append("<console>"))
         {
             if (mayHold.Contains(file)) continue;
-            var content = file == "<console>" ? console : Decoded(Path.Combine(run, file));
+            var content = file == "<console>" ? console : WrittenText.Decoded(Path.Combine(run, file));
             foreach (var value in _planted)
                 if (content.Contains(value, StringComparison.Ordinal)) leaks.Add($"{file}: {PiiMask.ForDisplay(value)}");
         }
         Assert.Empty(leaks);
 
         // The search can fail: the ingest stage's kept shards hold the raw values of every kept document.
-        var ingested = string.Concat(mayHold.Where(f => f.Contains("ingest")).Select(f => Decoded(Path.Combine(run, f))));
+        var ingested = string.Concat(mayHold.Where(f => f.Contains("ingest")).Select(f => WrittenText.Decoded(Path.Combine(run, f))));
         Assert.True(_planted.Count(v => ingested.Contains(v, StringComparison.Ordinal)) > _planted.Count / 2);
         // The rejects say what was wrong, with the values masked, not dropped: the excerpt cut after masking.
-        var rejectText = string.Concat(rejects.Select(f => Decoded(Path.Combine(run, f))));
+        var rejectText = string.Concat(rejects.Select(f => WrittenText.Decoded(Path.Combine(run, f))));
         Assert.Contains("<EMAIL>", rejectText);
         Assert.Contains("<PHONE>", rejectText);
         Assert.Contains("missing text field", rejectText);
@@ -138,59 +138,5 @@ public sealed class PiiPipelineLeakScanTests : IDisposable
         if (!relative.EndsWith(".parquet") || relative.Contains("removed")) return false;
         var parts = relative.Split(Path.DirectorySeparatorChar);
         return parts.Any(p => p is "ingest" or "quality" or "dedup" || p.StartsWith("dedup_") || p.StartsWith("dedup-"));
-    }
-
-    /// <summary>What a reader of the file would see: Parquet read back row by row, JSON unescaped, anything else as text.</summary>
-    private static string Decoded(string file)
-    {
-        var sb = new StringBuilder();
-        if (file.EndsWith(".parquet"))
-        {
-            try
-            {
-                foreach (var doc in ParquetDocumentReader.Read(file, ReadOptions.Default, new CollectingRejects()))
-                {
-                    sb.Append(doc.Id).Append('\n').Append(doc.Text).Append('\n').Append(doc.Source).Append('\n').Append(doc.Metadata).Append('\n');
-                    using (var metadata = JsonDocument.Parse(doc.Metadata)) AppendStrings(metadata.RootElement, sb);   // escapes decoded
-                    foreach (var (name, value) in doc.Columns ?? []) sb.Append(name).Append('=').Append(value).Append('\n');
-                }
-            }
-            catch (Exception e) when (e is InvalidDataException or InvalidOperationException or IOException)
-            {
-                // Not a document shard (dedup records, token shards): read its bytes as text.
-            }
-        }
-        var raw = File.ReadAllText(file);
-        sb.Append(raw).Append('\n');
-        foreach (var line in raw.Split('\n').Append(raw))
-        {
-            try
-            {
-                using var json = JsonDocument.Parse(line);
-                AppendStrings(json.RootElement, sb);
-            }
-            catch (JsonException) { }
-        }
-        return sb.ToString();
-    }
-
-    private static void AppendStrings(JsonElement e, StringBuilder sb)
-    {
-        switch (e.ValueKind)
-        {
-            case JsonValueKind.String:
-                sb.Append(e.GetString()).Append('\n');
-                break;
-            case JsonValueKind.Object:
-                foreach (var p in e.EnumerateObject())
-                {
-                    sb.Append(p.Name).Append('\n');
-                    AppendStrings(p.Value, sb);
-                }
-                break;
-            case JsonValueKind.Array:
-                foreach (var item in e.EnumerateArray()) AppendStrings(item, sb);
-                break;
-        }
     }
 }
