@@ -10,7 +10,8 @@ namespace DataFlow.Engine.Documents;
 /// </summary>
 public static class RelaxedJson
 {
-    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// <summary>Writes JSON with only the escapes JSON requires (non-ASCII text stays readable).</summary>
+    public static readonly JsonSerializerOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The same JSON value with \u escapes of ordinary characters written as the characters; invalid JSON is returned unchanged.</summary>
     public static string Unescape(string json)
@@ -18,7 +19,7 @@ public static class RelaxedJson
         if (!json.Contains("\\u", StringComparison.Ordinal)) return json;
         try
         {
-            return JsonNode.Parse(json)?.ToJsonString(Relaxed) ?? json;
+            return JsonNode.Parse(json)?.ToJsonString(Options) ?? json;
         }
         catch (JsonException)
         {

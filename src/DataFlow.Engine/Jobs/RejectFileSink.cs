@@ -7,7 +7,6 @@ namespace DataFlow.Engine.Jobs;
 internal sealed class RejectFileSink(string finalPath, OnError policy, TaskStats stats) : IRejectSink, IDisposable
 {
     private const int MaxExcerpt = 200;
-    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private StreamWriter? _writer;
 
     public string FinalPath { get; } = finalPath;
@@ -25,7 +24,7 @@ internal sealed class RejectFileSink(string finalPath, OnError policy, TaskStats
             _writer = new StreamWriter(TempPath);
         }
         var excerpt = reject.Excerpt is { Length: > MaxExcerpt } e ? e[..MaxExcerpt] : reject.Excerpt;
-        _writer.WriteLine(JsonSerializer.Serialize(new { file = reject.File, line = reject.Line, records = reject.Records, reason = reject.Reason, excerpt }, Relaxed));
+        _writer.WriteLine(JsonSerializer.Serialize(new { file = reject.File, line = reject.Line, records = reject.Records, reason = reject.Reason, excerpt }, RelaxedJson.Options));
     }
 
     public void Dispose() => _writer?.Dispose();

@@ -119,12 +119,6 @@ public sealed class LanguageIdentifier
         return cut;
     }
 
-    private LanguageGuess Detect(LanguageDetector detector, string text)
-    {
-        var (language, score) = Top(detector, text);
-        return language is null ? LanguageGuess.Unknown : new LanguageGuess(_codes[language.Value], score);
-    }
-
     private static (Language? Language, double Score) Top(LanguageDetector detector, string text)
     {
         foreach (var (language, score) in detector.ComputeLanguageConfidenceValues(text))
