@@ -30,8 +30,11 @@ public sealed class PerplexityStageTests
                 input: {corpus}
                 model: {model}
                 max_tokens: 20
+                batch_documents: 2
                 keep_removed: true
             """);
+        // Batches of two documents (the last one alone) come back in input order.
+        Assert.Equal(["d000", "d001", "d002", "d003"], kept.Keys);
         const double v = 262;
         // float32 log-softmax: about 1e-7 relative in the mean NLL.
         void Near(double expected, string id, string column) => Assert.Equal(expected, Perplexity(kept[id], column), expected * 1e-5);
