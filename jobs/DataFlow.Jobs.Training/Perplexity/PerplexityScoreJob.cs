@@ -15,14 +15,12 @@ namespace DataFlow.Jobs.Training.Perplexity;
 /// Scores every document with the model (its own tokenizer; <see cref="DocumentScorer"/>) and writes columns
 /// <c>perplexity</c> (per token) and <c>perplexity_per_char</c>; drops empty documents (<c>perplexity.empty</c>) and,
 /// with max_perplexity, those above it (<c>perplexity.too_high</c>). When buckets follow, each task also writes the scores
-/// of its documents to OUT/scores/part-NNNNN.bin (checksummed doubles) for the corpus-wide percentiles. Counters:
+/// of its documents to OUT/scores/part-NNNNN.bin (checksummed <see cref="PerplexityScoreRecord"/>s) for the corpus-wide percentiles. Counters:
 /// <c>perplexity_histogram.EDGE</c> (half-octave bins of the filtering perplexity), tokens and characters scored,
 /// documents cut at max_tokens. One task at a time per process: the forward pass uses every core.
 /// </summary>
 public sealed class PerplexityScoreJob(PerplexityOptions options) : DocumentStageJob(options.Documents), IStageJob
 {
-    public const string ScoresKind = "perplexity";
-
     public int MaxParallelTasks => 1;
 
     protected override IReadOnlyList<ExtraColumn> AddedColumns { get; } =
@@ -48,7 +46,7 @@ public sealed class PerplexityScoreJob(PerplexityOptions options) : DocumentStag
         TorchRuntime.SetThreads(options.Threads);
         var folder = SideInputsOf(context)[0];
         var (model, tokenizer) = Load(folder);
-        var scores = options.Buckets is null ? null : new RecordFileWriter<double>(context.CreateOutput(context.Plan.Outputs[^1]), ScoresKind);
+        var scores = options.Buckets is null ? null : new RecordFileWriter<PerplexityScoreRecord>(context.CreateOutput(context.Plan.Outputs[^1]), PerplexityScoreRecord.Kind);
         return new Processor(options, model, tokenizer, scores);
     }
 
@@ -80,7 +78,7 @@ public sealed class PerplexityScoreJob(PerplexityOptions options) : DocumentStag
         return edge.ToString("G4", CultureInfo.InvariantCulture);
     }
 
-    private sealed class Processor(PerplexityOptions options, Transformer model, ChatTokenizer tokenizer, RecordFileWriter<double>? scores) : IDocumentProcessor
+    private sealed class Processor(PerplexityOptions options, Transformer model, ChatTokenizer tokenizer, RecordFileWriter<PerplexityScoreRecord>? scores) : IDocumentProcessor
     {
         private readonly DocumentScorer _scorer = new(model, tokenizer.EndOfTextId,
             options.MaxTokens > 0 ? options.MaxTokens : model.Config.ContextLength, options.BatchTokens);
@@ -127,7 +125,7 @@ public sealed class PerplexityScoreJob(PerplexityOptions options) : DocumentStag
                 var score = options.Unit == PerplexityUnit.Token ? perToken : perChar;
                 var bin = HistogramBin(score);
                 _histogram[bin] = _histogram.GetValueOrDefault(bin) + 1;
-                scores?.Append(score);
+                scores?.Append(new PerplexityScoreRecord(score, PerplexityScoreRecord.GroupOf(options.Buckets?.GroupOf(document))));
                 verdicts[i] = options.MaxPerplexity is { } max && score > max ? DocumentVerdict.Drop("perplexity.too_high") : DocumentVerdict.Keep;
             }
         }

@@ -10,7 +10,7 @@ namespace DataFlow.Jobs.Training.Perplexity;
 /// <c>max_tokens</c> (the model's context length), <c>batch_tokens</c> (8192), <c>batch_documents</c> (256), <c>threads</c>
 /// (0 = every core), <c>column</c> (perplexity, per token), <c>char_column</c> (perplexity_per_char), <c>score</c> (token | char:
 /// which of the two filters and buckets use), <c>max_perplexity</c> (none), <c>buckets</c> (none; a mapping
-/// <c>{cut_points: [30, 60], column: bucket, keep: [head, middle, tail]}</c>), plus the document keys. With buckets it becomes
+/// <c>{cut_points: [30, 60], column: bucket, keep: [head, middle, tail], group_by: COLUMN}</c>), plus the document keys. With buckets it becomes
 /// two engine stages, NAME.score (scores, and the scores file of each task) -> NAME (percentiles over the whole corpus, buckets).
 /// </summary>
 public sealed class PerplexityStageType : IStageType
@@ -67,6 +67,7 @@ public sealed class PerplexityStageType : IStageType
             HeadPercentile = percents[0],
             TailPercentile = percents[1],
             Column = section.GetString("column", defaults.Column)!,
+            GroupBy = section.GetString("group_by"),
             Keep = new HashSet<string>(keep, StringComparer.Ordinal),
         };
         section.EnsureAllKeysUsed();

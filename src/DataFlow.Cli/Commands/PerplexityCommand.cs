@@ -36,6 +36,10 @@ public sealed class PerplexityCommand : Command<PerplexityCommand.Settings>
         [Description("Buckets kept, comma-separated (implies --buckets; default all: head,middle,tail).")]
         public string? KeepBuckets { get; init; }
 
+        [CommandOption("--group-by <COLUMN>")]
+        [Description("Cut points per value of this column (language after a quality stage; source = input file), as CCNet per language (implies --buckets).")]
+        public string? GroupBy { get; init; }
+
         [CommandOption("--threads <N>")]
         [Description("libtorch threads for the forward pass (default: every core).")]
         public int? Threads { get; init; }
@@ -49,11 +53,12 @@ public sealed class PerplexityCommand : Command<PerplexityCommand.Settings>
         if (settings.Score is { } unit) keys["score"] = SingleStageRun.Quote(unit);
         if (settings.MaxPerplexity is { } max) keys["max_perplexity"] = max.ToString("R", CultureInfo.InvariantCulture);
         if (settings.Threads is { } threads) keys["threads"] = threads.ToString(CultureInfo.InvariantCulture);
-        if (settings.Buckets || settings.CutPoints is not null || settings.KeepBuckets is not null)
+        if (settings.Buckets || settings.CutPoints is not null || settings.KeepBuckets is not null || settings.GroupBy is not null)
         {
             var parts = new List<string>();
             if (settings.CutPoints is { } cuts) parts.Add($"cut_points: [{string.Join(", ", cuts.Split(',').Select(c => SingleStageRun.Quote(c.Trim())))}]");
             if (settings.KeepBuckets is { } keep) parts.Add($"keep: [{string.Join(", ", keep.Split(',').Select(b => SingleStageRun.Quote(b.Trim())))}]");
+            if (settings.GroupBy is { } group) parts.Add($"group_by: {SingleStageRun.Quote(group)}");
             keys["buckets"] = "{" + string.Join(", ", parts) + "}";
         }
         return settings.Run("perplexity", keys, cancellation);

@@ -147,9 +147,10 @@ public sealed class PerplexityStageTests
     /// Buckets over the whole corpus, not per task: 30 documents in 3 tasks (files). With 30 distinct scores the 30th
     /// percentile sits at rank 8.7 and the 60th at 17.4, so by hand 9 documents are head, 9 middle and 12 tail; the cut
     /// points are numpy.percentile's over every document's perplexity column, and keep: [head, middle] drops the tail.
+    /// With group_by the same holds within each group.
     /// </summary>
     [Fact]
-    public void Buckets_cut_at_corpus_percentiles_across_tasks()
+    public void Buckets_cut_at_corpus_percentiles_across_tasks_and_per_group()
     {
         var (folder, _) = HfFixtures.ModelFolder("ppl-buckets", TinyModels.Config() with { ContextLength = 32 }, seed: 23);
         HfFixtures.Sharpen(folder, scale: 3);
@@ -185,6 +186,28 @@ public sealed class PerplexityStageTests
         Assert.Equal(12, stats.Counter("dropped.perplexity.bucket_tail"));
         Assert.Equal(head, stats.Values["perplexity.cut_head_p30"], 10);
         Assert.Equal(tail, stats.Values["perplexity.cut_tail_p60"], 10);
+        // group_by: source gives each input file its own cut points (two tasks: one reads two files): of 10 scores, ranks 2.7 and 5.4 by hand, so 3 head, 3 middle, 4 tail per file.
+        var (groupedKept, groupedRemoved, groupedStats) = PerplexityFixtures.Run(dir, $"""
+              - type: perplexity
+                input: {Path.Combine(dir, "part*.jsonl")}
+                tasks: 2
+                model: {folder}
+                keep_removed: true
+                buckets:
+                  keep: [head, middle]
+                  group_by: source
+            """);
+        var grouped = groupedKept.Values.Concat(groupedRemoved.Values).ToList();
+        Assert.Equal(3, grouped.Select(d => d.Source).Distinct().Count());
+        foreach (var source in grouped.GroupBy(d => d.Source))
+        {
+            Assert.Equal(3, source.Count(d => (string)d["bucket"]! == "head"));
+            Assert.Equal(3, source.Count(d => (string)d["bucket"]! == "middle"));
+            Assert.Equal(4, source.Count(d => (string)d["bucket"]! == "tail"));
+            var own = source.Select(d => Perplexity(d, "perplexity")).Order().ToList();
+            Assert.All(source, d => Assert.Equal(PerplexityBuckets.Of(Perplexity(d, "perplexity"), LinearPercentile.Of(own, 30), LinearPercentile.Of(own, 60)), d["bucket"]));
+        }
+        Assert.Equal(3, groupedStats.Values["perplexity.groups"]);
         if (NumpyReferenceFactAttribute.Available.Value)
         {
             var list = string.Join(",", scores.Select(s => s.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
