@@ -97,12 +97,15 @@ public sealed class PerplexityScoreJob(PerplexityOptions options) : DocumentStag
         public void ProcessBatch(IReadOnlyList<Document> documents, Span<DocumentVerdict> verdicts)
         {
             var ids = new int[documents.Count][];
+            var truncated = new bool[documents.Count];
             var list = new List<int>();
             for (var i = 0; i < documents.Count; i++)
             {
                 list.Clear();
                 tokenizer.Encode(documents[i].Text, list);
-                ids[i] = list.ToArray();
+                // Only the budget is kept: a batch of whole books would otherwise hold every token of every book.
+                truncated[i] = list.Count > _scorer.MaxTokens;
+                ids[i] = truncated[i] ? list.GetRange(0, _scorer.MaxTokens).ToArray() : list.ToArray();
             }
             var losses = _scorer.Score(ids);
             for (var i = 0; i < documents.Count; i++)
@@ -114,14 +117,14 @@ public sealed class PerplexityScoreJob(PerplexityOptions options) : DocumentStag
                     verdicts[i] = DocumentVerdict.Drop("perplexity.empty");
                     continue;
                 }
-                var chars = ScoredCharacters(document.Text, ids[i], loss.Tokens);
+                var chars = ScoredCharacters(document.Text, ids[i], truncated[i]);
                 var perToken = loss.TokenPerplexity;
                 var perChar = loss.PerplexityOver(chars);
                 document[options.Column] = perToken;
                 document[options.CharColumn] = perChar;
                 _tokens += loss.Tokens;
                 _chars += chars;
-                if (loss.Tokens < ids[i].Length) _truncated++;
+                if (truncated[i]) _truncated++;
                 var score = options.Unit == PerplexityUnit.Token ? perToken : perChar;
                 var bin = HistogramBin(score);
                 _histogram[bin] = _histogram.GetValueOrDefault(bin) + 1;
@@ -131,9 +134,9 @@ public sealed class PerplexityScoreJob(PerplexityOptions options) : DocumentStag
         }
 
         /// <summary>Characters of the text the scored tokens cover: all of it, or the decoded prefix when max_tokens cut it.</summary>
-        private long ScoredCharacters(string text, int[] ids, int scored)
+        private long ScoredCharacters(string text, int[] scoredIds, bool truncated)
         {
-            var covered = scored == ids.Length ? text : tokenizer.Decode(ids.Take(scored));
+            var covered = truncated ? tokenizer.Decode(scoredIds) : text;
             long count = 0;
             foreach (var _ in covered.EnumerateRunes()) count++;
             return count;

@@ -8,7 +8,7 @@ namespace DataFlow.Trainer.Scoring;
 /// Scores documents with a causal language model, many per forward pass. A document is its tokens after the
 /// document separator (<paramref name="startId"/>, as pretraining packs documents), cut to <paramref name="maxTokens"/>;
 /// each of those tokens is predicted from the ones before it. A document longer than the model's context is scored on
-/// consecutive windows of the context length, each starting from its own first token (no context carried over).
+/// consecutive windows of the context length; a window sees only its own tokens (no context carried over from the one before).
 /// Windows are sorted by length and packed into rows of up to <paramref name="batchTokens"/> tokens (rows right-padded:
 /// causal attention keeps padding out of every real position), so a batch gives the same losses as one window at a time.
 /// </summary>
