@@ -45,6 +45,7 @@ app.Configure(config =>
     config.AddBranch("tokenizer", tokenizer => tokenizer.AddCommand<TokenizerTrainCommand>("train").WithDescription("Train a byte-level BPE (or character) tokenizer; writes tokenizer.json."));
     config.AddCommand<QualityCommand>("quality").WithDescription("Language ID and Gopher / C4 / FineWeb rules -> kept shards (+ removed/ with reasons).");
     config.AddCommand<DedupCommand>("dedup").WithDescription("Exact and MinHash/LSH near-duplicate removal (signatures -> buckets -> clusters -> filter).");
+    config.AddCommand<PerplexityCommand>("perplexity").WithDescription("Score documents with a trained language model (per-token and per-char perplexity); threshold or head/middle/tail buckets.");
     config.AddBranch("train", train =>
     {
         train.AddCommand<TrainPretrainCommand>("pretrain").WithDescription("Pretrain a LLaMA-style model on token shards (--resume continues exactly).");
