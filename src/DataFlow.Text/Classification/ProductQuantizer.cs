@@ -1,0 +1,84 @@
+using System.Runtime.InteropServices;
+
+namespace DataFlow.Text.Classification;
+
+/// <summary>
+/// fastText's product quantizer: a vector of <see cref="Dim"/> floats is cut into sub-vectors of <see cref="SubDim"/>
+/// (the last one <see cref="LastSubDim"/> long), each replaced by the one-byte index of one of 256 centroids.
+/// </summary>
+public sealed class ProductQuantizer
+{
+    public const int CentroidsPerSubQuantizer = 256;
+
+    private readonly float[] centroids;
+
+    public ProductQuantizer(int dim, int subQuantizers, int subDim, int lastSubDim, float[] centroids)
+    {
+        if (dim <= 0 || subDim <= 0 || lastSubDim <= 0 || subQuantizers <= 0 || (subQuantizers - 1) * subDim + lastSubDim != dim)
+            throw new ArgumentException($"product quantizer shape is inconsistent: dim {dim}, {subQuantizers} sub-quantizers of {subDim}, last {lastSubDim}");
+        if (centroids.Length != dim * CentroidsPerSubQuantizer)
+            throw new ArgumentException($"product quantizer holds {centroids.Length} centroid values, expected {dim * CentroidsPerSubQuantizer}");
+        (Dim, SubQuantizers, SubDim, LastSubDim, this.centroids) = (dim, subQuantizers, subDim, lastSubDim, centroids);
+    }
+
+    public int Dim { get; }
+
+    /// <summary>Bytes per code (fastText's nsubq).</summary>
+    public int SubQuantizers { get; }
+
+    public int SubDim { get; }
+
+    public int LastSubDim { get; }
+
+    /// <summary>The centroid <paramref name="code"/> of sub-quantizer <paramref name="m"/> (fastText's get_centroids).</summary>
+    public ReadOnlySpan<float> Centroid(int m, byte code) => m == SubQuantizers - 1
+        ? centroids.AsSpan(m * CentroidsPerSubQuantizer * SubDim + code * LastSubDim, LastSubDim)
+        : centroids.AsSpan((m * CentroidsPerSubQuantizer + code) * SubDim, SubDim);
+
+    /// <summary>alpha * (decoded row · x), summed in index order (fastText's mulcode).</summary>
+    public float MulCode(ReadOnlySpan<float> x, ReadOnlySpan<byte> code, float alpha)
+    {
+        var res = 0f;
+        for (var m = 0; m < SubQuantizers; m++)
+        {
+            var c = Centroid(m, code[m]);
+            var xs = x.Slice(m * SubDim, c.Length);
+            for (var n = 0; n < c.Length; n++) res += xs[n] * c[n];
+        }
+        return res * alpha;
+    }
+
+    /// <summary>x += alpha * decoded row (fastText's addcode).</summary>
+    public void AddCode(Span<float> x, ReadOnlySpan<byte> code, float alpha)
+    {
+        for (var m = 0; m < SubQuantizers; m++)
+        {
+            var c = Centroid(m, code[m]);
+            var xs = x.Slice(m * SubDim, c.Length);
+            if (alpha == 1f) DenseMatrix.Add(xs, c);
+            else DenseMatrix.AddScaled(xs, c, alpha);
+        }
+    }
+
+    public static ProductQuantizer Read(BinaryReader reader)
+    {
+        var dim = reader.ReadInt32();
+        var nsubq = reader.ReadInt32();
+        var dsub = reader.ReadInt32();
+        var lastdsub = reader.ReadInt32();
+        if (dim <= 0 || dim > 1 << 20) throw new InvalidDataException($"product quantizer dimension {dim} is out of range");
+        var values = new float[dim * CentroidsPerSubQuantizer];
+        for (var i = 0; i < values.Length; i++) values[i] = reader.ReadSingle();
+        try { return new ProductQuantizer(dim, nsubq, dsub, lastdsub, values); }
+        catch (ArgumentException e) { throw new InvalidDataException(e.Message, e); }
+    }
+
+    public void Write(BinaryWriter writer)
+    {
+        writer.Write(Dim);
+        writer.Write(SubQuantizers);
+        writer.Write(SubDim);
+        writer.Write(LastSubDim);
+        writer.Write(MemoryMarshal.AsBytes(centroids.AsSpan()));
+    }
+}
