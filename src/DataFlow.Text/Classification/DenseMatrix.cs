@@ -44,6 +44,24 @@ public sealed class DenseMatrix : FastTextMatrix
         return d;
     }
 
+    /// <summary>x · y over SIMD lanes: for training, where (unlike prediction) the order of the sum does not matter.</summary>
+    internal static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        var j = 0;
+        var sum = 0f;
+        if (Vector.IsHardwareAccelerated && x.Length >= Vector<float>.Count)
+        {
+            var xv = MemoryMarshal.Cast<float, Vector<float>>(x);
+            var yv = MemoryMarshal.Cast<float, Vector<float>>(y[..x.Length]);
+            var acc = Vector<float>.Zero;
+            for (var v = 0; v < xv.Length; v++) acc += xv[v] * yv[v];
+            sum = Vector.Sum(acc);
+            j = xv.Length * Vector<float>.Count;
+        }
+        for (; j < x.Length; j++) sum += x[j] * y[j];
+        return sum;
+    }
+
     /// <summary>x += y, element-wise (each element's sum is the same as a scalar loop's).</summary>
     internal static void Add(Span<float> x, ReadOnlySpan<float> y)
     {

@@ -29,6 +29,10 @@ public sealed record FastTextArgs
     public double LearningRate { get; init; } = 0.1;
     public int MinCountLabel { get; init; }
     public string LabelPrefix { get; init; } = DefaultLabelPrefix;
+    /// <summary>Training threads (Hogwild: each trains on its own slice of the examples, all update the same matrices).</summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+    /// <summary>Seed of the input matrix initialisation and of the threads' generators (thread i gets seed + i).</summary>
+    public int Seed { get; init; }
 
     /// <summary>Reads the thirteen stored fields (fastText's Args::load).</summary>
     public static FastTextArgs Read(BinaryReader reader) => new()

@@ -241,7 +241,8 @@ public sealed class FastTextDictionary
         }
     }
 
-    private void AddWordNgrams(List<int> ids, List<int> hashes)
+    /// <summary>Appends the word n-gram buckets (2 .. wordNgrams words) of a line's word hashes, as fastText's addWordNgrams.</summary>
+    internal void AddWordNgrams(List<int> ids, List<int> hashes)
     {
         var n = Args.WordNgrams;
         if (n <= 1 || Args.Bucket <= 0) return;
