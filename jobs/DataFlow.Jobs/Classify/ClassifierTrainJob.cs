@@ -9,7 +9,7 @@ namespace DataFlow.Jobs.Classify;
 
 /// <summary>
 /// The classifier_train stage (one task): reads the positive documents, draws negatives at random from the negative
-/// documents (the <c>negatives</c> with the lowest seeded hash of their id, so the draw does not depend on file order;
+/// documents (files that are also positive inputs are left out of them) (the <c>negatives</c> with the lowest seeded hash of their id, so the draw does not depend on file order;
 /// a negative whose text equals a positive's is skipped, so no text carries both labels), holds out
 /// <c>validation_fraction</c> of both, trains with <see cref="FastTextTrainer"/> on the rest in hash order (a seeded
 /// shuffle), and writes OUT/model.bin and OUT/train.txt. Stats: <c>train.positives</c>, <c>train.negatives</c>,
@@ -25,11 +25,12 @@ public sealed class ClassifierTrainJob(ClassifierTrainOptions options, string ba
     public IReadOnlyList<TaskPlan> Plan(PlanContext context)
     {
         var positives = InputGlob.Expand(options.Positive, baseDir);
-        IReadOnlyList<string> negatives = options.Negative is { } patterns
+        // A positive file is not read as a negative too (a corpus glob may include it).
+        var negatives = (options.Negative is { } patterns
             ? InputGlob.Expand(patterns, baseDir)
-            : context.PreviousManifest().Tasks.Select(t => t.Outputs[0]).ToList();
-        if (positives.Intersect(negatives).FirstOrDefault() is { } both)
-            throw new InvalidOperationException($"stage '{context.Stage.Name}': '{both}' is both a positive and a negative input");
+            : context.PreviousManifest().Tasks.Select(t => t.Outputs[0]).ToList()).Except(positives).ToList();
+        if (negatives.Count == 0)
+            throw new InvalidOperationException($"stage '{context.Stage.Name}': no negative input is left once the positive files are taken out");
         var outDir = context.OutputDir;
         return [new TaskPlan(0, [.. positives, .. negatives], [Path.Combine(outDir, ModelFile), Path.Combine(outDir, TrainFile)])];
     }
