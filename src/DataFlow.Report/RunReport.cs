@@ -15,7 +15,7 @@ public sealed class RunReport(RunFolder run, Pipeline pipeline, Func<string, str
 {
     private static readonly HashSet<string> NotFamilies = ["dropped", "dropped_bytes", ClassScore, KeepScore];
 
-    // Score histograms of the classify stage: class_score.LABEL.PERCENT (top label) and keep_score.PERCENT (kept label).
+    // Score histograms of the classify stage: class_score.LABEL.PERCENT (by top label) and keep_score.LABEL.PERCENT (the kept label, every document).
     private const string ClassScore = "class_score";
     private const string KeepScore = "keep_score";
     private readonly StringBuilder _html = new();
@@ -135,7 +135,8 @@ public sealed class RunReport(RunFolder run, Pipeline pipeline, Func<string, str
                 string label;
                 if (key.StartsWith(ClassScore + ".", StringComparison.Ordinal) && key.LastIndexOf('.') > ClassScore.Length)
                     label = "top label " + key[(ClassScore.Length + 1)..key.LastIndexOf('.')];
-                else if (key.StartsWith(KeepScore + ".", StringComparison.Ordinal)) label = "kept label, all documents";
+                else if (key.StartsWith(KeepScore + ".", StringComparison.Ordinal) && key.LastIndexOf('.') > KeepScore.Length)
+                    label = $"kept label {key[(KeepScore.Length + 1)..key.LastIndexOf('.')]}, all documents";
                 else continue;
                 if (!int.TryParse(key[(key.LastIndexOf('.') + 1)..], out var percent)) continue;
                 if (!series.TryGetValue(label, out var bins)) series[label] = bins = [];

@@ -38,20 +38,21 @@ public sealed class ClassifyJob(ClassifyOptions options, ClassifyLayout layout) 
         var keep = options.Keep;
         var label = keep is null ? null : ClassifierModelSource.ResolveLabel(model, keep.Label);
         var scorer = new DocumentScorer(model, label);
-        if (keep is null) return new Processor(options, scorer, null, 0, 0);
-        if (keep.MinScore is { } minScore) return new Processor(options, scorer, keep, minScore, long.MaxValue);
+        if (keep is null) return new Processor(options, scorer, null, null, 0, 0);
+        if (keep.MinScore is { } minScore) return new Processor(options, scorer, keep, label, minScore, long.MaxValue);
         var cutoffFile = StageManifest.Load(context.Run.ManifestFile(layout.Cutoff)).Tasks[0].Outputs[0];
         var cutoff = TopFractionCutoff.Load(cutoffFile);
         if (cutoff.TiesKept.Count <= context.Index)
             throw new InvalidDataException($"{cutoffFile}: the cutoff lists {cutoff.TiesKept.Count} tasks; this is task {context.Index}");
-        return new Processor(options, scorer, keep, cutoff.Threshold, cutoff.TiesKept[context.Index], exclusive: true);
+        return new Processor(options, scorer, keep, label, cutoff.Threshold, cutoff.TiesKept[context.Index], exclusive: true);
     }
 
     /// <param name="tiesKept">
     /// With top_fraction: how many documents scored exactly at the cutoff this task keeps (the first ones); scores
     /// above the cutoff are kept. With min_score every score at or above it is kept.
     /// </param>
-    private sealed class Processor(ClassifyOptions options, DocumentScorer scorer, ClassifyKeep? keep, double threshold, long tiesKept, bool exclusive = false)
+    private sealed class Processor(ClassifyOptions options, DocumentScorer scorer, ClassifyKeep? keep, string? keepLabel, double threshold, long tiesKept,
+        bool exclusive = false)
         : IDocumentProcessor
     {
         private readonly ScoreHistogram _histogram = new();
@@ -83,7 +84,7 @@ public sealed class ClassifyJob(ClassifyOptions options, ClassifyLayout layout) 
         public void Complete(TaskStats stats)
         {
             foreach (var (label, count) in _classes) stats.Add("class." + label, count);
-            _histogram.WriteTo(stats, keep is not null);
+            _histogram.WriteTo(stats, keepLabel);
             if (keep is not null) stats.Add("dropped." + _below, 0);
         }
     }

@@ -117,7 +117,7 @@ public sealed class ClassifyStageTests : IClassFixture<ClassifierFixture>, IDisp
             Assert.Equal(top, Enumerable.Range(0, 20).Sum(b => stats.Counter($"class_score.{label}.{b * 5:D2}")));
         }
         var highReadme = cli.Count(c => Probability(c, "__label__readme") is >= 0.95 and < 1.5);
-        Assert.Equal(highReadme, stats.Counter("keep_score.95"));
+        Assert.Equal(highReadme, stats.Counter("keep_score.__label__readme.95"));
 
         // The run report draws the score distributions.
         var reportDir = _dir.File("report");
@@ -125,7 +125,7 @@ public sealed class ClassifyStageTests : IClassFixture<ClassifierFixture>, IDisp
         var html = File.ReadAllText(index);
         Assert.Contains("classifier scores", html);
         Assert.Contains("top label __label__readme", html);
-        Assert.Contains("kept label, all documents", html);
+        Assert.Contains("kept label __label__readme, all documents", html);
     }
 
     [Fact]
@@ -202,6 +202,21 @@ public sealed class ClassifyStageTests : IClassFixture<ClassifierFixture>, IDisp
             var kept = Read(session.Run.OutputDir(session.Pipeline.Stages[^1])).Select(d => d.Id).ToHashSet();
             Assert.True(expected.SetEquals(kept), $"top_fraction {fraction}: expected {string.Join(",", expected.Order())}, kept {string.Join(",", kept.Order())}");
         }
+    }
+
+    [Fact]
+    public void A_rerun_after_lost_tasks_writes_the_same_documents()
+    {
+        var docs = _docs.Take(60).ToList();
+        var (session, outDir) = Run("    keep: {label: readme, top_fraction: 0.25}", docs);
+        var first = Read(outDir).Select(d => d.Id).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(15, first.Count);
+        // As if the run had been killed after the cutoff: its marker, the filter's task 1 and its shard are gone.
+        File.Delete(session.Run.DoneMarker("classify.cutoff", 0));
+        File.Delete(session.Run.DoneMarker("classify", 1));
+        File.Delete(Path.Combine(outDir, "part-00001.parquet"));
+        new LocalExecutor(2).Run(session.Run, session.Pipeline, CancellationToken.None);
+        Assert.Equal(first, Read(outDir).Select(d => d.Id).Order(StringComparer.Ordinal).ToList());
     }
 
     [Fact]

@@ -49,6 +49,22 @@ public sealed class DclmStyleRecipeTests : IDisposable
         Assert.True(File.Exists(Path.Combine(runDir, "report", "index.html")));
     }
 
+    [Fact]
+    public void Classifier_train_config_errors_name_the_key()
+    {
+        File.WriteAllText(_dir.File("good.jsonl"), "{\"id\": \"a\", \"text\": \"t\"}\n");
+        string Error(string keys) => Assert.Throws<DataFlow.Engine.Config.ConfigException>(() => DataFlow.Engine.Config.PipelineLoader.Load($"""
+            stages:
+              - type: classifier_train
+            {keys}
+            """, "p.yaml", DataFlow.Jobs.StandardStages.Create(), _dir.Path)).Message;
+        Assert.Contains("missing required key 'stages[0].positive'", Error("    epoch: 3"));
+        Assert.Contains("stages[0].negative_label'", Error("    positive: good.jsonl\n    negative_label: hq"));
+        Assert.Contains("'hinge' is not one of softmax, ns, hs, ova", Error("    positive: good.jsonl\n    loss: hinge"));
+        Assert.Contains("stages[0].epoch'", Error("    positive: good.jsonl\n    epoch: 0"));
+        Assert.Contains("missing.jsonl", Error("    positive: missing.jsonl"));
+    }
+
     private static long CountLines(string gz)
     {
         using var reader = new StreamReader(new GZipStream(File.OpenRead(gz), CompressionMode.Decompress));
