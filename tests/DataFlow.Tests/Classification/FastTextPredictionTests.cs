@@ -8,7 +8,8 @@ namespace DataFlow.Tests.Classification;
 /// our prediction of every test line must equal `fasttext predict-prob`: the same labels in the same order, each
 /// probability within 1e-4 (the CLI prints six significant digits).
 /// </summary>
-public class FastTextPredictionTests(ClassifierFixture fixture) : IClassFixture<ClassifierFixture>
+[Collection(ClassifierCollection.Name)]
+public class FastTextPredictionTests(ClassifierFixture fixture)
 {
     private const double Tolerance = 1e-4;
 
