@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace DataFlow.Text.Classification;
@@ -48,16 +49,42 @@ public sealed class ProductQuantizer
         return res * alpha;
     }
 
-    /// <summary>x += alpha * decoded row (fastText's addcode).</summary>
+    /// <summary>x += alpha * decoded row (fastText's addcode): the hot loop of quantized prediction, so bounds are checked once.</summary>
     public void AddCode(Span<float> x, ReadOnlySpan<byte> code, float alpha)
     {
-        for (var m = 0; m < SubQuantizers; m++)
+        if (x.Length < Dim || code.Length < SubQuantizers) throw new ArgumentException($"need {Dim} values and {SubQuantizers} code bytes");
+        ref var xs = ref MemoryMarshal.GetReference(x);
+        ref var cs = ref MemoryMarshal.GetArrayDataReference(centroids);
+        var d = SubDim;
+        var last = SubQuantizers - 1;
+        if (d == 2 && LastSubDim == 2 && Dim <= 1024)
         {
-            var c = Centroid(m, code[m]);
-            var xs = x.Slice(m * SubDim, c.Length);
-            if (alpha == 1f) DenseMatrix.Add(xs, c);
-            else DenseMatrix.AddScaled(xs, c, alpha);
+            // fastText's default dsub: each centroid is two floats, copied as one 64-bit word into a decoded row,
+            // then one vectorised x += alpha * row (per element the same multiply and add as the scalar loop).
+            Span<float> decoded = stackalloc float[Dim];
+            ref var pairs = ref Unsafe.As<float, long>(ref MemoryMarshal.GetReference(decoded));
+            for (var m = 0; m < SubQuantizers; m++)
+                Unsafe.Add(ref pairs, m) = Unsafe.As<float, long>(ref Unsafe.Add(ref cs, (m * CentroidsPerSubQuantizer + code[m]) * 2));
+            DenseMatrix.AddScaled(x[..Dim], decoded, alpha);
+            return;
         }
+        for (var m = 0; m < last; m++)
+        {
+            ref var c = ref Unsafe.Add(ref cs, (m * CentroidsPerSubQuantizer + code[m]) * d);
+            ref var xm = ref Unsafe.Add(ref xs, m * d);
+            if (d == 2)
+            {
+                xm += alpha * c;
+                Unsafe.Add(ref xm, 1) += alpha * Unsafe.Add(ref c, 1);
+            }
+            else
+            {
+                for (var n = 0; n < d; n++) Unsafe.Add(ref xm, n) += alpha * Unsafe.Add(ref c, n);
+            }
+        }
+        ref var cl = ref Unsafe.Add(ref cs, last * CentroidsPerSubQuantizer * d + code[last] * LastSubDim);
+        ref var xl = ref Unsafe.Add(ref xs, last * d);
+        for (var n = 0; n < LastSubDim; n++) Unsafe.Add(ref xl, n) += alpha * Unsafe.Add(ref cl, n);
     }
 
     public static ProductQuantizer Read(BinaryReader reader)
