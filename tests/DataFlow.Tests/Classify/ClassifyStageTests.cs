@@ -15,7 +15,8 @@ namespace DataFlow.Tests.Classify;
 /// (changelog / copyright / readme paragraphs of /usr/share/doc, scripts/make-classifier-fixtures.sh) annotates
 /// held-out documents; our columns must equal `fasttext predict-prob` on the same documents as lines.
 /// </summary>
-public sealed class ClassifyStageTests : IClassFixture<ClassifierFixture>, IDisposable
+[Collection(ClassifierCollection.Name)]
+public sealed class ClassifyStageTests : IDisposable
 {
     private const double Printed = 1e-5;   // fastText prints 6 significant digits
     private readonly ClassifierFixture _fixture;

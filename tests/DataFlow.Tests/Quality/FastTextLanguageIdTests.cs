@@ -13,7 +13,8 @@ namespace DataFlow.Tests.Quality;
 /// pages in twelve languages (scripts/make-classifier-fixtures.sh), judged on held-out pages: the keep / drop decision
 /// equals the fastText CLI's top label and probability on each document, and matches the package's language.
 /// </summary>
-public sealed class FastTextLanguageIdTests : IClassFixture<ClassifierFixture>, IDisposable
+[Collection(ClassifierCollection.Name)]
+public sealed class FastTextLanguageIdTests : IDisposable
 {
     private readonly ClassifierFixture _fixture;
     private readonly TempDir _dir = new();
