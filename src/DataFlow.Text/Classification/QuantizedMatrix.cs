@@ -45,7 +45,7 @@ public sealed class QuantizedMatrix : FastTextMatrix
         var qnorm = reader.ReadBoolean();
         var m = reader.ReadInt64();
         var n = reader.ReadInt64();
-        var codeSize = reader.ReadInt64();
+        var codeSize = reader.ReadInt32();
         if (m < 0 || n <= 0 || m > int.MaxValue || n > int.MaxValue || codeSize < 0 || codeSize > Array.MaxLength)
             throw new InvalidDataException($"quantized matrix of {m} x {n} with {codeSize} code bytes is out of range");
         var codes = ReadExactly(reader, (int)codeSize, "quantized matrix codes");
@@ -72,7 +72,7 @@ public sealed class QuantizedMatrix : FastTextMatrix
         writer.Write(normCodes is not null);
         writer.Write((long)Rows);
         writer.Write((long)Cols);
-        writer.Write((long)codes.Length);
+        writer.Write(codes.Length);
         writer.Write(codes);
         Quantizer.Write(writer);
         if (normCodes is null) return;
