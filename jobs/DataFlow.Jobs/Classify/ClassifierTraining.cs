@@ -1,3 +1,4 @@
+using System.Text;
 using DataFlow.Engine.Documents;
 using DataFlow.Text.Classification;
 
@@ -39,11 +40,13 @@ public static class ClassifierTraining
         if (k <= 0) throw new ArgumentException($"k must be at least 1 (got {k})");
         var lines = input.IsJsonLines ? input.ReadExamples().Select(e => AsLine(e, model.Args.LabelPrefix)) : input.ReadLines();
         long examples = 0, predicted = 0, gold = 0, correct = 0;
+        var words = new List<int>();
         var goldLabels = new List<int>();
         foreach (var line in lines)
         {
-            GoldLabels(model, line, goldLabels);
-            if (goldLabels.Count == 0) continue;
+            // fastText's test reads the line as training does and skips it without labels or without any input row.
+            model.Dictionary.GetLine(Encoding.UTF8.GetBytes(line), words, goldLabels);
+            if (goldLabels.Count == 0 || words.Count == 0) continue;
             // Labels are not words, so predicting on the whole line is predicting on its text.
             var predictions = model.Predict(line, k, threshold);
             examples++;
@@ -57,17 +60,6 @@ public static class ClassifierTraining
     /// <summary>The example as the fastText line it trains as (labels, then the text).</summary>
     public static string AsLine(LabelledText example, string labelPrefix = FastTextArgs.DefaultLabelPrefix) =>
         string.Join(' ', example.Labels.Select(l => l.StartsWith(labelPrefix, StringComparison.Ordinal) ? l : labelPrefix + l)) + " " + example.Text;
-
-    private static void GoldLabels(FastTextModel model, string line, List<int> labels)
-    {
-        labels.Clear();
-        foreach (var token in line.Split([' ', '\t', '\r', '\n', '\v', '\f', '\0'], StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (!token.StartsWith(model.Args.LabelPrefix, StringComparison.Ordinal)) continue;
-            int id = model.Dictionary.GetId(token);
-            if (id >= model.Dictionary.WordCount) labels.Add(id - model.Dictionary.WordCount);
-        }
-    }
 
     private static void RequireFile(string path)
     {
