@@ -88,6 +88,19 @@ var full = Pass.Run("every rule on every doc", files, maxMb, text =>
 
 // Language ID configurations, each over the first --lid-mb megabytes.
 var lidPasses = new List<Pass>();
+if (lidMb > 0)
+{
+    var load = Stopwatch.StartNew();
+    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+    var loaded = LatinTrigramScreen.Shared is not null;
+    Console.WriteLine($"  Lingua's Latin-script models fused for LatinTrigramScreen in {load.Elapsed.TotalSeconds:F2} s, " +
+                      $"{(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:F2} CPU-s (found: {loaded})");
+    cpu = Process.GetCurrentProcess().TotalProcessorTime;
+    load.Restart();
+    var linguaScreen = Lingua.LanguageDetectorBuilder.FromAllLanguages().WithLowAccuracyMode().WithPreloadedLanguageModels().Build();
+    Console.WriteLine($"  for comparison, Lingua's low-accuracy models of all languages preloaded in {load.Elapsed.TotalSeconds:F2} s, " +
+                      $"{(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:F2} CPU-s");
+}
 (string Name, LanguageIdentifierOptions Options)[] lidConfigs =
 [
     ("LID 10 langs low-acc 2000ch", new() { LowAccuracy = true, MaxChars = 2000, SampleSlices = 1, Absolute = false }),
@@ -105,6 +118,18 @@ var lidPasses = new List<Pass>();
     ("LID sample-pipeline before", new() { Languages = ["en", "zh", "de", "fr", "es"], LowAccuracy = true, MaxChars = 2000, SampleSlices = 1, Absolute = false }),
     ("LID sample-pipeline after", new() { Languages = ["en", "zh", "de", "fr", "es"], LowAccuracy = true, MaxChars = 2000 }),
 ];
+// The fineweb preset's language ID as shipped before LatinTrigramScreen: Lingua itself among the 10 candidates on a
+// 1,000-character prefix (what "LID fineweb before" computes, without the fast path).
+if (lidMb > 0)
+{
+    var candidates = new LanguageIdentifierOptions().Languages.Select(LanguageIdentifier.ParseCode).ToArray();
+    var lingua10 = Lingua.LanguageDetectorBuilder.FromLanguages(candidates).Build();
+    var prefix = new LanguageIdentifier(new LanguageIdentifierOptions { MaxChars = 1000, SampleSlices = 1, Absolute = false });
+    string? Old(string text) { foreach (var kv in lingua10.ComputeLanguageConfidenceValues(prefix.Sample(text))) return kv.Value > 0 ? kv.Key.ToString() : null; return null; }
+    Pass.Run("LID fineweb as shipped before (warm-up)", files, Math.Min(lidMb, 0.5), Old);
+    lidPasses.Add(Pass.Run("LID fineweb before, Lingua alone", files, lidMb, Old));
+    lidPasses.Add(Pass.Run("LID fineweb before, Lingua (again)", files, lidMb, Old));
+}
 foreach (var (name, options) in lidMb > 0 ? lidConfigs : [])
 {
     var clock = Stopwatch.StartNew();
@@ -114,6 +139,30 @@ foreach (var (name, options) in lidMb > 0 ? lidConfigs : [])
     Pass.Run($"{name} (warm-up)", files, Math.Min(lidMb, 0.5), text => identifier.Identify(text).Code);
     Console.WriteLine($"  {name}: detector ready in {clock.Elapsed.TotalSeconds:F1} s");
     lidPasses.Add(Pass.Run(name, files, lidMb, text => identifier.Identify(text).Code));
+}
+
+// The all-language screen alone, on the sample it reads (150 characters in 3 slices): Lingua's low-accuracy
+// detector against LatinTrigramScreen (falling back to Lingua where it declines), interleaved.
+if (lidMb > 0 && LatinTrigramScreen.Shared is { } fastScreen)
+{
+    var lingua = Lingua.LanguageDetectorBuilder.FromAllLanguages().WithLowAccuracyMode().Build();
+    var sampler = new LanguageIdentifier(new LanguageIdentifierOptions { MaxChars = 150 });
+    long answered = 0, screened = 0;
+    string? LinguaTop(string text) { foreach (var kv in lingua.ComputeLanguageConfidenceValues(text)) return kv.Value > 0 ? kv.Key.ToString() : null; return null; }
+    Pass.Run("screen warm-up", files, Math.Min(lidMb, 0.5), text => LinguaTop(sampler.Sample(text)));
+    foreach (var round in new[] { "", " (again)" })
+    {
+        lidPasses.Add(Pass.Run("LID screen, Lingua" + round, files, lidMb, text => LinguaTop(sampler.Sample(text))));
+        answered = screened = 0;
+        lidPasses.Add(Pass.Run("LID screen, fast" + round, files, lidMb, text =>
+        {
+            var sample = sampler.Sample(text);
+            screened++;
+            if (fastScreen.TryTop(sample) is { } top) { answered++; return top.Language?.ToString(); }
+            return LinguaTop(sample);
+        }));
+    }
+    Console.WriteLine($"  the fast screen answered {answered} of {screened} samples itself ({100.0 * answered / Math.Max(1, screened):F1} %)");
 }
 
 Console.WriteLine();
