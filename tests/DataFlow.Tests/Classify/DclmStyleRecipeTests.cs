@@ -5,7 +5,7 @@ using DataFlow.Tests.Classification;
 
 namespace DataFlow.Tests.Classify;
 
-/// <summary>conf/pipeline.dclm-style.yaml end to end on the committed sample, as a fresh clone runs it.</summary>
+/// <summary>conf/quality/dclm-style.yaml end to end on the committed sample, as a fresh clone runs it.</summary>
 public sealed class DclmStyleRecipeTests : IDisposable
 {
     private readonly TempDir _dir = new();
@@ -18,7 +18,7 @@ public sealed class DclmStyleRecipeTests : IDisposable
         var root = AppContext.BaseDirectory;
         while (!File.Exists(Path.Combine(root, "DataFlow.sln"))) root = Path.GetDirectoryName(root)!;
         var runDir = _dir.File("run");
-        var result = CliProcess.Run(root, "run", "conf/pipeline.dclm-style.yaml", "--run-dir", runDir);
+        var result = CliProcess.Run(root, "run", "conf/quality/dclm-style.yaml", "--run-dir", runDir);
         Assert.True(result.ExitCode == 0, result.Stderr + result.Stdout);
         var run = new RunFolder(runDir);
 
