@@ -9,7 +9,9 @@ namespace DataFlow.Jobs.Dedup;
 /// NAME.clusters -> NAME (the filter, whose shards downstream stages read). Keys (defaults):
 /// exact (true = written | normalized | false), minhash (true), ngram (5), char_ngram (5), cjk_share (0.3), bands (14), rows (8), seed (1),
 /// buckets_per_band (1), keep (first | longest | max:FIELD | min:FIELD), verify_threshold (0.6, 0 = off),
-/// max_buffered_records (4000000), plus the document keys (input, tasks, id_field, text_field, keep_removed, ...).
+/// max_buffered_records (4000000), sentences (0 = off; N: cut repeated spans of N sentences, then stages
+/// NAME.sentences -> NAME.spans -> NAME follow, the document filter becoming NAME.documents), min_doc_words (50),
+/// min_sentences (3), plus the document keys (input, tasks, id_field, text_field, keep_removed, ...).
 /// </summary>
 public sealed class DedupStageType : IStageType
 {
@@ -20,14 +22,22 @@ public sealed class DedupStageType : IStageType
     public IReadOnlyList<StageDefinition> Build(string stageName, ConfigSection section, PipelineSettings settings)
     {
         var options = Read(section, settings);
-        var layout = new DedupLayout(stageName);
-        return
-        [
-            new StageDefinition(layout.Signatures, Name, new MinHashSignatureJob(options)),
-            new StageDefinition(layout.Buckets, Name, new LshBucketJob(options, layout)),
-            new StageDefinition(layout.Clusters, Name, new DuplicateClusterJob(options, layout)),
-            new StageDefinition(layout.Filter, Name, new DedupFilterJob(options, layout)),
-        ];
+        var layout = new DedupLayout(stageName) { SentencesAfterDocuments = options.DocumentLevel && options.Sentences > 0 };
+        var stages = new List<StageDefinition>();
+        if (options.DocumentLevel)
+        {
+            stages.Add(new StageDefinition(layout.Signatures, Name, new MinHashSignatureJob(options)));
+            stages.Add(new StageDefinition(layout.Buckets, Name, new LshBucketJob(options, layout)));
+            stages.Add(new StageDefinition(layout.Clusters, Name, new DuplicateClusterJob(options, layout)));
+            stages.Add(new StageDefinition(layout.Filter, Name, new DedupFilterJob(options, layout)));
+        }
+        if (options.Sentences > 0)
+        {
+            stages.Add(new StageDefinition(layout.SentenceSignatures, Name, new SentenceSignatureJob(options, layout)));
+            stages.Add(new StageDefinition(layout.SentenceFinder, Name, new SentenceFinderJob(options, layout)));
+            stages.Add(new StageDefinition(layout.SentenceFilter, Name, new SentenceFilterJob(options, layout)));
+        }
+        return stages;
     }
 
     /// <summary>Row-group bound of the filter's shards (UTF-8 bytes buffered before a row group is written).</summary>
@@ -66,8 +76,11 @@ public sealed class DedupStageType : IStageType
             Keep = keep,
             VerifyThreshold = section.GetDouble("verify_threshold", defaults.VerifyThreshold, 0, 1),
             MaxBufferedRecords = section.GetLong("max_buffered_records", defaults.MaxBufferedRecords, 1, 1L << 40),
+            Sentences = section.GetInt("sentences", defaults.Sentences, 0, 1000),
+            MinDocWords = section.GetInt("min_doc_words", defaults.MinDocWords, 0, int.MaxValue),
+            MinSentences = section.GetInt("min_sentences", defaults.MinSentences, 0, int.MaxValue),
         };
-        if (options.Exact == ExactMode.Off && !options.MinHash) throw section.Error("minhash", "exact and minhash are both off: nothing to deduplicate");
+        if (!options.DocumentLevel && options.Sentences == 0) throw section.Error("minhash", "exact, minhash and sentences are all off: nothing to deduplicate");
         return options.Validate();
     }
 

@@ -42,6 +42,48 @@ public static class SentenceSplitter
         return inSentence ? count + 1 : count;
     }
 
+    /// <summary>
+    /// The sentences <see cref="Count"/> counts, as ranges from a sentence's first visible character to its
+    /// terminator (and closing quotes or brackets); the last, unterminated one ends at its last visible character.
+    /// Clears and fills <paramref name="sentences"/>.
+    /// </summary>
+    public static void Spans(ReadOnlySpan<char> text, List<TextRange> sentences)
+    {
+        sentences.Clear();
+        var start = -1;   // first visible, non-terminator character of the current sentence, -1 before it
+        var lastVisible = -1;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (IsCjkTerminator(c))
+            {
+                if (start >= 0) sentences.Add(new TextRange(start, i + 1 - start));
+                start = -1;
+                continue;
+            }
+            if (c is '.' or '!' or '?')
+            {
+                var j = i + 1;
+                while (j < text.Length && text[j] is '.' or '!' or '?') j++;
+                while (j < text.Length && IsCloser(text[j])) j++;
+                if (j == text.Length || (WordSplitter.IsSpace(text[j]) && !NextWordIsLowerCase(text, j)))
+                {
+                    if (start >= 0) sentences.Add(new TextRange(start, j - start));
+                    start = -1;
+                }
+                else lastVisible = j - 1;
+                i = j - 1;
+                continue;
+            }
+            if (!WordSplitter.IsSpace(c))
+            {
+                if (start < 0) start = i;
+                lastVisible = i;
+            }
+        }
+        if (start >= 0) sentences.Add(new TextRange(start, lastVisible + 1 - start));
+    }
+
     private static bool NextWordIsLowerCase(ReadOnlySpan<char> text, int i)
     {
         while (i < text.Length && WordSplitter.IsSpace(text[i])) i++;
