@@ -65,7 +65,7 @@ public sealed class SentenceFilterJob(DedupOptions options, DedupLayout layout) 
             foreach (var doc in DocumentSources.Read(documents[f], read, rejects, OnFraction))
             {
                 context.Cancellation.ThrowIfCancellationRequested();
-                var bytes = Encoding.UTF8.GetByteCount(doc.Text);
+                var bytes = doc.TextUtf8Length;   // documents without cuts are copied as read, never decoded
                 stats.Add("docs_in");
                 stats.Add("bytes_in", bytes);
                 context.Progress.Advance(1, bytes);

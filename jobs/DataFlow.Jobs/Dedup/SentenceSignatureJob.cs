@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Text;
 using DataFlow.Engine.Documents;
 using DataFlow.Engine.Jobs;
 using DataFlow.Engine.Records;
@@ -61,8 +60,8 @@ public sealed class SentenceSignatureJob(DedupOptions options, DedupLayout layou
             foreach (var doc in DocumentSources.Read(context.Inputs[f], read, options.Documents.MaskRejects(context.Rejects), OnFraction))
             {
                 context.Cancellation.ThrowIfCancellationRequested();
+                var bytes = doc.TextUtf8Length;
                 var text = doc.Text;
-                var bytes = Encoding.UTF8.GetByteCount(text);
                 var docRef = DocRef.Make(task, ordinal++);
                 found.Clear();
                 hashing.Start();

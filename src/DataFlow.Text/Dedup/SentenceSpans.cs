@@ -8,15 +8,18 @@ namespace DataFlow.Text.Dedup;
 /// The kernel of sentence-span dedup (C4's "three-sentence spans", datatrove's SentenceDedup). <see cref="Compute"/>
 /// splits a text into sentences with <see cref="SentenceSplitter"/> (CJK terminators included), normalizes each as
 /// <c>exact: normalized</c> does (lowercase, accents folded, punctuation and whitespace to one space, digit runs to
-/// '0') and hashes every run of N consecutive sentences, joined by one space, with XxHash3-64; a run whose sentences
-/// all normalize to nothing gets no hash. <see cref="Remove"/> cuts given runs out of the text the way datatrove's
+/// '0'), hashes each sentence once (XxHash3-64 of its normalized form; 0 for a sentence that normalizes to nothing)
+/// and gives every run of N consecutive sentences the XxHash3-64 of its N sentence hashes, so two runs share a hash
+/// when their sentences normalize to the same strings (as datatrove's hash of the joined sentences); a run whose
+/// sentences all normalize to nothing gets no hash. <see cref="Remove"/> cuts given runs out of the text the way datatrove's
 /// filter does: each sentence owns the whitespace before it, the rest is joined as written, then trimmed at the start.
 /// </summary>
 public sealed class SentenceSpans(int sentencesPerSpan)
 {
     private readonly List<TextRange> _sentences = [];
     private char[] _normalized = new char[4096];
-    private int[] _ends = new int[256];   // end of sentence k's normalized form in _normalized (a space follows each)
+    private int[] _lengths = new int[256];
+    private ulong[] _hashes = new ulong[256];
 
     public int SentencesPerSpan { get; } = sentencesPerSpan >= 1 ? sentencesPerSpan : throw new ArgumentOutOfRangeException(nameof(sentencesPerSpan));
 
@@ -33,23 +36,24 @@ public sealed class SentenceSpans(int sentencesPerSpan)
         var count = _sentences.Count;
         var n = SentencesPerSpan;
         if (count < n) return count;
-        if (_ends.Length < count) _ends = new int[Math.Max(count, _ends.Length * 2)];
-        if (_normalized.Length < text.Length + count) _normalized = new char[Math.Max(text.Length + count, _normalized.Length * 2)];
-        var length = 0;
+        if (_lengths.Length < count) _lengths = new int[Math.Max(count, _lengths.Length * 2)];
+        if (_normalized.Length < text.Length) _normalized = new char[Math.Max(text.Length, _normalized.Length * 2)];
+        if (_hashes.Length < count) _hashes = new ulong[Math.Max(count, _hashes.Length * 2)];
+        var buffer = _normalized.AsSpan();
         for (var k = 0; k < count; k++)
         {
-            length = Normalize(_sentences[k].Of(text), _normalized, length);
-            _ends[k] = length;
-            _normalized[length++] = ' ';
+            var length = Normalize(_sentences[k].Of(text), buffer, 0);
+            _lengths[k] = length;
+            _hashes[k] = length == 0 ? 0 : XxHash3.HashToUInt64(MemoryMarshal.AsBytes(buffer[..length]));
         }
-        var buffer = _normalized.AsSpan();
+        // Each sentence is normalized and hashed once; a span's hash is the hash of its sentences' hashes.
+        var empty = 0;
+        for (var k = 0; k < n - 1; k++) if (_lengths[k] == 0) empty++;
         for (var k = 0; k + n <= count; k++)
         {
-            var start = k == 0 ? 0 : _ends[k - 1] + 1;
-            var end = _ends[k + n - 1];
-            // The n sentences joined by single spaces: only spaces means every one of them normalized to nothing.
-            if (end - start == n - 1) continue;
-            spans.Add((k, XxHash3.HashToUInt64(MemoryMarshal.AsBytes(buffer[start..end]))));
+            if (_lengths[k + n - 1] == 0) empty++;
+            if (empty < n) spans.Add((k, XxHash3.HashToUInt64(MemoryMarshal.AsBytes(_hashes.AsSpan(k, n)))));
+            if (_lengths[k] == 0) empty--;
         }
         return count;
     }
@@ -68,6 +72,13 @@ public sealed class SentenceSpans(int sentencesPerSpan)
             var c = sentence[i];
             var entry = DedupCharTable.Entry(c);
             var cls = (DedupCharClass)(entry >> 16);
+            // Letters and marks first: most characters are one.
+            if ((uint)(cls - DedupCharClass.Letter) <= DedupCharClass.Mark - DedupCharClass.Letter)
+            {
+                if (pendingSpace) { output[at++] = ' '; pendingSpace = false; }
+                output[at++] = (char)entry;
+                continue;
+            }
             switch (cls)
             {
                 case DedupCharClass.Separator:

@@ -51,14 +51,22 @@ public static class SentenceSplitter
     {
         sentences.Clear();
         var start = -1;   // first visible, non-terminator character of the current sentence, -1 before it
-        var lastVisible = -1;
-        for (var i = 0; i < text.Length; i++)
+        var i = 0;
+        while (i < text.Length)
         {
+            if (start >= 0)
+            {
+                // Inside a sentence only terminators matter: jump to the next one (vectorized).
+                var next = text[i..].IndexOfAny(Terminators);
+                if (next < 0) break;
+                i += next;
+            }
             var c = text[i];
             if (IsCjkTerminator(c))
             {
                 if (start >= 0) sentences.Add(new TextRange(start, i + 1 - start));
                 start = -1;
+                i++;
                 continue;
             }
             if (c is '.' or '!' or '?')
@@ -71,18 +79,22 @@ public static class SentenceSplitter
                     if (start >= 0) sentences.Add(new TextRange(start, j - start));
                     start = -1;
                 }
-                else lastVisible = j - 1;
-                i = j - 1;
+                i = j;
                 continue;
             }
-            if (!WordSplitter.IsSpace(c))
-            {
-                if (start < 0) start = i;
-                lastVisible = i;
-            }
+            if (!WordSplitter.IsSpace(c)) start = i;
+            i++;
         }
-        if (start >= 0) sentences.Add(new TextRange(start, lastVisible + 1 - start));
+        if (start >= 0)
+        {
+            // The last sentence has no terminator: it ends at the text's last visible character.
+            var end = text.Length;
+            while (WordSplitter.IsSpace(text[end - 1])) end--;
+            sentences.Add(new TextRange(start, end - start));
+        }
     }
+
+    private static readonly System.Buffers.SearchValues<char> Terminators = System.Buffers.SearchValues.Create(".!?\u3002\uff01\uff1f");
 
     private static bool NextWordIsLowerCase(ReadOnlySpan<char> text, int i)
     {
