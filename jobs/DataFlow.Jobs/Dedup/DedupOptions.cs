@@ -43,8 +43,23 @@ public sealed record DedupOptions
     /// <summary>A document that lost spans is dropped when fewer sentences than this remain (datatrove's min_num_sentences).</summary>
     public int MinSentences { get; init; } = 3;
 
-    /// <summary>True when document-level stages (exact, MinHash) run.</summary>
-    public bool DocumentLevel => Exact != ExactMode.Off || MinHash;
+    /// <summary>
+    /// URL dedup: documents whose <see cref="UrlField"/> (an extra column, or a metadata field) normalizes to the same
+    /// key (<see cref="DataFlow.Text.Web.UrlNormalizer"/>) are duplicates; <see cref="Keep"/> picks the one kept.
+    /// </summary>
+    public bool Url { get; init; }
+
+    /// <summary>The column (or metadata field) URL dedup reads; the WARC reader writes <c>url</c>.</summary>
+    public string UrlField { get; init; } = "url";
+
+    /// <summary>True when document-level stages (exact, MinHash, URL) run.</summary>
+    public bool DocumentLevel => Exact != ExactMode.Off || MinHash || Url;
+
+    /// <summary>Hash ranges of URL records, after the near and exact partitions.</summary>
+    public int UrlPartitions => Url ? BucketsPerBand : 0;
+
+    /// <summary>All partitions the signatures stage writes and the buckets stage reads: near, exact, then URL.</summary>
+    public int AllPartitions => NearPartitions + ExactPartitions + UrlPartitions;
 
     public int NearPartitions => MinHash ? Signature.Bands * BucketsPerBand : 0;
     public int ExactPartitions => Exact != ExactMode.Off ? BucketsPerBand : 0;
@@ -55,7 +70,7 @@ public sealed record DedupOptions
 
     public DedupOptions Validate()
     {
-        if (!DocumentLevel && Sentences == 0) throw new ArgumentException("dedup needs exact, minhash or sentences enabled");
+        if (!DocumentLevel && Sentences == 0) throw new ArgumentException("dedup needs exact, minhash, url or sentences enabled");
         if (Sentences is < 0 or > 1000) throw new ArgumentException($"sentences {Sentences} must be in [0, 1000]");
         if (MinDocWords < 0) throw new ArgumentException($"min_doc_words {MinDocWords} must be at least 0");
         if (MinSentences < 0) throw new ArgumentException($"min_sentences {MinSentences} must be at least 0");

@@ -11,7 +11,8 @@ namespace DataFlow.Jobs.Dedup;
 /// buckets_per_band (1), keep (first | longest | max:FIELD | min:FIELD), verify_threshold (0.6, 0 = off),
 /// max_buffered_records (4000000), sentences (0 = off; N: cut repeated spans of N sentences, then stages
 /// NAME.sentences -> NAME.spans -> NAME follow, the document filter becoming NAME.documents), min_doc_words (50),
-/// min_sentences (3), plus the document keys (input, tasks, id_field, text_field, keep_removed, ...).
+/// min_sentences (3), url (false: keep one document per normalized URL), url_field (url), url_priority (first |
+/// longest | {column: NAME, order: newest | oldest | largest | smallest}; sets keep), plus the document keys (input, tasks, id_field, text_field, keep_removed, ...).
 /// </summary>
 public sealed class DedupStageType : IStageType
 {
@@ -56,6 +57,14 @@ public sealed class DedupStageType : IStageType
         {
             throw section.Error("keep", e.Message);
         }
+        var url = section.GetBool("url", defaults.Url);
+        if (ReadUrlPriority(section) is { } priority)
+        {
+            if (!url) throw section.Error("url_priority", "is set but url dedup is off (url: true)");
+            if (section.Has("keep") && keep != priority)
+                throw section.Error("url_priority", $"and keep ({keep}) disagree: one policy picks the survivor of every duplicate group; set one of them");
+            keep = priority;
+        }
         var documents = DocumentStageConfig.Read(section, settings);
         var options = new DedupOptions
         {
@@ -76,12 +85,49 @@ public sealed class DedupStageType : IStageType
             Keep = keep,
             VerifyThreshold = section.GetDouble("verify_threshold", defaults.VerifyThreshold, 0, 1),
             MaxBufferedRecords = section.GetLong("max_buffered_records", defaults.MaxBufferedRecords, 1, 1L << 40),
+            Url = url,
+            UrlField = section.GetString("url_field", defaults.UrlField)!,
             Sentences = section.GetInt("sentences", defaults.Sentences, 0, 1000),
             MinDocWords = section.GetInt("min_doc_words", defaults.MinDocWords, 0, int.MaxValue),
             MinSentences = section.GetInt("min_sentences", defaults.MinSentences, 0, int.MaxValue),
         };
-        if (!options.DocumentLevel && options.Sentences == 0) throw section.Error("minhash", "exact, minhash and sentences are all off: nothing to deduplicate");
+        if (!options.DocumentLevel && options.Sentences == 0) throw section.Error("minhash", "exact, minhash, url and sentences are all off: nothing to deduplicate");
         return options.Validate();
+    }
+
+    /// <summary>
+    /// <c>url_priority</c>: <c>first</c>, <c>longest</c>, or a mapping <c>{column: NAME, order: newest | oldest |
+    /// largest | smallest}</c>; null when absent.
+    /// </summary>
+    private static KeepPolicy? ReadUrlPriority(ConfigSection section)
+    {
+        if (!section.HasValue("url_priority")) return null;
+        ConfigSection? map;
+        try
+        {
+            map = section.GetSection("url_priority");
+        }
+        catch (ConfigException)
+        {
+            var text = section.GetString("url_priority")!;
+            return text.Trim().ToLowerInvariant() switch
+            {
+                "first" => KeepPolicy.First,
+                "longest" => new KeepPolicy(KeepPolicy.Rule.Longest),
+                _ => throw section.Error("url_priority", $"expected first, longest or {{column: NAME, order: newest | oldest | largest | smallest}}, got '{text}'"),
+            };
+        }
+        var column = map!.RequireString("column");
+        var order = map.GetString("order", "newest")!;
+        map.EnsureAllKeysUsed();
+        try
+        {
+            return KeepPolicy.ForUrl(column, order);
+        }
+        catch (ArgumentException e)
+        {
+            throw map.Error("order", e.Message);
+        }
     }
 
     /// <summary><c>exact</c>: true / written (the text as written, the default), normalized, or false.</summary>

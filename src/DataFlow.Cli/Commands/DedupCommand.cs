@@ -8,7 +8,7 @@ public sealed class DedupCommand : Command<DedupCommand.Settings>
     public sealed class Settings : StageCommandSettings
     {
         [CommandOption("--exact")]
-        [Description("Remove exact duplicates (XxHash128 of the text as written). With none of --exact, --minhash, --sentences, exact and minhash run.")]
+        [Description("Remove exact duplicates (XxHash128 of the text as written). With none of --exact, --minhash, --url, --sentences, exact and minhash run.")]
         public bool Exact { get; init; }
 
         [CommandOption("--exact-mode <MODE>")]
@@ -23,6 +23,10 @@ public sealed class DedupCommand : Command<DedupCommand.Settings>
         [Description("Cut spans of N consecutive sentences (3 is datatrove's default) from every document but the first that holds them; documents left under 50 words or 3 sentences are dropped. Alone, only this runs; with --exact or --minhash, after them.")]
         public int? Sentences { get; init; }
 
+        [CommandOption("--url")]
+        [Description("Keep one document per normalized URL (the url column, or metadata field; see docs/dedup.md). Alone, only this runs; with --exact or --minhash, beside them.")]
+        public bool Url { get; init; }
+
         [CommandOption("--keep <POLICY>")]
         [Description("Which cluster member survives: first (default), longest, max:FIELD, min:FIELD.")]
         public string? Keep { get; init; }
@@ -35,12 +39,13 @@ public sealed class DedupCommand : Command<DedupCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
         var keys = new Dictionary<string, string>();
-        if (settings.Exact || settings.MinHash || settings.Sentences is not null)
+        if (settings.Exact || settings.MinHash || settings.Url || settings.Sentences is not null)
         {
             keys["exact"] = settings.Exact ? "true" : "false";
             keys["minhash"] = settings.MinHash ? "true" : "false";
         }
         if (settings.ExactMode is { } mode) keys["exact"] = SingleStageRun.Quote(mode); // implies --exact
+        if (settings.Url) keys["url"] = "true";
         if (settings.Sentences is { } sentences) keys["sentences"] = sentences.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (settings.Keep is { } keep) keys["keep"] = SingleStageRun.Quote(keep);
         if (settings.KeepRemoved) keys["keep_removed"] = "true";
