@@ -14,10 +14,16 @@ MB=$(python3 -c "import json,sys; print(sum(len(json.loads(l)['text'].encode()) 
 cpu() { awk '/^TIME/ {printf "%.2f", $3 + $4}' "$1"; }
 /usr/bin/time -f 'TIME %e %U %S %M' "$ROOT/src/DataFlow.Cli/bin/Release/net10.0/dataflow" dedup --input "$WORK/in/$(basename "$IN")" \
   --output "$WORK/dataflow" --sentences 3 --tasks 1 --workers 1 > "$WORK/dataflow.log" 2>&1
+# The same with uncompressed Parquet (datatrove writes uncompressed JSONL): the output codec's share of the cost.
+printf 'compression: none\n' > "$WORK/none.yaml"
+/usr/bin/time -f 'TIME %e %U %S %M' "$ROOT/src/DataFlow.Cli/bin/Release/net10.0/dataflow" dedup --input "$WORK/in/$(basename "$IN")" \
+  --output "$WORK/dataflow-none" --sentences 3 --tasks 1 --workers 1 --config "$WORK/none.yaml" > "$WORK/dataflow-none.log" 2>&1
 /usr/bin/time -f 'TIME %e %U %S %M' "$DT_PY" "$ROOT/bench/sentence-dedup/datatrove_sentence.py" "$WORK/in/$(basename "$IN")" "$WORK/datatrove" > "$WORK/datatrove.log" 2>&1
 D=$(cpu "$WORK/dataflow.log"); T=$(cpu "$WORK/datatrove.log")
 echo "input: $MB MB of text"
 echo "DataFlow:  $D CPU s, $(python3 -c "print(round($MB/$D,1))") MB/s per core, peak RSS $(awk '/^TIME/ {print int($5/1024)}' "$WORK/dataflow.log") MB"
 echo "datatrove: $T CPU s, $(python3 -c "print(round($MB/$T,1))") MB/s per core, peak RSS $(awk '/^TIME/ {print int($5/1024)}' "$WORK/datatrove.log") MB"
-echo "ratio: $(python3 -c "print(round($T/$D,1))")x per core"
+N=$(cpu "$WORK/dataflow-none.log")
+echo "DataFlow, uncompressed Parquet: $N CPU s, $(python3 -c "print(round($MB/$N,1))") MB/s per core"
+echo "ratio: $(python3 -c "print(round($T/$D,1))")x per core (uncompressed output: $(python3 -c "print(round($T/$N,1))")x)"
 "$ROOT/bench/DataFlow.Bench.Dedup/bin/Release/net10.0/DataFlow.Bench.Dedup" sentence-agreement "$IN" "$WORK/datatrove/out/00000.jsonl" "$WORK/dataflow"

@@ -126,6 +126,8 @@ public sealed class SentenceFilterJob(DedupOptions options, DedupLayout layout) 
                 }
             }
         }
+        if (infos.MoveNext())
+            throw new InvalidDataException($"{infoFile}: lists more documents than the {ordinal} task {context.Index} read; the input changed since the signatures stage");
         if (next is { } leftOver)
             throw new InvalidDataException($"cuts of task {context.Index} list document {leftOver.Ordinal} but the task read only {ordinal} documents; the input changed since the signatures stage");
 
