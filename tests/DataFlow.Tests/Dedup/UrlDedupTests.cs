@@ -118,6 +118,21 @@ public sealed class UrlDedupTests : IDisposable
     }
 
     [Fact]
+    public void Cli_flags_url_and_sentences_run_only_those_dedups()
+    {
+        WriteCorpus();
+        var (code, _, stderr) = CliProcess.Run(_tmp.Path, "dedup", "-i", "f*.jsonl", "-o", "url-out", "--url", "--tasks", "1", "--keep-removed");
+        Assert.True(code == 0, stderr);
+        // First in input order survives; nothing else goes (exact and MinHash did not run: no near-duplicate reasons).
+        Assert.Equal(["a2", "a3", "a4"], ReadShards(Path.Combine(_tmp.File("url-out"), "removed")).Select(d => d.Id).Order().ToArray());
+        (code, _, stderr) = CliProcess.Run(_tmp.Path, "dedup", "-i", "f*.jsonl", "-o", "sent-out", "--sentences", "3", "--tasks", "1");
+        Assert.True(code == 0, stderr);
+        Assert.True(File.Exists(Path.Combine(_tmp.File("sent-out"), "_dataflow", "stages", "dedup.spans", "stats.json")));
+        Assert.False(Directory.Exists(Path.Combine(_tmp.File("sent-out"), "_dataflow", "stages", "dedup.clusters")));
+        Assert.Equal(9, ReadShards(_tmp.File("sent-out")).Count);
+    }
+
+    [Fact]
     public void Url_priority_without_url_or_against_keep_is_a_config_error_naming_the_key()
     {
         WriteCorpus();
