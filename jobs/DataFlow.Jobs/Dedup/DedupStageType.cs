@@ -9,7 +9,10 @@ namespace DataFlow.Jobs.Dedup;
 /// NAME.clusters -> NAME (the filter, whose shards downstream stages read). Keys (defaults):
 /// exact (true = written | normalized | false), minhash (true), ngram (5), char_ngram (5), cjk_share (0.3), bands (14), rows (8), seed (1),
 /// buckets_per_band (1), keep (first | longest | max:FIELD | min:FIELD), verify_threshold (0.6, 0 = off),
-/// max_buffered_records (4000000), plus the document keys (input, tasks, id_field, text_field, keep_removed, ...).
+/// max_buffered_records (4000000), sentences (0 = off; N: cut repeated spans of N sentences, then stages
+/// NAME.sentences -> NAME.spans -> NAME follow, the document filter becoming NAME.documents), min_doc_words (50),
+/// min_sentences (3), url (false: keep one document per normalized URL), url_field (url), url_priority (first |
+/// longest | {column: NAME, order: newest | oldest | largest | smallest}; sets keep), plus the document keys (input, tasks, id_field, text_field, keep_removed, ...).
 /// </summary>
 public sealed class DedupStageType : IStageType
 {
@@ -20,14 +23,22 @@ public sealed class DedupStageType : IStageType
     public IReadOnlyList<StageDefinition> Build(string stageName, ConfigSection section, PipelineSettings settings)
     {
         var options = Read(section, settings);
-        var layout = new DedupLayout(stageName);
-        return
-        [
-            new StageDefinition(layout.Signatures, Name, new MinHashSignatureJob(options)),
-            new StageDefinition(layout.Buckets, Name, new LshBucketJob(options, layout)),
-            new StageDefinition(layout.Clusters, Name, new DuplicateClusterJob(options, layout)),
-            new StageDefinition(layout.Filter, Name, new DedupFilterJob(options, layout)),
-        ];
+        var layout = new DedupLayout(stageName) { SentencesAfterDocuments = options.DocumentLevel && options.Sentences > 0 };
+        var stages = new List<StageDefinition>();
+        if (options.DocumentLevel)
+        {
+            stages.Add(new StageDefinition(layout.Signatures, Name, new MinHashSignatureJob(options)));
+            stages.Add(new StageDefinition(layout.Buckets, Name, new LshBucketJob(options, layout)));
+            stages.Add(new StageDefinition(layout.Clusters, Name, new DuplicateClusterJob(options, layout)));
+            stages.Add(new StageDefinition(layout.Filter, Name, new DedupFilterJob(options, layout)));
+        }
+        if (options.Sentences > 0)
+        {
+            stages.Add(new StageDefinition(layout.SentenceSignatures, Name, new SentenceSignatureJob(options, layout)));
+            stages.Add(new StageDefinition(layout.SentenceFinder, Name, new SentenceFinderJob(options, layout)));
+            stages.Add(new StageDefinition(layout.SentenceFilter, Name, new SentenceFilterJob(options, layout)));
+        }
+        return stages;
     }
 
     /// <summary>Row-group bound of the filter's shards (UTF-8 bytes buffered before a row group is written).</summary>
@@ -45,6 +56,14 @@ public sealed class DedupStageType : IStageType
         catch (ArgumentException e)
         {
             throw section.Error("keep", e.Message);
+        }
+        var url = section.GetBool("url", defaults.Url);
+        if (ReadUrlPriority(section) is { } priority)
+        {
+            if (!url) throw section.Error("url_priority", "is set but url dedup is off (url: true)");
+            if (section.Has("keep") && keep != priority)
+                throw section.Error("url_priority", $"and keep ({keep}) disagree: one policy picks the survivor of every duplicate group; set one of them");
+            keep = priority;
         }
         var documents = DocumentStageConfig.Read(section, settings);
         var options = new DedupOptions
@@ -66,9 +85,49 @@ public sealed class DedupStageType : IStageType
             Keep = keep,
             VerifyThreshold = section.GetDouble("verify_threshold", defaults.VerifyThreshold, 0, 1),
             MaxBufferedRecords = section.GetLong("max_buffered_records", defaults.MaxBufferedRecords, 1, 1L << 40),
+            Url = url,
+            UrlField = section.GetString("url_field", defaults.UrlField)!,
+            Sentences = section.GetInt("sentences", defaults.Sentences, 0, 1000),
+            MinDocWords = section.GetInt("min_doc_words", defaults.MinDocWords, 0, int.MaxValue),
+            MinSentences = section.GetInt("min_sentences", defaults.MinSentences, 0, int.MaxValue),
         };
-        if (options.Exact == ExactMode.Off && !options.MinHash) throw section.Error("minhash", "exact and minhash are both off: nothing to deduplicate");
+        if (!options.DocumentLevel && options.Sentences == 0) throw section.Error("minhash", "exact, minhash, url and sentences are all off: nothing to deduplicate");
         return options.Validate();
+    }
+
+    /// <summary>
+    /// <c>url_priority</c>: <c>first</c>, <c>longest</c>, or a mapping <c>{column: NAME, order: newest | oldest |
+    /// largest | smallest}</c>; null when absent.
+    /// </summary>
+    private static KeepPolicy? ReadUrlPriority(ConfigSection section)
+    {
+        if (!section.HasValue("url_priority")) return null;
+        ConfigSection? map;
+        try
+        {
+            map = section.GetSection("url_priority");
+        }
+        catch (ConfigException)
+        {
+            var text = section.GetString("url_priority")!;
+            return text.Trim().ToLowerInvariant() switch
+            {
+                "first" => KeepPolicy.First,
+                "longest" => new KeepPolicy(KeepPolicy.Rule.Longest),
+                _ => throw section.Error("url_priority", $"expected first, longest or {{column: NAME, order: newest | oldest | largest | smallest}}, got '{text}'"),
+            };
+        }
+        var column = map!.RequireString("column");
+        var order = map.GetString("order", "newest")!;
+        map.EnsureAllKeysUsed();
+        try
+        {
+            return KeepPolicy.ForUrl(column, order);
+        }
+        catch (ArgumentException e)
+        {
+            throw map.Error("order", e.Message);
+        }
     }
 
     /// <summary><c>exact</c>: true / written (the text as written, the default), normalized, or false.</summary>

@@ -6,14 +6,14 @@ namespace DataFlow.Jobs.Dedup;
 /// <summary>
 /// Dedup stage 2 (reduce side). Task j k-way merges partition j of every signatures task from disk and, for
 /// each run of equal hashes (an LSH bucket, or a group of identical normalized texts), emits the pairs
-/// (first member, other member). Memory: one read buffer per sorted run, independent of data size.
+/// (first member, other member). URL partitions are exact partitions whose hash is the normalized URL's. Memory: one read buffer per sorted run, independent of data size.
 /// </summary>
 public sealed class LshBucketJob(DedupOptions options, DedupLayout layout) : IStageJob
 {
     public IReadOnlyList<TaskPlan> Plan(PlanContext context)
     {
         var signatures = context.ManifestOf(layout.Signatures);
-        var partitions = options.NearPartitions + options.ExactPartitions;
+        var partitions = options.AllPartitions;
         return Enumerable.Range(0, partitions).Select(p => new TaskPlan(p,
             signatures.Tasks.Select(t => t.Outputs[p]).ToList(),
             [DedupLayout.PairsFile(context.OutputDir, p)])).ToList();
