@@ -38,6 +38,18 @@ public sealed class QuantizedMatrix : FastTextMatrix
 
     public override void AddRowToVector(Span<float> x, int row, float scale) => Quantizer.AddCode(x, Code(row), scale * Norm(row));
 
+    public override void AddRowsToVector(ReadOnlySpan<int> rowIds, Span<float> x)
+    {
+        // One decode buffer for all rows: decode, then one vectorised add per row.
+        Span<float> decoded = Cols <= 1024 ? stackalloc float[Cols] : new float[Cols];
+        foreach (var id in rowIds)
+        {
+            if ((uint)id >= (uint)Rows) throw new ArgumentOutOfRangeException(nameof(rowIds), id, $"row outside [0, {Rows})");
+            Quantizer.Decode(Code(id), decoded);
+            ProductQuantizer.AddDecoded(x, decoded, Norm(id));
+        }
+    }
+
     public override float DotRow(ReadOnlySpan<float> x, int row) => Quantizer.MulCode(x, Code(row), Norm(row));
 
     public static QuantizedMatrix Read(BinaryReader reader)
