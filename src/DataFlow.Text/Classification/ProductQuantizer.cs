@@ -24,6 +24,9 @@ public sealed class ProductQuantizer
 
     public int Dim { get; }
 
+    /// <summary>All centroids: sub-quantizer m's centroid c starts at (m * 256 + c) * SubDim (the last one's at m * 256 * SubDim + c * LastSubDim).</summary>
+    internal float[] CentroidData => centroids;
+
     /// <summary>Bytes per code (fastText's nsubq).</summary>
     public int SubQuantizers { get; }
 
