@@ -99,6 +99,10 @@ public sealed class DenseMatrix : FastTextMatrix
         var n = reader.ReadInt64();
         if (m < 0 || n < 0 || m > int.MaxValue || n > int.MaxValue || m * n > Array.MaxLength)
             throw new InvalidDataException($"dense matrix of {m} x {n} is out of range");
+        // A damaged header must not allocate gigabytes before the read fails.
+        var stream = reader.BaseStream;
+        if (stream.CanSeek && m * n * sizeof(float) > stream.Length - stream.Position)
+            throw new EndOfStreamException($"dense matrix of {m} x {n} needs {m * n * sizeof(float)} bytes, {stream.Length - stream.Position} remain");
         var values = new float[m * n];
         var bytes = MemoryMarshal.AsBytes(values.AsSpan());
         var read = 0;
