@@ -24,6 +24,9 @@ public sealed class ProductQuantizer
 
     public int Dim { get; }
 
+    /// <summary>All centroids: sub-quantizer m's centroid c starts at (m * 256 + c) * SubDim (the last one's at m * 256 * SubDim + c * LastSubDim).</summary>
+    internal float[] CentroidData => centroids;
+
     /// <summary>Bytes per code (fastText's nsubq).</summary>
     public int SubQuantizers { get; }
 
@@ -49,42 +52,35 @@ public sealed class ProductQuantizer
         return res * alpha;
     }
 
-    /// <summary>x += alpha * decoded row (fastText's addcode): the hot loop of quantized prediction, so bounds are checked once.</summary>
+    /// <summary>x += alpha * decoded row (fastText's addcode).</summary>
     public void AddCode(Span<float> x, ReadOnlySpan<byte> code, float alpha)
     {
-        if (x.Length < Dim || code.Length < SubQuantizers) throw new ArgumentException($"need {Dim} values and {SubQuantizers} code bytes");
-        ref var xs = ref MemoryMarshal.GetReference(x);
+        Span<float> decoded = Dim <= 1024 ? stackalloc float[Dim] : new float[Dim];
+        Decode(code, decoded);
+        AddDecoded(x, decoded, alpha);
+    }
+
+    /// <summary>x += alpha * decoded: per element the multiply and add of fastText's addcode (alpha 1 multiplies exactly).</summary>
+    internal static void AddDecoded(Span<float> x, ReadOnlySpan<float> decoded, float alpha)
+    {
+        if (alpha == 1f) DenseMatrix.Add(x[..decoded.Length], decoded);
+        else DenseMatrix.AddScaled(x[..decoded.Length], decoded, alpha);
+    }
+
+    /// <summary>The row a code stands for: its centroids side by side.</summary>
+    public void Decode(ReadOnlySpan<byte> code, Span<float> destination)
+    {
+        if (destination.Length < Dim || code.Length < SubQuantizers) throw new ArgumentException($"need room for {Dim} values and {SubQuantizers} code bytes");
         ref var cs = ref MemoryMarshal.GetArrayDataReference(centroids);
-        var d = SubDim;
-        var last = SubQuantizers - 1;
-        if (d == 2 && LastSubDim == 2 && Dim <= 1024)
+        if (SubDim == 2 && LastSubDim == 2)
         {
-            // fastText's default dsub: each centroid is two floats, copied as one 64-bit word into a decoded row,
-            // then one vectorised x += alpha * row (per element the same multiply and add as the scalar loop).
-            Span<float> decoded = stackalloc float[Dim];
-            ref var pairs = ref Unsafe.As<float, long>(ref MemoryMarshal.GetReference(decoded));
+            // fastText's default dsub: each centroid is two floats, copied as one 64-bit word.
+            ref var pairs = ref Unsafe.As<float, long>(ref MemoryMarshal.GetReference(destination));
             for (var m = 0; m < SubQuantizers; m++)
                 Unsafe.Add(ref pairs, m) = Unsafe.As<float, long>(ref Unsafe.Add(ref cs, (m * CentroidsPerSubQuantizer + code[m]) * 2));
-            DenseMatrix.AddScaled(x[..Dim], decoded, alpha);
             return;
         }
-        for (var m = 0; m < last; m++)
-        {
-            ref var c = ref Unsafe.Add(ref cs, (m * CentroidsPerSubQuantizer + code[m]) * d);
-            ref var xm = ref Unsafe.Add(ref xs, m * d);
-            if (d == 2)
-            {
-                xm += alpha * c;
-                Unsafe.Add(ref xm, 1) += alpha * Unsafe.Add(ref c, 1);
-            }
-            else
-            {
-                for (var n = 0; n < d; n++) Unsafe.Add(ref xm, n) += alpha * Unsafe.Add(ref c, n);
-            }
-        }
-        ref var cl = ref Unsafe.Add(ref cs, last * CentroidsPerSubQuantizer * d + code[last] * LastSubDim);
-        ref var xl = ref Unsafe.Add(ref xs, last * d);
-        for (var n = 0; n < LastSubDim; n++) Unsafe.Add(ref xl, n) += alpha * Unsafe.Add(ref cl, n);
+        for (var m = 0; m < SubQuantizers; m++) Centroid(m, code[m]).CopyTo(destination[(m * SubDim)..]);
     }
 
     public static ProductQuantizer Read(BinaryReader reader)
