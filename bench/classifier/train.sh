@@ -23,7 +23,7 @@ open(f"{work}/train.txt", "w", encoding="utf-8").writelines(lines)
 PY
 dotnet build "$root/src/DataFlow.Cli" -c Release -v q -nologo >/dev/null
 dataflow=("dotnet" "$root/src/DataFlow.Cli/bin/Release/net10.0/dataflow.dll")
-echo "data: $(wc -l <"$work/train.txt") lines, $(( $(stat -c %s "$work/train.txt") / 1000000 )) MB; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "data: $(wc -l <"$work/train.txt") lines, $(awk -v b="$(stat -c %s "$work/train.txt")" 'BEGIN { printf "%.1f", b / 1e6 }') MB; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-8s %-7s %-44s %16s %16s %12s %14s\n' threads loss options "fastText wall/cpu" "ours wall/cpu" "cpu ratio" "P@1 ft/ours"
 # One configuration, both trainers, one after the other: "wall cpu" of each from GNU time.
 run() {
