@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace DataFlow.Text.Classification;
@@ -32,6 +33,25 @@ public sealed class DenseMatrix : FastTextMatrix
     public override void AddRowToVector(Span<float> x, int row) => Add(x, Row(row));
 
     public override void AddRowToVector(Span<float> x, int row, float scale) => AddScaled(x, Row(row), scale);
+
+    /// <summary>x += each row, one vectorised pass per row with bounds checked once per row (the hot loop of predict).</summary>
+    public override void AddRowsToVector(ReadOnlySpan<int> rowIds, Span<float> x)
+    {
+        if (x.Length < cols) throw new ArgumentException($"vector of {x.Length} values for rows of {cols}", nameof(x));
+        ref var x0 = ref MemoryMarshal.GetReference(x);
+        ref var d0 = ref MemoryMarshal.GetArrayDataReference(data);
+        var lanes = Vector<float>.Count;
+        var full = Vector.IsHardwareAccelerated ? cols - cols % lanes : 0;
+        foreach (var id in rowIds)
+        {
+            if ((uint)id >= (uint)rows) throw new ArgumentOutOfRangeException(nameof(rowIds), id, $"row outside [0, {rows})");
+            ref var r = ref Unsafe.Add(ref d0, (nint)id * cols);
+            var j = 0;
+            for (; j < full; j += lanes)
+                Vector.StoreUnsafe(Vector.LoadUnsafe(ref x0, (nuint)j) + Vector.LoadUnsafe(ref r, (nuint)j), ref x0, (nuint)j);
+            for (; j < cols; j++) Unsafe.Add(ref x0, j) += Unsafe.Add(ref r, j);
+        }
+    }
 
     /// <summary>row += scale * x (the training update).</summary>
     public void AddVectorToRow(ReadOnlySpan<float> x, int row, float scale) => AddScaled(Row(row), x, scale);

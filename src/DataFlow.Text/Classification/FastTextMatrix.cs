@@ -17,6 +17,12 @@ public abstract class FastTextMatrix
     /// <summary>x += scale * row.</summary>
     public abstract void AddRowToVector(Span<float> x, int row, float scale);
 
+    /// <summary>x += each of the rows (the hidden-vector sum of predict and training), in the order given.</summary>
+    public virtual void AddRowsToVector(ReadOnlySpan<int> rowIds, Span<float> x)
+    {
+        foreach (var id in rowIds) AddRowToVector(x, id);
+    }
+
     /// <summary>row · x, summed in index order.</summary>
     public abstract float DotRow(ReadOnlySpan<float> x, int row);
 

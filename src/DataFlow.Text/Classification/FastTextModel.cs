@@ -216,7 +216,7 @@ public sealed class FastTextModel
     {
         hidden.Clear();
         if (ids.IsEmpty) return false;
-        foreach (var id in ids) Input.AddRowToVector(hidden, id);
+        Input.AddRowsToVector(ids, hidden);
         var scale = (float)(1.0 / ids.Length);
         for (var j = 0; j < hidden.Length; j++) hidden[j] *= scale;
         return true;

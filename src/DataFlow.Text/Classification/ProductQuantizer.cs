@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace DataFlow.Text.Classification;
@@ -22,6 +23,9 @@ public sealed class ProductQuantizer
     }
 
     public int Dim { get; }
+
+    /// <summary>All centroids: sub-quantizer m's centroid c starts at (m * 256 + c) * SubDim (the last one's at m * 256 * SubDim + c * LastSubDim).</summary>
+    internal float[] CentroidData => centroids;
 
     /// <summary>Bytes per code (fastText's nsubq).</summary>
     public int SubQuantizers { get; }
@@ -51,13 +55,32 @@ public sealed class ProductQuantizer
     /// <summary>x += alpha * decoded row (fastText's addcode).</summary>
     public void AddCode(Span<float> x, ReadOnlySpan<byte> code, float alpha)
     {
-        for (var m = 0; m < SubQuantizers; m++)
+        Span<float> decoded = Dim <= 1024 ? stackalloc float[Dim] : new float[Dim];
+        Decode(code, decoded);
+        AddDecoded(x, decoded, alpha);
+    }
+
+    /// <summary>x += alpha * decoded: per element the multiply and add of fastText's addcode (alpha 1 multiplies exactly).</summary>
+    internal static void AddDecoded(Span<float> x, ReadOnlySpan<float> decoded, float alpha)
+    {
+        if (alpha == 1f) DenseMatrix.Add(x[..decoded.Length], decoded);
+        else DenseMatrix.AddScaled(x[..decoded.Length], decoded, alpha);
+    }
+
+    /// <summary>The row a code stands for: its centroids side by side.</summary>
+    public void Decode(ReadOnlySpan<byte> code, Span<float> destination)
+    {
+        if (destination.Length < Dim || code.Length < SubQuantizers) throw new ArgumentException($"need room for {Dim} values and {SubQuantizers} code bytes");
+        ref var cs = ref MemoryMarshal.GetArrayDataReference(centroids);
+        if (SubDim == 2 && LastSubDim == 2)
         {
-            var c = Centroid(m, code[m]);
-            var xs = x.Slice(m * SubDim, c.Length);
-            if (alpha == 1f) DenseMatrix.Add(xs, c);
-            else DenseMatrix.AddScaled(xs, c, alpha);
+            // fastText's default dsub: each centroid is two floats, copied as one 64-bit word.
+            ref var pairs = ref Unsafe.As<float, long>(ref MemoryMarshal.GetReference(destination));
+            for (var m = 0; m < SubQuantizers; m++)
+                Unsafe.Add(ref pairs, m) = Unsafe.As<float, long>(ref Unsafe.Add(ref cs, (m * CentroidsPerSubQuantizer + code[m]) * 2));
+            return;
         }
+        for (var m = 0; m < SubQuantizers; m++) Centroid(m, code[m]).CopyTo(destination[(m * SubDim)..]);
     }
 
     public static ProductQuantizer Read(BinaryReader reader)

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace DataFlow.Text.Classification;
 
 /// <summary>
@@ -37,6 +40,34 @@ public sealed class QuantizedMatrix : FastTextMatrix
     public override void AddRowToVector(Span<float> x, int row) => Quantizer.AddCode(x, Code(row), Norm(row));
 
     public override void AddRowToVector(Span<float> x, int row, float scale) => Quantizer.AddCode(x, Code(row), scale * Norm(row));
+
+    public override void AddRowsToVector(ReadOnlySpan<int> rowIds, Span<float> x)
+    {
+        if (x.Length < Cols) throw new ArgumentException($"vector of {x.Length} values for rows of {Cols}", nameof(x));
+        // One decode buffer for all rows: decode, then one vectorised x += norm * row per row.
+        Span<float> decoded = Cols <= 1024 ? stackalloc float[Cols] : new float[Cols];
+        var pairs = Quantizer.SubDim == 2 && Quantizer.LastSubDim == 2;
+        ref var pairs0 = ref Unsafe.As<float, long>(ref MemoryMarshal.GetReference(decoded));
+        ref var centroidPairs = ref Unsafe.As<float, long>(ref MemoryMarshal.GetArrayDataReference(Quantizer.CentroidData));
+        ref var codes0 = ref MemoryMarshal.GetArrayDataReference(codes);
+        var nsubq = Quantizer.SubQuantizers;
+        foreach (var id in rowIds)
+        {
+            if ((uint)id >= (uint)Rows) throw new ArgumentOutOfRangeException(nameof(rowIds), id, $"row outside [0, {Rows})");
+            if (pairs)
+            {
+                // fastText's default dsub 2: each centroid is two floats, copied as one 64-bit word.
+                ref var code = ref Unsafe.Add(ref codes0, (nint)id * nsubq);
+                for (var m = 0; m < nsubq; m++)
+                    Unsafe.Add(ref pairs0, m) = Unsafe.Add(ref centroidPairs, m * ProductQuantizer.CentroidsPerSubQuantizer + Unsafe.Add(ref code, m));
+            }
+            else
+            {
+                Quantizer.Decode(Code(id), decoded);
+            }
+            ProductQuantizer.AddDecoded(x, decoded, Norm(id));
+        }
+    }
 
     public override float DotRow(ReadOnlySpan<float> x, int row) => Quantizer.MulCode(x, Code(row), Norm(row));
 

@@ -84,6 +84,38 @@ public class FastTextPredictionTests(ClassifierFixture fixture)
         for (var j = 0; j < 8; j++) Assert.Equal(expected[j] * (float)(1.0 / 3), vector[j]);
     }
 
+    [Fact]
+    public void Predictions_from_many_threads_equal_the_ones_from_one()
+    {
+        var prefix = Path.Combine(fixture.NewFolder(), "model");
+        FastTextCli.Run("supervised", "-input", fixture.File("lang.train"), "-output", prefix, "-dim", "16", "-epoch", "2", "-minn", "2", "-maxn", "4",
+            "-wordNgrams", "2", "-bucket", "50000", "-thread", "2", "-verbose", "0");
+        var model = FastTextModel.Load(prefix + ".bin");
+        var lines = File.ReadAllLines(fixture.File("lang.test"));
+        var sequential = lines.Select(l => model.Predict(l, 3)).ToArray();
+        var parallel = new IReadOnlyList<FastTextPrediction>[lines.Length];
+        Parallel.For(0, lines.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i => parallel[i] = model.Predict(lines[i], 3));
+        for (var i = 0; i < lines.Length; i++) Assert.Equal(sequential[i], parallel[i]);
+    }
+
+    [Theory]
+    // Published FNV-1a 32-bit test vectors (ASCII bytes, where the sign extension fastText applies changes nothing).
+    [InlineData("", 0x811c9dc5u)]
+    [InlineData("a", 0xe40c292cu)]
+    [InlineData("foobar", 0xbf9cf968u)]
+    public void The_hash_is_fnv1a_over_the_bytes(string text, uint expected) =>
+        Assert.Equal(expected, FastTextDictionary.Hash(Encoding.UTF8.GetBytes(text)));
+
+    [Fact]
+    public void Bytes_above_127_are_hashed_as_signed_chars()
+    {
+        // By hand: fastText xors uint32(int8(0xC3)) = 0xFFFFFFC3, not 0xC3, for the first byte of "é" (C3 A9).
+        uint h = 0x811c9dc5;
+        h = (h ^ 0xFFFFFFC3u) * 16777619u;
+        h = (h ^ 0xFFFFFFA9u) * 16777619u;
+        Assert.Equal(h, FastTextDictionary.Hash("é"u8));
+    }
+
     private static string[] Split(string flags) => flags.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
     private static List<byte[]> SplitLines(byte[] bytes)
