@@ -161,7 +161,7 @@ public sealed class FastTextTrainer
             }
             catch (Exception e)
             {
-                _failure ??= e;
+                Interlocked.CompareExchange(ref _failure, e, null);
                 _stop = true;
             }
         }
