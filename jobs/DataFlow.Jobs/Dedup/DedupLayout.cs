@@ -6,6 +6,7 @@ public sealed record DedupLayout(string StageName)
     public string Signatures => StageName + ".signatures";
     public string Buckets => StageName + ".buckets";
     public string Clusters => StageName + ".clusters";
+    public string Index => StageName + ".index";
     public string Filter => StageName;
 
     /// <summary>Partition j of signatures task i: band records (j below the near partitions) or exact records.</summary>

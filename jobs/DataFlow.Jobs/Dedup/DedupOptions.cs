@@ -31,6 +31,12 @@ public sealed record DedupOptions
     /// <summary>Band/exact records a signatures task buffers before it sorts and spills a run (16-24 bytes each).</summary>
     public long MaxBufferedRecords { get; init; } = 4_000_000;
 
+    /// <summary>Folder this run writes its index to (<c>write_index</c>), or null: later runs deduplicate against it.</summary>
+    public string? WriteIndex { get; init; }
+
+    /// <summary>Indexes of earlier runs (<c>against</c>), opened and checked: a document that duplicates one of theirs is removed.</summary>
+    public IReadOnlyList<DedupIndex> Against { get; init; } = [];
+
     public int NearPartitions => MinHash ? Signature.Bands * BucketsPerBand : 0;
     public int ExactPartitions => Exact != ExactMode.Off ? BucketsPerBand : 0;
     public bool Verify => MinHash && VerifyThreshold > 0;
