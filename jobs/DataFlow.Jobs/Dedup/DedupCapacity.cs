@@ -50,7 +50,10 @@ public sealed record DedupCapacity(DedupOptions Options, long Documents, long By
 
         var filter = new StageEstimate("filter", SignatureTasks, SignatureTasks * (o.Documents.KeepRemoved ? 2L : 1L),
             Math.Min(o.Documents.Write.RowGroupBytes, DedupStageType.FilterRowGroupBytes) * 2 + FingerprintBytes, Documents * BytesPerDocument);
-        return [signatures, buckets, clusters, filter];
+        if (o.WriteIndex is null) return [signatures, buckets, clusters, filter];
+        // The index is a copy of the signature files (not the docs files): one 64 KiB-buffered copy at a time.
+        var index = new StageEstimate("index", SignatureTasks, SignatureTasks * (partitions + (o.Verify ? 2L : 1L)), 1L << 16, Documents * (perDocument - info));
+        return [signatures, buckets, clusters, index, filter];
     }
 }
 

@@ -294,6 +294,17 @@ public sealed class DedupIndexTests : IDisposable
     }
 
     [Fact]
+    public void Plan_estimates_the_index_as_a_copy_of_the_band_exact_and_signature_records()
+    {
+        var stages = new DedupCapacity(new DedupOptions { WriteIndex = "/idx" }, 1_000_000, 4000, 4, 0.2).Stages();
+        Assert.Equal(["signatures", "buckets", "clusters", "index", "filter"], stages.Select(s => s.Stage).ToArray());
+        var index = stages.Single(s => s.Stage == "index");
+        // Per document, by hand: 14 band records of 16 B, one exact record of 24 B, the signature (2 + 112 words of 4 B).
+        Assert.Equal(1_000_000L * (14 * 16 + 24 + (2 + 112) * 4), index.DiskBytes);
+        Assert.Equal(4 * (15 + 2), index.Files);
+    }
+
+    [Fact]
     public void Cli_writes_an_index_and_dedups_a_later_batch_against_it()
     {
         WriteSmallIndex();
