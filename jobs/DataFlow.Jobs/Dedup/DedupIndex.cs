@@ -55,8 +55,8 @@ public sealed class DedupIndex
         if (head.Parts is < 1 or > DocRef.MaxIndexParts)
             throw new InvalidDataException($"{first}: corrupt dedup index: parts {head.Parts} is not in [1, {DocRef.MaxIndexParts}]");
 
-        var stray = Directory.EnumerateFiles(folder, "part-?????.json").Select(Path.GetFileName)
-            .Where(n => !Enumerable.Range(0, head.Parts).Any(k => DedupIndexPart.FileName(k) == n)).Order(StringComparer.Ordinal).ToList();
+        var stray = Directory.EnumerateFiles(folder, "part-?????.json").Select(p => Path.GetFileName(p))
+            .Where(n => !int.TryParse(n.AsSpan(5, 5), out var k) || k >= head.Parts).Order(StringComparer.Ordinal).ToList();
         if (stray.Count > 0)
             throw new InvalidDataException($"{folder}: dedup index has {head.Parts} parts, but {stray[0]} is there too (two indexes written into one folder?)");
         var parts = new List<DedupIndexPart> { head };

@@ -93,13 +93,9 @@ public sealed class DuplicateClusterJob(DedupOptions options, DedupLayout layout
         var bytes = new ChunkedList<long>(n);
         var idHash = new ChunkedList<ulong>(n);
         var seen = new ChunkedList<bool>(n);
-        // Indexed documents were kept (or removed) by an earlier run and are not in this one: they win every cluster.
+        // Indexed documents were kept (or removed) by an earlier run and are not in this one: they have no info here and win every cluster.
         for (long node = 0; node < n; node++)
-            if (DocRef.IsIndexed(graph.DocOf(node)))
-            {
-                priority[node] = double.PositiveInfinity;
-                seen[node] = true;
-            }
+            if (DocRef.IsIndexed(graph.DocOf(node))) seen[node] = true;
         foreach (var file in infoFiles)
             foreach (var info in ReadAll<DocInfoRecord>(file, DocInfoRecord.Kind))
                 if (graph.TryGetNode(info.Doc, out var node))
@@ -117,7 +113,12 @@ public sealed class DuplicateClusterJob(DedupOptions options, DedupLayout layout
         var exactRep = new ChunkedList<long>(n);
         keeper.Fill(-1);
         exactRep.Fill(-1);
-        bool Better(long x, long y) => priority[x] > priority[y] || (priority[x] == priority[y] && graph.DocOf(x) < graph.DocOf(y));
+        bool Better(long x, long y)
+        {
+            var (ix, iy) = (DocRef.IsIndexed(graph.DocOf(x)), DocRef.IsIndexed(graph.DocOf(y)));
+            if (ix != iy) return ix; // an indexed document beats any priority a new one may have
+            return priority[x] > priority[y] || (priority[x] == priority[y] && graph.DocOf(x) < graph.DocOf(y));
+        }
         for (long node = 0; node < n; node++)
         {
             var root = graph.ClusterOf(node);

@@ -267,13 +267,19 @@ public sealed class DedupIndexTests : IDisposable
     }
 
     [Fact]
-    public void A_missing_part_is_an_error_naming_the_folder_and_the_part()
+    public void A_missing_or_extra_part_is_an_error_naming_the_folder_and_the_part()
     {
         WriteSmallIndex();
         File.Delete(Path.Combine(Folder("index"), "part-00001.json"));
         var e = Assert.Throws<ConfigException>(() => LoadAgainst(""));
         Assert.Contains(Folder("index"), e.Message);
         Assert.Contains("part-00001.json is missing", e.Message);
+
+        // A part beyond the count: two indexes written into one folder.
+        File.Copy(Path.Combine(Folder("index"), "part-00000.json"), Path.Combine(Folder("index"), "part-00001.json"));
+        File.Copy(Path.Combine(Folder("index"), "part-00000.json"), Path.Combine(Folder("index"), "part-00002.json"));
+        e = Assert.Throws<ConfigException>(() => LoadAgainst(""));
+        Assert.Contains("part-00002.json is there too", e.Message);
     }
 
     [Theory]
