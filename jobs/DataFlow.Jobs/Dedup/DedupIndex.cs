@@ -26,7 +26,7 @@ public sealed class DedupIndex
     /// <summary>The record files part <paramref name="part"/> of an index holds for <paramref name="options"/>: every partition, then the signatures when verifying.</summary>
     public static IReadOnlyList<string> FileNames(DedupOptions options, int part)
     {
-        var names = Enumerable.Range(0, options.NearPartitions + options.ExactPartitions)
+        var names = Enumerable.Range(0, options.AllPartitions)
             .Select(p => Path.GetFileName(DedupLayout.PartitionFile("", part, p))).ToList();
         if (options.Verify) names.Add(Path.GetFileName(DedupLayout.SignatureFile("", part)));
         return names;
@@ -84,7 +84,7 @@ public sealed class DedupIndex
         var listed = part.Files.Select(f => f.Name).ToList();
         if (!listed.SequenceEqual(expected))
             throw new InvalidDataException($"{Path.Combine(folder, DedupIndexPart.FileName(part.Part))}: corrupt dedup index: lists files [{string.Join(", ", listed)}], expected [{string.Join(", ", expected)}]");
-        var partitions = options.NearPartitions + options.ExactPartitions;
+        var partitions = options.AllPartitions;
         for (var i = 0; i < part.Files.Count; i++)
         {
             var file = part.Files[i];

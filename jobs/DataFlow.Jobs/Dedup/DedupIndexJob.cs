@@ -37,7 +37,7 @@ public sealed class DedupIndexJob(DedupOptions options, DedupLayout layout, stri
         {
             var temp = context.CreateOutput(context.Plan.Outputs[i]);
             File.Copy(context.Inputs[i], temp, overwrite: true);
-            var kind = i < options.NearPartitions ? BandRecord.Kind : i < options.NearPartitions + options.ExactPartitions ? ExactRecord.Kind : DedupLayout.SignatureKind;
+            var kind = i < options.NearPartitions ? BandRecord.Kind : i < options.AllPartitions ? ExactRecord.Kind : DedupLayout.SignatureKind;
             var size = kind == BandRecord.Kind ? RecordFileWriter<BandRecord>.RecordSize : kind == ExactRecord.Kind ? RecordFileWriter<ExactRecord>.RecordSize : sizeof(uint);
             // Checks the copy as a record file (length, run table); the run checksums themselves travel in the copy.
             var file = DedupIndexFile.Of(names[i], temp, RecordFileFormat.ReadInfo(temp, size, kind));

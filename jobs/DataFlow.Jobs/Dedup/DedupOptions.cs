@@ -37,6 +37,9 @@ public sealed record DedupOptions
     /// <summary>Indexes of earlier runs (<c>against</c>), opened and checked: a document that duplicates one of theirs is removed.</summary>
     public IReadOnlyList<DedupIndex> Against { get; init; } = [];
 
+    /// <summary>All partitions the signatures stage writes, the buckets stage reads and an index holds: near, then exact.</summary>
+    public int AllPartitions => NearPartitions + ExactPartitions;
+
     public int NearPartitions => MinHash ? Signature.Bands * BucketsPerBand : 0;
     public int ExactPartitions => Exact != ExactMode.Off ? BucketsPerBand : 0;
     public bool Verify => MinHash && VerifyThreshold > 0;

@@ -16,7 +16,7 @@ public sealed class LshBucketJob(DedupOptions options, DedupLayout layout) : ISt
     public IReadOnlyList<TaskPlan> Plan(PlanContext context)
     {
         var signatures = context.ManifestOf(layout.Signatures);
-        var partitions = options.NearPartitions + options.ExactPartitions;
+        var partitions = options.AllPartitions;
         return Enumerable.Range(0, partitions).Select(p => new TaskPlan(p,
             [.. signatures.Tasks.Select(t => t.Outputs[p]), .. IndexInputs(p).Select(i => i.Path)],
             [DedupLayout.PairsFile(context.OutputDir, p)])).ToList();
