@@ -86,16 +86,18 @@ public sealed class DuplicateClusterJob(DedupOptions options, DedupLayout layout
         stats.Add("candidate_pairs_rejected", rejected);
 
         var n = graph.Count;
-        long indexedNodes = 0;
-        for (long node = 0; node < n; node++)
-            if (DocRef.IsIndexed(graph.DocOf(node))) indexedNodes++;
         var priority = new ChunkedList<double>(n);
         var bytes = new ChunkedList<long>(n);
         var idHash = new ChunkedList<ulong>(n);
         var seen = new ChunkedList<bool>(n);
         // Indexed documents were kept (or removed) by an earlier run and are not in this one: they have no info here and win every cluster.
+        long indexedNodes = 0;
         for (long node = 0; node < n; node++)
-            if (DocRef.IsIndexed(graph.DocOf(node))) seen[node] = true;
+            if (DocRef.IsIndexed(graph.DocOf(node)))
+            {
+                seen[node] = true;
+                indexedNodes++;
+            }
         foreach (var file in infoFiles)
             foreach (var info in ReadAll<DocInfoRecord>(file, DocInfoRecord.Kind))
                 if (graph.TryGetNode(info.Doc, out var node))
