@@ -33,7 +33,7 @@ internal static class PipelineBench
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         new LocalExecutor(1, observer).Run(session.Run, session.Pipeline, CancellationToken.None);
         var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
-        var input = TaskStats.Load(session.Run.StageStatsFile("dedup.signatures")).Counter("bytes_in");
+        var input = TaskStats.Load(session.Run.StageStatsFile(session.Pipeline.Stages[0].Name)).Counter("bytes_in");
         var mb = input / 1e6;
         Console.WriteLine($"input {mb:F1} MB of text, {tasks} task(s), one worker thread");
         Console.WriteLine("| stage | CPU s | MB/s per core | peak RSS MB |\n| --- | --- | --- | --- |");
@@ -42,8 +42,15 @@ internal static class PipelineBench
         var peak = observer.Peaks.Max(p => p.PeakMb);
         Console.WriteLine($"| whole dedup | {cpu:F2} | {mb / cpu:F1} | {peak:F0} |");
         Console.WriteLine($"wall {wall.Elapsed.TotalSeconds:F1}s; peak RSS {peak:F0} MB for {mb / 1000:F2} GB of input");
-        var clusters = TaskStats.Load(session.Run.StageStatsFile("dedup.clusters"));
         var filter = TaskStats.Load(session.Run.StageStatsFile("dedup"));
+        if (!File.Exists(session.Run.StageStatsFile("dedup.clusters")))
+        {
+            // Sentence dedup alone (sentences: N, exact and minhash off).
+            Console.WriteLine($"docs in {filter.Counter("docs_in")}, out {filter.Counter("docs_out")}; " +
+                string.Join(", ", filter.Counters.Where(kv => kv.Key.StartsWith("sentence_dedup")).Select(kv => $"{kv.Key}: {kv.Value}")));
+            return;
+        }
+        var clusters = TaskStats.Load(session.Run.StageStatsFile("dedup.clusters"));
         Console.WriteLine($"docs in {filter.Counter("docs_in")}, out {filter.Counter("docs_out")}; removed exact {clusters.Counter("removed_exact")}, near {clusters.Counter("removed_near")}; " +
             $"candidate pairs {clusters.Counter("candidate_pairs")} ({clusters.Counter("candidate_pairs_rejected")} rejected by verification); " +
             $"bytes saved {(clusters.Counter("bytes_saved_exact") + clusters.Counter("bytes_saved_near")) / 1e6:F1} MB");

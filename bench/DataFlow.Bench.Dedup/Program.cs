@@ -18,6 +18,12 @@ switch (mode)
     case "signatures":
         SignatureKernelBench.Run(args[1], Arg("--split", 0), options);
         break;
+    case "sentences":
+        SentenceKernelBench.Run(args[1], Arg("--n", 3));
+        break;
+    case "sentence-agreement":
+        SentenceAgreement.Run(args[1], args[2], args[3]);
+        break;
     case "pipeline":
         PipelineBench.Run(Path.GetFullPath(args[1]), Path.GetFullPath(args[2]), Arg("--tasks", 4), Str("--keys", ""));
         break;
@@ -54,7 +60,7 @@ switch (mode)
         Console.WriteLine($"{docs.Count} docs -> {outDir}");
         break;
     default:
-        Console.WriteLine("usage: accuracy CORPUS_DIR | signatures FILE.jsonl[.gz] [--split BYTES] | split IN.jsonl.gz OUT_DIR [--split 5000 --shards 4] | pipeline GLOB WORK_DIR [--tasks 4 --keys 'k: v;k2: v2'] | incremental OLD_GLOB NEW_GLOB WORK_DIR [--keys ...]  [--bands 14 --rows 8 --ngram 5]");
+        Console.WriteLine("usage: accuracy CORPUS_DIR | signatures FILE.jsonl[.gz] [--split BYTES] | sentences FILE.jsonl [--n 3] | sentence-agreement INPUT.jsonl DATATROVE_OUT.jsonl DATAFLOW_OUT_DIR | split IN.jsonl.gz OUT_DIR [--split 5000 --shards 4] | pipeline GLOB WORK_DIR [--tasks 4 --keys 'k: v;k2: v2'] | incremental OLD_GLOB NEW_GLOB WORK_DIR [--keys ...]  [--bands 14 --rows 8 --ngram 5]");
         break;
 }
 

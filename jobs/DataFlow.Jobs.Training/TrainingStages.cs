@@ -1,5 +1,6 @@
 using DataFlow.Engine.Jobs;
 using DataFlow.Jobs.Training.Eval;
+using DataFlow.Jobs.Training.Perplexity;
 using DataFlow.Jobs.Training.Pipeline;
 using DataFlow.Jobs.Training.Pretrain;
 using DataFlow.Jobs.Training.Sft;
@@ -16,5 +17,6 @@ public static class TrainingStages
         .Add(new TrainingStageTypes("sft"))
         .Add(new TrainingStageTypes("reward"))
         .Add(new TrainingStageTypes("ppo"))
-        .Add(new EvalStageType());
+        .Add(new EvalStageType())
+        .Add(new PerplexityStageType());
 }

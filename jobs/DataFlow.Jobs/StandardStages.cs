@@ -21,6 +21,8 @@ public static class StandardStages
         .Add(new TokenizerTrainStageType())
         .Add(new PiiStageType())
         .Add(new Quality.QualityStageType())
+        .Add(new Classify.ClassifierTrainStageType())
+        .Add(new Classify.ClassifyStageType())
         .Add(new DedupStageType())
         .Add(new ReportStageType())
         .Add(new FaultInjectionStageType());

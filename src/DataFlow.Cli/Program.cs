@@ -44,7 +44,15 @@ app.Configure(config =>
     config.AddCommand<TokenizeCommand>("tokenize").WithDescription("Documents -> packed, shuffled token shards (Parquet) with a manifest, train/validation split.");
     config.AddBranch("tokenizer", tokenizer => tokenizer.AddCommand<TokenizerTrainCommand>("train").WithDescription("Train a byte-level BPE (or character) tokenizer; writes tokenizer.json."));
     config.AddCommand<QualityCommand>("quality").WithDescription("Language ID and Gopher / C4 / FineWeb rules -> kept shards (+ removed/ with reasons).");
+    config.AddCommand<ClassifyCommand>("classify").WithDescription("fastText model -> class and class_score per document; keep by a label's score or top fraction (docs/quality.md).");
+    config.AddBranch("classifier", classifier =>
+    {
+        classifier.AddCommand<ClassifierTrainCommand>("train").WithDescription("Train a fastText classifier (.jsonl label/text or fastText-format text -> .bin that fastText loads).");
+        classifier.AddCommand<ClassifierPredictCommand>("predict").WithDescription("Top-k labels with probabilities per line, as `fasttext predict-prob` prints them.");
+        classifier.AddCommand<ClassifierTestCommand>("test").WithDescription("N, P@k and R@k of a fastText model on labelled examples, as `fasttext test` prints them.");
+    });
     config.AddCommand<DedupCommand>("dedup").WithDescription("Exact and MinHash/LSH near-duplicate removal (signatures -> buckets -> clusters -> filter).");
+    config.AddCommand<PerplexityCommand>("perplexity").WithDescription("Score documents with a trained language model (per-token and per-char perplexity); threshold or head/middle/tail buckets.");
     config.AddBranch("train", train =>
     {
         train.AddCommand<TrainPretrainCommand>("pretrain").WithDescription("Pretrain a LLaMA-style model on token shards (--resume continues exactly).");

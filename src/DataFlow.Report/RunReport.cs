@@ -13,7 +13,11 @@ namespace DataFlow.Report;
 /// </summary>
 public sealed class RunReport(RunFolder run, Pipeline pipeline, Func<string, string> mask)
 {
-    private static readonly HashSet<string> NotFamilies = ["dropped", "dropped_bytes"];
+    private static readonly HashSet<string> NotFamilies = ["dropped", "dropped_bytes", ClassScore, KeepScore];
+
+    // Score histograms of the classify stage: class_score.LABEL.PERCENT (by top label) and keep_score.LABEL.PERCENT (the kept label, every document).
+    private const string ClassScore = "class_score";
+    private const string KeepScore = "keep_score";
     private readonly StringBuilder _html = new();
     private readonly List<string> _images = [];
     private string _imageDir = "";
@@ -34,6 +38,7 @@ public sealed class RunReport(RunFolder run, Pipeline pipeline, Func<string, str
         Overview(stages);
         DropReasons(stages);
         CounterFamilies(stages);
+        ScoreHistograms(stages);
         Examples(stages);
         Training(stages.Select(s => s.Stage).ToList());
         Footer();
@@ -115,6 +120,35 @@ public sealed class RunReport(RunFolder run, Pipeline pipeline, Func<string, str
                 _html.Append($"<table><tr><th class=l colspan=2>{E(stage.Name)} values</th></tr>");
                 foreach (var (k, v) in values) _html.Append($"<tr><td class=l>{E(k)}</td><td>{SvgChart.Format(v)}</td></tr>");
                 _html.Append("</table>");
+            }
+        }
+    }
+
+    /// <summary>One chart per label of a classifier's score distribution (bins of 0.05, named by their lower bound in percent).</summary>
+    private void ScoreHistograms(List<(StageDefinition Stage, StageManifest Manifest, TaskStats Stats, int Done)> stages)
+    {
+        foreach (var (stage, _, stats, _) in stages)
+        {
+            var series = new SortedDictionary<string, List<(int Percent, double Count)>>(StringComparer.Ordinal);
+            foreach (var (key, count) in stats.Counters)
+            {
+                string label;
+                if (key.StartsWith(ClassScore + ".", StringComparison.Ordinal) && key.LastIndexOf('.') > ClassScore.Length)
+                    label = "top label " + key[(ClassScore.Length + 1)..key.LastIndexOf('.')];
+                else if (key.StartsWith(KeepScore + ".", StringComparison.Ordinal) && key.LastIndexOf('.') > KeepScore.Length)
+                    label = $"kept label {key[(KeepScore.Length + 1)..key.LastIndexOf('.')]}, all documents";
+                else continue;
+                if (!int.TryParse(key[(key.LastIndexOf('.') + 1)..], out var percent)) continue;
+                if (!series.TryGetValue(label, out var bins)) series[label] = bins = [];
+                bins.Add((percent, count));
+            }
+            if (series.Count == 0) continue;
+            _html.Append($"<h3>{E(stage.Name)}: classifier scores</h3>");
+            foreach (var (label, bins) in series.Take(20))
+            {
+                var step = bins.Count > 1 ? bins.Select(b => b.Percent).Order().Skip(1).First() - bins.Min(b => b.Percent) : 5;
+                var bars = bins.OrderBy(b => b.Percent).Select(b => ($"{b.Percent / 100.0:0.00}-{(b.Percent + step) / 100.0:0.00}", b.Count)).ToList();
+                Image($"{stage.Name}-score-{label}", SvgChart.Bars($"{stage.Name}: documents by probability, {label}", bars));
             }
         }
     }

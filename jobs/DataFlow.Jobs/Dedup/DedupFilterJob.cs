@@ -16,6 +16,7 @@ public sealed class DedupFilterJob(DedupOptions options, DedupLayout layout) : I
 {
     public const string ExactReason = "duplicate_exact";
     public const string NearReason = "duplicate_near";
+    public const string UrlReason = "duplicate_url";
 
     public IReadOnlyList<TaskPlan> Plan(PlanContext context)
     {
@@ -70,7 +71,7 @@ public sealed class DedupFilterJob(DedupOptions options, DedupLayout layout) : I
                 if (r.IdHash != MinHashSignatureJob.IdHash(doc.Id))
                     throw new InvalidDataException(
                         $"{documents[f]}: document {r.Ordinal} of task {context.Index} is '{doc.Id}', not the document the signatures stage read; the input changed since, rerun dedup from scratch");
-                var reason = r.Exact != 0 ? ExactReason : NearReason;
+                var reason = r.Exact switch { RemovalRecord.ExactReason => ExactReason, RemovalRecord.UrlReason => UrlReason, _ => NearReason };
                 stats.Add("dropped." + reason);
                 stats.Add("dropped_bytes." + reason, bytes);
                 if (removed is not null)

@@ -5,8 +5,9 @@ namespace DataFlow.Jobs.Dedup;
 
 /// <summary>
 /// What must be equal for the records of an index to mean the same thing in a later run: the exact mode, the
-/// MinHash settings (shingle n-grams, CJK share, bands, rows, seed, so num_perm), how records are partitioned, and
-/// whether full signatures are kept (for verification). Keys are the YAML keys, so a mismatch names the key to fix.
+/// MinHash settings (shingle n-grams, CJK share, bands, rows, seed, so num_perm), URL dedup and the field it reads,
+/// how records are partitioned, and whether full signatures are kept (for verification). Sentence-span settings are
+/// not here: spans are not indexed. Keys are the YAML keys, so a mismatch names the key to fix.
 /// </summary>
 public static class DedupIndexConfig
 {
@@ -15,7 +16,7 @@ public static class DedupIndexConfig
 
     /// <summary>
     /// Version of the fingerprint (normalization, tokens, shingle hash, MinHash permutations, band hash). Bump it with
-    /// any change to <c>DedupFingerprinter</c>, <c>MinHasher</c> or <c>LshBands</c> that changes a hash: old indexes then fail loudly.
+    /// any change to <c>DedupFingerprinter</c>, <c>MinHasher</c>, <c>LshBands</c> or <c>UrlNormalizer</c> that changes a hash: old indexes then fail loudly.
     /// </summary>
     public const int FingerprintVersion = 1;
 
@@ -27,8 +28,11 @@ public static class DedupIndexConfig
         {
             ["exact"] = options.Exact switch { ExactMode.Written => "written", ExactMode.Normalized => "normalized", _ => "false" },
             ["minhash"] = options.MinHash ? "true" : "false",
+            ["url"] = options.Url ? "true" : "false",
             ["buckets_per_band"] = options.BucketsPerBand.ToString(CultureInfo.InvariantCulture),
         };
+        // URL partitions follow the near and exact ones: an index with them (or without) is laid out differently too.
+        if (options.Url) config["url_field"] = options.UrlField;
         if (!options.MinHash) return config;
         config["ngram"] = s.WordNgram.ToString(CultureInfo.InvariantCulture);
         config["char_ngram"] = s.CharNgram.ToString(CultureInfo.InvariantCulture);

@@ -37,8 +37,35 @@ public sealed record DedupOptions
     /// <summary>Indexes of earlier runs (<c>against</c>), opened and checked: a document that duplicates one of theirs is removed.</summary>
     public IReadOnlyList<DedupIndex> Against { get; init; } = [];
 
-    /// <summary>All partitions the signatures stage writes, the buckets stage reads and an index holds: near, then exact.</summary>
-    public int AllPartitions => NearPartitions + ExactPartitions;
+    /// <summary>
+    /// Sentence-span dedup: N &gt; 0 hashes every run of N consecutive sentences and cuts each run from every document
+    /// but the first that holds it (input order); 0 is off. Runs after the document-level dedup when that is on too.
+    /// </summary>
+    public int Sentences { get; init; }
+
+    /// <summary>A document that lost spans is dropped when fewer words than this remain (datatrove's min_doc_words).</summary>
+    public int MinDocWords { get; init; } = 50;
+
+    /// <summary>A document that lost spans is dropped when fewer sentences than this remain (datatrove's min_num_sentences).</summary>
+    public int MinSentences { get; init; } = 3;
+
+    /// <summary>
+    /// URL dedup: documents whose <see cref="UrlField"/> (an extra column, or a metadata field) normalizes to the same
+    /// key (<see cref="DataFlow.Text.Web.UrlNormalizer"/>) are duplicates; <see cref="Keep"/> picks the one kept.
+    /// </summary>
+    public bool Url { get; init; }
+
+    /// <summary>The column (or metadata field) URL dedup reads; the WARC reader writes <c>url</c>.</summary>
+    public string UrlField { get; init; } = "url";
+
+    /// <summary>True when document-level stages (exact, MinHash, URL) run.</summary>
+    public bool DocumentLevel => Exact != ExactMode.Off || MinHash || Url;
+
+    /// <summary>Hash ranges of URL records, after the near and exact partitions.</summary>
+    public int UrlPartitions => Url ? BucketsPerBand : 0;
+
+    /// <summary>All partitions the signatures stage writes, the buckets stage reads and an index holds: near, exact, then URL.</summary>
+    public int AllPartitions => NearPartitions + ExactPartitions + UrlPartitions;
 
     public int NearPartitions => MinHash ? Signature.Bands * BucketsPerBand : 0;
     public int ExactPartitions => Exact != ExactMode.Off ? BucketsPerBand : 0;
@@ -49,7 +76,10 @@ public sealed record DedupOptions
 
     public DedupOptions Validate()
     {
-        if (Exact == ExactMode.Off && !MinHash) throw new ArgumentException("dedup needs exact, minhash or both enabled");
+        if (!DocumentLevel && Sentences == 0) throw new ArgumentException("dedup needs exact, minhash, url or sentences enabled");
+        if (Sentences is < 0 or > 1000) throw new ArgumentException($"sentences {Sentences} must be in [0, 1000]");
+        if (MinDocWords < 0) throw new ArgumentException($"min_doc_words {MinDocWords} must be at least 0");
+        if (MinSentences < 0) throw new ArgumentException($"min_sentences {MinSentences} must be at least 0");
         Signature.Validate();
         if (BucketsPerBand is < 1 or > 4096) throw new ArgumentException($"buckets_per_band {BucketsPerBand} must be in [1, 4096]");
         if (VerifyThreshold is < 0 or > 1) throw new ArgumentException($"verify_threshold {VerifyThreshold} must be in [0, 1]");

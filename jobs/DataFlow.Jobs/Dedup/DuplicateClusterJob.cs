@@ -32,7 +32,7 @@ public sealed class DuplicateClusterJob(DedupOptions options, DedupLayout layout
 
     public void Run(TaskContext context)
     {
-        var partitions = options.NearPartitions + options.ExactPartitions;
+        var partitions = options.AllPartitions;
         var tasks = context.Plan.Outputs.Count;
         var pairFiles = context.Inputs.Take(partitions).ToList();
         var infoFiles = context.Inputs.Skip(partitions).Take(tasks).ToList();
@@ -40,12 +40,18 @@ public sealed class DuplicateClusterJob(DedupOptions options, DedupLayout layout
         var stats = context.Stats;
         var graph = new DuplicateGraph();
 
-        long exactPairs = 0, candidatePairs = 0, rejected = 0;
-        foreach (var file in pairFiles.Skip(options.NearPartitions))
+        long exactPairs = 0, urlPairs = 0, candidatePairs = 0, rejected = 0;
+        foreach (var file in pairFiles.Skip(options.NearPartitions).Take(options.ExactPartitions))
             foreach (var pair in ReadAll<PairRecord>(file, PairRecord.ExactKind))
             {
                 graph.UnionExact(pair.First, pair.Other);
                 exactPairs++;
+            }
+        foreach (var file in pairFiles.Skip(options.NearPartitions + options.ExactPartitions))
+            foreach (var pair in ReadAll<PairRecord>(file, PairRecord.ExactKind))
+            {
+                graph.UnionUrl(pair.First, pair.Other);
+                urlPairs++;
             }
 
         var nearFiles = pairFiles.Take(options.NearPartitions).ToList();
@@ -82,6 +88,7 @@ public sealed class DuplicateClusterJob(DedupOptions options, DedupLayout layout
                 }
         }
         stats.Add("exact_pairs", exactPairs);
+        if (options.Url) stats.Add("url_pairs", urlPairs);
         stats.Add("candidate_pairs", candidatePairs);
         stats.Add("candidate_pairs_rejected", rejected);
 
@@ -113,12 +120,14 @@ public sealed class DuplicateClusterJob(DedupOptions options, DedupLayout layout
         // Keeper of each cluster and representative of each exact group: highest priority, then earliest document.
         var keeper = new ChunkedList<long>(n);
         var exactRep = new ChunkedList<long>(n);
+        var urlRep = new ChunkedList<long>(n);
         keeper.Fill(-1);
         exactRep.Fill(-1);
+        urlRep.Fill(-1);
         bool Better(long x, long y)
         {
             var (ix, iy) = (DocRef.IsIndexed(graph.DocOf(x)), DocRef.IsIndexed(graph.DocOf(y)));
-            if (ix != iy) return ix; // an indexed document beats any priority a new one may have
+            if (ix != iy) return ix; // an indexed document beats any priority a new one may have (url_priority included)
             return priority[x] > priority[y] || (priority[x] == priority[y] && graph.DocOf(x) < graph.DocOf(y));
         }
         for (long node = 0; node < n; node++)
@@ -127,6 +136,8 @@ public sealed class DuplicateClusterJob(DedupOptions options, DedupLayout layout
             if (keeper[root] < 0 || Better(node, keeper[root])) keeper[root] = node;
             var group = graph.ExactGroupOf(node);
             if (exactRep[group] < 0 || Better(node, exactRep[group])) exactRep[group] = node;
+            var site = graph.UrlGroupOf(node);
+            if (urlRep[site] < 0 || Better(node, urlRep[site])) urlRep[site] = node;
         }
 
         var removals = Enumerable.Range(0, tasks).Select(_ => new List<RemovalRecord>()).ToArray();
@@ -143,14 +154,17 @@ public sealed class DuplicateClusterJob(DedupOptions options, DedupLayout layout
                 histogram[bucket] = histogram.GetValueOrDefault(bucket) + 1;
                 continue;
             }
-            var exact = exactRep[graph.ExactGroupOf(node)] != node;
+            // Why: an identical text was kept (exact), else a document with the same URL was (url), else near.
+            var reason = exactRep[graph.ExactGroupOf(node)] != node ? RemovalRecord.ExactReason
+                : urlRep[graph.UrlGroupOf(node)] != node ? RemovalRecord.UrlReason : RemovalRecord.NearReason;
             var doc = graph.DocOf(node);
             var task = DocRef.Task(doc);
             if (task >= tasks) throw new InvalidDataException($"document {DocRef.Format(doc)} names a signatures task that does not exist ({tasks} tasks)");
-            removals[task].Add(new RemovalRecord(DocRef.Ordinal(doc), idHash[node], graph.DocOf(keeper[root]), size, exact ? 1 : 0));
-            stats.Add(exact ? "removed_exact" : "removed_near");
+            removals[task].Add(new RemovalRecord(DocRef.Ordinal(doc), idHash[node], graph.DocOf(keeper[root]), size, reason));
+            var name = reason switch { RemovalRecord.ExactReason => "exact", RemovalRecord.UrlReason => "url", _ => "near" };
+            stats.Add("removed_" + name);
             if (DocRef.IsIndexed(graph.DocOf(keeper[root]))) stats.Add("removed_as_indexed_duplicate");
-            stats.Add(exact ? "bytes_saved_exact" : "bytes_saved_near", bytes[node]);
+            stats.Add("bytes_saved_" + name, bytes[node]);
         }
         foreach (var (bucket, count) in histogram)
             stats.Add($"clusters_of.{SizeLabel(bucket)}", count);

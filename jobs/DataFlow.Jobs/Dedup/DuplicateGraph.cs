@@ -1,10 +1,10 @@
 namespace DataFlow.Jobs.Dedup;
 
 /// <summary>
-/// Union-find over the documents that appear in some pair (never over all documents), with two partitions:
-/// exact groups (identical text) and clusters (exact or near, transitively). Path halving and union by size.
+/// Union-find over the documents that appear in some pair (never over all documents), with three partitions:
+/// exact groups (identical text), URL groups (same normalized URL) and clusters (any of these, transitively). Path halving and union by size.
 /// Nodes, parents and sizes are 64-bit and stored in chunks, and the document index is split in 64 dictionaries,
-/// so nothing is capped at 2^31; memory is about 60 bytes per document in a pair.
+/// so nothing is capped at 2^31; memory is about 68 bytes per document in a pair.
 /// </summary>
 public sealed class DuplicateGraph
 {
@@ -14,6 +14,7 @@ public sealed class DuplicateGraph
     private readonly ChunkedList<long> _cluster = new();
     private readonly ChunkedList<long> _clusterSize = new();
     private readonly ChunkedList<long> _exact = new();
+    private readonly ChunkedList<long> _url = new();
 
     public long Count => _docs.Count;
 
@@ -31,6 +32,7 @@ public sealed class DuplicateGraph
         _cluster.Add(node);
         _clusterSize.Add(1);
         _exact.Add(node);
+        _url.Add(node);
         return node;
     }
 
@@ -45,11 +47,24 @@ public sealed class DuplicateGraph
         UnionNear(x, y);
     }
 
+    /// <summary>Joins two documents with the same normalized URL (also joins their clusters).</summary>
+    public void UnionUrl(ulong a, ulong b)
+    {
+        var x = NodeOf(a);
+        var y = NodeOf(b);
+        var ux = Find(_url, x);
+        var uy = Find(_url, y);
+        if (ux != uy) _url[Math.Max(ux, uy)] = Math.Min(ux, uy);
+        UnionNear(x, y);
+    }
+
     public void UnionNear(ulong a, ulong b) => UnionNear(NodeOf(a), NodeOf(b));
 
     public long ClusterOf(long node) => Find(_cluster, node);
 
     public long ExactGroupOf(long node) => Find(_exact, node);
+
+    public long UrlGroupOf(long node) => Find(_url, node);
 
     public long ClusterSize(long root) => _clusterSize[root];
 

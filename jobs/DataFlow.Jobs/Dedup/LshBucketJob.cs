@@ -6,10 +6,11 @@ namespace DataFlow.Jobs.Dedup;
 /// <summary>
 /// Dedup stage 2 (reduce side). Task j k-way merges partition j of every signatures task from disk and, for
 /// each run of equal hashes (an LSH bucket, or a group of identical normalized texts), emits the pairs
-/// (first member, other member). With <c>against</c>, it also merges partition j of every part of those indexes
-/// beside them: a bucket that an indexed document shares pairs each new member with the first indexed document
-/// instead (as one run over old and new input would, the old coming first); buckets of indexed documents alone
-/// emit nothing. Memory: one read buffer per sorted run, independent of data size.
+/// (first member, other member). URL partitions are exact partitions whose hash is the normalized URL's. With
+/// <c>against</c>, it also merges partition j of every part of those indexes beside them: a bucket that an indexed
+/// document shares pairs each new member with the first indexed document instead (as one run over old and new input
+/// would, the old coming first); buckets of indexed documents alone emit nothing. Memory: one read buffer per sorted
+/// run, independent of data size.
 /// </summary>
 public sealed class LshBucketJob(DedupOptions options, DedupLayout layout) : IStageJob
 {

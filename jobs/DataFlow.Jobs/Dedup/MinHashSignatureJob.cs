@@ -31,7 +31,7 @@ public sealed class MinHashSignatureJob(DedupOptions options) : IStageJob
     private List<string> Outputs(string dir, int task)
     {
         var outputs = new List<string>();
-        for (var p = 0; p < options.NearPartitions + options.ExactPartitions; p++) outputs.Add(DedupLayout.PartitionFile(dir, task, p));
+        for (var p = 0; p < options.AllPartitions; p++) outputs.Add(DedupLayout.PartitionFile(dir, task, p));
         outputs.Add(DedupLayout.DocInfoFile(dir, task));
         if (options.Verify) outputs.Add(DedupLayout.SignatureFile(dir, task));
         return outputs;
@@ -52,6 +52,10 @@ public sealed class MinHashSignatureJob(DedupOptions options) : IStageJob
             ? new PartitionedRunWriter<ExactRecord>(Enumerable.Range(near, exactParts).Select(p => context.CreateOutput(DedupLayout.PartitionFile(dir, task, p))).ToList(),
                 ExactRecord.Kind, Math.Max(1, options.MaxBufferedRecords / sig.Bands))
             : null;
+        using var urls = options.Url
+            ? new PartitionedRunWriter<ExactRecord>(Enumerable.Range(near + exactParts, options.UrlPartitions).Select(p => context.CreateOutput(DedupLayout.PartitionFile(dir, task, p))).ToList(),
+                ExactRecord.Kind, Math.Max(1, options.MaxBufferedRecords / sig.Bands))
+            : null;
         using var infos = new RecordFileWriter<DocInfoRecord>(context.CreateOutput(DedupLayout.DocInfoFile(dir, task)), DocInfoRecord.Kind);
         using var signatures = options.Verify
             ? new RecordFileWriter<uint>(context.CreateOutput(DedupLayout.SignatureFile(dir, task)), DedupLayout.SignatureKind)
@@ -64,7 +68,7 @@ public sealed class MinHashSignatureJob(DedupOptions options) : IStageJob
         var stats = context.Stats;
         var hashing = new Stopwatch();
         // Metadata is parsed only when the keep policy reads a field from it; that is a fifth of the read cost.
-        var read = options.Keep.By is KeepPolicy.Rule.Max or KeepPolicy.Rule.Min ? options.Documents.Read : options.Documents.Read with { KeepMetadata = false };
+        var read = options.Keep.By is KeepPolicy.Rule.Max or KeepPolicy.Rule.Min || options.Url ? options.Documents.Read : options.Documents.Read with { KeepMetadata = false };
         for (var f = 0; f < context.Inputs.Count; f++)
         {
             var fileIndex = f;
@@ -75,7 +79,10 @@ public sealed class MinHashSignatureJob(DedupOptions options) : IStageJob
                 var bytes = Encoding.UTF8.GetByteCount(doc.Text);
                 var docRef = DocRef.Make(task, ordinal++);
                 hashing.Start();
-                var fp = fingerprinter.Compute(doc.Text, options.MinHash ? signature : Span<uint>.Empty, options.Exact);
+                // URL dedup alone needs no text fingerprint.
+                var fp = options.MinHash || options.Exact != ExactMode.Off
+                    ? fingerprinter.Compute(doc.Text, options.MinHash ? signature : Span<uint>.Empty, options.Exact)
+                    : default;
                 hashing.Stop();
                 stats.Add("docs_in");
                 stats.Add("bytes_in", bytes);
@@ -97,6 +104,16 @@ public sealed class MinHashSignatureJob(DedupOptions options) : IStageJob
                     var high = (ulong)(fp.ExactHash >> 64);
                     exact.Add(options.RangeOf(high), new ExactRecord(high, (ulong)fp.ExactHash, docRef));
                 }
+                if (urls is not null)
+                {
+                    if (KeepPolicy.StringField(doc, options.UrlField) is { Length: > 0 } url)
+                    {
+                        var key = XxHash128.HashToUInt128(System.Runtime.InteropServices.MemoryMarshal.AsBytes(Text.Web.UrlNormalizer.Normalize(url).AsSpan()));
+                        var high = (ulong)(key >> 64);
+                        urls.Add(options.RangeOf(high), new ExactRecord(high, (ulong)key, docRef));
+                    }
+                    else stats.Add("docs_without_url");
+                }
                 infos.Append(new DocInfoRecord(docRef, options.Keep.PriorityOf(doc, bytes), bytes, IdHash(doc.Id)));
                 if (signatures is not null)
                 {
@@ -111,10 +128,11 @@ public sealed class MinHashSignatureJob(DedupOptions options) : IStageJob
         }
         bands?.Complete();
         exact?.Complete();
+        urls?.Complete();
         infos.Complete();
         signatures?.Complete();
         stats.AddValue("seconds_hashing", hashing.Elapsed.TotalSeconds);
-        stats.Add("sorted_runs", (bands?.Spills ?? 0) + (exact?.Spills ?? 0));
+        stats.Add("sorted_runs", (bands?.Spills ?? 0) + (exact?.Spills ?? 0) + (urls?.Spills ?? 0));
     }
 
     /// <summary>Documents per checksummed run of a signature file (1024 x 456 B = 456 KiB at the defaults).</summary>

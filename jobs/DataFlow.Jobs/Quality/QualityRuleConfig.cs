@@ -26,7 +26,9 @@ public static class QualityRuleConfig
         var other => throw s.Error("compat", $"unknown compatibility mode '{other}' (known: {string.Join(", ", CompatModes)})"),
     };
 
-    public static Func<QualityRuleChain> Read(IReadOnlyList<ConfigSection> rules, PipelineSettings settings, QualityCompat compat = QualityCompat.DataFlow)
+    /// <param name="languageId">The quality stage's <c>language_id</c> section: the identifier of every language rule that names none itself.</param>
+    public static Func<QualityRuleChain> Read(IReadOnlyList<ConfigSection> rules, PipelineSettings settings, QualityCompat compat = QualityCompat.DataFlow,
+        ConfigSection? languageId = null)
     {
         var factories = new List<Func<IQualityRule>>();
         foreach (var rule in rules)
@@ -34,7 +36,7 @@ public static class QualityRuleConfig
             var type = rule.RequireString("type");
             factories.Add(type switch
             {
-                "language" => Language(rule),
+                "language" => Language(rule, settings, languageId),
                 "gopher_repetition" => GopherRepetition(rule),
                 "gopher_quality" => GopherQuality(rule),
                 "c4" => C4(rule),
@@ -47,8 +49,13 @@ public static class QualityRuleConfig
         return () => new QualityRuleChain(factories.Select(f => f()).ToList(), compat);
     }
 
-    private static Func<IQualityRule> Language(ConfigSection s)
+    /// <summary>Keys of the Lingua identifier that a fastText model has no use for.</summary>
+    private static readonly string[] LinguaOnlyKeys = ["low_accuracy", "preload", "screen_chars", "paragraph_level", "min_paragraph_chars"];
+
+    private static Func<IQualityRule> Language(ConfigSection s, PipelineSettings settings, ConfigSection? stageLanguageId)
     {
+        var languageId = s.GetSection("language_id") ?? stageLanguageId;
+        if (languageId is not null) return FastTextLanguage(s, languageId, settings);
         var defaults = new LanguageIdentifierOptions();
         var identifier = new LanguageIdentifierOptions
         {
@@ -79,6 +86,39 @@ public static class QualityRuleConfig
             if (identifier.Languages.Count > 0 && !identifier.Languages.Contains(code, StringComparer.OrdinalIgnoreCase))
                 throw s.Error("keep", $"'{code}' is not among 'languages' ({string.Join(", ", identifier.Languages)})");
         return () => new LanguageRule(options);
+    }
+
+    /// <summary>
+    /// <c>language_id: {model: PATH}</c>: a fastText LID model instead of Lingua, with the same <c>keep</c>,
+    /// <c>min_score</c>, <c>languages</c> (default: every label of the model), <c>absolute</c>, <c>max_chars</c> and
+    /// <c>sample_slices</c>. The model is loaded once and shared by every task's rule (it is thread safe).
+    /// </summary>
+    private static Func<IQualityRule> FastTextLanguage(ConfigSection s, ConfigSection languageId, PipelineSettings settings)
+    {
+        foreach (var key in LinguaOnlyKeys)
+            if (s.Has(key)) throw s.Error(key, "is an option of Lingua; this rule identifies languages with the fastText model of 'language_id'");
+        var model = FastTextModelFile.Load(languageId, "model", settings);
+        languageId.EnsureAllKeysUsed();
+        var defaults = new LanguageIdentifierOptions();
+        var identifierOptions = new LanguageIdentifierOptions
+        {
+            Languages = s.GetStringList("languages") ?? [],
+            MaxChars = s.GetInt("max_chars", defaults.MaxChars, 0),
+            SampleSlices = s.GetInt("sample_slices", defaults.SampleSlices, 1, 1000),
+            Absolute = s.GetBool("absolute", defaults.Absolute),
+        };
+        var options = new LanguageRuleOptions
+        {
+            Keep = s.GetStringList("keep") ?? new LanguageRuleOptions().Keep,
+            MinScore = s.GetDouble("min_score", new LanguageRuleOptions().MinScore, 0, 1),
+            Identifier = identifierOptions,
+        };
+        FastTextLanguageIdentifier identifier;
+        try { identifier = new FastTextLanguageIdentifier(model, identifierOptions); }
+        catch (ArgumentException e) { throw s.Error("languages", e.Message); }
+        try { _ = new LanguageRule(options, identifier); }
+        catch (ArgumentException e) { throw s.Error("keep", e.Message); }
+        return () => new LanguageRule(options, new FastTextLanguageIdentifier(model, identifierOptions));
     }
 
     private static Func<IQualityRule> GopherRepetition(ConfigSection s)

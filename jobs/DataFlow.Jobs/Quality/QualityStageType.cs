@@ -12,7 +12,9 @@ namespace DataFlow.Jobs.Quality;
 /// <c>rewrite</c> (<c>original</c>, the default: kept text as written minus rule-removed lines; <c>normalized</c>:
 /// the normalized text the rules saw),
 /// <c>compat</c> (dataflow, the default, or datatrove: the Gopher, C4 and FineWeb rules as datatrove 0.10 defines
-/// them, on the text as written unless <c>normalize</c> is set in the stage itself; also a preset key).
+/// them, on the text as written unless <c>normalize</c> is set in the stage itself; also a preset key),
+/// <c>language_id</c> (<c>{model: PATH}</c>: the language rules identify languages with that fastText model instead
+/// of Lingua; a language rule may also carry its own <c>language_id</c>).
 /// </summary>
 public sealed class QualityStageType : IStageType
 {
@@ -34,7 +36,10 @@ public sealed class QualityStageType : IStageType
         var rules = source.GetSectionList("rules");
         if (rules.Count == 0) throw section.Error(preset is null ? "rules" : "preset", "no quality rules: set 'preset' (" + string.Join(", ", QualityPresets.Names) + ") or 'rules'");
         var compat = QualityRuleConfig.ReadCompat(section) ?? (ReferenceEquals(source, section) ? null : QualityRuleConfig.ReadCompat(source)) ?? QualityCompat.DataFlow;
-        var chain = QualityRuleConfig.Read(rules, settings, compat);
+        if (section.Has("language_id") && !rules.Any(r => r.GetString("type") == "language"))
+            throw section.Error("language_id", "no 'language' rule in the chain to use it");
+        // The stage's language_id (e.g. a fastText LID model) applies to the language rules of a preset too.
+        var chain = QualityRuleConfig.Read(rules, settings, compat, section.GetSection("language_id"));
         // datatrove normalizes nothing before its filters, so its mode reads the text as written unless the stage asks.
         var presetNormalize = source.GetBool("normalize", true);
         var normalize = section.GetBool("normalize", compat != QualityCompat.Datatrove && presetNormalize);

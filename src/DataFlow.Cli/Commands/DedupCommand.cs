@@ -8,7 +8,7 @@ public sealed class DedupCommand : Command<DedupCommand.Settings>
     public sealed class Settings : StageCommandSettings
     {
         [CommandOption("--exact")]
-        [Description("Remove exact duplicates (XxHash128 of the text as written). With neither --exact nor --minhash, both run.")]
+        [Description("Remove exact duplicates (XxHash128 of the text as written). With none of --exact, --minhash, --url, --sentences, exact and minhash run.")]
         public bool Exact { get; init; }
 
         [CommandOption("--exact-mode <MODE>")]
@@ -19,12 +19,20 @@ public sealed class DedupCommand : Command<DedupCommand.Settings>
         [Description("Remove near duplicates with MinHash/LSH (14 bands x 8 rows, word 5-grams by default).")]
         public bool MinHash { get; init; }
 
+        [CommandOption("--sentences <N>")]
+        [Description("Cut spans of N consecutive sentences (3 is datatrove's default) from every document but the first that holds them; documents left under 50 words or 3 sentences are dropped. Alone, only this runs; with --exact or --minhash, after them.")]
+        public int? Sentences { get; init; }
+
+        [CommandOption("--url")]
+        [Description("Keep one document per normalized URL (the url column, or metadata field; see docs/dedup.md). Alone, only this runs; with --exact or --minhash, beside them.")]
+        public bool Url { get; init; }
+
         [CommandOption("--keep <POLICY>")]
         [Description("Which cluster member survives: first (default), longest, max:FIELD, min:FIELD.")]
         public string? Keep { get; init; }
 
         [CommandOption("--write-index <DIR>")]
-        [Description("Also write this run's dedup index (band and exact records, signatures) to DIR, for later runs' --against.")]
+        [Description("Also write this run's dedup index (band, exact and URL records, signatures; not sentence spans) to DIR, for later runs' --against.")]
         public string? WriteIndex { get; init; }
 
         [CommandOption("--against <DIR>")]
@@ -39,12 +47,14 @@ public sealed class DedupCommand : Command<DedupCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
         var keys = new Dictionary<string, string>();
-        if (settings.Exact || settings.MinHash)
+        if (settings.Exact || settings.MinHash || settings.Url || settings.Sentences is not null)
         {
             keys["exact"] = settings.Exact ? "true" : "false";
             keys["minhash"] = settings.MinHash ? "true" : "false";
         }
         if (settings.ExactMode is { } mode) keys["exact"] = SingleStageRun.Quote(mode); // implies --exact
+        if (settings.Url) keys["url"] = "true";
+        if (settings.Sentences is { } sentences) keys["sentences"] = sentences.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (settings.Keep is { } keep) keys["keep"] = SingleStageRun.Quote(keep);
         if (settings.KeepRemoved) keys["keep_removed"] = "true";
         if (settings.WriteIndex is { } index) keys["write_index"] = SingleStageRun.Quote(Path.GetFullPath(index));

@@ -32,6 +32,8 @@ public static class SingleStageRun
         if (configFile is not null)
         {
             if (!File.Exists(configFile)) throw new FileNotFoundException($"config file '{configFile}' does not exist");
+            if (File.ReadLines(configFile).Select((line, i) => (line, i)).FirstOrDefault(l => l.line.StartsWith("stages:", StringComparison.Ordinal)) is { line: not null } pipeline)
+                throw new ArgumentException($"{configFile}:{pipeline.i + 1}: this file is a pipeline (it has 'stages'), not the keys of one stage: run it with `dataflow run {configFile}`");
             yaml.AppendLine($"    # keys from {configFile}:");
             foreach (var line in File.ReadAllLines(configFile)) yaml.AppendLine("    " + line);
         }

@@ -31,8 +31,20 @@ public abstract class DocumentStageJob(DocumentStageOptions options) : IStageJob
         IReadOnlyList<IReadOnlyList<string>> inputs = Options.Input is { } patterns
             ? BalancedSplit(InputGlob.Expand(patterns, context.Pipeline.Settings.BaseDir), Options.Tasks)
             : context.PreviousManifest().Tasks.Select(t => (IReadOnlyList<string>)[t.Outputs[0]]).ToList();
-        return inputs.Select((files, i) => new TaskPlan(i, files, Outputs(outDir, i))).ToList();
+        var side = SideInputs(context);
+        if (side.Count != SideInputCount)
+            throw new InvalidOperationException($"stage '{context.Stage.Name}' planned {side.Count} side inputs, but declares {SideInputCount}");
+        return inputs.Select((files, i) => new TaskPlan(i, [.. files, .. side], Outputs(outDir, i))).ToList();
     }
+
+    /// <summary>How many inputs of every task, at the end of its list, are not documents (a model folder the stage reads).</summary>
+    protected virtual int SideInputCount => 0;
+
+    /// <summary>The <see cref="SideInputCount"/> paths appended to every task's inputs, resolved at plan time and recorded in the manifest.</summary>
+    protected virtual IReadOnlyList<string> SideInputs(PlanContext context) => [];
+
+    /// <summary>The task's side inputs (see <see cref="SideInputCount"/>).</summary>
+    protected IReadOnlyList<string> SideInputsOf(TaskContext context) => context.Inputs.Skip(context.Inputs.Count - SideInputCount).ToList();
 
     private List<string> Outputs(string outDir, int i)
     {
@@ -66,11 +78,16 @@ public abstract class DocumentStageJob(DocumentStageOptions options) : IStageJob
             : null;
         var stats = context.Stats;
         var rejects = Options.MaskRejects(RejectSink(context));
-        for (var f = 0; f < context.Inputs.Count; f++)
+        var batchSize = Math.Max(1, processor.BatchSize);
+        var batch = new List<Document>(batchSize);
+        var verdicts = new DocumentVerdict[batchSize];
+        var batchBytes = new long[batchSize]; // bytes as read: a processor may rewrite the text
+        var documentFiles = context.Inputs.Count - SideInputCount;
+        for (var f = 0; f < documentFiles; f++)
         {
             var file = context.Inputs[f];
             var fileIndex = f;
-            void OnFraction(double x) => context.Progress.SetFraction((fileIndex + x) / context.Inputs.Count);
+            void OnFraction(double x) => context.Progress.SetFraction((fileIndex + x) / documentFiles);
             foreach (var doc in DocumentSources.Read(file, Options.Read, rejects, OnFraction))
             {
                 context.Cancellation.ThrowIfCancellationRequested();
@@ -78,31 +95,51 @@ public abstract class DocumentStageJob(DocumentStageOptions options) : IStageJob
                 stats.Add("docs_in");
                 stats.Add("bytes_in", bytesIn);
                 context.Progress.Advance(1, bytesIn);
-                var verdict = processor.Process(doc);
-                if (verdict.IsKept)
+                if (batchSize == 1)
                 {
-                    kept.Write(doc);
-                    stats.Add("docs_out");
-                    stats.Add("bytes_out", doc.TextUtf8Length);
+                    Finish(doc, processor.Process(doc), bytesIn);
                     continue;
                 }
-                var reason = verdict.DropReason!;
-                stats.Add("dropped." + reason);
-                stats.Add("dropped_bytes." + reason, bytesIn);
-                if (ExampleOf(doc, reason) is { } example) stats.AddExample("dropped." + reason, example);
-                if (removed is not null)
-                {
-                    Options.MaskForRemoved(doc);
-                    doc["reason"] = reason;
-                    removed.Write(doc);
-                }
+                batchBytes[batch.Count] = bytesIn;
+                batch.Add(doc);
+                if (batch.Count == batchSize) FlushBatch();
             }
-            context.Progress.SetFraction((f + 1.0) / context.Inputs.Count);
+            context.Progress.SetFraction((f + 1.0) / documentFiles);
         }
+        FlushBatch();
         processor.Complete(stats);
+
+        void FlushBatch()
+        {
+            if (batch.Count == 0) return;
+            processor.ProcessBatch(batch, verdicts.AsSpan(0, batch.Count));
+            for (var i = 0; i < batch.Count; i++) Finish(batch[i], verdicts[i], batchBytes[i]);
+            batch.Clear();
+        }
+
+        void Finish(Document doc, DocumentVerdict verdict, long bytesIn)
+        {
+            if (verdict.IsKept)
+            {
+                kept.Write(doc);
+                stats.Add("docs_out");
+                stats.Add("bytes_out", doc.TextUtf8Length);
+                return;
+            }
+            var reason = verdict.DropReason!;
+            stats.Add("dropped." + reason);
+            stats.Add("dropped_bytes." + reason, bytesIn);
+            if (ExampleOf(doc, reason) is { } example) stats.AddExample("dropped." + reason, example);
+            if (removed is not null)
+            {
+                Options.MaskForRemoved(doc);
+                doc["reason"] = reason;
+                removed.Write(doc);
+            }
+        }
     }
 
-    private static IEnumerable<ExtraColumn> InputExtras(IReadOnlyList<string> inputs) =>
-        inputs.SelectMany(i => DocumentSources.ExtraColumnsOf(i))
+    private IEnumerable<ExtraColumn> InputExtras(IReadOnlyList<string> inputs) =>
+        inputs.Take(inputs.Count - SideInputCount).SelectMany(i => DocumentSources.ExtraColumnsOf(i))
             .Where(c => c.Name != "reason");
 }

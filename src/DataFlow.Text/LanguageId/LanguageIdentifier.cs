@@ -12,7 +12,7 @@ namespace DataFlow.Text.LanguageId;
 /// which computes Lingua's own decisions from Lingua's own models many times faster (one fused table lookup per
 /// trigram for every language).
 /// </summary>
-public sealed class LanguageIdentifier
+public sealed class LanguageIdentifier : ILanguageIdentifier
 {
     private readonly LanguageDetector? _detector;   // null with a single candidate: the screen decides alone
     private readonly LanguageDetector? _screen;     // null when not absolute or when the candidates are all languages
@@ -75,7 +75,7 @@ public sealed class LanguageIdentifier
     }
 
     /// <summary>The part of a long document that is read: a prefix, or evenly spread slices cut at spaces, joined by newlines.</summary>
-    public string Sample(string text) => string.Join('\n', Slices(text, Options.MaxChars));
+    public string Sample(string text) => DocumentSampler.Sample(text, Options.MaxChars, Options.SampleSlices);
 
     /// <summary>
     /// The absolute decision. The screen names the language among all; outside the candidates that is the answer
@@ -89,7 +89,7 @@ public sealed class LanguageIdentifier
         var sample = Sample(text);
         if (_screen is null) return Guess(CandidateTop(sample));
         var screenChars = Options.MaxChars == 0 ? Options.ScreenChars : Math.Min(Options.ScreenChars, Options.MaxChars);
-        var screenSample = Options.ScreenChars == 0 || _detector is null ? sample : string.Join('\n', Slices(text, screenChars));
+        var screenSample = Options.ScreenChars == 0 || _detector is null ? sample : DocumentSampler.Sample(text, screenChars, Options.SampleSlices);
         var screen = ScreenTop(screenSample);
         if (screen.Language is { } found && !_candidates.Contains(found) && screenSample.Length < sample.Length)
             screen = ScreenTop(sample);
@@ -108,33 +108,6 @@ public sealed class LanguageIdentifier
     private LanguageGuess Guess((Language? Language, double Score) top) =>
         top.Language is { } language ? new LanguageGuess(_codes[language], top.Score) : LanguageGuess.Unknown;
 
-    private string[] Slices(string text, int max)
-    {
-        if (max == 0 || text.Length <= max) return [text];
-        var slices = Options.SampleSlices;
-        if (slices == 1) return [text[..CutAtSpace(text, max)]];
-        var sliceLength = max / slices;
-        var parts = new string[slices];
-        for (var s = 0; s < slices; s++)
-        {
-            var start = (int)((long)(text.Length - sliceLength) * s / (slices - 1));
-            var space = text.IndexOf(' ', start, Math.Min(64, text.Length - start));
-            if (space >= 0 && s > 0) start = space + 1;
-            var length = Math.Min(sliceLength, text.Length - start);
-            parts[s] = text.Substring(start, CutAtSpace(text.AsSpan(start, length), length));
-        }
-        return parts;
-    }
-
-    private static int CutAtSpace(ReadOnlySpan<char> text, int max)
-    {
-        if (text.Length <= max) return text.Length;
-        var space = text[..max].LastIndexOfAny(' ', '\n');
-        var cut = space > max / 2 ? space : max;
-        if (cut > 0 && char.IsHighSurrogate(text[cut - 1])) cut--;
-        return cut;
-    }
-
     private static (Language? Language, double Score) Top(LanguageDetector detector, string text)
     {
         foreach (var (language, score) in detector.ComputeLanguageConfidenceValues(text))
@@ -152,7 +125,7 @@ public sealed class LanguageIdentifier
             var paragraph = text.AsSpan(range).Trim();
             if (paragraph.Length < Options.MinParagraphChars) continue;
             if (budget <= 0) break;
-            var sample = paragraph.Length > budget ? paragraph[..CutAtSpace(paragraph, budget)] : paragraph;
+            var sample = paragraph.Length > budget ? paragraph[..DocumentSampler.CutAtSpace(paragraph, budget)] : paragraph;
             budget -= sample.Length;
             var guess = Decide(sample.ToString());
             if (guess.Code is null) continue;

@@ -42,6 +42,60 @@ public static class SentenceSplitter
         return inSentence ? count + 1 : count;
     }
 
+    /// <summary>
+    /// The sentences <see cref="Count"/> counts, as ranges from a sentence's first visible character to its
+    /// terminator (and closing quotes or brackets); the last, unterminated one ends at its last visible character.
+    /// Clears and fills <paramref name="sentences"/>.
+    /// </summary>
+    public static void Spans(ReadOnlySpan<char> text, List<TextRange> sentences)
+    {
+        sentences.Clear();
+        var start = -1;   // first visible, non-terminator character of the current sentence, -1 before it
+        var i = 0;
+        while (i < text.Length)
+        {
+            if (start >= 0)
+            {
+                // Inside a sentence only terminators matter: jump to the next one (vectorized).
+                var next = text[i..].IndexOfAny(Terminators);
+                if (next < 0) break;
+                i += next;
+            }
+            var c = text[i];
+            if (IsCjkTerminator(c))
+            {
+                if (start >= 0) sentences.Add(new TextRange(start, i + 1 - start));
+                start = -1;
+                i++;
+                continue;
+            }
+            if (c is '.' or '!' or '?')
+            {
+                var j = i + 1;
+                while (j < text.Length && text[j] is '.' or '!' or '?') j++;
+                while (j < text.Length && IsCloser(text[j])) j++;
+                if (j == text.Length || (WordSplitter.IsSpace(text[j]) && !NextWordIsLowerCase(text, j)))
+                {
+                    if (start >= 0) sentences.Add(new TextRange(start, j - start));
+                    start = -1;
+                }
+                i = j;
+                continue;
+            }
+            if (!WordSplitter.IsSpace(c)) start = i;
+            i++;
+        }
+        if (start >= 0)
+        {
+            // The last sentence has no terminator: it ends at the text's last visible character.
+            var end = text.Length;
+            while (WordSplitter.IsSpace(text[end - 1])) end--;
+            sentences.Add(new TextRange(start, end - start));
+        }
+    }
+
+    private static readonly System.Buffers.SearchValues<char> Terminators = System.Buffers.SearchValues.Create(".!?\u3002\uff01\uff1f");
+
     private static bool NextWordIsLowerCase(ReadOnlySpan<char> text, int i)
     {
         while (i < text.Length && WordSplitter.IsSpace(text[i])) i++;

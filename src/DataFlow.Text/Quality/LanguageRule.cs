@@ -10,19 +10,22 @@ public sealed class LanguageRule : IQualityRule
     public const string LowScore = "language.low_score";
 
     private readonly LanguageRuleOptions _options;
-    private readonly LanguageIdentifier _identifier;
+    private readonly ILanguageIdentifier _identifier;
     private readonly HashSet<string> _keep;
 
-    public LanguageRule(LanguageRuleOptions? options = null, LanguageIdentifier? identifier = null)
+    /// <param name="identifier">Lingua built from the options' <see cref="LanguageRuleOptions.Identifier"/> when null; or a fastText model's.</param>
+    public LanguageRule(LanguageRuleOptions? options = null, ILanguageIdentifier? identifier = null)
     {
         _options = options ?? new LanguageRuleOptions();
         _identifier = identifier ?? new LanguageIdentifier(_options.Identifier);
-        _keep = new HashSet<string>(_options.Keep.Select(c => c.Trim().ToLowerInvariant()), StringComparer.Ordinal);
+        // A fastText model's codes keep their case where no ISO 639-1 code exists (gsw_Latn); Lingua's are lower case.
+        _keep = new HashSet<string>(_options.Keep.Select(c => _identifier is FastTextLanguageIdentifier
+            ? FastTextLanguageLabel.ToCode(c.Trim()) : c.Trim().ToLowerInvariant()), StringComparer.Ordinal);
         foreach (var code in _keep)
         {
-            LanguageIdentifier.ParseCode(code);
+            if (_identifier is LanguageIdentifier) LanguageIdentifier.ParseCode(code);
             if (!_identifier.Codes.Contains(code))
-                throw new ArgumentException($"language '{code}' is kept but is not among the detector's languages ({string.Join(", ", _identifier.Codes)})");
+                throw new ArgumentException($"language '{code}' is kept but is not among the detector's languages ({string.Join(", ", _identifier.Codes.Take(30))})");
         }
     }
 

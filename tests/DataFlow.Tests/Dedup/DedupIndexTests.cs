@@ -230,6 +230,7 @@ public sealed class DedupIndexTests : IDisposable
     [InlineData("minhash: false", "minhash")]
     [InlineData("verify_threshold: 0", "verify_threshold")]
     [InlineData("buckets_per_band: 2", "buckets_per_band")]
+    [InlineData("url: true", "url")]
     public void A_changed_configuration_is_an_error_naming_the_folder_and_the_key(string keys, string key)
     {
         WriteSmallIndex();
@@ -239,6 +240,85 @@ public sealed class DedupIndexTests : IDisposable
         Assert.Contains($"{key} is ", e.Message);
         // The same settings load, and the verify threshold itself may change as long as signatures are kept.
         LoadAgainst("verify_threshold: 0.8");
+    }
+
+    [Fact]
+    public void An_index_with_url_records_read_without_url_dedup_or_another_url_field_is_an_error_naming_the_key()
+    {
+        WriteSmallIndex("url: true");
+        var e = Assert.Throws<ConfigException>(() => LoadAgainst(""));
+        Assert.Contains(Folder("index"), e.Message);
+        Assert.Contains("url is true in the index, false in this run", e.Message);
+        e = Assert.Throws<ConfigException>(() => LoadAgainst("url: true\nurl_field: link"));
+        Assert.Contains("url_field is url in the index, link in this run", e.Message);
+        LoadAgainst("url: true");
+    }
+
+    private void WriteUrls(string name, IEnumerable<(Doc Doc, string Url, string Date)> docs) =>
+        File.WriteAllLines(_tmp.File(name), docs.Select(d => JsonSerializer.Serialize(new { id = d.Doc.Id, text = d.Doc.Text, url = d.Url, warc_date = d.Date })));
+
+    [Fact]
+    public void Url_records_are_indexed_and_an_indexed_url_wins_over_a_newer_recrawl()
+    {
+        var pages = Distinct(Fixture()).Where(Spaced).ToList();
+        WriteUrls("old.jsonl", [(pages[0], "https://example.com/a", "2024-01-01T00:00:00Z"), (pages[1], "https://example.com/b", "2024-01-01T00:00:00Z")]);
+        WriteUrls("new.jsonl",
+        [
+            (pages[10] with { Id = "recrawl-a" }, "http://Example.com/a/?utm_source=x", "2025-01-01T00:00:00Z"),
+            (pages[11] with { Id = "c-old" }, "https://example.com/c", "2024-06-01T00:00:00Z"),
+            (pages[12] with { Id = "c-new" }, "https://example.com/c#top", "2025-06-01T00:00:00Z"),
+            (pages[1] with { Id = "copy-of-b" }, "https://example.com/other", "2025-01-01T00:00:00Z"),
+        ]);
+        const string keys = "url: true\nurl_priority: {column: warc_date, order: newest}";
+        var old = Dedup("old", ["old.jsonl"], $"write_index: '{Folder("index")}'\n{keys}");
+        Assert.Empty(old.Removed);
+        var run = Dedup("new", ["new.jsonl"], $"against: '{Folder("index")}'\n{keys}");
+        // Newest wins inside the batch (c-new), but not over a published page: the indexed one stays, the recrawl goes.
+        Assert.Equal(["c-old", "copy-of-b", "recrawl-a"], run.Removed.Order());
+        Assert.Equal(["c-new"], run.Kept.Order());
+        var reasons = Directory.GetFiles(Path.Combine(_tmp.File("new-out"), "removed"), "part-*.parquet")
+            .SelectMany(f => ParquetDocumentReader.Read(f, ReadOptions.Default, new CollectingRejects())).ToDictionary(d => d.Id, d => d["reason"]);
+        Assert.Equal("duplicate_url", reasons["recrawl-a"]);
+        Assert.Equal("duplicate_url", reasons["c-old"]);
+        Assert.Equal("duplicate_exact", reasons["copy-of-b"]);
+        Assert.Equal(2, TaskStats.Load(run.Session.Run.StageStatsFile("dedup.clusters")).Counter("removed_as_indexed_duplicate"));
+    }
+
+    [Fact]
+    public void With_sentences_the_index_covers_the_document_level_part_and_spans_are_deduplicated_within_the_run()
+    {
+        var pages = Distinct(Fixture()).Where(Spaced).ToList();
+        // Four sentences, so that the first three make a run of their own whatever case the page starts in.
+        const string boiler = "Boiler plate one is here. Boiler plate two is here. Boiler plate three is here. Boiler plate four is here. ";
+        Write("old.jsonl", [.. pages.Take(5), pages[5] with { Text = boiler + pages[5].Text }]);
+        Write("new.jsonl", [pages[2] with { Id = "copy-2" }, pages[30] with { Id = "first", Text = boiler + pages[30].Text }, pages[31] with { Id = "second", Text = boiler + pages[31].Text }]);
+        Dedup("old", ["old.jsonl"], $"write_index: '{Folder("index")}'");
+        var run = Dedup("new", ["new.jsonl"], $"sentences: 3\nagainst: '{Folder("index")}'\nwrite_index: '{Folder("index-new")}'");
+        Assert.Equal(["dedup.signatures", "dedup.buckets", "dedup.clusters", "dedup.index", "dedup.documents", "dedup.sentences", "dedup.spans", "dedup"],
+            run.Session.Pipeline.Stages.Select(st => st.Name).ToArray());
+        // The document filter removed the indexed copy (copy-2); the spans are cut from the second new document only
+        // (the old document that holds them is not indexed at the sentence level).
+        Assert.Equal(1, TaskStats.Load(run.Session.Run.StageStatsFile("dedup.clusters")).Counter("removed_as_indexed_duplicate"));
+        Assert.Equal(1, TaskStats.Load(run.Session.Run.StageStatsFile("dedup.documents")).Counter("dropped.duplicate_exact"));
+        var kept = Directory.GetFiles(_tmp.File("new-out"), "part-*.parquet")
+            .SelectMany(f => ParquetDocumentReader.Read(f, ReadOptions.Default, new CollectingRejects())).ToDictionary(d => d.Id, d => d.Text);
+        Assert.Equal(["first", "second"], kept.Keys.Order());
+        Assert.StartsWith("Boiler plate one", kept["first"]);
+        Assert.DoesNotContain("Boiler plate one", kept["second"]);
+        Assert.Equal(3, DedupIndexPart.Load(Path.Combine(Folder("index-new"), "part-00000.json")).Documents);
+    }
+
+    [Theory]
+    [InlineData("write_index")]
+    [InlineData("against")]
+    public void Sentence_dedup_alone_with_an_index_is_a_config_error_naming_the_key(string key)
+    {
+        WriteSmallIndex();
+        var e = Assert.Throws<ConfigException>(() => PipelineLoader.Load(
+            Yaml("new", ["new.jsonl"], $"exact: false\nminhash: false\nsentences: 3\n{key}: '{Folder(key == "against" ? "index" : "index-new")}'"),
+            "p.yaml", StandardStages.Create(), _tmp.Path));
+        Assert.Contains(key, e.Message);
+        Assert.Contains("sentence spans are not indexed", e.Message);
     }
 
     [Fact]
