@@ -24,7 +24,9 @@ public sealed record DedupCapacity(DedupOptions Options, long Documents, long By
     {
         var o = Options;
         var bands = o.MinHash ? o.Signature.Bands : 0;
-        var partitions = o.NearPartitions + o.ExactPartitions;
+        var partitions = o.AllPartitions;
+        // Exact and URL records are the same 24-byte record, each written by its own buffer.
+        var exactKinds = (o.ExactPartitions > 0 ? 1 : 0) + (o.Url ? 1 : 0);
         var band = RecordFileWriter<BandRecord>.RecordSize;
         var exact = RecordFileWriter<ExactRecord>.RecordSize;
         var pair = RecordFileWriter<PairRecord>.RecordSize;
@@ -32,16 +34,16 @@ public sealed record DedupCapacity(DedupOptions Options, long Documents, long By
         var signatureBytes = o.Verify ? (o.Signature.NumPerm + 2L) * sizeof(uint) : 0;
 
         var bandBuffer = o.MinHash ? o.MaxBufferedRecords * band : 0;
-        var exactBuffer = o.ExactPartitions > 0 ? Math.Max(1, o.MaxBufferedRecords / o.Signature.Bands) * exact : 0;
-        var perDocument = bands * (long)band + (o.ExactPartitions > 0 ? exact : 0) + info + signatureBytes;
+        var exactBuffer = exactKinds * Math.Max(1, o.MaxBufferedRecords / o.Signature.Bands) * exact;
+        var perDocument = bands * (long)band + exactKinds * (long)exact + info + signatureBytes;
         var signatures = new StageEstimate("signatures", SignatureTasks, (long)SignatureTasks * (partitions + 1 + (o.Verify ? 1 : 0)),
             bandBuffer + exactBuffer + FingerprintBytes, Documents * perDocument);
 
         // Every signatures task spills a sorted run per full buffer; a bucket task merges one run of each, 4096 records buffered per run.
         var recordsPerTask = DocumentsPerTask * Math.Max(1, bands);
         var spills = Math.Max(1, (recordsPerTask + o.MaxBufferedRecords - 1) / o.MaxBufferedRecords);
-        // Star pairs: a document in a pair adds at most one pair per band it shares and one for its exact group.
-        var pairs = DocumentsInPairs * (bands + (o.ExactPartitions > 0 ? 1 : 0));
+        // Star pairs: a document in a pair adds at most one pair per band it shares, one for its exact group and one for its URL group.
+        var pairs = DocumentsInPairs * (bands + exactKinds);
         var buckets = new StageEstimate("buckets", partitions, partitions, SignatureTasks * spills * 4096L * Math.Max(band, exact), pairs * pair);
 
         var clusterMemory = DocumentsInPairs * (GraphBytesPerDocument + (o.Verify ? o.Signature.NumPerm * 4L + 1 : 0));
@@ -50,7 +52,10 @@ public sealed record DedupCapacity(DedupOptions Options, long Documents, long By
 
         var filter = new StageEstimate("filter", SignatureTasks, SignatureTasks * (o.Documents.KeepRemoved ? 2L : 1L),
             Math.Min(o.Documents.Write.RowGroupBytes, DedupStageType.FilterRowGroupBytes) * 2 + FingerprintBytes, Documents * BytesPerDocument);
-        return [signatures, buckets, clusters, filter];
+        if (o.WriteIndex is null) return [signatures, buckets, clusters, filter];
+        // The index is a copy of the signature files (not the docs files): one 64 KiB-buffered copy at a time.
+        var index = new StageEstimate("index", SignatureTasks, SignatureTasks * (partitions + (o.Verify ? 2L : 1L)), 1L << 16, Documents * (perDocument - info));
+        return [signatures, buckets, clusters, index, filter];
     }
 }
 

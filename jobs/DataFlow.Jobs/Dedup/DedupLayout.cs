@@ -9,6 +9,8 @@ public sealed record DedupLayout(string StageName)
     /// <summary>True when sentence-span stages follow the document-level ones: the document filter is then NAME.documents.</summary>
     public bool SentencesAfterDocuments { get; init; }
 
+    /// <summary>Writes the index (<c>write_index</c>): after the clusters, before the document filter (whatever its name).</summary>
+    public string Index => StageName + ".index";
     public string Filter => SentencesAfterDocuments ? StageName + ".documents" : StageName;
     public string SentenceSignatures => StageName + ".sentences";
     public string SentenceFinder => StageName + ".spans";

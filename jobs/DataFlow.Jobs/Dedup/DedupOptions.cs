@@ -31,6 +31,12 @@ public sealed record DedupOptions
     /// <summary>Band/exact records a signatures task buffers before it sorts and spills a run (16-24 bytes each).</summary>
     public long MaxBufferedRecords { get; init; } = 4_000_000;
 
+    /// <summary>Folder this run writes its index to (<c>write_index</c>), or null: later runs deduplicate against it.</summary>
+    public string? WriteIndex { get; init; }
+
+    /// <summary>Indexes of earlier runs (<c>against</c>), opened and checked: a document that duplicates one of theirs is removed.</summary>
+    public IReadOnlyList<DedupIndex> Against { get; init; } = [];
+
     /// <summary>
     /// Sentence-span dedup: N &gt; 0 hashes every run of N consecutive sentences and cuts each run from every document
     /// but the first that holds it (input order); 0 is off. Runs after the document-level dedup when that is on too.
@@ -58,7 +64,7 @@ public sealed record DedupOptions
     /// <summary>Hash ranges of URL records, after the near and exact partitions.</summary>
     public int UrlPartitions => Url ? BucketsPerBand : 0;
 
-    /// <summary>All partitions the signatures stage writes and the buckets stage reads: near, exact, then URL.</summary>
+    /// <summary>All partitions the signatures stage writes, the buckets stage reads and an index holds: near, exact, then URL.</summary>
     public int AllPartitions => NearPartitions + ExactPartitions + UrlPartitions;
 
     public int NearPartitions => MinHash ? Signature.Bands * BucketsPerBand : 0;

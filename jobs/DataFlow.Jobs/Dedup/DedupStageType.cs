@@ -9,10 +9,12 @@ namespace DataFlow.Jobs.Dedup;
 /// NAME.clusters -> NAME (the filter, whose shards downstream stages read). Keys (defaults):
 /// exact (true = written | normalized | false), minhash (true), ngram (5), char_ngram (5), cjk_share (0.3), bands (14), rows (8), seed (1),
 /// buckets_per_band (1), keep (first | longest | max:FIELD | min:FIELD), verify_threshold (0.6, 0 = off),
-/// max_buffered_records (4000000), sentences (0 = off; N: cut repeated spans of N sentences, then stages
-/// NAME.sentences -> NAME.spans -> NAME follow, the document filter becoming NAME.documents), min_doc_words (50),
-/// min_sentences (3), url (false: keep one document per normalized URL), url_field (url), url_priority (first |
-/// longest | {column: NAME, order: newest | oldest | largest | smallest}; sets keep), plus the document keys (input, tasks, id_field, text_field, keep_removed, ...).
+/// max_buffered_records (4000000), url (false: keep one document per normalized URL), url_field (url), url_priority (first |
+/// longest | {column: NAME, order: newest | oldest | largest | smallest}; sets keep), write_index (a folder: adds NAME.index
+/// after the clusters, before the document filter), against (index folders of earlier runs), sentences (0 = off; N: cut
+/// repeated spans of N sentences, then stages NAME.sentences -> NAME.spans -> NAME follow, the document filter becoming
+/// NAME.documents; spans are not indexed), min_doc_words (50), min_sentences (3), plus the document keys (input, tasks,
+/// id_field, text_field, keep_removed, ...).
 /// </summary>
 public sealed class DedupStageType : IStageType
 {
@@ -30,6 +32,7 @@ public sealed class DedupStageType : IStageType
             stages.Add(new StageDefinition(layout.Signatures, Name, new MinHashSignatureJob(options)));
             stages.Add(new StageDefinition(layout.Buckets, Name, new LshBucketJob(options, layout)));
             stages.Add(new StageDefinition(layout.Clusters, Name, new DuplicateClusterJob(options, layout)));
+            if (options.WriteIndex is { } folder) stages.Add(new StageDefinition(layout.Index, Name, new DedupIndexJob(options, layout, folder)));
             stages.Add(new StageDefinition(layout.Filter, Name, new DedupFilterJob(options, layout)));
         }
         if (options.Sentences > 0)
@@ -92,7 +95,38 @@ public sealed class DedupStageType : IStageType
             MinSentences = section.GetInt("min_sentences", defaults.MinSentences, 0, int.MaxValue),
         };
         if (!options.DocumentLevel && options.Sentences == 0) throw section.Error("minhash", "exact, minhash, url and sentences are all off: nothing to deduplicate");
-        return options.Validate();
+        options.Validate();
+        return ReadIndexes(section, settings, options);
+    }
+
+    /// <summary>
+    /// <c>write_index</c> (a folder) and <c>against</c> (folders, in order): each index is opened and checked against this
+    /// run's settings now, not mid-run. An index holds the document-level records (near, exact, URL); sentence spans are
+    /// not indexed, so with sentence dedup alone there is nothing to write or read.
+    /// </summary>
+    private static DedupOptions ReadIndexes(ConfigSection section, PipelineSettings settings, DedupOptions options)
+    {
+        var writeIndex = section.GetString("write_index") is { Length: > 0 } w ? settings.Resolve(w) : null;
+        var folders = (section.GetStringList("against") ?? []).Select(settings.Resolve).ToList();
+        if (!options.DocumentLevel && (writeIndex is not null || folders.Count > 0))
+            throw section.Error(writeIndex is not null ? "write_index" : "against",
+                "an index holds document-level dedup (exact, minhash, url), which is all off here; sentence spans are not indexed");
+        if (folders.Count > DocRef.MaxIndexFolders) throw section.Error("against", $"{folders.Count} folders; at most {DocRef.MaxIndexFolders} can be read at once");
+        if (folders.GroupBy(f => f).FirstOrDefault(g => g.Count() > 1) is { } twice) throw section.Error("against", $"{twice.Key} is named twice");
+        if (writeIndex is not null && folders.Contains(writeIndex)) throw section.Error("write_index", $"{writeIndex} is also read as against; write the new index to its own folder");
+        var against = new List<DedupIndex>();
+        foreach (var folder in folders)
+        {
+            try
+            {
+                against.Add(DedupIndex.Open(folder, options));
+            }
+            catch (InvalidDataException e)
+            {
+                throw section.Error("against", e.Message);
+            }
+        }
+        return options with { WriteIndex = writeIndex, Against = against };
     }
 
     /// <summary>

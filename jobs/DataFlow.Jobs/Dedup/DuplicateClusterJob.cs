@@ -10,6 +10,9 @@ namespace DataFlow.Jobs.Dedup;
 /// optionally verified against the full signatures), picks one keeper per cluster by the keep policy, and writes
 /// for each signatures task the sorted list of its documents to remove. Memory grows with the number of
 /// documents that appear in pairs, never with the corpus: the pair, info and signature files are streamed.
+/// Documents of indexes read with <c>against</c> (indexed DocRefs) join the union-find like any other, win their
+/// cluster (they were kept, or removed in favour of one that was, by an earlier run) and are never on a removal list;
+/// their signatures are read from the index, only the runs that hold one of them.
 /// </summary>
 public sealed class DuplicateClusterJob(DedupOptions options, DedupLayout layout) : IStageJob
 {
@@ -61,7 +64,7 @@ public sealed class DuplicateClusterJob(DedupOptions options, DedupLayout layout
                     graph.NodeOf(pair.Other);
                 }
             var numPerm = options.Signature.NumPerm;
-            var store = LoadSignatures(signatureFiles, graph, numPerm);
+            var store = LoadSignatures(signatureFiles, graph, numPerm, options.Against);
             var threshold = (int)Math.Ceiling(options.VerifyThreshold * numPerm - 1e-9);
             foreach (var file in nearFiles)
                 foreach (var pair in ReadAll<PairRecord>(file, PairRecord.NearKind))
@@ -94,6 +97,14 @@ public sealed class DuplicateClusterJob(DedupOptions options, DedupLayout layout
         var bytes = new ChunkedList<long>(n);
         var idHash = new ChunkedList<ulong>(n);
         var seen = new ChunkedList<bool>(n);
+        // Indexed documents were kept (or removed) by an earlier run and are not in this one: they have no info here and win every cluster.
+        long indexedNodes = 0;
+        for (long node = 0; node < n; node++)
+            if (DocRef.IsIndexed(graph.DocOf(node)))
+            {
+                seen[node] = true;
+                indexedNodes++;
+            }
         foreach (var file in infoFiles)
             foreach (var info in ReadAll<DocInfoRecord>(file, DocInfoRecord.Kind))
                 if (graph.TryGetNode(info.Doc, out var node))
@@ -113,7 +124,12 @@ public sealed class DuplicateClusterJob(DedupOptions options, DedupLayout layout
         keeper.Fill(-1);
         exactRep.Fill(-1);
         urlRep.Fill(-1);
-        bool Better(long x, long y) => priority[x] > priority[y] || (priority[x] == priority[y] && graph.DocOf(x) < graph.DocOf(y));
+        bool Better(long x, long y)
+        {
+            var (ix, iy) = (DocRef.IsIndexed(graph.DocOf(x)), DocRef.IsIndexed(graph.DocOf(y)));
+            if (ix != iy) return ix; // an indexed document beats any priority a new one may have (url_priority included)
+            return priority[x] > priority[y] || (priority[x] == priority[y] && graph.DocOf(x) < graph.DocOf(y));
+        }
         for (long node = 0; node < n; node++)
         {
             var root = graph.ClusterOf(node);
@@ -131,6 +147,7 @@ public sealed class DuplicateClusterJob(DedupOptions options, DedupLayout layout
             var root = graph.ClusterOf(node);
             var size = graph.ClusterSize(root);
             if (size < 2) continue;
+            if (DocRef.IsIndexed(graph.DocOf(node)) && keeper[root] != node) continue; // not in this run's input
             if (keeper[root] == node)
             {
                 var bucket = SizeBucket(size);
@@ -146,12 +163,14 @@ public sealed class DuplicateClusterJob(DedupOptions options, DedupLayout layout
             removals[task].Add(new RemovalRecord(DocRef.Ordinal(doc), idHash[node], graph.DocOf(keeper[root]), size, reason));
             var name = reason switch { RemovalRecord.ExactReason => "exact", RemovalRecord.UrlReason => "url", _ => "near" };
             stats.Add("removed_" + name);
+            if (DocRef.IsIndexed(graph.DocOf(keeper[root]))) stats.Add("removed_as_indexed_duplicate");
             stats.Add("bytes_saved_" + name, bytes[node]);
         }
         foreach (var (bucket, count) in histogram)
             stats.Add($"clusters_of.{SizeLabel(bucket)}", count);
         stats.Add("clusters", histogram.Values.Sum());
         stats.Add("docs_in_pairs", n);
+        if (options.Against.Count > 0) stats.Add("indexed_docs_in_pairs", indexedNodes);
 
         for (var task = 0; task < tasks; task++)
         {
@@ -163,11 +182,12 @@ public sealed class DuplicateClusterJob(DedupOptions options, DedupLayout layout
         }
     }
 
-    private static SignatureStore LoadSignatures(IReadOnlyList<string> files, DuplicateGraph graph, int numPerm)
+    private static SignatureStore LoadSignatures(IReadOnlyList<string> files, DuplicateGraph graph, int numPerm, IReadOnlyList<DedupIndex> against)
     {
         var store = new SignatureStore(graph.Count, numPerm);
         var found = new ChunkedList<bool>(graph.Count);
         var recordWords = numPerm + 2;
+        if (against.Count > 0) IndexedSignatures.Load(against, graph, store, found);
         foreach (var file in files)
         {
             var info = RecordFileFormat.ReadInfo(file, sizeof(uint), DedupLayout.SignatureKind);

@@ -121,6 +121,8 @@ public sealed class MinHashSignatureJob(DedupOptions options) : IStageJob
                     docRefWords[1] = (uint)(docRef >> 32);
                     signatures.Append(docRefWords);
                     signatures.Append(signature);
+                    // Runs of a fixed number of documents, each checksummed: an index reads back only the runs it needs.
+                    if (ordinal % SignatureRunDocuments == 0) signatures.EndRun();
                 }
             }
         }
@@ -132,6 +134,9 @@ public sealed class MinHashSignatureJob(DedupOptions options) : IStageJob
         stats.AddValue("seconds_hashing", hashing.Elapsed.TotalSeconds);
         stats.Add("sorted_runs", (bands?.Spills ?? 0) + (exact?.Spills ?? 0) + (urls?.Spills ?? 0));
     }
+
+    /// <summary>Documents per checksummed run of a signature file (1024 x 456 B = 456 KiB at the defaults).</summary>
+    public const int SignatureRunDocuments = 1024;
 
     public static ulong IdHash(string id) => XxHash3.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(id.AsSpan()));
 }

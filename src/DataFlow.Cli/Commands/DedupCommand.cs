@@ -31,6 +31,14 @@ public sealed class DedupCommand : Command<DedupCommand.Settings>
         [Description("Which cluster member survives: first (default), longest, max:FIELD, min:FIELD.")]
         public string? Keep { get; init; }
 
+        [CommandOption("--write-index <DIR>")]
+        [Description("Also write this run's dedup index (band, exact and URL records, signatures; not sentence spans) to DIR, for later runs' --against.")]
+        public string? WriteIndex { get; init; }
+
+        [CommandOption("--against <DIR>")]
+        [Description("Index folder of an earlier run (repeatable): documents that duplicate one it indexes are removed; its old documents are not re-read.")]
+        public string[] Against { get; init; } = [];
+
         [CommandOption("--keep-removed")]
         [Description("Also write removed documents, with reason, cluster_id and cluster_size, to DIR/removed/.")]
         public bool KeepRemoved { get; init; }
@@ -49,6 +57,8 @@ public sealed class DedupCommand : Command<DedupCommand.Settings>
         if (settings.Sentences is { } sentences) keys["sentences"] = sentences.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (settings.Keep is { } keep) keys["keep"] = SingleStageRun.Quote(keep);
         if (settings.KeepRemoved) keys["keep_removed"] = "true";
+        if (settings.WriteIndex is { } index) keys["write_index"] = SingleStageRun.Quote(Path.GetFullPath(index));
+        if (settings.Against.Length > 0) keys["against"] = "[" + string.Join(", ", settings.Against.Select(a => SingleStageRun.Quote(Path.GetFullPath(a)))) + "]";
         return settings.Run("dedup", keys, cancellation);
     }
 }
