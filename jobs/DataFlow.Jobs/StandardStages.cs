@@ -22,6 +22,7 @@ public static class StandardStages
         .Add(new PiiStageType())
         .Add(new Quality.QualityStageType())
         .Add(new DedupStageType())
+        .Add(new SubstringDedupStageType())
         .Add(new ReportStageType())
         .Add(new FaultInjectionStageType());
 }

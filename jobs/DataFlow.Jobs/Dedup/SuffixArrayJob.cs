@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Text;
+using DataFlow.Engine.Documents;
+using DataFlow.Engine.Jobs;
+using DataFlow.Engine.Records;
+using DataFlow.Text.Substring;
+
+namespace DataFlow.Jobs.Dedup;
+
+/// <summary>
+/// Substring dedup stage 1. Task i (one part) concatenates its documents' UTF-8 bytes, each followed by the separator
+/// 0xFF, builds the suffix array of that text with SA-IS, and keeps only the suffixes whose first MinTokens bytes hold
+/// no separator (the windows a repeated span may start with). Writes the text, those suffixes in sorted order, their
+/// counts per 12-bit key (so the match stage can split the merge) and one record per document.
+/// Memory: the text (n bytes) + the suffix array (4n) + SA-IS's S/L types (n) and, in its recursion, buckets of the
+/// reduced problem (up to 8n/3 in the worst case).
+/// </summary>
+public sealed class SuffixArrayJob(SubstringDedupOptions options) : IStageJob
+{
+    /// <summary>Largest part text one suffix array holds (.NET array bound); more means more tasks.</summary>
+    public const long MaxPartBytes = 0x7FFF_FFC7;
+
+    public IReadOnlyList<TaskPlan> Plan(PlanContext context)
+    {
+        var docs = options.Documents;
+        IReadOnlyList<IReadOnlyList<string>> inputs = docs.Input is { } patterns
+            ? DocumentStageJob.BalancedSplit(InputGlob.Expand(patterns, context.Pipeline.Settings.BaseDir), docs.Tasks)
+            : context.PreviousManifest().Tasks.Select(t => (IReadOnlyList<string>)[t.Outputs[0]]).ToList();
+        var dir = context.OutputDir;
+        return inputs.Select((files, i) => new TaskPlan(i, files,
+        [
+            SubstringLayout.TextFile(dir, i), SubstringLayout.SuffixFile(dir, i), SubstringLayout.KeyCountFile(dir, i), SubstringLayout.DocFile(dir, i),
+        ])).ToList();
+    }
+
+    public void Run(TaskContext context)
+    {
+        var outputs = context.Plan.Outputs;
+        var textPath = context.CreateOutput(outputs[0]);
+        var stats = context.Stats;
+        long length = 0;
+        using (var text = new RecordFileWriter<byte>(textPath, SubstringLayout.TextKind))
+        using (var docs = new RecordFileWriter<SubstringDocRecord>(context.CreateOutput(outputs[3]), SubstringLayout.DocKind))
+        {
+            byte[] separator = [SubstringLayout.Separator];
+            var read = options.Documents.Read with { KeepMetadata = false };
+            for (var f = 0; f < context.Inputs.Count; f++)
+            {
+                var fileIndex = f;
+                void OnFraction(double x) => context.Progress.SetFraction(0.3 * (fileIndex + x) / context.Inputs.Count);
+                foreach (var doc in DocumentSources.Read(context.Inputs[f], read, options.Documents.MaskRejects(context.Rejects), OnFraction))
+                {
+                    context.Cancellation.ThrowIfCancellationRequested();
+                    var bytes = Utf8Of(doc);
+                    if (bytes.Contains(SubstringLayout.Separator))
+                        throw new InvalidDataException($"{context.Inputs[f]}: document '{doc.Id}' holds byte 0xFF, which is not UTF-8");
+                    length += bytes.Length + 1;
+                    if (length > MaxPartBytes)
+                        throw new InvalidDataException($"{context.Inputs[f]}: part {context.Index} of stage {context.Stage.Name} passes {MaxPartBytes} bytes of text, more than one suffix array holds; raise 'tasks' so each part is smaller");
+                    text.Append(bytes);
+                    text.Append(separator);
+                    docs.Append(new SubstringDocRecord(bytes.Length, MinHashSignatureJob.IdHash(doc.Id)));
+                    stats.Add("docs_in");
+                    stats.Add("bytes_in", bytes.Length);
+                    context.Progress.Advance(1, bytes.Length);
+                }
+            }
+            text.Complete();
+            docs.Complete();
+        }
+
+        var all = new byte[length];
+        using (var stream = new FileStream(textPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1))
+        {
+            stream.Position = RecordFileFormat.HeaderSize;
+            stream.ReadExactly(all);
+        }
+        var clock = Stopwatch.StartNew();
+        var sa = new int[length];
+        SuffixArray.Build(all, sa);
+        stats.AddValue("seconds_suffix_array", clock.Elapsed.TotalSeconds);
+        context.Progress.SetFraction(0.9);
+
+        // Keep the suffixes that start a window (MinTokens bytes without a separator); they stay in sorted order.
+        var k = options.MinTokens;
+        var keys = new long[SubstringLayout.Keys];
+        long windows = 0;
+        using (var suffixes = new RecordFileWriter<int>(context.CreateOutput(outputs[1]), SubstringLayout.SuffixKind))
+        {
+            var buffer = new int[1 << 16];
+            var filled = 0;
+            foreach (var p in sa)
+            {
+                if (p + k >= length || all.AsSpan(p, k).Contains(SubstringLayout.Separator)) continue;
+                keys[SubstringLayout.KeyOf(all, p)]++;
+                buffer[filled++] = p;
+                if (filled == buffer.Length)
+                {
+                    suffixes.Append(buffer);
+                    filled = 0;
+                }
+            }
+            suffixes.Append(buffer.AsSpan(0, filled));
+            windows = suffixes.Count;
+            suffixes.Complete();
+        }
+        using (var keyCounts = new RecordFileWriter<long>(context.CreateOutput(outputs[2]), SubstringLayout.KeyCountKind))
+        {
+            keyCounts.Append(keys);
+            keyCounts.Complete();
+        }
+        stats.Add("windows", windows);
+        stats.AddValue("seconds_suffix_task", clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The text's UTF-8 bytes (as read when the reader kept them). Valid UTF-8 never holds 0xFF, the separator.</summary>
+    internal static ReadOnlySpan<byte> Utf8Of(Document doc) =>
+        doc.TryGetUtf8Text(out var bytes) ? bytes : Encoding.UTF8.GetBytes(doc.Text);
+}
