@@ -253,6 +253,11 @@ public sealed class SubstringDedupTests(ITestOutputHelper output) : IDisposable
         var removed = ParquetDocumentReader.Read(Directory.GetFiles(Path.Combine(_tmp.File("run-out"), "removed"))[0], ReadOptions.Default, new CollectingRejects()).Single();
         Assert.Equal("copy", removed.Id);
         Assert.Equal("substring_too_short", removed["reason"]);
+        // The report's section: one span removed from one document, one dropped.
+        var html = File.ReadAllText(new DataFlow.Report.RunReport(session.Run, session.Pipeline, t => t).Write());
+        Assert.Contains("<h2>Repeated spans removed</h2>", html);
+        Assert.Contains("<td class=l>sub</td>", html);
+        Assert.Contains("<td>1</td><td>1</td><td>1</td></tr>", html);
         // A rerun finds every task done and changes nothing.
         var before = File.GetLastWriteTimeUtc(Path.Combine(_tmp.File("run-out"), "part-00000.parquet"));
         Execute(RunSession.Open(session.Run.Root));
