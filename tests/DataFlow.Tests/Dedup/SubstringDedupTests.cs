@@ -264,6 +264,20 @@ public sealed class SubstringDedupTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(before, File.GetLastWriteTimeUtc(Path.Combine(_tmp.File("run-out"), "part-00000.parquet")));
     }
 
+    [Fact]
+    public void Cli_substring_flag_runs_the_stage_and_min_tokens_alone_is_refused()
+    {
+        var text = Licence + " and more words that differ";
+        File.WriteAllLines(_tmp.File("in.jsonl"), [JsonSerializer.Serialize(new { id = "a", text }), JsonSerializer.Serialize(new { id = "b", text = "x " + text })]);
+        var run = CliProcess.Run(_tmp.Path, "dedup", "--input", "in.jsonl", "--output", "out", "--substring", "--min-tokens", "100");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var stats = TaskStats.Load(Path.Combine(_tmp.File("out"), "_dataflow", "stages", "substring_dedup", "stats.json"));
+        Assert.Equal(Encoding.UTF8.GetByteCount(text), stats.Counter("substring.bytes_removed"));
+        var refused = CliProcess.Run(_tmp.Path, "dedup", "--input", "in.jsonl", "--output", "out2", "--min-tokens", "100");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("--min-tokens needs --substring", refused.Stderr + refused.Stdout);
+    }
+
     [Theory]
     [InlineData("remove: some", "remove")]
     [InlineData("min_tokens: 1", "min_tokens")]
