@@ -28,7 +28,7 @@ internal static class PipelineBench
         var file = Path.Combine(workDir, "dedup.yaml");
         File.WriteAllText(file, yaml);
         var session = RunSession.Create(file, Path.Combine(workDir, "run"));
-        var observer = new CpuPerStage();
+        var observer = new StageCpuObserver();
         var wall = Stopwatch.StartNew();
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         new LocalExecutor(1, observer).Run(session.Run, session.Pipeline, CancellationToken.None);
@@ -68,28 +68,5 @@ internal static class PipelineBench
             if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
                 return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
         return double.NaN;
-    }
-
-    private sealed class CpuPerStage : IExecutionObserver
-    {
-        private TimeSpan _start;
-        public List<(string Stage, double Seconds)> Seconds { get; } = [];
-
-        public List<(string Stage, double PeakMb)> Peaks { get; } = [];
-
-        public void StageStarted(StageDefinition stage, StageManifest manifest, int alreadyDone)
-        {
-            // Attribute peak memory to stages: drop the previous stage's garbage, then reset the kernel's high-water mark.
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            try { File.WriteAllText("/proc/self/clear_refs", "5"); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            _start = Process.GetCurrentProcess().TotalProcessorTime;
-        }
-
-        public void StageFinished(StageDefinition stage, TaskStats stats, TimeSpan elapsed)
-        {
-            Seconds.Add((stage.Name, (Process.GetCurrentProcess().TotalProcessorTime - _start).TotalSeconds));
-            Peaks.Add((stage.Name, PeakRssMb()));
-        }
     }
 }

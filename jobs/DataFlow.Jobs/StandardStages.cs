@@ -24,6 +24,7 @@ public static class StandardStages
         .Add(new Classify.ClassifierTrainStageType())
         .Add(new Classify.ClassifyStageType())
         .Add(new DedupStageType())
+        .Add(new SubstringDedupStageType())
         .Add(new ReportStageType())
         .Add(new FaultInjectionStageType());
 }

@@ -13,7 +13,7 @@ namespace DataFlow.Report;
 /// </summary>
 public sealed class RunReport(RunFolder run, Pipeline pipeline, Func<string, string> mask)
 {
-    private static readonly HashSet<string> NotFamilies = ["dropped", "dropped_bytes", ClassScore, KeepScore];
+    private static readonly HashSet<string> NotFamilies = ["dropped", "dropped_bytes", "substring", ClassScore, KeepScore];
 
     // Score histograms of the classify stage: class_score.LABEL.PERCENT (by top label) and keep_score.LABEL.PERCENT (the kept label, every document).
     private const string ClassScore = "class_score";
@@ -37,6 +37,7 @@ public sealed class RunReport(RunFolder run, Pipeline pipeline, Func<string, str
         Header();
         Overview(stages);
         DropReasons(stages);
+        RepeatedSpans(stages);
         CounterFamilies(stages);
         ScoreHistograms(stages);
         Examples(stages);
@@ -95,6 +96,23 @@ public sealed class RunReport(RunFolder run, Pipeline pipeline, Func<string, str
                 .Select(kv => (Label: $"{s.Stage.Name}: {kv.Key["dropped_bytes.".Length..]}", Value: kv.Value / 1e6)))
             .OrderByDescending(d => d.Value).ToList();
         if (bytes.Count > 0) Image("drop-bytes", SvgChart.Bars("Text removed (MB), by stage and reason", bytes, " MB"));
+    }
+
+    /// <summary>Substring dedup: text removed as repeated spans (bytes, share, spans, documents touched and dropped).</summary>
+    private void RepeatedSpans(List<(StageDefinition Stage, StageManifest Manifest, TaskStats Stats, int Done)> stages)
+    {
+        var rows = stages.Where(s => s.Stats.Counters.ContainsKey("substring.bytes_removed")).ToList();
+        if (rows.Count == 0) return;
+        _html.Append("<h2>Repeated spans removed</h2><table><tr><th class=l>stage</th><th>MB in</th><th>MB removed</th><th>share</th>")
+            .Append("<th>spans</th><th>docs touched</th><th>docs dropped (too short)</th></tr>");
+        foreach (var (stage, _, stats, _) in rows)
+        {
+            var bytesIn = stats.Counter("bytes_in");
+            var removed = stats.Counter("substring.bytes_removed");
+            _html.Append($"<tr><td class=l>{E(stage.Name)}</td><td>{bytesIn / 1e6:F1}</td><td>{removed / 1e6:F2}</td><td>{(bytesIn > 0 ? 100.0 * removed / bytesIn : 0):F1}%</td>")
+                .Append($"<td>{stats.Counter("substring.spans")}</td><td>{stats.Counter("substring.docs_touched")}</td><td>{stats.Counter("dropped.substring_too_short")}</td></tr>");
+        }
+        _html.Append("</table>");
     }
 
     private void CounterFamilies(List<(StageDefinition Stage, StageManifest Manifest, TaskStats Stats, int Done)> stages)

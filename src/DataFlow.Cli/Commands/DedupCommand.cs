@@ -39,6 +39,14 @@ public sealed class DedupCommand : Command<DedupCommand.Settings>
         [Description("Index folder of an earlier run (repeatable): documents that duplicate one it indexes are removed; its old documents are not re-read.")]
         public string[] Against { get; init; } = [];
 
+        [CommandOption("--substring")]
+        [Description("Exact substring dedup instead (stage substring_dedup): remove repeated spans of at least --min-tokens UTF-8 bytes found with suffix arrays, from all but the first occurrence.")]
+        public bool Substring { get; init; }
+
+        [CommandOption("--min-tokens <N>")]
+        [Description("With --substring: shortest repeated span removed, in UTF-8 bytes (default 50).")]
+        public int? MinTokens { get; init; }
+
         [CommandOption("--keep-removed")]
         [Description("Also write removed documents, with reason, cluster_id and cluster_size, to DIR/removed/.")]
         public bool KeepRemoved { get; init; }
@@ -47,6 +55,16 @@ public sealed class DedupCommand : Command<DedupCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
         var keys = new Dictionary<string, string>();
+        if (settings.Substring)
+        {
+            if (settings.Exact || settings.MinHash || settings.ExactMode is not null || settings.Keep is not null || settings.Url
+                || settings.Sentences is not null || settings.WriteIndex is not null || settings.Against.Length > 0)
+                throw new ArgumentException("--substring runs substring dedup alone; run --exact / --minhash / --url / --sentences / --keep / --write-index / --against as a separate dedup");
+            if (settings.MinTokens is { } minTokens) keys["min_tokens"] = minTokens.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (settings.KeepRemoved) keys["keep_removed"] = "true";
+            return settings.Run("substring_dedup", keys, cancellation);
+        }
+        if (settings.MinTokens is not null) throw new ArgumentException("--min-tokens needs --substring");
         if (settings.Exact || settings.MinHash || settings.Url || settings.Sentences is not null)
         {
             keys["exact"] = settings.Exact ? "true" : "false";
