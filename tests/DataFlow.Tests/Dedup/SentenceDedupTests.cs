@@ -133,21 +133,7 @@ public sealed class SentenceDedupTests : IDisposable
     private void Write(string name, IEnumerable<(string Id, string Text)> docs) =>
         File.WriteAllLines(_tmp.File(name), docs.Select(d => JsonSerializer.Serialize(new { id = d.Id, text = d.Text })));
 
-    private RunSession Session(string keys, string run = "run")
-    {
-        var yaml = $"""
-            workers: 1
-            stages:
-              - type: dedup
-                input: {_tmp.File("f*.jsonl")}
-                output: {_tmp.File(run + "-out")}
-                keep_removed: true
-            {string.Join('\n', keys.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => "    " + l.Trim()))}
-            """;
-        var file = _tmp.File(run + ".yaml");
-        File.WriteAllText(file, yaml);
-        return RunSession.Create(file, _tmp.File(run));
-    }
+    private RunSession Session(string keys, string run = "run") => DedupSessions.FromKeys(_tmp, keys, run);
 
     private static void Execute(RunSession session, IExecutionObserver? observer = null, CancellationToken cancel = default) =>
         new LocalExecutor(1, observer).Run(session.Run, session.Pipeline, cancel, null);

@@ -66,23 +66,8 @@ public sealed class SubstringDedupTests(ITestOutputHelper output) : IDisposable
         return (boilerplated, licensed);
     }
 
-    private RunSession Session(string keys, string run = "run")
-    {
-        var yaml = $"""
-            workers: 2
-            stages:
-              - type: substring_dedup
-                name: sub
-                input: {_tmp.File("f*.jsonl")}
-                output: {_tmp.File(run + "-out")}
-                keep_removed: true
-                tasks: 3
-            {string.Join('\n', keys.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => "    " + l.Trim()))}
-            """;
-        var file = _tmp.File(run + ".yaml");
-        File.WriteAllText(file, yaml);
-        return RunSession.Create(file, _tmp.File(run));
-    }
+    private RunSession Session(string keys, string run = "run") =>
+        DedupSessions.FromKeys(_tmp, "name: sub\ntasks: 3\n" + keys, run, type: "substring_dedup", workers: 2);
 
     private static void Execute(RunSession session) => new LocalExecutor(2).Run(session.Run, session.Pipeline, CancellationToken.None);
 

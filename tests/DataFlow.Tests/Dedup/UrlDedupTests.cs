@@ -55,21 +55,7 @@ public sealed class UrlDedupTests : IDisposable
     private void Write(string name, IEnumerable<object> docs) =>
         File.WriteAllLines(_tmp.File(name), docs.Select(d => JsonSerializer.Serialize(d)));
 
-    private RunSession Session(string keys, string run = "run")
-    {
-        var yaml = $"""
-            workers: 1
-            stages:
-              - type: dedup
-                input: {_tmp.File("f*.jsonl")}
-                output: {_tmp.File(run + "-out")}
-                keep_removed: true
-            {string.Join('\n', keys.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => "    " + l.Trim()))}
-            """;
-        var file = _tmp.File(run + ".yaml");
-        File.WriteAllText(file, yaml);
-        return RunSession.Create(file, _tmp.File(run));
-    }
+    private RunSession Session(string keys, string run = "run") => DedupSessions.FromKeys(_tmp, keys, run);
 
     private static List<Document> ReadShards(string dir) =>
         Directory.Exists(dir)
