@@ -38,19 +38,8 @@ internal static class IncrementalBench
     private static Result Dedup(string workDir, string name, IReadOnlyList<string> inputs, string keys)
     {
         var output = Path.Combine(workDir, name + "-out");
-        var yaml = $"""
-            workers: 1
-            stages:
-              - type: dedup
-                input: [{string.Join(", ", inputs.Select(i => $"'{i}'"))}]
-                tasks: 1
-                output: '{output}'
-                keep_removed: true
-            {string.Join('\n', keys.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(k => "    " + k.Trim()))}
-            """;
-        var file = Path.Combine(workDir, name + ".yaml");
-        File.WriteAllText(file, yaml);
-        var session = RunSession.Create(file, Path.Combine(workDir, name));
+        var session = OneStagePipeline.Create(workDir, name, name,
+            ["type: dedup", $"input: [{string.Join(", ", inputs.Select(i => $"'{i}'"))}]", "tasks: 1", $"output: '{output}'", "keep_removed: true"], keys);
         GC.Collect();
         GC.WaitForPendingFinalizers();
         try { File.WriteAllText("/proc/self/clear_refs", "5"); } catch (IOException) { } catch (UnauthorizedAccessException) { }

@@ -15,19 +15,8 @@ internal static class PipelineBench
     {
         if (Directory.Exists(workDir)) Directory.Delete(workDir, recursive: true);
         Directory.CreateDirectory(workDir);
-        var yaml = $"""
-            workers: 1
-            stages:
-              - type: dedup
-                input: '{inputGlob}'
-                tasks: {tasks}
-                output: '{Path.Combine(workDir, "out")}'
-                keep_removed: true
-            {string.Join('\n', extraKeys.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(k => "    " + k.Trim()))}
-            """;
-        var file = Path.Combine(workDir, "dedup.yaml");
-        File.WriteAllText(file, yaml);
-        var session = RunSession.Create(file, Path.Combine(workDir, "run"));
+        var session = OneStagePipeline.Create(workDir, "dedup", "run",
+            ["type: dedup", $"input: '{inputGlob}'", $"tasks: {tasks}", $"output: '{Path.Combine(workDir, "out")}'", "keep_removed: true"], extraKeys);
         var observer = new StageCpuObserver();
         var wall = Stopwatch.StartNew();
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;

@@ -40,19 +40,8 @@ internal static class SubstringBench
     {
         if (Directory.Exists(workDir)) Directory.Delete(workDir, recursive: true);
         Directory.CreateDirectory(workDir);
-        var yaml = $"""
-            workers: 1
-            stages:
-              - type: substring_dedup
-                name: substring
-                input: '{inputGlob}'
-                tasks: {tasks}
-                output: '{Path.Combine(workDir, "out")}'
-            {string.Join('\n', extraKeys.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(k => "    " + k.Trim()))}
-            """;
-        var file = Path.Combine(workDir, "substring.yaml");
-        File.WriteAllText(file, yaml);
-        var session = RunSession.Create(file, Path.Combine(workDir, "run"));
+        var session = OneStagePipeline.Create(workDir, "substring", "run",
+            ["type: substring_dedup", "name: substring", $"input: '{inputGlob}'", $"tasks: {tasks}", $"output: '{Path.Combine(workDir, "out")}'"], extraKeys);
         var observer = new StageCpuObserver();
         var wall = Stopwatch.StartNew();
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
