@@ -17,7 +17,6 @@ public sealed class LanguageIdentifier : ILanguageIdentifier
     private readonly LanguageDetector? _detector;   // null with a single candidate: the screen decides alone
     private readonly LanguageDetector? _screen;     // null when not absolute or when the candidates are all languages
     private readonly LatinTrigramScreen? _fast;      // Lingua's answers computed without Lingua where provably the same
-    private readonly bool _fastScreen;               // the screen may ask _fast
     private readonly bool[]? _fastCandidates;         // the candidate detector may ask _fast, over these languages
     private readonly Dictionary<Language, string> _codes = new();
     private readonly HashSet<Language> _candidates = new();
@@ -51,7 +50,6 @@ public sealed class LanguageIdentifier : ILanguageIdentifier
         }
         var latin = LanguageInfo.AllWithLatinScript();
         _fast = _screen is not null || languages.Any(latin.Contains) ? LatinTrigramScreen.Shared : null;
-        _fastScreen = _fast is not null && _screen is not null;
         if (_fast is not null && _detector is not null) _fastCandidates = _fast.MaskOf(languages);
     }
 
@@ -99,7 +97,7 @@ public sealed class LanguageIdentifier : ILanguageIdentifier
     }
 
     private (Language? Language, double Score) ScreenTop(string text) =>
-        (_fastScreen ? _fast!.TryTop(text) : null) ?? Top(_screen!, text);
+        _fast?.TryTop(text) ?? Top(_screen!, text);
 
     // Lingua reads trigrams alone in low-accuracy mode, and in high-accuracy mode from 120 cleaned characters on.
     private (Language? Language, double Score) CandidateTop(string text) =>

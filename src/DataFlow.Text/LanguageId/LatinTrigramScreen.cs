@@ -153,7 +153,7 @@ public sealed class LatinTrigramScreen
         return _languages.Select(set.Contains).ToArray();
     }
 
-    /// <summary>Latin script letters as .NET sees Unicode blocks: Latin-1, Extended-A/B, IPA, Extended Additional, Extended-C/D/E, full-width.</summary>
+    /// <summary>Latin-script letters by Unicode block: ASCII, Latin-1, Extended-A/B, Extended Additional, Extended-C/D/E, full-width.</summary>
     private static bool IsLatinLetter(char c) =>
         c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or 'ª' or 'º'
             or (>= '\u00C0' and <= '\u024F' and not '\u00D7' and not '\u00F7')
