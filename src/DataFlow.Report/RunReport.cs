@@ -6,15 +6,15 @@ using DataFlow.Engine.Jobs;
 namespace DataFlow.Report;
 
 /// <summary>
-/// Builds RUN/report/index.html (+ img/*.svg) from what a run recorded: merged stage stats, drop reasons,
-/// every counter family a stage emits (language.*, pii.*, cluster_size.*, tokens_source.*...), training
-/// metrics JSONL (every numeric field against step), sample generations and eval results.
+/// Builds RUN/report/index.html (+ img/*.svg) from what a run recorded (merged stage stats, trainer metrics JSONL,
+/// sample generations, eval.json), in three layers: the headline ("what this run produced", <see cref="RunHeadline"/>);
+/// curated charts (loss per training stage, PPO's learned reward beside true score and KL, documents per stage, drop
+/// reasons, dedup, PII), none of a constant; and every number in folded tables with its label in words
+/// (<see cref="MetricLabel"/>) beside the raw key. Any pipeline: data-only, training-only, unfinished or failed runs.
 /// Every piece of document text shown passes through <c>mask</c> first, so PII never appears unmasked.
 /// </summary>
 public sealed class RunReport(RunFolder run, Pipeline pipeline, Func<string, string> mask)
 {
-    private static readonly HashSet<string> NotFamilies = ["dropped", "dropped_bytes", "substring", ClassScore, KeepScore];
-
     // Score histograms of the classify stage: class_score.LABEL.PERCENT (by top label) and keep_score.LABEL.PERCENT (the kept label, every document).
     private const string ClassScore = "class_score";
     private const string KeepScore = "keep_score";
@@ -30,18 +30,30 @@ public sealed class RunReport(RunFolder run, Pipeline pipeline, Func<string, str
         var stages = pipeline.Stages
             .Where(s => File.Exists(run.ManifestFile(s.Name)))
             .Select(s => (Stage: s, Manifest: StageManifest.Load(run.ManifestFile(s.Name))))
-            .Select(x => (x.Stage, x.Manifest, Stats: TaskRunner.StageStats(run, x.Manifest),
-                Done: x.Manifest.Tasks.Count(t => run.IsDone(x.Stage.Name, t.Index))))
+            .Select(x => new ReportStage(x.Stage, x.Manifest, TaskRunner.StageStats(run, x.Manifest),
+                x.Manifest.Tasks.Count(t => run.IsDone(x.Stage.Name, t.Index))))
             .ToList();
+        // A stage that has not planned yet has no manifest; the report stage itself is running as this is written.
+        var notStarted = pipeline.Stages.Where(s => !File.Exists(run.ManifestFile(s.Name)) && s.Type != "report").Select(s => s.Name).ToList();
+        var files = TrainingFiles(pipeline.Stages);
+        var logs = files.Metrics.Select(f => MetricsLog.Load(f.Stage, f.File)).Where(l => l.Series.Count > 0).ToList();
+        var eval = files.Evals.Where(f => Path.GetFileName(f.File) == "eval.json").Select(f => ReadJson(f.File)).LastOrDefault(e => e is not null);
 
         Header();
+        Headline(RunHeadline.Build(stages, notStarted, logs, eval));
+        _html.Append("<h2>Charts</h2><div class=charts>");
+        TrainingCharts(logs);
+        DocumentCharts(stages);
+        _html.Append("</div>");
+        _html.Append("<h2>Details</h2>");
         Overview(stages);
-        DropReasons(stages);
+        StageTables(stages);
         RepeatedSpans(stages);
-        CounterFamilies(stages);
         ScoreHistograms(stages);
+        MetricTables(logs);
+        foreach (var (stage, file) in files.Evals) EvalTable(stage, file);
         Examples(stages);
-        Training(stages.Select(s => s.Stage).ToList());
+        foreach (var (stage, file) in files.Samples) Samples(stage, file);
         Footer();
         var index = Path.Combine(dir, "index.html");
         AtomicFile.WriteAllText(index, _html.ToString());
@@ -50,105 +62,196 @@ public sealed class RunReport(RunFolder run, Pipeline pipeline, Func<string, str
 
     private void Header()
     {
-        _html.Append("<!doctype html><html><head><meta charset=\"utf-8\"><title>DataFlow report</title><style>")
-            .Append("body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0}")
-            .Append("td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px;text-align:right}th{background:#f3f3f3}td.l,th.l{text-align:left}")
-            .Append("pre{white-space:pre-wrap;background:#f7f7f7;padding:6px;font-size:12px;max-height:12em;overflow:auto}img{display:block;margin:0.5em 0}")
+        _html.Append("<!doctype html><html><head><meta charset=\"utf-8\"><title>DataFlow run report</title><style>")
+            .Append("body{font-family:sans-serif;max-width:1220px;margin:1em auto;padding:0 1em;color:#222}h1{margin:0.2em 0}h2{margin:1em 0 0.4em}")
+            .Append("table{border-collapse:collapse;margin:0.6em 0}td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px;text-align:right}")
+            .Append("th{background:#f3f3f3}td.l,th.l{text-align:left}code{font-size:12px;color:#555}")
+            .Append("pre{white-space:pre-wrap;background:#f7f7f7;padding:6px;font-size:12px;max-height:12em;overflow:auto}")
+            .Append("#headline{background:#f4f7fb;border:1px solid #d5deea;border-radius:6px;padding:0.4em 1em 0.8em}#headline h2{margin:0.3em 0 0.5em}")
+            .Append(".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(280px,1fr));gap:10px}")
+            .Append(".card{background:white;border:1px solid #d5deea;border-radius:4px;padding:6px 10px}.card.warn{border-color:#c0392b;background:#fdf2f0}")
+            .Append(".card .t{font-size:12px;color:#555;text-transform:uppercase;letter-spacing:0.03em}.card .v{font-size:24px;font-weight:bold;margin:2px 0}")
+            .Append(".card .n{font-size:12px;color:#555}.card p{font-size:12px;margin:4px 0 0;line-height:1.35}")
+            .Append(".charts{display:flex;flex-wrap:wrap;gap:10px;align-items:flex-start}.charts img{width:600px;height:auto;border:1px solid #eee}img{display:block;margin:0.5em 0}")
+            .Append("details{margin:0.4em 0}summary{cursor:pointer;font-weight:bold;padding:2px 0}")
             .Append("</style></head><body>")
             .Append($"<h1>DataFlow run report</h1><p>Run folder <code>{E(run.Root)}</code>, generated {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.</p>");
     }
 
-    private void Overview(List<(StageDefinition Stage, StageManifest Manifest, TaskStats Stats, int Done)> stages)
+    private void Headline(RunHeadline headline)
     {
-        _html.Append("<h2>Stages</h2><table><tr><th class=l>stage</th><th class=l>type</th><th>tasks done</th><th>docs in</th><th>docs out</th>")
-            .Append("<th>MB in</th><th>MB out</th><th>tokens</th><th>rejected</th><th>task s</th><th class=l>training</th></tr>");
-        foreach (var (stage, manifest, stats, done) in stages)
+        _html.Append("<section id=headline><h2>What this run produced</h2>");
+        if (headline.Items.Count == 0)
+            _html.Append("<p>Nothing yet: no stage of this run has recorded stats.</p>");
+        else
         {
+            _html.Append("<div class=cards>");
+            foreach (var item in headline.Items)
+            {
+                _html.Append($"<div class=\"card{(item.Warning ? " warn" : "")}\"><div class=t>{E(item.Title)}</div><div class=v>{E(item.Value)}</div>");
+                if (item.Note.Length > 0) _html.Append($"<div class=n>{E(item.Note)}</div>");
+                _html.Append($"<p>{E(item.Sentence)}</p></div>");
+            }
+            _html.Append("</div>");
+        }
+        _html.Append("</section>");
+    }
+
+    /// <summary>Train and validation loss per training stage; PPO's learned reward, true score and KL on one figure.</summary>
+    private void TrainingCharts(List<MetricsLog> logs)
+    {
+        foreach (var log in logs)
+        {
+            var losses = new[] { ("loss", "training"), ("val_loss", "validation"), ("eval_loss", "held-out") }
+                .Select(k => (Name: k.Item2, Points: log.Varying(k.Item1))).Where(s => s.Points is not null)
+                .Select(s => (s.Name, s.Points!)).ToList();
+            if (losses.Count > 0)
+                Image($"{log.Title}-loss", SvgChart.Lines($"{log.Title}: loss per {log.StepName}", losses, log.StepName, "loss (nats)"));
+
+            var panels = new (string Label, (string Key, string Name)[] Series)[]
+            {
+                ("learned reward", [("reward_mean", "rollouts (mean)"), ("eval_reward", "held-out, greedy"), ("eval_sampled_reward", "held-out, sampled")]),
+                ("true score", [("true_score", "rollouts"), ("eval_true_score", "held-out, greedy"), ("eval_sampled_true_score", "held-out, sampled")]),
+                ("KL to reference (nats)", [("kl_k1", "rollouts (k1)"), ("eval_kl", "held-out")]),
+            }.Select(p => (YLabel: p.Label, Series: (IReadOnlyList<(string, IReadOnlyList<(double, double)>)>)p.Series
+                    .Select(s => (s.Name, Points: log.Varying(s.Key))).Where(s => s.Points is not null).Select(s => (s.Name, s.Points!)).ToList()))
+                .Where(p => p.Series.Count > 0).ToList();
+            // Learned reward beside true score: a policy that games the reward model shows as one rising while the other falls.
+            if (panels.Any(p => p.YLabel == "learned reward"))
+                Image($"{log.Title}-reward-score-kl", SvgChart.Panels($"{log.Title}: learned reward, true score and KL per {log.StepName}", panels, log.StepName));
+        }
+    }
+
+    /// <summary>Documents out of each stage, drop reasons, deduplication, PII: each a chart when it has more than one distinct value.</summary>
+    private void DocumentCharts(List<ReportStage> stages)
+    {
+        var flow = stages.Where(s => !s.IsTraining && s.Stats.Counters.ContainsKey("docs_out") && s.Stats.Counter("docs_in") > 0)
+            .Select(s => (s.Name, (double)s.Stats.Counter("docs_out"))).ToList();
+        Chart("documents-per-stage", "Documents out of each stage", flow);
+
+        var drops = stages.SelectMany(s => s.Stats.Counters
+                .Where(kv => kv.Key.StartsWith("dropped.", StringComparison.Ordinal) && kv.Value > 0)
+                .Select(kv => (Label: $"{s.Name}: {MetricLabel.Label(kv.Key["dropped.".Length..])}", Value: (double)kv.Value)))
+            .OrderByDescending(d => d.Value).ToList();
+        Chart("drop-reasons", "Documents dropped, by stage and reason", drops);
+
+        foreach (var stage in stages.Where(s => s.Stats.Counters.Keys.Any(k => k.StartsWith("dropped.duplicate", StringComparison.Ordinal))))
+        {
+            var bars = new List<(string, double)> { ("documents in", stage.Stats.Counter("docs_in")) };
+            bars.AddRange(stage.Stats.Counters.Where(kv => kv.Key.StartsWith("dropped.duplicate", StringComparison.Ordinal) && kv.Value > 0)
+                .Select(kv => ($"removed: {MetricLabel.Label(kv.Key["dropped.".Length..]).ToLowerInvariant()}", (double)kv.Value)));
+            bars.Add(("documents kept", stage.Stats.Counter("docs_out")));
+            Chart($"{stage.Name}-dedup", $"{stage.Name}: deduplication", bars);
+        }
+        foreach (var stage in stages)
+        {
+            var pii = stage.Stats.Counters.Where(kv => kv.Key.StartsWith("pii.", StringComparison.Ordinal) && kv.Value > 0)
+                .OrderByDescending(kv => kv.Value)
+                .Select(kv => (Label: PiiLabel(stage, kv.Key["pii.".Length..]), Value: (double)kv.Value)).ToList();
+            if (pii.Count > 0) Chart($"{stage.Name}-pii", $"{stage.Name}: personal data found, by type (matches)", pii);
+        }
+    }
+
+    private static string PiiLabel(ReportStage stage, string type) =>
+        stage.Stats.Counters.TryGetValue($"docs_with.{type}", out var docs) ? $"{type} ({docs:N0} documents)" : type;
+
+    /// <summary>A bar chart, or (one bar, or every bar the same) a one-line table: a constant is not a chart.</summary>
+    private void Chart(string name, string title, List<(string Label, double Value)> bars, string unit = "")
+    {
+        if (bars.Count == 0) return;
+        if (bars.Select(b => b.Value).Distinct().Count() > 1)
+        {
+            Image(name, SvgChart.Bars(title, bars, unit));
+            return;
+        }
+        _html.Append($"<table><tr><th class=l colspan=2>{E(title)}</th></tr>");
+        foreach (var (label, value) in bars) _html.Append($"<tr><td class=l>{E(label)}</td><td>{E(SvgChart.Format(value) + unit)}</td></tr>");
+        _html.Append("</table>");
+    }
+
+    private void Overview(List<ReportStage> stages)
+    {
+        _html.Append($"<details><summary>Stages ({stages.Count}): tasks, documents, text, tokens, time</summary>")
+            .Append("<table><tr><th class=l>stage</th><th class=l>type</th><th>tasks done</th><th>documents in</th><th>documents out</th>")
+            .Append("<th>MB in</th><th>MB out</th><th>tokens</th><th>bad records skipped</th><th>task seconds</th><th class=l>training</th></tr>");
+        foreach (var stage in stages)
+        {
+            var stats = stage.Stats;
             // A training stage reads no documents: steps, tokens trained, tok/s and losses instead of "0 docs in, 0 out".
             var training = TrainingStats.Describe(stats);
-            _html.Append($"<tr><td class=l>{E(stage.Name)}</td><td class=l>{E(stage.Type)}</td><td>{done}/{manifest.Tasks.Count}</td>");
+            _html.Append($"<tr><td class=l>{E(stage.Name)}</td><td class=l>{E(stage.Definition.Type)}</td><td>{stage.Done}/{stage.Tasks}</td>");
             _html.Append(training is null ? $"<td>{stats.Counter("docs_in"):N0}</td><td>{stats.Counter("docs_out"):N0}</td>" : "<td></td><td></td>")
                 .Append($"<td>{stats.Counter("bytes_in") / 1e6:F2}</td><td>{stats.Counter("bytes_out") / 1e6:F2}</td>")
                 .Append($"<td>{(training is null ? stats.Counter("tokens_out") : stats.Counter(TrainingStats.Tokens)):N0}</td><td>{stats.Counter("docs_rejected"):N0}</td>")
                 .Append($"<td>{stats.Values.GetValueOrDefault("seconds"):F1}</td><td class=l>{E(training ?? "")}</td></tr>");
         }
-        _html.Append("</table>");
-        var flow = stages.Where(s => s.Stats.Counter("docs_out") > 0)
-            .Select(s => ($"{s.Stage.Name} (out)", (double)s.Stats.Counter("docs_out"))).ToList();
-        if (flow.Count > 0) Image("documents-per-stage", SvgChart.Bars("Documents out of each stage", flow));
+        _html.Append("</table></details>");
     }
 
-    private void DropReasons(List<(StageDefinition Stage, StageManifest Manifest, TaskStats Stats, int Done)> stages)
+    /// <summary>Every counter and value of every stage, in words with units (the raw key beside it), folded per stage.</summary>
+    private void StageTables(List<ReportStage> stages)
     {
-        var drops = stages.SelectMany(s => s.Stats.Counters
-                .Where(kv => kv.Key.StartsWith("dropped.", StringComparison.Ordinal) && kv.Value > 0)
-                .Select(kv => (Label: $"{s.Stage.Name}: {kv.Key["dropped.".Length..]}", Value: (double)kv.Value)))
-            .OrderByDescending(d => d.Value).ToList();
-        _html.Append("<h2>Drop reasons</h2>");
-        if (drops.Count == 0)
+        foreach (var stage in stages)
         {
-            _html.Append("<p>No document was dropped.</p>");
-            return;
+            var rows = stage.Stats.Counters.Select(kv => (kv.Key, Value: (double)kv.Value))
+                .Concat(stage.Stats.Values.Select(kv => (kv.Key, kv.Value))).ToList();
+            if (rows.Count == 0) continue;
+            _html.Append($"<details><summary>{E(stage.Name)}: every counter and value ({rows.Count})</summary>");
+            MetricRows(rows);
+            _html.Append("</details>");
         }
-        Image("drop-reasons", SvgChart.Bars("Documents dropped, by stage and reason", drops));
-        var bytes = stages.SelectMany(s => s.Stats.Counters
-                .Where(kv => kv.Key.StartsWith("dropped_bytes.", StringComparison.Ordinal) && kv.Value > 0)
-                .Select(kv => (Label: $"{s.Stage.Name}: {kv.Key["dropped_bytes.".Length..]}", Value: kv.Value / 1e6)))
-            .OrderByDescending(d => d.Value).ToList();
-        if (bytes.Count > 0) Image("drop-bytes", SvgChart.Bars("Text removed (MB), by stage and reason", bytes, " MB"));
+    }
+
+    private void MetricRows(IEnumerable<(string Key, double Value)> rows)
+    {
+        _html.Append("<table><tr><th class=l>metric</th><th>value</th><th class=l>key</th></tr>");
+        foreach (var (key, value) in rows)
+            _html.Append($"<tr><td class=l>{E(MetricLabel.Label(key))}</td><td>{E(MetricLabel.Format(key, value))}</td><td class=l><code>{E(key)}</code></td></tr>");
+        _html.Append("</table>");
+    }
+
+    /// <summary>Each trainer metric summarized: points, first, last, lowest, highest (a constant is one row here, never a chart).</summary>
+    private void MetricTables(List<MetricsLog> logs)
+    {
+        foreach (var log in logs)
+        {
+            _html.Append($"<details><summary>{E(log.Title)}: every training metric ({log.Series.Count}, <code>{E(Path.GetFileName(log.File))}</code>)</summary>")
+                .Append($"<table><tr><th class=l>metric</th><th>points</th><th>first</th><th>last</th><th>lowest</th><th>highest</th><th class=l>key</th></tr>");
+            foreach (var (key, points) in log.Series)
+            {
+                string V(double v) => E(MetricLabel.Format(key, v));
+                _html.Append($"<tr><td class=l>{E(MetricLabel.Label(key))}</td><td>{points.Count}</td><td>{V(points[0].Y)}</td><td>{V(points[^1].Y)}</td>")
+                    .Append($"<td>{V(points.Min(p => p.Y))}</td><td>{V(points.Max(p => p.Y))}</td><td class=l><code>{E(key)}</code></td></tr>");
+            }
+            _html.Append("</table></details>");
+        }
     }
 
     /// <summary>Substring dedup: text removed as repeated spans (bytes, share, spans, documents touched and dropped).</summary>
-    private void RepeatedSpans(List<(StageDefinition Stage, StageManifest Manifest, TaskStats Stats, int Done)> stages)
+    private void RepeatedSpans(List<ReportStage> stages)
     {
         var rows = stages.Where(s => s.Stats.Counters.ContainsKey("substring.bytes_removed")).ToList();
         if (rows.Count == 0) return;
-        _html.Append("<h2>Repeated spans removed</h2><table><tr><th class=l>stage</th><th>MB in</th><th>MB removed</th><th>share</th>")
-            .Append("<th>spans</th><th>docs touched</th><th>docs dropped (too short)</th></tr>");
-        foreach (var (stage, _, stats, _) in rows)
+        _html.Append("<details><summary>Repeated spans removed</summary><table><tr><th class=l>stage</th><th>MB in</th><th>MB removed</th><th>share</th>")
+            .Append("<th>spans</th><th>documents touched</th><th>documents dropped (too short)</th></tr>");
+        foreach (var stage in rows)
         {
+            var stats = stage.Stats;
             var bytesIn = stats.Counter("bytes_in");
             var removed = stats.Counter("substring.bytes_removed");
             _html.Append($"<tr><td class=l>{E(stage.Name)}</td><td>{bytesIn / 1e6:F1}</td><td>{removed / 1e6:F2}</td><td>{(bytesIn > 0 ? 100.0 * removed / bytesIn : 0):F1}%</td>")
                 .Append($"<td>{stats.Counter("substring.spans")}</td><td>{stats.Counter("substring.docs_touched")}</td><td>{stats.Counter("dropped.substring_too_short")}</td></tr>");
         }
-        _html.Append("</table>");
-    }
-
-    private void CounterFamilies(List<(StageDefinition Stage, StageManifest Manifest, TaskStats Stats, int Done)> stages)
-    {
-        _html.Append("<h2>Stage details</h2>");
-        foreach (var (stage, _, stats, _) in stages)
-        {
-            var families = stats.Counters.Where(kv => kv.Key.Contains('.'))
-                .GroupBy(kv => kv.Key[..kv.Key.IndexOf('.')])
-                .Where(g => !NotFamilies.Contains(g.Key));
-            foreach (var family in families)
-            {
-                var bars = family.Select(kv => (Label: kv.Key[(family.Key.Length + 1)..], Value: (double)kv.Value)).ToList();
-                // Numeric keys (histogram buckets such as cluster sizes) keep numeric order; the rest sort by size.
-                bars = bars.All(b => double.TryParse(b.Label, out _))
-                    ? bars.OrderBy(b => double.Parse(b.Label)).ToList()
-                    : bars.OrderByDescending(b => b.Value).Take(30).ToList();
-                Image($"{stage.Name}-{family.Key}", SvgChart.Bars($"{stage.Name}: {family.Key.Replace('_', ' ')}", bars));
-            }
-            var values = stats.Values.Where(kv => kv.Key != "seconds").ToList();
-            if (values.Count > 0)
-            {
-                _html.Append($"<table><tr><th class=l colspan=2>{E(stage.Name)} values</th></tr>");
-                foreach (var (k, v) in values) _html.Append($"<tr><td class=l>{E(k)}</td><td>{SvgChart.Format(v)}</td></tr>");
-                _html.Append("</table>");
-            }
-        }
+        _html.Append("</table></details>");
     }
 
     /// <summary>One chart per label of a classifier's score distribution (bins of 0.05, named by their lower bound in percent).</summary>
-    private void ScoreHistograms(List<(StageDefinition Stage, StageManifest Manifest, TaskStats Stats, int Done)> stages)
+    private void ScoreHistograms(List<ReportStage> stages)
     {
-        foreach (var (stage, _, stats, _) in stages)
+        foreach (var stage in stages)
         {
             var series = new SortedDictionary<string, List<(int Percent, double Count)>>(StringComparer.Ordinal);
-            foreach (var (key, count) in stats.Counters)
+            foreach (var (key, count) in stage.Stats.Counters)
             {
                 string label;
                 if (key.StartsWith(ClassScore + ".", StringComparison.Ordinal) && key.LastIndexOf('.') > ClassScore.Length)
@@ -161,34 +264,36 @@ public sealed class RunReport(RunFolder run, Pipeline pipeline, Func<string, str
                 bins.Add((percent, count));
             }
             if (series.Count == 0) continue;
-            _html.Append($"<h3>{E(stage.Name)}: classifier scores</h3>");
+            _html.Append($"<details open><summary>{E(stage.Name)}: classifier scores</summary>");
             foreach (var (label, bins) in series.Take(20))
             {
                 var step = bins.Count > 1 ? bins.Select(b => b.Percent).Order().Skip(1).First() - bins.Min(b => b.Percent) : 5;
                 var bars = bins.OrderBy(b => b.Percent).Select(b => ($"{b.Percent / 100.0:0.00}-{(b.Percent + step) / 100.0:0.00}", b.Count)).ToList();
-                Image($"{stage.Name}-score-{label}", SvgChart.Bars($"{stage.Name}: documents by probability, {label}", bars));
+                Chart($"{stage.Name}-score-{label}", $"{stage.Name}: documents by probability, {label}", bars);
             }
+            _html.Append("</details>");
         }
     }
 
-    private void Examples(List<(StageDefinition Stage, StageManifest Manifest, TaskStats Stats, int Done)> stages)
+    private void Examples(List<ReportStage> stages)
     {
-        var any = stages.Any(s => s.Stats.Examples.Count > 0);
-        if (!any) return;
-        _html.Append("<h2>Examples (masked)</h2>");
-        foreach (var (stage, _, stats, _) in stages)
-            foreach (var (key, examples) in stats.Examples)
+        if (!stages.Any(s => s.Stats.Examples.Count > 0)) return;
+        _html.Append("<details><summary>Examples of what each rule matched (PII masked)</summary>");
+        foreach (var stage in stages)
+            foreach (var (key, examples) in stage.Stats.Examples)
             {
-                _html.Append($"<h3>{E(stage.Name)}: {E(key)}</h3>");
+                _html.Append($"<h3>{E(stage.Name)}: {E(MetricLabel.Label(key))}</h3>");
                 foreach (var example in examples.Take(3)) _html.Append($"<pre>{E(mask(Trim(example, 600)))}</pre>");
             }
+        _html.Append("</details>");
     }
 
-    private void Training(List<StageDefinition> stages)
+    private sealed record TrainingFileSet(List<(string Stage, string File)> Metrics, List<(string Stage, string File)> Samples, List<(string Stage, string File)> Evals);
+
+    /// <summary>What the stages wrote besides stats: trainer metrics JSONL, sample generations, eval results.</summary>
+    private TrainingFileSet TrainingFiles(IReadOnlyList<StageDefinition> stages)
     {
-        var metricFiles = new List<(string Stage, string File)>();
-        var sampleFiles = new List<(string Stage, string File)>();
-        var evalFiles = new List<(string Stage, string File)>();
+        var set = new TrainingFileSet([], [], []);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var stage in stages)
         {
@@ -199,67 +304,38 @@ public sealed class RunReport(RunFolder run, Pipeline pipeline, Func<string, str
                     if (!seen.Add(Path.GetFullPath(file))) continue;
                     var name = Path.GetFileName(file);
                     if (name.EndsWith(".tmp", StringComparison.Ordinal) || file.Contains("/checkpoint", StringComparison.Ordinal)) continue;
-                    if (name.Contains("metrics", StringComparison.Ordinal) && name.EndsWith(".jsonl", StringComparison.Ordinal)) metricFiles.Add((stage.Name, file));
-                    else if ((name.Contains("sample", StringComparison.Ordinal) || name.Contains("generation", StringComparison.Ordinal)) && name.EndsWith(".jsonl", StringComparison.Ordinal)) sampleFiles.Add((stage.Name, file));
-                    else if (name.StartsWith("eval", StringComparison.Ordinal) && name.EndsWith(".json", StringComparison.Ordinal)) evalFiles.Add((stage.Name, file));
+                    if (name.Contains("metrics", StringComparison.Ordinal) && name.EndsWith(".jsonl", StringComparison.Ordinal)) set.Metrics.Add((stage.Name, file));
+                    else if ((name.Contains("sample", StringComparison.Ordinal) || name.Contains("generation", StringComparison.Ordinal)) && name.EndsWith(".jsonl", StringComparison.Ordinal)) set.Samples.Add((stage.Name, file));
+                    else if (name.StartsWith("eval", StringComparison.Ordinal) && name.EndsWith(".json", StringComparison.Ordinal)) set.Evals.Add((stage.Name, file));
                 }
         }
-        if (metricFiles.Count + sampleFiles.Count + evalFiles.Count == 0) return;
-        _html.Append("<h2>Training and evaluation</h2>");
-        foreach (var (stage, file) in metricFiles) MetricsCharts(stage, file);
-        foreach (var (stage, file) in evalFiles) EvalTable(stage, file);
-        foreach (var (stage, file) in sampleFiles) Samples(stage, file);
+        return set;
     }
 
-    private void MetricsCharts(string stage, string file)
-    {
-        var series = new SortedDictionary<string, List<(double X, double Y)>>(StringComparer.Ordinal);
-        var row = 0;
-        foreach (var line in File.ReadLines(file))
-        {
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            JsonDocument doc;
-            try { doc = JsonDocument.Parse(line); } catch (JsonException) { continue; }
-            using (doc)
-            {
-                if (doc.RootElement.ValueKind != JsonValueKind.Object) continue;
-                var x = row++;
-                double step = x;
-                foreach (var key in new[] { "step", "iteration", "iter" })
-                    if (doc.RootElement.TryGetProperty(key, out var s) && s.ValueKind == JsonValueKind.Number) { step = s.GetDouble(); break; }
-                foreach (var p in doc.RootElement.EnumerateObject())
-                {
-                    if (p.Value.ValueKind != JsonValueKind.Number || p.Name is "step" or "iteration" or "iter" or "epoch") continue;
-                    if (!series.TryGetValue(p.Name, out var list)) series[p.Name] = list = [];
-                    list.Add((step, p.Value.GetDouble()));
-                }
-            }
-        }
-        if (series.Count == 0) return;
-        var name = Path.GetFileNameWithoutExtension(file);
-        _html.Append($"<h3>{E(stage)}: {E(name)}</h3>");
-        var losses = series.Where(kv => kv.Key.Contains("loss", StringComparison.OrdinalIgnoreCase) && !kv.Key.Contains("value", StringComparison.OrdinalIgnoreCase)).ToList();
-        if (losses.Count > 0)
-            Image($"{stage}-{name}-loss", SvgChart.Lines($"{stage}: loss", losses.Select(kv => (kv.Key, (IReadOnlyList<(double, double)>)kv.Value)).ToList(), "step", "loss"));
-        foreach (var (key, points) in series.Where(kv => !losses.Any(l => l.Key == kv.Key)).Take(16))
-            Image($"{stage}-{name}-{key}", SvgChart.Lines($"{stage}: {key}", [(key, points)], "step", key));
-    }
-
-    private void EvalTable(string stage, string file)
+    private static JsonElement? ReadJson(string file)
     {
         try
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(file));
-            _html.Append($"<h3>{E(stage)}: {E(Path.GetFileName(file))}</h3><table>");
-            foreach (var (k, v) in Flatten(doc.RootElement, "")) _html.Append($"<tr><td class=l>{E(k)}</td><td class=l>{E(mask(v))}</td></tr>");
-            _html.Append("</table>");
+            return doc.RootElement.Clone();
         }
-        catch (JsonException) { }
+        catch (JsonException) { return null; }
+    }
+
+    private void EvalTable(string stage, string file)
+    {
+        if (ReadJson(file) is not { } root) return;
+        _html.Append($"<details><summary>{E(stage)}: evaluation results (<code>{E(Path.GetFileName(file))}</code>)</summary><table>")
+            .Append("<tr><th class=l>metric</th><th class=l>value</th><th class=l>key</th></tr>");
+        foreach (var (k, number, text) in Flatten(root, ""))
+            _html.Append($"<tr><td class=l>{E(MetricLabel.Label(k))}</td><td class=l>{E(number is { } v ? MetricLabel.Format(k, v) : mask(text))}</td><td class=l><code>{E(k)}</code></td></tr>");
+        _html.Append("</table></details>");
     }
 
     private void Samples(string stage, string file)
     {
-        _html.Append($"<h3>{E(stage)}: {E(Path.GetFileName(file))}</h3><table><tr><th class=l>step</th><th class=l>prompt</th><th class=l>response</th></tr>");
+        _html.Append($"<details><summary>{E(stage)}: sample answers (<code>{E(Path.GetFileName(file))}</code>, PII masked)</summary>")
+            .Append("<table><tr><th class=l>step</th><th class=l>prompt</th><th class=l>response</th></tr>");
         foreach (var line in File.ReadLines(file).Where(l => !string.IsNullOrWhiteSpace(l)).TakeLast(24))
         {
             try
@@ -272,20 +348,18 @@ public sealed class RunReport(RunFolder run, Pipeline pipeline, Func<string, str
             }
             catch (JsonException) { }
         }
-        _html.Append("</table>");
+        _html.Append("</table></details>");
     }
 
-    private static IEnumerable<(string Key, string Value)> Flatten(JsonElement e, string prefix)
+    private static IEnumerable<(string Key, double? Number, string Text)> Flatten(JsonElement e, string prefix)
     {
         if (e.ValueKind == JsonValueKind.Object)
         {
             foreach (var p in e.EnumerateObject())
                 foreach (var x in Flatten(p.Value, prefix.Length == 0 ? p.Name : $"{prefix}.{p.Name}")) yield return x;
         }
-        else
-        {
-            yield return (prefix, e.ValueKind == JsonValueKind.Number ? SvgChart.Format(e.GetDouble()) : Trim(e.ToString(), 300));
-        }
+        else if (e.ValueKind == JsonValueKind.Number) yield return (prefix, e.GetDouble(), "");
+        else yield return (prefix, null, Trim(e.ToString(), 300));
     }
 
     private void Footer()

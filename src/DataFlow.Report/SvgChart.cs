@@ -4,7 +4,10 @@ using System.Text;
 
 namespace DataFlow.Report;
 
-/// <summary>Small, dependency-free SVG charts: horizontal bars and line plots. Deterministic output.</summary>
+/// <summary>
+/// Small, dependency-free SVG charts: horizontal bars, line plots and stacked line panels. Deterministic output. Every
+/// bar carries its value (<c>data-value</c>) and every line its values (<c>data-values</c>), beside the drawing.
+/// </summary>
 public static class SvgChart
 {
     private const int Width = 720;
@@ -14,17 +17,17 @@ public static class SvgChart
     public static string Bars(string title, IReadOnlyList<(string Label, double Value)> bars, string unit = "")
     {
         const int rowHeight = 22;
-        const int left = 260;
+        const int left = 300;
         var height = 40 + bars.Count * rowHeight + 20;
         var max = bars.Count == 0 ? 1 : Math.Max(bars.Max(b => b.Value), 1e-12);
-        var svg = Begin(height, title);
+        var svg = Begin(height, title, "bars");
         for (var i = 0; i < bars.Count; i++)
         {
             var (label, value) = bars[i];
             var y = 36 + i * rowHeight;
             var w = Math.Max(1, (Width - left - 90) * value / max);
-            svg.Append($"<text x=\"{left - 6}\" y=\"{y + 15}\" text-anchor=\"end\" font-size=\"12\">{Escape(Shorten(label, 40))}</text>");
-            svg.Append($"<rect x=\"{left}\" y=\"{y + 3}\" width=\"{F(w)}\" height=\"{rowHeight - 6}\" fill=\"{Palette[0]}\"/>");
+            svg.Append($"<text x=\"{left - 6}\" y=\"{y + 15}\" text-anchor=\"end\" font-size=\"12\">{Escape(Shorten(label, 46))}</text>");
+            svg.Append($"<rect data-value=\"{value.ToString("R", CultureInfo.InvariantCulture)}\" x=\"{left}\" y=\"{y + 3}\" width=\"{F(w)}\" height=\"{rowHeight - 6}\" fill=\"{Palette[0]}\"/>");
             svg.Append($"<text x=\"{F(left + w + 4)}\" y=\"{y + 15}\" font-size=\"11\">{Escape(Format(value) + unit)}</text>");
         }
         return End(svg);
@@ -32,17 +35,39 @@ public static class SvgChart
 
     /// <summary>Line plot of one or more series against a shared x axis.</summary>
     public static string Lines(string title, IReadOnlyList<(string Name, IReadOnlyList<(double X, double Y)> Points)> series,
-        string xLabel, string yLabel)
+        string xLabel, string yLabel) => Panels(title, [(yLabel, series)], xLabel);
+
+    /// <summary>
+    /// Line plots stacked on one figure, one panel per quantity, sharing the x axis (e.g. learned reward, true score and
+    /// KL per PPO iteration): quantities of different scales read side by side without a second y axis.
+    /// </summary>
+    public static string Panels(string title, IReadOnlyList<(string YLabel, IReadOnlyList<(string Name, IReadOnlyList<(double X, double Y)> Points)> Series)> panels,
+        string xLabel)
     {
-        const int height = 320, left = 70, right = 150, top = 36, bottom = 44;
-        var points = series.SelectMany(s => s.Points).Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).ToList();
-        var svg = Begin(height, title);
-        if (points.Count == 0) return End(svg.Append("<text x=\"20\" y=\"60\">no data</text>"));
-        double x0 = points.Min(p => p.X), x1 = points.Max(p => p.X), y0 = points.Min(p => p.Y), y1 = points.Max(p => p.Y);
+        const int panelHeight = 240, top = 36, gap = 22, bottom = 44;
+        var height = top + panels.Count * panelHeight + (panels.Count - 1) * gap + bottom;
+        var svg = Begin(height, title, "lines");
+        var xs = panels.SelectMany(p => p.Series).SelectMany(s => s.Points).Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).Select(p => p.X).ToList();
+        if (xs.Count == 0) return End(svg.Append("<text x=\"20\" y=\"60\">no data</text>"));
+        double x0 = xs.Min(), x1 = xs.Max();
         if (x1 == x0) x1 = x0 + 1;
+        for (var i = 0; i < panels.Count; i++)
+            Panel(svg, top + i * (panelHeight + gap), panelHeight, panels[i].Series, x0, x1, panels[i].YLabel, showXTicks: true);
+        svg.Append($"<text x=\"{LinesLeft + (Width - LinesLeft - LinesRight) / 2}\" y=\"{height - 8}\" text-anchor=\"middle\" font-size=\"11\">{Escape(xLabel)}</text>");
+        return End(svg);
+    }
+
+    private const int LinesLeft = 70, LinesRight = 170;
+
+    private static void Panel(StringBuilder svg, int top, int height, IReadOnlyList<(string Name, IReadOnlyList<(double X, double Y)> Points)> series,
+        double x0, double x1, string yLabel, bool showXTicks)
+    {
+        const int left = LinesLeft, right = LinesRight, bottom = 18;
+        var ys = series.SelectMany(s => s.Points).Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).Select(p => p.Y).ToList();
+        double y0 = ys.Count == 0 ? 0 : ys.Min(), y1 = ys.Count == 0 ? 1 : ys.Max();
         if (y1 == y0) { y1 += Math.Abs(y1) * 0.1 + 1e-9; y0 -= Math.Abs(y0) * 0.1 + 1e-9; }
         var plotW = Width - left - right;
-        var plotH = height - top - bottom;
+        var plotH = height - bottom;
         double Px(double x) => left + (x - x0) / (x1 - x0) * plotW;
         double Py(double y) => top + plotH - (y - y0) / (y1 - y0) * plotH;
         svg.Append($"<rect x=\"{left}\" y=\"{top}\" width=\"{plotW}\" height=\"{plotH}\" fill=\"none\" stroke=\"#999\"/>");
@@ -52,25 +77,28 @@ public static class SvgChart
             var xv = x0 + (x1 - x0) * t / 4;
             svg.Append($"<text x=\"{left - 4}\" y=\"{F(Py(yv) + 4)}\" text-anchor=\"end\" font-size=\"10\">{Format(yv)}</text>");
             svg.Append($"<line x1=\"{left}\" x2=\"{left + plotW}\" y1=\"{F(Py(yv))}\" y2=\"{F(Py(yv))}\" stroke=\"#eee\"/>");
-            svg.Append($"<text x=\"{F(Px(xv))}\" y=\"{top + plotH + 14}\" text-anchor=\"middle\" font-size=\"10\">{Format(xv)}</text>");
+            // Steps and iterations are whole numbers: a tick between two of them reads as the nearer one.
+            var xTick = x1 - x0 >= 8 ? Math.Round(xv) : xv;
+            if (showXTicks) svg.Append($"<text x=\"{F(Px(xTick))}\" y=\"{top + plotH + 13}\" text-anchor=\"middle\" font-size=\"10\">{Format(xTick)}</text>");
         }
-        svg.Append($"<text x=\"{left + plotW / 2}\" y=\"{height - 8}\" text-anchor=\"middle\" font-size=\"11\">{Escape(xLabel)}</text>");
         svg.Append($"<text x=\"14\" y=\"{top + plotH / 2}\" font-size=\"11\" transform=\"rotate(-90 14 {top + plotH / 2})\" text-anchor=\"middle\">{Escape(yLabel)}</text>");
         for (var s = 0; s < series.Count; s++)
         {
             var color = Palette[s % Palette.Length];
-            var path = string.Join(" ", series[s].Points.Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).Select(p => $"{F(Px(p.X))},{F(Py(p.Y))}"));
-            svg.Append($"<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"1.6\" points=\"{path}\"/>");
-            if (series[s].Points.Count == 1)
-                svg.Append($"<circle cx=\"{F(Px(series[s].Points[0].X))}\" cy=\"{F(Py(series[s].Points[0].Y))}\" r=\"3\" fill=\"{color}\"/>");
+            var finite = series[s].Points.Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).ToList();
+            var path = string.Join(" ", finite.Select(p => $"{F(Px(p.X))},{F(Py(p.Y))}"));
+            // data-values: the numbers behind the line, so a reader (or a test) can check what was plotted.
+            var values = string.Join(" ", finite.Select(p => p.Y.ToString("R", CultureInfo.InvariantCulture)));
+            svg.Append($"<polyline data-series=\"{Escape(series[s].Name)}\" data-values=\"{values}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"1.6\" points=\"{path}\"/>");
+            foreach (var p in finite.Where(_ => finite.Count <= 12))
+                svg.Append($"<circle cx=\"{F(Px(p.X))}\" cy=\"{F(Py(p.Y))}\" r=\"2.5\" fill=\"{color}\"/>");
             svg.Append($"<rect x=\"{Width - right + 10}\" y=\"{top + s * 18}\" width=\"12\" height=\"3\" fill=\"{color}\"/>");
-            svg.Append($"<text x=\"{Width - right + 26}\" y=\"{top + s * 18 + 5}\" font-size=\"11\">{Escape(Shorten(series[s].Name, 20))}</text>");
+            svg.Append($"<text x=\"{Width - right + 26}\" y=\"{top + s * 18 + 5}\" font-size=\"11\">{Escape(Shorten(series[s].Name, 24))}</text>");
         }
-        return End(svg);
     }
 
-    private static StringBuilder Begin(int height, string title) => new StringBuilder()
-        .Append($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{height}\" viewBox=\"0 0 {Width} {height}\" font-family=\"sans-serif\">")
+    private static StringBuilder Begin(int height, string title, string kind) => new StringBuilder()
+        .Append($"<svg xmlns=\"http://www.w3.org/2000/svg\" data-chart=\"{kind}\" width=\"{Width}\" height=\"{height}\" viewBox=\"0 0 {Width} {height}\" font-family=\"sans-serif\">")
         .Append($"<rect width=\"100%\" height=\"100%\" fill=\"white\"/><text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">{Escape(title)}</text>");
 
     private static string End(StringBuilder svg) => svg.Append("</svg>").ToString();
