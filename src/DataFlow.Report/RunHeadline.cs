@@ -159,18 +159,23 @@ internal sealed class RunHeadline
     private void Problems(IReadOnlyList<ReportStage> stages, IReadOnlyList<string> notStarted)
     {
         var parts = new List<string>();
-        var incomplete = stages.Where(s => s.Done < s.Tasks).ToList();
-        if (incomplete.Count > 0)
-            parts.Add("Not finished: " + string.Join(", ", incomplete.Select(s => $"{s.Name} ({s.Done} of {s.Tasks} tasks done)")) + ".");
-        if (notStarted.Count > 0) parts.Add("Not started: " + string.Join(", ", notStarted) + ".");
-        var rejected = stages.Sum(s => s.Stats.Counter("docs_rejected"));
+        // The report stage is still running while this is written; it is never "unfinished" in its own report.
+        var counted = stages.Where(s => s.Definition.Type != "report").ToList();
+        var unfinished = counted.Where(s => s.Done < s.Tasks).ToList();
+        // Stages are planned up front: one with no task done after an earlier unfinished stage never ran.
+        var waiting = unfinished.Skip(1).Where(s => s.Done == 0).Select(s => s.Name).Concat(notStarted).ToList();
+        var partial = unfinished.Where(s => !waiting.Contains(s.Name)).ToList();
+        if (partial.Count > 0)
+            parts.Add("Not finished: " + string.Join(", ", partial.Select(s => $"{s.Name} ({s.Done} of {s.Tasks} tasks done)")) + ".");
+        if (waiting.Count > 0) parts.Add("Not started: " + string.Join(", ", waiting) + ".");
+        var rejected = counted.Sum(s => s.Stats.Counter("docs_rejected"));
         if (rejected > 0)
             parts.Add(string.Create(C, $"{rejected:N0} bad input records skipped: ") +
-                string.Join(", ", stages.Where(s => s.Stats.Counter("docs_rejected") > 0).Select(s => string.Create(C, $"{s.Stats.Counter("docs_rejected"):N0} in {s.Name}"))) +
+                string.Join(", ", counted.Where(s => s.Stats.Counter("docs_rejected") > 0).Select(s => string.Create(C, $"{s.Stats.Counter("docs_rejected"):N0} in {s.Name}"))) +
                 " (each with its file and line under rejects/).");
         if (parts.Count == 0) return;
-        var value = incomplete.Count + notStarted.Count > 0
-            ? $"{incomplete.Count + notStarted.Count} of {stages.Count + notStarted.Count} stages unfinished"
+        var value = partial.Count + waiting.Count > 0
+            ? $"{partial.Count + waiting.Count} of {counted.Count + notStarted.Count} stages unfinished"
             : string.Create(C, $"{rejected:N0} records skipped");
         _items.Add(new Item("Needs attention", value, string.Join(" ", parts), Warning: true));
     }

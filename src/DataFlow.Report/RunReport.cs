@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -18,6 +19,9 @@ public sealed class RunReport(RunFolder run, Pipeline pipeline, Func<string, str
     // Score histograms of the classify stage: class_score.LABEL.PERCENT (by top label) and keep_score.LABEL.PERCENT (the kept label, every document).
     private const string ClassScore = "class_score";
     private const string KeepScore = "keep_score";
+
+    // Counter families drawn elsewhere: the drop charts, the PII chart, repeated spans, classifier score histograms.
+    private static readonly HashSet<string> ChartedAbove = ["dropped", "dropped_bytes", "substring", "pii", "docs_with", ClassScore, KeepScore];
     private readonly StringBuilder _html = new();
     private readonly List<string> _images = [];
     private string _imageDir = "";
@@ -188,7 +192,10 @@ public sealed class RunReport(RunFolder run, Pipeline pipeline, Func<string, str
         _html.Append("</table></details>");
     }
 
-    /// <summary>Every counter and value of every stage, in words with units (the raw key beside it), folded per stage.</summary>
+    /// <summary>
+    /// Every counter and value of every stage, folded per stage: each counter family (language.*, clusters_of.*,
+    /// perplexity_histogram.*, sentence_dedup.*...) as a chart when it varies, then all numbers in words with units.
+    /// </summary>
     private void StageTables(List<ReportStage> stages)
     {
         foreach (var stage in stages)
@@ -197,6 +204,18 @@ public sealed class RunReport(RunFolder run, Pipeline pipeline, Func<string, str
                 .Concat(stage.Stats.Values.Select(kv => (kv.Key, kv.Value))).ToList();
             if (rows.Count == 0) continue;
             _html.Append($"<details><summary>{E(stage.Name)}: every counter and value ({rows.Count})</summary>");
+            var families = stage.Stats.Counters.Where(kv => kv.Key.Contains('.'))
+                .GroupBy(kv => kv.Key[..kv.Key.IndexOf('.')])
+                .Where(g => !ChartedAbove.Contains(g.Key));
+            foreach (var family in families)
+            {
+                var bars = family.Select(kv => (Label: kv.Key[(family.Key.Length + 1)..], Value: (double)kv.Value)).ToList();
+                // Numeric keys (histogram buckets such as cluster sizes) keep numeric order; the rest sort by size.
+                bars = bars.All(b => double.TryParse(b.Label, CultureInfo.InvariantCulture, out _))
+                    ? bars.OrderBy(b => double.Parse(b.Label, CultureInfo.InvariantCulture)).ToList()
+                    : bars.OrderByDescending(b => b.Value).Take(30).ToList();
+                Chart($"{stage.Name}-{family.Key}", $"{stage.Name}: {MetricLabel.Label(family.Key)}", bars);
+            }
             MetricRows(rows);
             _html.Append("</details>");
         }
