@@ -20,7 +20,7 @@ public static partial class MetricLabel
         ["validation_perplexity"] = ("Validation perplexity", ""),
         ["lr"] = ("Learning rate", ""),
         ["grad_norm"] = ("Gradient norm (before clipping)", ""),
-        ["tokens"] = ("Tokens trained", "tokens"),
+        ["tokens"] = ("Tokens", "count"),
         ["tokens_per_s"] = ("Training throughput", "tokens/s"),
         ["exact_match"] = ("Exact match", "%"),
         ["true_score"] = ("True score", "%"),

@@ -115,7 +115,7 @@ public sealed class RunReport(RunFolder run, Pipeline pipeline, Func<string, str
             var panels = new (string Label, (string Key, string Name)[] Series)[]
             {
                 ("learned reward", [("reward_mean", "rollouts (mean)"), ("eval_reward", "held-out, greedy"), ("eval_sampled_reward", "held-out, sampled")]),
-                ("true score", [("true_score", "rollouts"), ("eval_true_score", "held-out, greedy"), ("eval_sampled_true_score", "held-out, sampled")]),
+                ("true score (share right)", [("true_score", "rollouts"), ("eval_true_score", "held-out, greedy"), ("eval_sampled_true_score", "held-out, sampled")]),
                 ("KL to reference (nats)", [("kl_k1", "rollouts (k1)"), ("eval_kl", "held-out")]),
             }.Select(p => (YLabel: p.Label, Series: (IReadOnlyList<(string, IReadOnlyList<(double, double)>)>)p.Series
                     .Select(s => (s.Name, Points: log.Varying(s.Key))).Where(s => s.Points is not null).Select(s => (s.Name, s.Points!)).ToList()))

@@ -51,8 +51,10 @@ public static class SvgChart
         if (xs.Count == 0) return End(svg.Append("<text x=\"20\" y=\"60\">no data</text>"));
         double x0 = xs.Min(), x1 = xs.Max();
         if (x1 == x0) x1 = x0 + 1;
+        // Steps and iterations are whole numbers: ticks fall on whole numbers too.
+        var wholeX = x1 - x0 >= 4 && xs.All(x => x == Math.Floor(x));
         for (var i = 0; i < panels.Count; i++)
-            Panel(svg, top + i * (panelHeight + gap), panelHeight, panels[i].Series, x0, x1, panels[i].YLabel, showXTicks: true);
+            Panel(svg, top + i * (panelHeight + gap), panelHeight, panels[i].Series, x0, x1, panels[i].YLabel, wholeX);
         svg.Append($"<text x=\"{LinesLeft + (Width - LinesLeft - LinesRight) / 2}\" y=\"{height - 8}\" text-anchor=\"middle\" font-size=\"11\">{Escape(xLabel)}</text>");
         return End(svg);
     }
@@ -60,7 +62,7 @@ public static class SvgChart
     private const int LinesLeft = 70, LinesRight = 170;
 
     private static void Panel(StringBuilder svg, int top, int height, IReadOnlyList<(string Name, IReadOnlyList<(double X, double Y)> Points)> series,
-        double x0, double x1, string yLabel, bool showXTicks)
+        double x0, double x1, string yLabel, bool wholeX)
     {
         const int left = LinesLeft, right = LinesRight, bottom = 18;
         var ys = series.SelectMany(s => s.Points).Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).Select(p => p.Y).ToList();
@@ -77,9 +79,8 @@ public static class SvgChart
             var xv = x0 + (x1 - x0) * t / 4;
             svg.Append($"<text x=\"{left - 4}\" y=\"{F(Py(yv) + 4)}\" text-anchor=\"end\" font-size=\"10\">{Format(yv)}</text>");
             svg.Append($"<line x1=\"{left}\" x2=\"{left + plotW}\" y1=\"{F(Py(yv))}\" y2=\"{F(Py(yv))}\" stroke=\"#eee\"/>");
-            // Steps and iterations are whole numbers: a tick between two of them reads as the nearer one.
-            var xTick = x1 - x0 >= 8 ? Math.Round(xv) : xv;
-            if (showXTicks) svg.Append($"<text x=\"{F(Px(xTick))}\" y=\"{top + plotH + 13}\" text-anchor=\"middle\" font-size=\"10\">{Format(xTick)}</text>");
+            var xTick = wholeX ? Math.Round(xv, MidpointRounding.AwayFromZero) : xv;
+            svg.Append($"<text x=\"{F(Px(xTick))}\" y=\"{top + plotH + 13}\" text-anchor=\"middle\" font-size=\"10\">{Format(xTick)}</text>");
         }
         svg.Append($"<text x=\"14\" y=\"{top + plotH / 2}\" font-size=\"11\" transform=\"rotate(-90 14 {top + plotH / 2})\" text-anchor=\"middle\">{Escape(yLabel)}</text>");
         for (var s = 0; s < series.Count; s++)
