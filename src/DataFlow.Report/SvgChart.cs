@@ -52,7 +52,7 @@ public static class SvgChart
         double x0 = xs.Min(), x1 = xs.Max();
         if (x1 == x0) x1 = x0 + 1;
         // Steps and iterations are whole numbers: ticks fall on whole numbers too.
-        var wholeX = x1 - x0 >= 4 && xs.All(x => x == Math.Floor(x));
+        var wholeX = xs.All(x => x == Math.Floor(x));
         for (var i = 0; i < panels.Count; i++)
             Panel(svg, top + i * (panelHeight + gap), panelHeight, panels[i].Series, x0, x1, panels[i].YLabel, wholeX);
         svg.Append($"<text x=\"{LinesLeft + (Width - LinesLeft - LinesRight) / 2}\" y=\"{height - 8}\" text-anchor=\"middle\" font-size=\"11\">{Escape(xLabel)}</text>");
@@ -76,12 +76,11 @@ public static class SvgChart
         for (var t = 0; t <= 4; t++)
         {
             var yv = y0 + (y1 - y0) * t / 4;
-            var xv = x0 + (x1 - x0) * t / 4;
             svg.Append($"<text x=\"{left - 4}\" y=\"{F(Py(yv) + 4)}\" text-anchor=\"end\" font-size=\"10\">{Format(yv)}</text>");
             svg.Append($"<line x1=\"{left}\" x2=\"{left + plotW}\" y1=\"{F(Py(yv))}\" y2=\"{F(Py(yv))}\" stroke=\"#eee\"/>");
-            var xTick = wholeX ? Math.Round(xv, MidpointRounding.AwayFromZero) : xv;
-            svg.Append($"<text x=\"{F(Px(xTick))}\" y=\"{top + plotH + 13}\" text-anchor=\"middle\" font-size=\"10\">{Format(xTick)}</text>");
         }
+        foreach (var xv in XTicks(x0, x1, wholeX))
+            svg.Append($"<text x=\"{F(Px(xv))}\" y=\"{top + plotH + 13}\" text-anchor=\"middle\" font-size=\"10\">{Format(xv)}</text>");
         svg.Append($"<text x=\"14\" y=\"{top + plotH / 2}\" font-size=\"11\" transform=\"rotate(-90 14 {top + plotH / 2})\" text-anchor=\"middle\">{Escape(yLabel)}</text>");
         for (var s = 0; s < series.Count; s++)
         {
@@ -96,6 +95,16 @@ public static class SvgChart
             svg.Append($"<rect x=\"{Width - right + 10}\" y=\"{top + s * 18}\" width=\"12\" height=\"3\" fill=\"{color}\"/>");
             svg.Append($"<text x=\"{Width - right + 26}\" y=\"{top + s * 18 + 5}\" font-size=\"11\">{Escape(Shorten(series[s].Name, 24))}</text>");
         }
+    }
+
+    /// <summary>Ticks at a round step (1, 2 or 5 times a power of ten; whole numbers for steps and iterations), at most six.</summary>
+    private static IEnumerable<double> XTicks(double x0, double x1, bool wholeX)
+    {
+        var raw = (x1 - x0) / 5;
+        var power = Math.Pow(10, Math.Floor(Math.Log10(raw)));
+        var step = new[] { 1.0, 2.0, 5.0, 10.0 }.Select(m => m * power).First(s => s >= raw);
+        if (wholeX) step = Math.Max(1, Math.Round(step));
+        for (var x = Math.Ceiling(x0 / step) * step; x <= x1 + step * 1e-9; x += step) yield return x;
     }
 
     private static StringBuilder Begin(int height, string title, string kind) => new StringBuilder()
