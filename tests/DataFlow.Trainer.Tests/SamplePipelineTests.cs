@@ -50,7 +50,9 @@ public class SamplePipelineTests
         Assert.InRange(gain.GetProperty("mean_difference").GetDouble(), gain.GetProperty("ci_low").GetDouble(), gain.GetProperty("ci_high").GetDouble());
         Assert.InRange(gain.GetProperty("sign_test_p").GetDouble(), 0.0, 1.0);
         var report = File.ReadAllText(Path.Combine(run, "report", "index.html"));
-        Assert.Contains("Training and evaluation", report);
+        // The report's headline states the exact match after SFT that eval.json recorded.
+        Assert.Contains("What this run produced", report);
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{ExactMatch("sft") * 100:0.0} %"), report);
         Assert.Contains("eval.json", report);
     }
 
