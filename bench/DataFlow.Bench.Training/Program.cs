@@ -54,6 +54,16 @@ switch (mode)
             Console.WriteLine(Mfu($"PyTorch {r.Version}", r.TokensPerSecond, r.TokensPerCpuSecond, r.Fp32!.Max(p => p[0]), r.Fp32!.Max(p => p[1])));
             Console.WriteLine(string.Create(inv, $"ratio TorchSharp / PyTorch: tokens/s {ours.TokensPerSecond / r.TokensPerSecond:F2}, tokens per CPU-s {ours.TokensPerCpuSecond / r.TokensPerCpuSecond:F2}"));
         }
+        Console.WriteLine($"the trainer itself (CausalLmTrainer on random tokens, {3 * steps} steps; its loop time includes the first steps and the final checkpoint):");
+        foreach (var bf16 in new[] { false, true })
+        {
+            var (summary, cpuSeconds, peakLine) = ThroughputBenchmark.RunTrainer(bf16, 3 * steps, threads);
+            var peakCpu = bf16 ? ours.Bf16?.FlopsPerCpuSecond : ours.Fp32.FlopsPerCpuSecond;
+            var perCpu = summary.Tokens / cpuSeconds;
+            Console.WriteLine(string.Create(inv, $"  {(bf16 ? "bf16: true" : "fp32"),-12} {summary.TokensPerSecond,7:F0} tokens/s, trainer's MFU {100 * summary.Mfu:F1}% of its own start-up peak {summary.PeakFlops / 1e9:F1} GFLOP/s | ") +
+                              string.Create(inv, $"{perCpu,7:F0} tokens/CPU-s, MFU per CPU-s {100 * flopsPerToken * perCpu / peakCpu:F1}% of the bench's {(bf16 ? "bf16" : "fp32")} peak {peakCpu / 1e9:F1}; last loss {summary.LastLoss:F3}"));
+            Console.WriteLine($"      ({peakLine})");
+        }
         foreach (var line in StepBreakdown.Run(c, ThroughputBenchmark.Batch, Math.Max(2, steps / 2), ours.Fp32.Flops, ours.Fp32.FlopsPerCpuSecond)) Console.WriteLine(line);
         Console.WriteLine(string.Create(inv, $"load average at the end: {File.ReadAllText("/proc/loadavg").Trim()}"));
         return 0;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DataFlow.Trainer.Data;
 using DataFlow.Trainer.Model;
 using DataFlow.Trainer.Native;
 using DataFlow.Trainer.Training;
@@ -53,6 +54,40 @@ public static class ThroughputBenchmark
         fp32 = Best(fp32, MatmulPeak.Measure(Shapes, ScalarType.Float32));
         if (bf16 is not null) bf16 = Best(bf16, MatmulPeak.Measure(Shapes, ScalarType.BFloat16));
         return (tokensPerSecond, tokensPerCpuSecond, fp32, bf16, bf16Error);
+    }
+
+    /// <summary>
+    /// The real trainer (<see cref="CausalLmTrainer"/>: schedule, clip, AdamW, its MFU against the peak it measures at start)
+    /// on random tokens for <paramref name="steps"/> steps, fp32 or with <c>bf16: true</c>; returns its summary, the process
+    /// CPU-seconds of the run and its "matmul peak" log line. The loop time includes the first steps and the final checkpoint.
+    /// </summary>
+    public static (TrainingSummary Summary, double CpuSeconds, string PeakLine) RunTrainer(bool bf16, int steps, int threads)
+    {
+        var random = new Random(3);
+        var tokens = new int[64 * (Config.ContextLength + 1)];
+        for (var i = 0; i < tokens.Length; i++) tokens[i] = random.Next(Config.VocabSize);
+        var train = new InMemoryTokenBatches(InMemoryTokenBatches.Chunk(tokens, Config.ContextLength), Batch, seed: 1);
+        var output = Directory.CreateTempSubdirectory("dataflow-bench-trainer-");
+        try
+        {
+            manual_seed(1);
+            using var model = new Transformer(Config);
+            var options = new TrainingOptions
+            {
+                MaxSteps = steps, WarmupSteps = 1, LearningRate = 1e-4, LogEvery = steps, EvalEvery = steps, CheckpointEvery = steps, KeepLast = 1,
+                Threads = threads, Bf16 = bf16,
+            };
+            var log = new StringWriter();
+            var cpu = Environment.CpuUsage.TotalTime;
+            var summary = new CausalLmTrainer(model, options, train, null, output.FullName) { Log = log }.Run();
+            var cpuSeconds = (Environment.CpuUsage.TotalTime - cpu).TotalSeconds;
+            var peakLine = log.ToString().Split('\n').FirstOrDefault(l => l.StartsWith("matmul peak", StringComparison.Ordinal)) ?? "";
+            return (summary, cpuSeconds, peakLine.Trim());
+        }
+        finally
+        {
+            output.Delete(recursive: true);
+        }
     }
 
     private static (MatmulPeak?, string?) TryBf16()
