@@ -1,6 +1,9 @@
 """The same LLaMA-style model and training step in PyTorch, as the throughput reference for ThroughputBenchmark.
-Prints one line: tokens_per_second peak_flops. Usage: python3 reference_llama.py STEPS THREADS"""
-import math, sys, time
+Usage: python3 reference_llama.py STEPS THREADS SHAPES_JSON. SHAPES_JSON lists the matmul shapes of one step
+([name, batch, m, k, n, transpose_a, transpose_b]); each is timed in fp32 and bf16 as on the C# side (one warm-up, best
+of 3, before and after the training steps). Prints one JSON object: tokens per wall second and per process CPU-second,
+and per dtype the best FLOP/s and FLOP per CPU-second of each shape (null where the dtype is unsupported)."""
+import json, math, sys, time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -60,13 +63,33 @@ class Model(nn.Module):
         logits = F.linear(self.norm(x), self.tok.weight)
         return F.cross_entropy(logits.view(-1, V), targets.reshape(-1))
 
+def time_shapes(shapes, dtype):
+    g = torch.Generator().manual_seed(12345); out = []
+    try:
+        with torch.no_grad():
+            for name, batch, m, k, n, ta, tb in shapes:
+                a = torch.randn(batch, k if ta else m, m if ta else k, generator=g).to(dtype)
+                b = torch.randn(batch, n if tb else k, k if tb else n, generator=g).to(dtype)
+                if ta: a = a.transpose(-2, -1)
+                if tb: b = b.transpose(-2, -1)
+                if batch == 1: a, b = a[0], b[0]
+                a @ b; best = best_cpu = 0.0; flops = 2.0 * batch * m * k * n
+                for _ in range(3):
+                    c0, t0 = time.process_time(), time.perf_counter(); a @ b
+                    best = max(best, flops / max(time.perf_counter() - t0, 1e-9))
+                    best_cpu = max(best_cpu, flops / max(time.process_time() - c0, 1e-6))
+                out.append([best, best_cpu])
+    except RuntimeError as e:
+        return None, str(e).splitlines()[0]
+    return out, None
+
+def merge(a, b):
+    return None if a is None or b is None else [[max(x[0], y[0]), max(x[1], y[1])] for x, y in zip(a, b)]
+
 def main():
-    steps, threads = int(sys.argv[1]), int(sys.argv[2])
+    steps, threads, shapes = int(sys.argv[1]), int(sys.argv[2]), json.loads(sys.argv[3])
     torch.set_num_threads(threads); torch.manual_seed(1)
-    a, b = torch.randn(2048, 2048), torch.randn(2048, 2048); best = 0.0
-    for i in range(7):
-        t0 = time.perf_counter(); a @ b; dt = time.perf_counter() - t0
-        if i >= 2: best = max(best, 2 * 2048 ** 3 / dt)
+    fp32, _ = time_shapes(shapes, torch.float32); bf16, bf16_error = time_shapes(shapes, torch.bfloat16)
     model = Model()
     decay = [p for p in model.parameters() if p.dim() >= 2]; nodecay = [p for p in model.parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": nodecay, "weight_decay": 0.0}], lr=1e-4, betas=(0.9, 0.95))
@@ -75,14 +98,16 @@ def main():
         loss = model(tok[:, :-1], tok[:, 1:]); loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0); opt.step(); opt.zero_grad(set_to_none=False)
     for _ in range(3): step()
-    rate = 0.0
+    rate = rate_cpu = 0.0
     for _ in range(3):  # best of three rounds, as on the C# side
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         for _ in range(steps): step()
         rate = max(rate, steps * B * T / (time.perf_counter() - t0))
-    for i in range(5):
-        t0 = time.perf_counter(); a @ b; best = max(best, 2 * 2048 ** 3 / (time.perf_counter() - t0))
-    print(rate, best)
+        rate_cpu = max(rate_cpu, steps * B * T / (time.process_time() - c0))
+    fp32 = merge(fp32, time_shapes(shapes, torch.float32)[0])
+    if bf16 is not None: bf16 = merge(bf16, time_shapes(shapes, torch.bfloat16)[0])
+    print(json.dumps({"tokens_per_second": rate, "tokens_per_cpu_second": rate_cpu, "fp32": fp32, "bf16": bf16,
+                      "bf16_error": bf16_error, "torch": torch.__version__}))
 
 if __name__ == "__main__":
     main()

@@ -32,6 +32,7 @@ public static class TrainingKeys
         ["keep_last"] = (1, double.PositiveInfinity),
         ["log_every"] = (1, double.PositiveInfinity),
         ["threads"] = (0, double.PositiveInfinity),
+        ["peak_gflops"] = (0, double.PositiveInfinity),
         ["stop_after"] = (0, double.PositiveInfinity),
     };
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DataFlow.Trainer.Model;
+using DataFlow.Trainer.Native;
 using static TorchSharp.torch;
 
 namespace DataFlow.Trainer.Tests;
@@ -152,5 +153,29 @@ public sealed class ModelTests
     {
         var e = Assert.Throws<ArgumentException>(() => (TinyModels.Config() with { RopeScale = 2, RopeLlama3 = SmallLlama3 }).Validate());
         Assert.Contains("rope_scale 2 and rope_llama3", e.Message);
+    }
+
+    [Fact]
+    public void Rotary_in_float32_is_bit_identical_to_the_half_split_formula_with_float32_tables()
+    {
+        TorchRuntime.EnsureInitialized();
+        using var scope = NewDisposeScope();
+        var config = TinyModels.Config();
+        using var rotary = new Transformer.Rotary(config);
+        var (t, d, half) = (config.ContextLength, config.HeadDim, config.HeadDim / 2);
+        manual_seed(9);
+        var x = randn(2, config.Heads, t, d) * 3;
+        // The published rotation on channel pairs (i, i + d/2): (x1 cos - x2 sin, x1 sin + x2 cos), angle = p * theta^(-2i/d),
+        // angles formed in float64 and rounded to float32 once, each product and sum rounded to float32 as it is computed.
+        var angles = outer(arange(t, dtype: ScalarType.Float64), pow(config.RopeTheta, -arange(0, half, dtype: ScalarType.Float64) * 2.0 / d)).to(ScalarType.Float32);
+        var (c, s) = (angles.cos().view(1, 1, t, half), angles.sin().view(1, 1, t, half));
+        var (x1, x2) = (x.narrow(-1, 0, half), x.narrow(-1, half, half));
+        var expected = cat([x1 * c - x2 * s, x1 * s + x2 * c], -1);
+        Assert.True(rotary.Apply(x, null).allclose(expected, rtol: 0, atol: 0), "rotary differs from the formula in float32");
+        var positions = tensor(new long[] { 3, 0, 7, 1, 5, 2, 9, 4 }).view(2, 4);
+        var rows = x.narrow(2, 0, 4);
+        var (cp, sp) = (angles.cos().index_select(0, positions.reshape(-1)).view(2, 1, 4, half), angles.sin().index_select(0, positions.reshape(-1)).view(2, 1, 4, half));
+        var (r1, r2) = (rows.narrow(-1, 0, half), rows.narrow(-1, half, half));
+        Assert.True(rotary.Apply(rows, positions).allclose(cat([r1 * cp - r2 * sp, r1 * sp + r2 * cp], -1), rtol: 0, atol: 0), "rotary at given positions differs from the formula");
     }
 }

@@ -64,6 +64,8 @@ public abstract class TrainingStageJob : IStageJob
             tokens = summary.Tokens,
             seconds = summary.Seconds,
             tokens_per_second = summary.TokensPerSecond,
+            mfu = summary.Mfu,
+            peak_flops = summary.PeakFlops,
             last_loss = summary.LastLoss,
             final_eval = summary.FinalEval,
             rejected = summary.Rejected,

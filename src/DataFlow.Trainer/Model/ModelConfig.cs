@@ -75,8 +75,15 @@ public sealed record ModelConfig
     }
 
     /// <summary>
-    /// Training FLOPs per token at sequence length <paramref name="seqLen"/>: 6N for the weight matmuls (forward +
-    /// backward) plus 12 * layers * dim * seqLen for the attention scores and their weighted sum (PaLM appendix B).
+    /// Training FLOPs per token at sequence length <paramref name="seqLen"/>, by PaLM's formula (Chowdhery et al. 2022,
+    /// appendix B): 6N for the weight matmuls (2N forward, 4N backward) plus 12 * layers * dim * seqLen for the attention
+    /// scores and their weighted sum (no discount for the causal mask). N counts the parameters a token is multiplied by:
+    /// <see cref="ParameterCount"/>, less the input embedding when the head is untied (a lookup, no FLOPs); a tied
+    /// embedding counts once, as the output head.
     /// </summary>
-    public double TrainingFlopsPerToken(int seqLen) => 6.0 * ParameterCount + 12.0 * Layers * Dim * seqLen;
+    public double TrainingFlopsPerToken(int seqLen)
+    {
+        var multiplied = ParameterCount - (TieEmbeddings ? 0 : (long)VocabSize * Dim);
+        return 6.0 * multiplied + 12.0 * Layers * Dim * seqLen;
+    }
 }

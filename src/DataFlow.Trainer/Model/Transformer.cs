@@ -56,33 +56,36 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>
                 inverseFrequency = inverseFrequency / tensor(llama3.Divisors(inverseFrequency.data<double>().ToArray()), dtype: float64);
             var positions = arange(config.ContextLength, dtype: float64) / config.RopeScale;
             var angles = outer(positions, inverseFrequency).to(float32);
+            var (cos, sin) = (angles.cos(), angles.sin());
+            // Whole-width tables [T, headDim]: (cos, cos) and (-sin, sin), so a rotation is x * cos + swap(x) * sin, four
+            // kernels instead of seven and bit-identical to x1 c - x2 s, x2 c + x1 s (negation is exact, addition commutes).
             // Derived from the config, never saved; not registered as buffers, so module.to(bfloat16) leaves them float32.
-            _tables = (angles.cos().DetachFromDisposeScope(), angles.sin().DetachFromDisposeScope());
+            _tables = (cat([cos, cos], -1).DetachFromDisposeScope(), cat([-sin, sin], -1).DetachFromDisposeScope());
         }
 
         /// <summary>Rotates x [B, heads, T, headDim]; positions [B, T] or null for 0..T-1 in every row.</summary>
         public Tensor Apply(Tensor x, Tensor? positions)
         {
             using var scope = NewDisposeScope();
-            var (b, t, half) = (x.shape[0], x.shape[2], x.shape[3] / 2);
+            var (b, t, width) = (x.shape[0], x.shape[2], x.shape[3]);
+            var half = width / 2;
             var (cos, sin) = _tables;
             Tensor c, s;
             if (positions is null)
             {
-                c = cos.narrow(0, 0, t).view(1, 1, t, half);
-                s = sin.narrow(0, 0, t).view(1, 1, t, half);
+                c = cos.narrow(0, 0, t).view(1, 1, t, width);
+                s = sin.narrow(0, 0, t).view(1, 1, t, width);
             }
             else
             {
                 var flat = positions.reshape(-1);
-                c = cos.index_select(0, flat).view(b, 1, t, half);
-                s = sin.index_select(0, flat).view(b, 1, t, half);
+                c = cos.index_select(0, flat).view(b, 1, t, width);
+                s = sin.index_select(0, flat).view(b, 1, t, width);
             }
             if (c.device_type != x.device_type || c.device_index != x.device_index) (c, s) = (c.to(x.device), s.to(x.device));
             var h = x.to(ScalarType.Float32); // no copy when x is float32
-            var x1 = h.narrow(-1, 0, half);
-            var x2 = h.narrow(-1, half, half);
-            return cat([x1 * c - x2 * s, x1 * s + x2 * c], -1).to(x.dtype).MoveToOuterDisposeScope();
+            var swapped = cat([h.narrow(-1, half, half), h.narrow(-1, 0, half)], -1);
+            return (h * c + swapped * s).to(x.dtype).MoveToOuterDisposeScope();
         }
 
         protected override void Dispose(bool disposing)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DataFlow.Trainer.Checkpoints;
@@ -90,6 +91,10 @@ public sealed class CausalLmTrainer(
         var tokensPerStep = (long)train.BatchSize * train.SeqLen * options.GradAccumSteps * DataParallel.Size;
         var isRoot = DataParallel.IsRoot;
         var log = isRoot ? Log : TextWriter.Null;
+        // MFU: the model's FLOPs per token (PaLM's 6N + 12·L·d·T) x tokens/s over the matmul peak of all ranks.
+        var flopsPerToken = model.Config.TrainingFlopsPerToken(train.SeqLen);
+        var peak = isRoot ? PeakFlops(options, network.Config, train, log) : (double?)null;
+        double? Mfu(double tokensPerSecond) => peak is { } p && p > 0 ? flopsPerToken * tokensPerSecond / (p * DataParallel.Size) : null;
         DataParallel.Broadcast(parameters);
         double? lastVal = null;
         string? lastCheckpoint = null;
@@ -148,7 +153,8 @@ public sealed class CausalLmTrainer(
             if (step % options.LogEvery == 0 || step == options.MaxSteps)
             {
                 var rate = windowTokens / Math.Max(1e-9, windowClock.Elapsed.TotalSeconds);
-                log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {step}/{options.MaxSteps} loss {loss:F4} lr {lr:E2} grad_norm {gradNorm:F3} {rate:F0} tok/s"));
+                var mfu = Mfu(rate) is { } u ? string.Create(CultureInfo.InvariantCulture, $" MFU {100 * u:F1}%") : "";
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {step}/{options.MaxSteps} loss {loss:F4} lr {lr:E2} grad_norm {gradNorm:F3} {rate:F0} tok/s{mfu}"));
                 windowClock.Restart();
                 windowTokens = 0;
             }
@@ -185,12 +191,35 @@ public sealed class CausalLmTrainer(
         }
 
         if (metrics is not null && File.Exists(metrics.Path)) LossCurvePlot.Save(metrics.Path, Path.Combine(outputDir, PlotFile), $"{kind}: {model.Config.ParameterCount:N0} parameters");
+        var seconds = clock.Elapsed.TotalSeconds;
         return new TrainingSummary
         {
             Kind = kind, FirstStep = firstStep, Steps = step - firstStep, Tokens = (step - firstStep) * tokensPerStep,
-            Seconds = clock.Elapsed.TotalSeconds, Losses = losses, LastCheckpoint = lastCheckpoint ?? Checkpoints.Latest(),
+            Seconds = seconds, Losses = losses, LastCheckpoint = lastCheckpoint ?? Checkpoints.Latest(),
+            PeakFlops = peak, Mfu = step > firstStep ? Mfu((step - firstStep) * tokensPerStep / Math.Max(1e-9, seconds)) : null,
             FinalEval = lastVal is { } v ? new Dictionary<string, double> { ["val_loss"] = v, ["val_ppl"] = Math.Exp(v) } : new Dictionary<string, double>(),
         };
+    }
+
+    /// <summary>The configured peak (<see cref="TrainingOptions.PeakGflops"/>), or one measured now at the model's shapes in its compute dtype.</summary>
+    private static double? PeakFlops(TrainingOptions options, ModelConfig config, ITokenBatches train, TextWriter log)
+    {
+        if (options.PeakGflops > 0) return options.PeakGflops * 1e9;
+        var dtype = options.Bf16 ? ScalarType.BFloat16 : ScalarType.Float32;
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            var peak = MatmulPeak.ForTraining(config, train.BatchSize, train.SeqLen, dtype);
+            var best = peak.PerShape.MaxBy(t => t.Flops)!;
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"matmul peak {peak.Flops / 1e9:F1} GFLOP/s ({(options.Bf16 ? "bf16" : "fp32")}, {best.Shape.Name} {best.Shape}; {peak.PerShape.Count} shapes measured in {clock.Elapsed.TotalSeconds:F2} s; training.peak_gflops sets it instead)"));
+            return peak.Flops;
+        }
+        catch (Exception e) when (e is ExternalException or NotSupportedException or ArgumentException)
+        {
+            log.WriteLine($"matmul peak not measured ({e.Message.Split('\n')[0]}); MFU is not reported (set training.peak_gflops)");
+            return null;
+        }
     }
 
     /// <summary>Mean loss over the first <paramref name="batches"/> batches of <paramref name="data"/> (the same batches every time).</summary>

@@ -28,6 +28,11 @@ public sealed record TrainingOptions
     public long Seed { get; init; } = 1337;
     /// <summary>libtorch intra-op threads; 0 means every core the process may use.</summary>
     public int Threads { get; init; }
+    /// <summary>
+    /// Matmul peak of one process in GFLOP/s that MFU is reported against; 0 means measure it at start
+    /// (<see cref="MatmulPeak.ForTraining"/>, a fraction of a second at the model's shapes, in the compute dtype).
+    /// </summary>
+    public double PeakGflops { get; init; }
 
     public WarmupCosineSchedule Schedule => new(LearningRate, LearningRate * MinLrRatio, WarmupSteps, DecaySteps > 0 ? DecaySteps : MaxSteps);
 
@@ -39,6 +44,7 @@ public sealed record TrainingOptions
         Check(LearningRate > 0, "learning_rate must be positive");
         Check(MinLrRatio is >= 0 and <= 1, "min_lr_ratio must be in [0, 1]");
         Check(WarmupSteps >= 0, "warmup_steps must be >= 0");
+        Check(PeakGflops >= 0 && double.IsFinite(PeakGflops), "peak_gflops must be >= 0 (0 = measure at start)");
         Check(EvalEvery > 0 && CheckpointEvery > 0 && LogEvery > 0 && KeepLast > 0, "eval_every, checkpoint_every, log_every and keep_last must be positive");
         return this;
     }
