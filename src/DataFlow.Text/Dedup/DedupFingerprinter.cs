@@ -143,6 +143,42 @@ public sealed class DedupFingerprinter
                     i = j;
                     if (i == text.Length) break;
                 }
+                // The next most common case, a word ended by separators (spaces, punctuation) and a letter after
+                // them: what the general path below does for it, in one step. After a digit, '.' and ',' may
+                // continue the number, so that case stays below.
+                if (!lastDigit && Unsafe.Add(ref table, Unsafe.Add(ref input, i)) >> 16 == (uint)DedupCharClass.Separator)
+                {
+                    if (_wordCount == _words.Length) GrowTokens();
+                    _words[_wordCount] = Fmix64(h ^ (ulong)(n - start));
+                    _spans[_wordCount++] = ((ulong)start << 32) | (uint)(n - start);
+                    h = FnvOffset;
+                    token = Token.None;
+                    pendingSpace = true;
+                    // Separators and dropped units between tokens change nothing.
+                    var k = i + 1;
+                    uint next = 0;
+                    while (k < text.Length)
+                    {
+                        next = Unsafe.Add(ref table, Unsafe.Add(ref input, k));
+                        if (next >> 16 is not ((uint)DedupCharClass.Separator or (uint)DedupCharClass.Dropped)) break;
+                        k++;
+                    }
+                    if (k == text.Length) break;
+                    if (next >> 16 == (uint)DedupCharClass.Letter)
+                    {
+                        // A word begins: the space that stands for the separators, then its first letter.
+                        Unsafe.Add(ref output, n++) = ' ';
+                        pendingSpace = false;
+                        start = n;
+                        token = Token.Word;
+                        letters++;
+                        Unsafe.Add(ref output, n++) = (char)next;
+                        h = (FnvOffset ^ (ushort)next) * FnvPrime;
+                    }
+                    // Otherwise the unit at k takes the general path (next iteration).
+                    i = k - (next >> 16 == (uint)DedupCharClass.Letter ? 0 : 1);
+                    continue;
+                }
             }
             var c = Unsafe.Add(ref input, i);
             var entry = Unsafe.Add(ref table, c);
