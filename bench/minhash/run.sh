@@ -6,7 +6,8 @@
 #   DataFlow:  dataflow dedup --minhash (signatures -> buckets -> clusters -> filter -> zstd Parquet) and dataflow ingest
 # Usage: bash bench/minhash/run.sh [--repeat N] [--cli LABEL=DLL]... INPUT.jsonl WORK_DIR
 #   --cli: a dataflow.dll to run (repeatable), e.g. a ReadyToRun publish (see docs/dedup.md) or another checkout's
-#          build; default: this checkout's Release build (dotnet build -c Release src/DataFlow.Cli).
+#          build, optionally after environment settings: --cli 'nopgo=DOTNET_TieredPGO=0 /path/dataflow.dll';
+#          default: this checkout's Release build (dotnet build -c Release src/DataFlow.Cli).
 # Needs datatrove from source (../shared/peers/README.md; DATATROVE_PEER = its PEER_DIR).
 # Prints one row per run and a summary: CPU s ranges, MB per CPU-second, ratios to datatrove, and the documents each
 # removed / kept (DataFlow and datatrove use different hash functions, so the removed sets differ slightly).
@@ -24,7 +25,9 @@ done
 [[ $# -eq 2 ]] || { echo "usage: bench/minhash/run.sh [--repeat N] [--cli LABEL=DLL]... INPUT.jsonl WORK_DIR" >&2; exit 2; }
 IN=$(readlink -f "$1"); WORK=$2
 [[ ${#clis[@]} -gt 0 ]] || clis=("dataflow=$ROOT/src/DataFlow.Cli/bin/Release/net10.0/dataflow.dll")
-for c in "${clis[@]}"; do [[ -f "${c#*=}" ]] || { echo "no such dll: ${c#*=} (build it first)" >&2; exit 2; }; done
+for c in "${clis[@]}"; do dll=${c##* }; [[ -f "${dll#*=}" ]] || { echo "no such dll: ${dll#*=} (build it first)" >&2; exit 2; }; done
+# cli SPEC: the command words of a --cli value (environment settings, then dotnet DLL).
+cli() { local v=${1#*=} words; read -r -a words <<< "$v"; echo env "${words[@]:0:${#words[@]}-1}" dotnet "${words[-1]}"; }
 rm -rf "$WORK"; mkdir -p "$WORK/in"
 ln -s "$IN" "$WORK/in/$(basename "$IN")"   # datatrove wants the file alone in its folder
 INPUT="$WORK/in/$(basename "$IN")"
@@ -54,11 +57,11 @@ echo "input: $MB MB of text ($IN); load average $(cut -d' ' -f1-3 /proc/loadavg)
 for ((r = 1; r <= repeat; r++)); do
   run datatrove minhash "$DT_PY" "$PIPES" minhash "$INPUT" "$WORK/out"
   for c in "${clis[@]}"; do
-    run "${c%%=*}" minhash dotnet "${c#*=}" dedup --minhash --input "$INPUT" --output "$WORK/out" --tasks 1 --workers 1
+    run "${c%%=*}" minhash $(cli "$c") dedup --minhash --input "$INPUT" --output "$WORK/out" --tasks 1 --workers 1
   done
   run datatrove rw "$DT_PY" "$PIPES" rw "$INPUT" "$WORK/out"
   for c in "${clis[@]}"; do
-    run "${c%%=*}" ingest dotnet "${c#*=}" ingest --input "$INPUT" --output "$WORK/out" --tasks 1 --workers 1
+    run "${c%%=*}" ingest $(cli "$c") ingest --input "$INPUT" --output "$WORK/out" --tasks 1 --workers 1
   done
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
