@@ -11,7 +11,18 @@ namespace DataFlow.Bench.Dedup;
 /// </summary>
 internal static class PipelineBench
 {
-    public static void Run(string inputGlob, string workDir, int tasks, string extraKeys)
+    /// <param name="passes">Runs of the whole pipeline in this process, each in a fresh folder; from the second on,
+    /// no method is compiled for the first time, so the figures are the steady state a long task reaches.</param>
+    public static void Run(string inputGlob, string workDir, int tasks, string extraKeys, int passes = 1)
+    {
+        for (var pass = 1; pass <= passes; pass++)
+        {
+            if (passes > 1) Console.WriteLine($"pass {pass} of {passes}{(pass == 1 ? " (first-time JIT included)" : " (steady state)")}");
+            RunOnce(inputGlob, passes > 1 ? Path.Combine(workDir, $"pass{pass}") : workDir, tasks, extraKeys);
+        }
+    }
+
+    private static void RunOnce(string inputGlob, string workDir, int tasks, string extraKeys)
     {
         if (Directory.Exists(workDir)) Directory.Delete(workDir, recursive: true);
         Directory.CreateDirectory(workDir);

@@ -63,6 +63,7 @@ public sealed class MinHashSignatureJob(DedupOptions options) : IStageJob
 
         var fingerprinter = new DedupFingerprinter(sig);
         var signature = new uint[sig.NumPerm];
+        var chars = new char[4096];
         var docRefWords = new uint[2];
         long ordinal = 0;
         var stats = context.Stats;
@@ -76,12 +77,12 @@ public sealed class MinHashSignatureJob(DedupOptions options) : IStageJob
             foreach (var doc in DocumentSources.Read(context.Inputs[f], read, options.Documents.MaskRejects(context.Rejects), OnFraction))
             {
                 context.Cancellation.ThrowIfCancellationRequested();
-                var bytes = Encoding.UTF8.GetByteCount(doc.Text);
+                var bytes = doc.TextUtf8Length;
                 var docRef = DocRef.Make(task, ordinal++);
                 hashing.Start();
                 // URL dedup alone needs no text fingerprint.
                 var fp = options.MinHash || options.Exact != ExactMode.Off
-                    ? fingerprinter.Compute(doc.Text, options.MinHash ? signature : Span<uint>.Empty, options.Exact)
+                    ? fingerprinter.Compute(TextOf(doc, ref chars), options.MinHash ? signature : Span<uint>.Empty, options.Exact)
                     : default;
                 hashing.Stop();
                 stats.Add("docs_in");
@@ -133,6 +134,17 @@ public sealed class MinHashSignatureJob(DedupOptions options) : IStageJob
         signatures?.Complete();
         stats.AddValue("seconds_hashing", hashing.Elapsed.TotalSeconds);
         stats.Add("sorted_runs", (bands?.Spills ?? 0) + (exact?.Spills ?? 0) + (urls?.Spills ?? 0));
+    }
+
+    /// <summary>
+    /// The text as UTF-16, decoded from the bytes the reader holds into a buffer reused across documents (the same
+    /// characters as <see cref="Document.Text"/>, without allocating a string per document).
+    /// </summary>
+    private static ReadOnlySpan<char> TextOf(Document doc, ref char[] buffer)
+    {
+        if (!doc.TryGetUtf8Text(out var utf8)) return doc.Text;
+        if (buffer.Length < utf8.Length) buffer = new char[Math.Max(utf8.Length, buffer.Length * 2)];
+        return buffer.AsSpan(0, Encoding.UTF8.GetChars(utf8, buffer));
     }
 
     /// <summary>Documents per checksummed run of a signature file (1024 x 456 B = 456 KiB at the defaults).</summary>

@@ -24,6 +24,9 @@ public static class DedupCharTable
         for (var i = 0; i < 65536; i++) Entries[i] = map[i] | (uint)classes[i] << 16;
     }
 
+    /// <summary>The first entry: a hot loop takes it once, so the table is not reloaded (with its class-init check) per unit.</summary>
+    internal static ref uint FirstEntry => ref MemoryMarshal.GetArrayDataReference(Entries);
+
     /// <summary>What <paramref name="c"/> becomes when it is kept: a lowercase base letter, a mark, or '0' for any digit.</summary>
     public static char Normalize(char c) => (char)Entry(c);
 

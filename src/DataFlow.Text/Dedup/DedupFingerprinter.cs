@@ -116,21 +116,74 @@ public sealed class DedupFingerprinter
         var start = 0;
         var token = Token.None;
         var lastDigit = false;
+        ref var table = ref DedupCharTable.FirstEntry;
         for (var i = 0; i < text.Length; i++)
         {
+            if (token == Token.Word)
+            {
+                // The common case, letters inside a word: a tight loop of its own (a lookup, a store, the FNV step),
+                // so its few variables stay in registers rather than in the stack slots the rare paths below need.
+                var j = i;
+                var hash = h;
+                var written = n;
+                while (j < text.Length)
+                {
+                    var e = Unsafe.Add(ref table, Unsafe.Add(ref input, j));
+                    if (e >> 16 != (uint)DedupCharClass.Letter) break;
+                    Unsafe.Add(ref output, written++) = (char)e;
+                    hash = (hash ^ (ushort)e) * FnvPrime;
+                    j++;
+                }
+                if (j != i)
+                {
+                    letters += j - i;
+                    lastDigit = false;
+                    h = hash;
+                    n = written;
+                    i = j;
+                    if (i == text.Length) break;
+                }
+                // The next most common case, a word ended by separators (spaces, punctuation) and a letter after
+                // them: what the general path below does for it, in one step. After a digit, '.' and ',' may
+                // continue the number, so that case stays below.
+                if (!lastDigit && Unsafe.Add(ref table, Unsafe.Add(ref input, i)) >> 16 == (uint)DedupCharClass.Separator)
+                {
+                    if (_wordCount == _words.Length) GrowTokens();
+                    _words[_wordCount] = Fmix64(h ^ (ulong)(n - start));
+                    _spans[_wordCount++] = ((ulong)start << 32) | (uint)(n - start);
+                    h = FnvOffset;
+                    token = Token.None;
+                    pendingSpace = true;
+                    // Separators and dropped units between tokens change nothing.
+                    var k = i + 1;
+                    uint next = 0;
+                    while (k < text.Length)
+                    {
+                        next = Unsafe.Add(ref table, Unsafe.Add(ref input, k));
+                        if (next >> 16 is not ((uint)DedupCharClass.Separator or (uint)DedupCharClass.Dropped)) break;
+                        k++;
+                    }
+                    if (k == text.Length) break;
+                    if (next >> 16 == (uint)DedupCharClass.Letter)
+                    {
+                        // A word begins: the space that stands for the separators, then its first letter.
+                        Unsafe.Add(ref output, n++) = ' ';
+                        pendingSpace = false;
+                        start = n;
+                        token = Token.Word;
+                        letters++;
+                        Unsafe.Add(ref output, n++) = (char)next;
+                        h = (FnvOffset ^ (ushort)next) * FnvPrime;
+                    }
+                    // Otherwise the unit at k takes the general path (next iteration).
+                    i = k - (next >> 16 == (uint)DedupCharClass.Letter ? 0 : 1);
+                    continue;
+                }
+            }
             var c = Unsafe.Add(ref input, i);
-            var entry = DedupCharTable.Entry(c);
+            var entry = Unsafe.Add(ref table, c);
             var cls = (DedupCharClass)(entry >> 16);
             var m = (char)entry;
-            if (cls == DedupCharClass.Letter && token == Token.Word)
-            {
-                // The common case, a letter inside a word: no branching on the token state.
-                letters++;
-                lastDigit = false;
-                Unsafe.Add(ref output, n++) = m;
-                h = (h ^ m) * FnvPrime;
-                continue;
-            }
             var units = 1;
             if (cls == DedupCharClass.HighSurrogate)
             {
@@ -282,6 +335,7 @@ public sealed class DedupFingerprinter
         if (_shingles.Length < count) _shingles = new ulong[Math.Max(count, _shingles.Length * 2)];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Combine(ReadOnlySpan<ulong> parts)
     {
         var s = (ulong)parts.Length;
@@ -289,6 +343,8 @@ public sealed class DedupFingerprinter
         return Fmix64(s);
     }
 
+    // Inlined by force: Normalize is too large for the JIT's own inlining budget, and a call there ran in tier 0.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Fmix64(ulong k)
     {
         k ^= k >> 33;
