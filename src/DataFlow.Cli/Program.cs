@@ -1,9 +1,11 @@
 using DataFlow.Cli;
 using DataFlow.Cli.Commands;
+using DataFlow.Engine.Jobs;
 using DataFlow.Jobs;
 using DataFlow.Jobs.Training;
 using Spectre.Console.Cli;
 
+StartupTrace.Mark("main");
 using var cancellation = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -16,6 +18,11 @@ Console.CancelKeyPress += (_, e) =>
 
 // Every command that loads a pipeline sees the data and the training stage types.
 RunSession.DefaultCatalog = () => StandardStages.Create().AddTraining();
+
+// Executors start one process per task (Slurm array elements, mpirun ranks): their exact command line skips the
+// general parser, which would first build the model of every command below (docs/scaleout.md, "Start-up").
+if (TaskCommand.ParseExecutorLine(args) is { } task)
+    return CliErrors.Run(() => TaskCommand.Run(task, cancellation.Token), cancellation.Token);
 
 var app = new CommandApp();
 app.Configure(config =>

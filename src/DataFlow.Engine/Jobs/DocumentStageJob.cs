@@ -83,6 +83,7 @@ public abstract class DocumentStageJob(DocumentStageOptions options) : IStageJob
         var verdicts = new DocumentVerdict[batchSize];
         var batchBytes = new long[batchSize]; // bytes as read: a processor may rewrite the text
         var documentFiles = context.Inputs.Count - SideInputCount;
+        var traced = false;
         for (var f = 0; f < documentFiles; f++)
         {
             var file = context.Inputs[f];
@@ -119,6 +120,11 @@ public abstract class DocumentStageJob(DocumentStageOptions options) : IStageJob
 
         void Finish(Document doc, DocumentVerdict verdict, long bytesIn)
         {
+            if (!traced && StartupTrace.Enabled)
+            {
+                traced = true;
+                StartupTrace.Mark("first-document");
+            }
             if (verdict.IsKept)
             {
                 kept.Write(doc);

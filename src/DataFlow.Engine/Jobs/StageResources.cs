@@ -11,6 +11,8 @@ namespace DataFlow.Engine.Jobs;
 ///     resources: {cpus_per_task: 16, mem: 64G, time: "12:00:00", partition: train, max_parallel: 1, ranks: 4}
 /// </code>
 /// <c>ranks</c> is read by both executors: each task then runs as that many cooperating processes (see <see cref="IStageJob.SupportsRanks"/>).
+/// <c>tasks_per_job: N</c> makes one Slurm array element run N consecutive tasks in one process, so many small tasks
+/// pay the process start-up once per N (each task still commits and resumes on its own).
 /// </summary>
 public sealed record StageResources
 {
@@ -31,6 +33,9 @@ public sealed record StageResources
     /// <summary>Processes that run each task together (data-parallel training ranks); cpus_per_task is per rank.</summary>
     public int Ranks { get; init; } = 1;
 
+    /// <summary>Tasks one array element (one process) runs one after another; 1 = a process per task.</summary>
+    public int TasksPerJob { get; init; } = 1;
+
     /// <summary>Reads a <c>resources:</c> block; every key is optional and an unknown one is an error naming its line.</summary>
     public static StageResources FromConfig(ConfigSection section)
     {
@@ -42,12 +47,15 @@ public sealed record StageResources
             TimeLimit = section.GetString("time"),
             MaxParallel = section.Has("max_parallel") ? section.GetInt("max_parallel", 0, 0, 1_000_000) : null,
             Ranks = section.GetInt("ranks", 1, 1, 100_000),
+            TasksPerJob = section.GetInt("tasks_per_job", 1, 1, 1_000_000),
         };
+        if (resources.Ranks > 1 && resources.TasksPerJob > 1)
+            throw section.Error("tasks_per_job", $"a stage whose tasks run on {resources.Ranks} ranks runs one task per job; remove tasks_per_job or ranks");
         if (resources.Memory is { } memory && !IsMemory(memory))
             throw section.Error("mem", $"'{memory}' is not a memory size (sbatch syntax: a whole number with an optional K, M, G or T suffix)");
         if (resources.TimeLimit is { } time && !IsTimeLimit(time))
             throw section.Error("time", $"'{time}' is not a time limit (sbatch syntax: MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS)");
-        section.EnsureAllKeysUsed(["partition", "cpus_per_task", "mem", "time", "max_parallel", "ranks"]);
+        section.EnsureAllKeysUsed(["partition", "cpus_per_task", "mem", "time", "max_parallel", "ranks", "tasks_per_job"]);
         return resources;
     }
 

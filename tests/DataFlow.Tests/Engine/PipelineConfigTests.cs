@@ -77,6 +77,22 @@ public class PipelineConfigTests
     }
 
     [Fact]
+    public void Tasks_per_job_is_read_and_a_bad_value_is_a_config_error_naming_the_key()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("in.jsonl"), "{\"text\":\"x\"}\n");
+        var pipeline = PipelineLoader.Load("stages:\n  - type: ingest\n    input: in.jsonl\n    resources: {tasks_per_job: 8}\n",
+            "p.yaml", StandardStages.Create(), dir.Path);
+        Assert.Equal(8, pipeline.Stage("ingest").Resources.TasksPerJob);
+        Assert.Equal(1, StageResources.None.TasksPerJob);
+
+        var e = Fails("stages:\n  - type: ingest\n    input: in.jsonl\n    resources: {tasks_per_job: 0}\n");
+        Assert.Contains("p.yaml:4: key 'stages[0].resources.tasks_per_job'", e.Message);
+        e = Fails("stages:\n  - type: ingest\n    input: in.jsonl\n    resources:\n      ranks: 2\n      tasks_per_job: 2\n");
+        Assert.Equal("p.yaml:6: key 'stages[0].resources.tasks_per_job': a stage whose tasks run on 2 ranks runs one task per job; remove tasks_per_job or ranks", e.Message);
+    }
+
+    [Fact]
     public void Unknown_stage_type_lists_known_types()
     {
         var e = Fails("stages:\n  - type: ingset\n");

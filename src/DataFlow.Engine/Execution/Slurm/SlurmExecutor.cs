@@ -43,20 +43,25 @@ public sealed class SlurmExecutor(SlurmClient client, SlurmOptions options)
         var submission = new SlurmSubmission(DateTime.UtcNow, jobs);
         foreach (var stage in pipeline.Stages.Where(s => onlyStage is null || s.Name == onlyStage))
         {
-            var pending = planner.Manifest(stage.Name).Tasks.Select(t => t.Index).Where(i => !run.IsDone(stage.Name, i)).ToList();
+            var manifest = planner.Manifest(stage.Name);
+            var pending = manifest.Tasks.Select(t => t.Index).Where(i => !run.IsDone(stage.Name, i)).ToList();
             if (pending.Count == 0) continue;
+            var perJob = stage.Resources.TasksPerJob;
             var script = SlurmArrayScript.ScriptPath(run, stage.Name);
-            AtomicFile.WriteAllText(script, SlurmArrayScript.Build(run, stage.Name, launcher, options.Retries, stage.Resources.Ranks));
+            AtomicFile.WriteAllText(script, SlurmArrayScript.Build(run, stage.Name, launcher, options.Retries, stage.Resources.Ranks,
+                perJob, manifest.Tasks.Count));
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
                 | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
             // Every stage may read any earlier stage's output, so it waits for all jobs submitted before it.
             var dependency = jobs.Count > 0 ? "afterok:" + string.Join(':', jobs.Select(j => j.JobId)) : null;
-            foreach (var chunk in pending.GroupBy(i => i / limit).OrderBy(g => g.Key))
+            // Array element g runs the tasks g * perJob .. g * perJob + perJob - 1 (tasks_per_job), completed ones skipped.
+            foreach (var chunk in pending.GroupBy(i => i / perJob / limit).OrderBy(g => g.Key))
             {
                 var offset = chunk.Key * limit;
                 var tasks = chunk.ToList();
-                var id = client.Submit(SbatchArgs(run, stage, tasks.Select(i => i - offset), dependency), script, [offset.ToString()]);
-                jobs.Add(new SlurmArrayJob(stage.Name, id, offset, tasks));
+                var elements = tasks.Select(i => i / perJob - offset).Distinct();
+                var id = client.Submit(SbatchArgs(run, stage, elements, dependency), script, [offset.ToString()]);
+                jobs.Add(new SlurmArrayJob(stage.Name, id, offset, tasks) { TasksPerJob = perJob });
                 submission.Save(run); // saved after every sbatch, so a later failure still leaves everything cancellable
             }
         }
@@ -97,7 +102,7 @@ public sealed class SlurmExecutor(SlurmClient client, SlurmOptions options)
         foreach (var entry in queue)
         {
             if (!jobs.TryGetValue(entry.JobId, out var job)) continue;
-            if (entry.ArrayIndex is { } k) queued[(job.Stage, job.TaskOf(k))] = entry.State;
+            if (entry.ArrayIndex is { } k) foreach (var t in job.TasksOf(k)) queued[(job.Stage, t)] = entry.State;
             else foreach (var t in job.Tasks) queued.TryAdd((job.Stage, t), entry.State); // array not yet expanded
         }
 
