@@ -58,7 +58,9 @@ public sealed class TextNormalizer(TextNormalizerOptions options)
     /// </summary>
     private static bool IsQuickNfc(string text)
     {
-        foreach (var c in text)
+        var first = text.AsSpan().IndexOfAnyExceptInRange('\0', '\u02ff');   // vectorized: most text is below U+0300
+        if (first < 0) return true;
+        foreach (var c in text.AsSpan(first))
         {
             if (c < '\u0300') continue;
             if (c is (>= '\u0400' and <= '\u0482') or (>= '\u048a' and <= '\u052f') or (>= '\u2002' and <= '\u206f')
@@ -108,6 +110,16 @@ public sealed class TextNormalizer(TextNormalizerOptions options)
                 pendingSpace = false;
             }
             output[length++] = c;
+            if (c is >= '!' and <= '~')
+            {
+                // Printable ASCII other than space needs no work: copy the whole run at once (vectorized).
+                var rest = input[(i + 1)..];
+                var run = rest.IndexOfAnyExceptInRange('!', '~');
+                if (run < 0) run = rest.Length;
+                rest[..run].CopyTo(output[length..]);
+                length += run;
+                i += run;
+            }
         }
         if (!o.TrimDocument)
         {

@@ -1,14 +1,19 @@
+using System.Numerics;
 using System.Runtime.InteropServices;
 
 namespace DataFlow.Text.Quality;
 
 /// <summary>
 /// Open-addressing hash table from 64-bit keys (already hashes) to a count and the index of the first occurrence.
-/// Key, count and index share one 16-byte entry, so a probe touches one cache line. Cleared in O(used) between
-/// documents and grown by doubling, so steady-state work allocates nothing; size is bounded by the largest document.
+/// Key, count and index share one 16-byte entry, so a probe touches one cache line. <see cref="Clear"/> sizes the
+/// table for the keys about to be added (its in-use part, not the array, which keeps its largest size), so a short
+/// document probes a few cache lines, not the region a long book once needed; cleared in O(used) and grown by
+/// doubling, so steady-state work allocates nothing; size is bounded by the largest document.
 /// </summary>
 internal sealed class UInt64CountTable
 {
+    private const int MinCapacity = 64;
+
     [StructLayout(LayoutKind.Sequential)]
     private struct Entry
     {
@@ -18,30 +23,57 @@ internal sealed class UInt64CountTable
     }
 
     private Entry[] _entries = new Entry[1024];
-    private int[] _used = new int[1024];
+    private int[] _used = new int[512];
+    private int _mask = 1023;
     private int _size;
 
     public int Count => _size;
 
-    public void Clear()
+    /// <summary>Empties the table; <paramref name="expectedKeys"/> (an upper bound is best) sizes it so adds do not grow it.</summary>
+    public void Clear(int expectedKeys = 512)
     {
         for (var i = 0; i < _size; i++) _entries[_used[i]].Count = 0;
         _size = 0;
+        Grew = false;
+        var capacity = (int)Math.Min(1 << 30, BitOperations.RoundUpToPowerOf2((uint)Math.Max(MinCapacity, 2 * Math.Max(1, expectedKeys))));
+        if (capacity > _entries.Length)
+        {
+            _entries = new Entry[capacity];
+            _used = new int[capacity / 2 + 1];
+        }
+        _mask = capacity - 1;
     }
 
     /// <summary>Adds one occurrence; returns the count after adding.</summary>
-    public int Add(ulong key, int index)
+    public int Add(ulong key, int index) => _entries[AddAt(key, index)].Count;
+
+    /// <summary>Adds one occurrence and returns the key's slot, valid for <see cref="CountAt"/> until the next <see cref="Clear"/> or growth.</summary>
+    public int AddAt(ulong key, int index)
     {
         var slot = Find(key);
         ref var entry = ref _entries[slot];
-        if (entry.Count != 0) return ++entry.Count;
+        if (entry.Count != 0)
+        {
+            entry.Count++;
+            return slot;
+        }
         entry.Key = key;
         entry.First = index;
         entry.Count = 1;
         _used[_size++] = slot;
-        if (_size * 2 > _entries.Length) Grow();
-        return 1;
+        if (_size * 2 > _mask + 1)
+        {
+            Grow();
+            return Find(key);
+        }
+        return slot;
     }
+
+    /// <summary>The count at a slot returned by <see cref="AddAt"/>.</summary>
+    public int CountAt(int slot) => _entries[slot].Count;
+
+    /// <summary>Whether <see cref="AddAt"/> calls since the last <see cref="Clear"/> may have moved slots (the table grew).</summary>
+    public bool Grew { get; private set; }
 
     /// <summary>How often the key was added (0 when absent).</summary>
     public int CountOf(ulong key) => _entries[Find(key)].Count;
@@ -69,7 +101,7 @@ internal sealed class UInt64CountTable
     private int Find(ulong key)
     {
         var entries = _entries;
-        var mask = entries.Length - 1;
+        var mask = _mask;
         var slot = (int)(key ^ (key >> 32)) & mask;
         while (entries[slot].Count != 0 && entries[slot].Key != key) slot = (slot + 1) & mask;
         return slot;
@@ -77,15 +109,26 @@ internal sealed class UInt64CountTable
 
     private void Grow()
     {
+        Grew = true;
+        var capacity = (_mask + 1) * 2;
         var old = _entries;
         var oldUsed = _used;
         var n = _size;
-        _entries = new Entry[old.Length * 2];
-        _used = new int[old.Length * 2];
-        _size = 0;
+        var moved = new Entry[n];
         for (var i = 0; i < n; i++)
         {
-            var e = old[oldUsed[i]];
+            moved[i] = old[oldUsed[i]];
+            old[oldUsed[i]].Count = 0;
+        }
+        if (capacity > old.Length)
+        {
+            _entries = new Entry[capacity];
+            _used = new int[capacity / 2 + 1];
+        }
+        _mask = capacity - 1;
+        _size = 0;
+        foreach (var e in moved)
+        {
             var slot = Find(e.Key);
             _entries[slot] = e;
             _used[_size++] = slot;
