@@ -29,7 +29,6 @@ public sealed class GopherRepetitionRule : IQualityRule
     private bool[] _flags = new bool[1024];
     private int _flaggedN;   // _flags[i]: the _flaggedN-gram at i occurs at least twice (0: no flags yet)
     private int _flaggedCount;
-    private int[] _slots = new int[1024];
     private long[] _prefixLength = new long[1025];
     private int[] _prefixGaps = new int[1025];
 
@@ -226,20 +225,21 @@ public sealed class GopherRepetitionRule : IQualityRule
 
     /// <summary>
     /// Counts the n-grams at the flagged positions into the table (all positions when the flags are for a longer
-    /// n or none), then keeps a position flagged only if its n-gram occurs at least twice. The hashes of counted
-    /// n-grams stay in <see cref="_ngramHashes"/>; a flagged position's hash is extended word by word to the next n.
+    /// n or none) and keeps a position flagged only if its n-gram occurs at least twice: a later occurrence is
+    /// flagged when added, the first one when the second arrives, so no second pass over the table is needed.
+    /// The hashes of counted n-grams stay in <see cref="_ngramHashes"/>; a flagged position's hash is extended word
+    /// by word to the next n.
     /// </summary>
     private void CountAndNarrow(ReadOnlySpan<ulong> words, int n)
     {
         var count = words.Length - n + 1;
         if (_flags.Length < words.Length) _flags = new bool[Math.Max(words.Length, _flags.Length * 2)];
         if (_ngramHashes.Length < words.Length) _ngramHashes = new ulong[Math.Max(words.Length, _ngramHashes.Length * 2)];
-        if (_slots.Length < words.Length) _slots = new int[Math.Max(words.Length, _slots.Length * 2)];
         var all = _flaggedN == 0 || _flaggedN > n;
         var flags = _flags.AsSpan(0, count);
         var hashes = _ngramHashes.AsSpan(0, count);
-        var slots = _slots.AsSpan(0, count);
         _table.Clear(all ? count : _flaggedCount);
+        var flagged = 0;
         if (all)
         {
             for (var i = 0; i < count; i++)
@@ -247,43 +247,34 @@ public sealed class GopherRepetitionRule : IQualityRule
                 var h = Seed;
                 for (var k = 0; k < n; k++) h = Step(h, words[i + k]);
                 hashes[i] = h;
-                slots[i] = _table.AddAt(h, i);
+                flagged += Flag(flags, i, h);
             }
         }
         else
         {
+            // Positions before i are final; flags at and after i are still the (n-1)-gram's.
             var from = _flaggedN;
             for (var i = NextFlagged(0, count); i < count; i = NextFlagged(i + 1, count))
             {
                 var h = hashes[i];
                 for (var k = from; k < n; k++) h = Step(h, words[i + k]);
                 hashes[i] = h;
-                slots[i] = _table.AddAt(h, i);
-            }
-        }
-        var grew = _table.Grew;   // never with the sizes above; then slots moved and the keys are looked up again
-        var flagged = 0;
-        if (all)
-        {
-            for (var i = 0; i < count; i++)
-            {
-                var repeated = (grew ? _table.CountOf(hashes[i]) : _table.CountAt(slots[i])) > 1;
-                flags[i] = repeated;
-                if (repeated) flagged++;
-            }
-        }
-        else
-        {
-            for (var i = NextFlagged(0, count); i < count; i = NextFlagged(i + 1, count))
-            {
-                var repeated = (grew ? _table.CountOf(hashes[i]) : _table.CountAt(slots[i])) > 1;
-                flags[i] = repeated;
-                if (repeated) flagged++;
+                flagged += Flag(flags, i, h);
             }
         }
         _flags.AsSpan(count, words.Length - count).Clear();
         _flaggedN = n;
         _flaggedCount = flagged;
+    }
+
+    /// <summary>Adds the n-gram at <paramref name="i"/> and sets the flags it decides; returns how many positions became flagged.</summary>
+    private int Flag(Span<bool> flags, int i, ulong hash)
+    {
+        var occurrences = _table.Add(hash, i, out var first);
+        flags[i] = occurrences > 1;
+        if (occurrences != 2) return occurrences > 1 ? 1 : 0;
+        flags[first] = true;
+        return 2;
     }
 
     /// <summary>The first flagged position in [<paramref name="from"/>, <paramref name="count"/>), or count (a vectorized search: flags are sparse after the first n).</summary>

@@ -26,6 +26,8 @@ internal sealed class UInt64CountTable
     private int[] _used = new int[512];
     private int _mask = 1023;
     private int _size;
+    private int _bestCount;
+    private int _bestFirst = int.MaxValue;
 
     public int Count => _size;
 
@@ -34,7 +36,8 @@ internal sealed class UInt64CountTable
     {
         for (var i = 0; i < _size; i++) _entries[_used[i]].Count = 0;
         _size = 0;
-        Grew = false;
+        _bestCount = 0;
+        _bestFirst = int.MaxValue;
         var capacity = (int)Math.Min(1 << 30, BitOperations.RoundUpToPowerOf2((uint)Math.Max(MinCapacity, 2 * Math.Max(1, expectedKeys))));
         if (capacity > _entries.Length)
         {
@@ -45,35 +48,35 @@ internal sealed class UInt64CountTable
     }
 
     /// <summary>Adds one occurrence; returns the count after adding.</summary>
-    public int Add(ulong key, int index) => _entries[AddAt(key, index)].Count;
+    public int Add(ulong key, int index) => Add(key, index, out _);
 
-    /// <summary>Adds one occurrence and returns the key's slot, valid for <see cref="CountAt"/> until the next <see cref="Clear"/> or growth.</summary>
-    public int AddAt(ulong key, int index)
+    /// <summary>Adds one occurrence; returns the count after adding and the index the key was first added with.</summary>
+    public int Add(ulong key, int index, out int first)
     {
         var slot = Find(key);
         ref var entry = ref _entries[slot];
+        int count;
         if (entry.Count != 0)
         {
-            entry.Count++;
-            return slot;
+            count = ++entry.Count;
+            first = entry.First;
         }
-        entry.Key = key;
-        entry.First = index;
-        entry.Count = 1;
-        _used[_size++] = slot;
-        if (_size * 2 > _mask + 1)
+        else
         {
-            Grow();
-            return Find(key);
+            entry.Key = key;
+            entry.First = first = index;
+            entry.Count = count = 1;
+            _used[_size++] = slot;
         }
-        return slot;
+        // The most common key so far, ties to the earliest first occurrence, kept as keys are added (no scan later).
+        if (count > _bestCount || (count == _bestCount && first < _bestFirst))
+        {
+            _bestCount = count;
+            _bestFirst = first;
+        }
+        if (_size * 2 > _mask + 1) Grow();
+        return count;
     }
-
-    /// <summary>The count at a slot returned by <see cref="AddAt"/>.</summary>
-    public int CountAt(int slot) => _entries[slot].Count;
-
-    /// <summary>Whether <see cref="AddAt"/> calls since the last <see cref="Clear"/> may have moved slots (the table grew).</summary>
-    public bool Grew { get; private set; }
 
     /// <summary>How often the key was added (0 when absent).</summary>
     public int CountOf(ulong key) => _entries[Find(key)].Count;
@@ -82,21 +85,7 @@ internal sealed class UInt64CountTable
     public bool ContainsOrAdd(ulong key, int index) => Add(key, index) > 1;
 
     /// <summary>The most frequent key; ties go to the earliest first occurrence (like Python's Counter.most_common).</summary>
-    public (int Count, int FirstIndex) MostCommon()
-    {
-        var bestCount = 0;
-        var bestFirst = int.MaxValue;
-        for (var i = 0; i < _size; i++)
-        {
-            ref var e = ref _entries[_used[i]];
-            if (e.Count > bestCount || (e.Count == bestCount && e.First < bestFirst))
-            {
-                bestCount = e.Count;
-                bestFirst = e.First;
-            }
-        }
-        return (bestCount, bestFirst);
-    }
+    public (int Count, int FirstIndex) MostCommon() => (_bestCount, _bestFirst);
 
     private int Find(ulong key)
     {
@@ -109,7 +98,6 @@ internal sealed class UInt64CountTable
 
     private void Grow()
     {
-        Grew = true;
         var capacity = (_mask + 1) * 2;
         var old = _entries;
         var oldUsed = _used;
