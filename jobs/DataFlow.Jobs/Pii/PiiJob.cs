@@ -72,8 +72,12 @@ public sealed class PiiJob(DocumentStageOptions options, PiiStageSettings settin
                 return DocumentVerdict.Drop(DropReason);
             }
             // Masking is the stage's configured rewrite of kept text: counted like the quality stage's rewrites.
-            if (!ReferenceEquals(result.Text, document.Text) && result.Text != document.Text) _rewritten++;
-            document.Text = result.Text;
+            // Unchanged text is not set again: the document keeps the UTF-8 bytes it was read as, so the writer copies them.
+            if (!ReferenceEquals(result.Text, document.Text) && result.Text != document.Text)
+            {
+                _rewritten++;
+                document.Text = result.Text;
+            }
             return DocumentVerdict.Keep;
         }
 

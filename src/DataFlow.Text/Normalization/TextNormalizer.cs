@@ -58,17 +58,25 @@ public sealed class TextNormalizer(TextNormalizerOptions options)
     /// </summary>
     private static bool IsQuickNfc(string text)
     {
-        foreach (var c in text)
+        var span = text.AsSpan();
+        var i = 0;
+        while (true)
         {
-            if (c < '\u0300') continue;
-            if (c is (>= '\u0400' and <= '\u0482') or (>= '\u048a' and <= '\u052f') or (>= '\u2002' and <= '\u206f')
-                or (>= '\u20a0' and <= '\u20bf') or (>= '\u3000' and <= '\u3029') or (>= '\u3030' and <= '\u3096')
-                or (>= '\u30a0' and <= '\u30ff') or (>= '\u4e00' and <= '\u9fff') or (>= '\uac00' and <= '\ud7a3')
-                or (>= '\uff01' and <= '\uff5e'))
-                continue;
-            return false;
+            // Vectorized jump over text below U+0300 (most text), then a scalar walk while the characters are above it.
+            var next = span[i..].IndexOfAnyExceptInRange('\0', '\u02ff');
+            if (next < 0) return true;
+            i += next;
+            for (; i < span.Length && span[i] is var c && c >= '\u0300'; i++)
+            {
+                if (c is (>= '\u0400' and <= '\u0482') or (>= '\u048a' and <= '\u052f') or (>= '\u2002' and <= '\u206f')
+                    or (>= '\u20a0' and <= '\u20bf') or (>= '\u3000' and <= '\u3029') or (>= '\u3030' and <= '\u3096')
+                    or (>= '\u30a0' and <= '\u30ff') or (>= '\u4e00' and <= '\u9fff') or (>= '\uac00' and <= '\ud7a3')
+                    or (>= '\uff01' and <= '\uff5e'))
+                    continue;
+                return false;
+            }
+            if (i >= span.Length) return true;
         }
-        return true;
     }
 
     /// <summary>Writes the cleaned text to <paramref name="output"/> (at least as long as the input) and returns its length.</summary>
@@ -108,6 +116,22 @@ public sealed class TextNormalizer(TextNormalizerOptions options)
                 pendingSpace = false;
             }
             output[length++] = c;
+            while (c is >= '!' and <= '~')
+            {
+                // Printable ASCII other than space needs no work: copy the whole run at once (vectorized), and go on
+                // past one space between two such characters (it stays as it is in every mode).
+                var rest = input[(i + 1)..];
+                var run = rest.IndexOfAnyExceptInRange('!', '~');
+                if (run < 0) run = rest.Length;
+                rest[..run].CopyTo(output[length..]);
+                length += run;
+                i += run;
+                if (i + 2 >= input.Length || input[i + 1] != ' ' || input[i + 2] is < '!' or > '~') break;
+                output[length++] = ' ';
+                c = input[i + 2];
+                output[length++] = c;
+                i += 2;
+            }
         }
         if (!o.TrimDocument)
         {

@@ -33,7 +33,7 @@ public sealed class FineWebQualityRule : IQualityRule
         var datatrove = analyzed.Compat == QualityCompat.Datatrove;
         int lines = 0, punctuated = 0, shortLines = 0, newlines = 0;
         long duplicateChars = 0;
-        _table.Clear();
+        _table.Clear(text.Count('\n') + 1);
         var start = 0;
         while (true)
         {

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 using DataFlow.Text.Normalization;
 
 namespace DataFlow.Text.Quality;
@@ -27,6 +28,7 @@ public sealed class GopherRepetitionRule : IQualityRule
     private ulong[] _ngramHashes = new ulong[1024];
     private bool[] _flags = new bool[1024];
     private int _flaggedN;   // _flags[i]: the _flaggedN-gram at i occurs at least twice (0: no flags yet)
+    private int _flaggedCount;
     private long[] _prefixLength = new long[1025];
     private int[] _prefixGaps = new int[1025];
 
@@ -54,7 +56,7 @@ public sealed class GopherRepetitionRule : IQualityRule
 
         if (o.MaxDuplicateParagraphFraction is not null || o.MaxDuplicateParagraphCharFraction is not null)
         {
-            var (paragraphs, duplicates, duplicateChars) = DuplicateParagraphStats(datatrove ? PythonText.Strip(text) : text.Trim(), datatrove);
+            var (paragraphs, duplicates, duplicateChars) = DuplicateParagraphStats(datatrove ? PythonText.Strip(text) : text.Trim(), datatrove, analyzed.LineCount);
             if (o.MaxDuplicateParagraphFraction is { } f && (double)duplicates / paragraphs > f) return RuleVerdict.Drop(DuplicateParagraphs);
             if (o.MaxDuplicateParagraphCharFraction is { } c && duplicateChars / length > c) return RuleVerdict.Drop(DuplicateParagraphChars);
         }
@@ -67,10 +69,10 @@ public sealed class GopherRepetitionRule : IQualityRule
         }
         else if (o.MaxDuplicateLineFraction is not null || o.MaxDuplicateLineCharFraction is not null)
         {
-            _table.Clear();
+            var lines = analyzed.Lines;
+            _table.Clear(lines.Length);
             int duplicates = 0;
             long duplicateChars = 0;
-            var lines = analyzed.Lines;
             var counted = 0;
             for (var i = 0; i < lines.Length; i++)
             {
@@ -115,13 +117,17 @@ public sealed class GopherRepetitionRule : IQualityRule
             var count = words.Length - n + 1;
             if (count <= 0) continue;
             CountAndNarrow(hashes, n);
-            _table.Clear();
+            _table.Clear(_flaggedCount);
             long repeatedChars = 0;
             var i = 0;
             while (i < count)
             {
                 // Unflagged n-grams occur once: datatrove would add them to its set and move on, which changes nothing.
-                if (!_flags[i]) { i++; continue; }
+                if (!_flags[i])
+                {
+                    i = NextFlagged(i + 1, count);
+                    continue;
+                }
                 if (_table.ContainsOrAdd(_ngramHashes[i], i))
                 {
                     repeatedChars += _prefixLength[i + n] - _prefixLength[i];   // words only, no joining spaces (as datatrove)
@@ -140,7 +146,7 @@ public sealed class GopherRepetitionRule : IQualityRule
     /// <summary>re.split("\n+", text) with datatrove's find_duplicates: every piece, empty ones too, is a line.</summary>
     private (int Lines, int Duplicates, long DuplicateChars) DatatroveLineStats(ReadOnlySpan<char> text)
     {
-        _table.Clear();
+        _table.Clear(text.Count('\n') + 1);
         int lines = 0, duplicates = 0;
         long duplicateChars = 0;
         var start = 0;
@@ -161,27 +167,22 @@ public sealed class GopherRepetitionRule : IQualityRule
     }
 
     /// <summary>Paragraphs of the stripped text split at runs of two or more newlines.</summary>
-    private (int Paragraphs, int Duplicates, long DuplicateChars) DuplicateParagraphStats(ReadOnlySpan<char> body, bool codePoints)
+    private (int Paragraphs, int Duplicates, long DuplicateChars) DuplicateParagraphStats(ReadOnlySpan<char> body, bool codePoints, int lineCount)
     {
-        _table.Clear();
+        _table.Clear(lineCount + 1);   // paragraphs are runs of lines
         int paragraphs = 0, duplicates = 0;
         long duplicateChars = 0;
         var start = 0;
         while (true)
         {
-            var end = start;
             var breakStart = -1;
             var breakEnd = -1;
-            while (end < body.Length)
+            var rel = body[start..].IndexOf("\n\n");
+            if (rel >= 0)
             {
-                if (body[end] == '\n' && end + 1 < body.Length && body[end + 1] == '\n')
-                {
-                    breakStart = end;
-                    breakEnd = end + 2;
-                    while (breakEnd < body.Length && body[breakEnd] == '\n') breakEnd++;
-                    break;
-                }
-                end++;
+                breakStart = start + rel;
+                breakEnd = breakStart + 2;
+                while (breakEnd < body.Length && body[breakEnd] == '\n') breakEnd++;
             }
             var paragraph = breakStart < 0 ? body[start..] : body[start..breakStart];
             if (_table.ContainsOrAdd(AnalyzedText.HashOf(paragraph), paragraphs))
@@ -212,7 +213,7 @@ public sealed class GopherRepetitionRule : IQualityRule
         var previousCjk = true;
         for (var i = 0; i < words.Length; i++)
         {
-            var cjk = !datatrove && CjkCharacters.LengthAt(text, words[i].Start) == words[i].Length;
+            var cjk = !datatrove && text[words[i].Start] >= '\u1100' && CjkCharacters.LengthAt(text, words[i].Start) == words[i].Length;
             _prefixLength[i + 1] = _prefixLength[i] + (datatrove ? PythonText.Length(words[i].Of(text)) : words[i].Length);
             _prefixGaps[i + 1] = _prefixGaps[i] + (previousCjk || cjk ? 0 : 1);
             previousCjk = cjk;
@@ -224,8 +225,10 @@ public sealed class GopherRepetitionRule : IQualityRule
 
     /// <summary>
     /// Counts the n-grams at the flagged positions into the table (all positions when the flags are for a longer
-    /// n or none), then keeps a position flagged only if its n-gram occurs at least twice. The hashes of counted
-    /// n-grams stay in <see cref="_ngramHashes"/>.
+    /// n or none) and keeps a position flagged only if its n-gram occurs at least twice: a later occurrence is
+    /// flagged when added, the first one when the second arrives, so no second pass over the table is needed.
+    /// The hashes of counted n-grams stay in <see cref="_ngramHashes"/>; a flagged position's hash is extended word
+    /// by word to the next n.
     /// </summary>
     private void CountAndNarrow(ReadOnlySpan<ulong> words, int n)
     {
@@ -233,19 +236,57 @@ public sealed class GopherRepetitionRule : IQualityRule
         if (_flags.Length < words.Length) _flags = new bool[Math.Max(words.Length, _flags.Length * 2)];
         if (_ngramHashes.Length < words.Length) _ngramHashes = new ulong[Math.Max(words.Length, _ngramHashes.Length * 2)];
         var all = _flaggedN == 0 || _flaggedN > n;
-        _table.Clear();
-        for (var i = 0; i < count; i++)
-            if (all || _flags[i]) _table.Add(_ngramHashes[i] = NGramHashAt(words, i, n), i);
-        for (var i = 0; i < count; i++) _flags[i] = (all || _flags[i]) && _table.CountOf(_ngramHashes[i]) > 1;
+        var flags = _flags.AsSpan(0, count);
+        var hashes = _ngramHashes.AsSpan(0, count);
+        _table.Clear(all ? count : _flaggedCount);
+        var flagged = 0;
+        if (all)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var h = Seed;
+                for (var k = 0; k < n; k++) h = Step(h, words[i + k]);
+                hashes[i] = h;
+                flagged += Flag(flags, i, h);
+            }
+        }
+        else
+        {
+            // Positions before i are final; flags at and after i are still the (n-1)-gram's.
+            var from = _flaggedN;
+            for (var i = NextFlagged(0, count); i < count; i = NextFlagged(i + 1, count))
+            {
+                var h = hashes[i];
+                for (var k = from; k < n; k++) h = Step(h, words[i + k]);
+                hashes[i] = h;
+                flagged += Flag(flags, i, h);
+            }
+        }
         _flags.AsSpan(count, words.Length - count).Clear();
         _flaggedN = n;
+        _flaggedCount = flagged;
     }
 
-    /// <summary>Order-sensitive hash of the n word hashes starting at <paramref name="start"/>.</summary>
-    private static ulong NGramHashAt(ReadOnlySpan<ulong> words, int start, int n)
+    /// <summary>Adds the n-gram at <paramref name="i"/> and sets the flags it decides; returns how many positions became flagged.</summary>
+    private int Flag(Span<bool> flags, int i, ulong hash)
     {
-        var h = (ulong)n;
-        for (var k = 0; k < n; k++) h = BitOperations.RotateLeft(h, 23) * 0x9E3779B97F4A7C15UL ^ words[start + k];
-        return h;
+        var occurrences = _table.Add(hash, i, out var first);
+        flags[i] = occurrences > 1;
+        if (occurrences != 2) return occurrences > 1 ? 1 : 0;
+        flags[first] = true;
+        return 2;
     }
+
+    /// <summary>The first flagged position in [<paramref name="from"/>, <paramref name="count"/>), or count (a vectorized search: flags are sparse after the first n).</summary>
+    private int NextFlagged(int from, int count)
+    {
+        if (from >= count) return count;
+        var rel = MemoryMarshal.AsBytes(_flags.AsSpan(from, count - from)).IndexOf((byte)1);
+        return rel < 0 ? count : from + rel;
+    }
+
+    private const ulong Seed = 0x2545F4914F6CDD1DUL;
+
+    /// <summary>Order-sensitive hash of an n-gram, one word hash at a time: hash(w1..wn) = Step(hash(w1..wn-1), wn).</summary>
+    private static ulong Step(ulong h, ulong word) => BitOperations.RotateLeft(h, 23) * 0x9E3779B97F4A7C15UL ^ word;
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using DataFlow.Text.Normalization;
 
@@ -84,21 +85,25 @@ public static class KeptText
         return removed || edited ? output.ToString() : original;
     }
 
+    private static readonly SearchValues<char> LineBreaks = SearchValues.Create("\n\r\u0085\u2028\u2029");
+
     /// <summary>End of the line's content and of its line break, splitting where the normalizer (or AnalyzedText: '\n' only) splits.</summary>
     private static (int ContentEnd, int LineEnd) NextLine(string text, int start, TextNormalizer? normalizer)
     {
         var span = text.AsSpan();
-        for (var i = start; i < span.Length; i++)
+        var rest = span[start..];
+        if (normalizer is null)
         {
-            if (normalizer is null)
-            {
-                if (span[i] != '\n') continue;
-                var contentEnd = i > start && span[i - 1] == '\r' ? i - 1 : i;
-                return (contentEnd, i + 1);
-            }
-            var length = normalizer.LineBreakLength(span, i);
-            if (length > 0) return (i, i + length);
+            var newline = rest.IndexOf('\n');
+            if (newline < 0) return (span.Length, span.Length);
+            var i = start + newline;
+            var contentEnd = i > start && span[i - 1] == '\r' ? i - 1 : i;
+            return (contentEnd, i + 1);
         }
-        return (span.Length, span.Length);
+        // Every character found is a break the normalizer splits at (only '\n' without its line-ending option).
+        var rel = normalizer.Options.LineEndings ? rest.IndexOfAny(LineBreaks) : rest.IndexOf('\n');
+        if (rel < 0) return (span.Length, span.Length);
+        var at = start + rel;
+        return (at, at + normalizer.LineBreakLength(span, at));
     }
 }

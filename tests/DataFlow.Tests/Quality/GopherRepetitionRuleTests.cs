@@ -228,6 +228,49 @@ public class GopherRepetitionReferenceTests
         }
     }
 
+    [Fact]
+    public void One_rule_reused_across_long_and_short_documents_matches_the_reference()
+    {
+        // One rule and one AnalyzedText for all documents, long ones between short ones (count tables are sized per
+        // document and reused), n-gram sizes with gaps (a hash is extended by several words between sizes).
+        var random = new Random(11);
+        var vocabulary = Enumerable.Range(0, 200).Select(i => $"w{i}").ToArray();
+        var documents = Enumerable.Range(0, 60).Select(i =>
+        {
+            var length = i % 3 == 0 ? random.Next(2000, 6000) : random.Next(5, 120);
+            var used = random.Next(2, i % 2 == 0 ? 40 : vocabulary.Length);
+            var words = new List<string>();
+            while (words.Count < length)
+            {
+                if (words.Count > 30 && random.Next(6) == 0) words.AddRange(words.GetRange(random.Next(words.Count - 20), random.Next(5, 20)));   // a repeated span
+                else words.Add(vocabulary[random.Next(used)]);
+            }
+            return words.ToArray();
+        }).ToList();
+        int[] tops = [2, 4];
+        int[] duplicates = [5, 7, 10];
+        var drops = 0;
+        foreach (var threshold in new[] { 0.02, 0.1, 0.3 })
+        {
+            var rule = new GopherRepetitionRule(Off with
+            {
+                TopNGrams = tops.Select(n => (n, threshold)).ToList(),
+                DuplicateNGrams = duplicates.Select(n => (n, threshold)).ToList(),
+            });
+            var analyzed = new AnalyzedText();
+            foreach (var words in documents)
+            {
+                var text = string.Join(' ', words);
+                var expected = tops.Where(n => TopFraction(words, n, text.Length) > threshold).Select(n => $"gopher_repetition.top_{n}_gram")
+                    .Concat(duplicates.Where(n => DuplicateFraction(words, n, text.Length) > threshold).Select(n => $"gopher_repetition.duplicated_{n}_n_grams"))
+                    .FirstOrDefault();
+                Assert.Equal(expected, rule.Check(analyzed.Reset(text)).DropReason);
+                if (expected is not null) drops++;
+            }
+        }
+        Assert.InRange(drops, 10, 170);   // of 180 checks: the documents are neither all kept nor all dropped
+    }
+
     private static string? Check(string text, GopherRepetitionOptions options) =>
         new GopherRepetitionRule(options).Check(new AnalyzedText().Reset(text)).DropReason;
 }
