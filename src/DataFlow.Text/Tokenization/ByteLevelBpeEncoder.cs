@@ -47,6 +47,9 @@ public sealed class ByteLevelBpeEncoder : ITextTokenizer
     public string EndOfText { get; }
     public int? PadId { get; }
 
+    /// <summary>True for tiktoken's rule (pairs ranked by the id of the token they join into), false for the listed merges in order.</summary>
+    public bool MergesByRank => _wholeTokens is not null;
+
     /// <summary>The pre-tokenizer pattern pieces are split by.</summary>
     public string PreTokenizerPattern => _scanner.Pattern;
 
@@ -198,9 +201,8 @@ public sealed class ByteLevelBpeEncoder : ITextTokenizer
     /// </summary>
     private int EncodePiece(EncoderState state, ReadOnlySpan<char> piece, Span<int> destination)
     {
-        var n = Encoding.UTF8.GetMaxByteCount(piece.Length);
-        state.Reserve(n);
-        n = Encoding.UTF8.GetBytes(piece, state.Bytes);
+        state.Reserve(3 * piece.Length);
+        var n = Utf8Bytes(piece, state.Bytes);
         if (_wholeTokens is not null)
         {
             // tiktoken looks the whole piece up before merging.
@@ -245,6 +247,40 @@ public sealed class ByteLevelBpeEncoder : ITextTokenizer
         var count = 0;
         for (var i = 0; i >= 0; i = next[i]) destination[count++] = symbols[i];
         return count;
+    }
+
+    /// <summary>
+    /// UTF-8 of <paramref name="text"/>, except that a lone surrogate becomes the three bytes of its code unit (WTF-8) rather
+    /// than U+FFFD: what Microsoft.ML.Tokenizers wrote, so ids stay as they were. Valid text is plain UTF-8.
+    /// </summary>
+    private static int Utf8Bytes(ReadOnlySpan<char> text, byte[] bytes)
+    {
+        var n = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            int c = text[i];
+            if (c < 0x80) bytes[n++] = (byte)c;
+            else if (c < 0x800)
+            {
+                bytes[n++] = (byte)(0xC0 | (c >> 6));
+                bytes[n++] = (byte)(0x80 | (c & 0x3F));
+            }
+            else if (char.IsHighSurrogate((char)c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                c = char.ConvertToUtf32((char)c, text[++i]);
+                bytes[n++] = (byte)(0xF0 | (c >> 18));
+                bytes[n++] = (byte)(0x80 | ((c >> 12) & 0x3F));
+                bytes[n++] = (byte)(0x80 | ((c >> 6) & 0x3F));
+                bytes[n++] = (byte)(0x80 | (c & 0x3F));
+            }
+            else
+            {
+                bytes[n++] = (byte)(0xE0 | (c >> 12));
+                bytes[n++] = (byte)(0x80 | ((c >> 6) & 0x3F));
+                bytes[n++] = (byte)(0x80 | (c & 0x3F));
+            }
+        }
+        return n;
     }
 
     private static void Push(long[] heap, ref int count, long item)
