@@ -13,10 +13,11 @@ internal sealed class PieceCache
     private const int MaxKeyChars = MaxEntries * 16;
     private const int MaxValues = MaxEntries * 8;
 
-    private readonly int[] _slots = new int[2 * MaxEntries]; // entry index + 1; 0 is empty; load factor at most 1/2
-    private readonly int[] _hashes = new int[MaxEntries];
-    private readonly int[] _keyStarts = new int[MaxEntries + 1];
-    private readonly int[] _valueStarts = new int[MaxEntries + 1];
+    // Starts small and doubles, so a tokenizer that encodes a few prompts holds kilobytes, not megabytes.
+    private int[] _slots = new int[1 << 10]; // entry index + 1; 0 is empty; load factor at most 1/2
+    private int[] _hashes = new int[1 << 9];
+    private int[] _keyStarts = new int[(1 << 9) + 1];
+    private int[] _valueStarts = new int[(1 << 9) + 1];
     private char[] _keys = new char[1 << 16];
     private int[] _values = new int[1 << 15];
     private int _count;
@@ -61,6 +62,7 @@ internal sealed class PieceCache
             keyEnd = key.Length;
             valueEnd = ids.Length;
         }
+        if (_count == _hashes.Length) Grow();
         if (keyEnd > _keys.Length) Array.Resize(ref _keys, Math.Max(keyEnd, 2 * _keys.Length));
         if (valueEnd > _values.Length) Array.Resize(ref _values, Math.Max(valueEnd, 2 * _values.Length));
         key.CopyTo(_keys.AsSpan(_keyStarts[_count]));
@@ -68,9 +70,25 @@ internal sealed class PieceCache
         _hashes[_count] = hash;
         _keyStarts[_count + 1] = keyEnd;
         _valueStarts[_count + 1] = valueEnd;
+        Place(_count, hash);
+        _count++;
+    }
+
+    private void Place(int entry, int hash)
+    {
         var mask = _slots.Length - 1;
         var slot = hash & mask;
         while (_slots[slot] != 0) slot = (slot + 1) & mask;
-        _slots[slot] = ++_count;
+        _slots[slot] = entry + 1;
+    }
+
+    private void Grow()
+    {
+        var entries = 2 * _hashes.Length;
+        Array.Resize(ref _hashes, entries);
+        Array.Resize(ref _keyStarts, entries + 1);
+        Array.Resize(ref _valueStarts, entries + 1);
+        _slots = new int[2 * entries];
+        for (var entry = 0; entry < _count; entry++) Place(entry, _hashes[entry]);
     }
 }

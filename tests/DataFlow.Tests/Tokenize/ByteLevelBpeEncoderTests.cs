@@ -88,6 +88,22 @@ public sealed class ByteLevelBpeEncoderTests
     }
 
     [Fact]
+    public void A_piece_cache_that_fills_up_starts_over_and_the_ids_stay_the_same()
+    {
+        // 300,000 distinct words (four letters a-z, in a scrambled order) overflow the 262,144-piece cache once per pass.
+        var words = Enumerable.Range(0, 300_000).Select(i => (int)((i * 2654435761L) % 456_976))
+            .Select(n => string.Concat(Enumerable.Range(0, 4).Select(k => (char)('a' + n / (int)Math.Pow(26, k) % 26))));
+        var text = " " + string.Join(" ", words);
+        List<int> expected = [], first = [], second = [];
+        KnownTokenizers.LoadLibrary(KnownTokenizers.Gpt2).Encode(text, expected);
+        var ours = KnownTokenizers.Load(KnownTokenizers.Gpt2);
+        ours.Encode(text, first);
+        ours.Encode(text, second);
+        Assert.Equal(expected, first);
+        Assert.Equal(expected, second);
+    }
+
+    [Fact]
     public void Known_special_tokens_are_those_Microsoft_ML_Tokenizers_ships()
     {
         foreach (var name in KnownTokenizers.Names)
