@@ -155,6 +155,7 @@ public sealed class ByteLevelBpeEncoder : ITextTokenizer
         int? bestAt = null, best = null;
         for (var s = 0; s < _specialTokens.Length; s++)
         {
+            if (_specialTokens[s].Length == 0) continue; // an empty string would match everywhere and never advance
             var at = text[start..].IndexOf(_specialTokens[s], StringComparison.Ordinal);
             if (at >= 0 && (bestAt is null || start + at < bestAt))
             {
