@@ -3,7 +3,7 @@ using DataFlow.Text.Tokenization;
 using DataFlow.Tokenize.Bench;
 
 // dataflow tokenizer benchmarks. Modes:
-//   encode   [--mb N] [--corpus FILE] [--tokenizer-json FILE]   encode MB/s per core, ML.Tokenizers vs Tokenizers.DotNet, same vocab, ids compared
+//   encode   [--mb N] [--corpus FILE] [--tokenizer-json FILE]   encode MB/s per core: ours vs ML.Tokenizers 2.0.1 vs Tokenizers.DotNet, same vocab, ids compared
 //   train    [--mb N] [--vocab N] [--corpus FILE] [--out FILE]  BPE training time and peak RSS (run once per configuration: RSS is per process)
 //   compress --corpus FILE --tokenizer-json FILE...             bytes per token of gpt2 and each tokenizer.json on the same text
 //   read     --dataset DIR [--batch N] [--cache-mb N] [--block-rows N --window-blocks W] TokenShardDataset rows/s: sequential, and shuffled batches from TokenBatchSampler
@@ -41,18 +41,22 @@ switch (mode)
         var gpt2Model = ByteLevelBpeModel.FromTiktokenRanks(KnownTokenizers.Ranks(KnownTokenizers.Gpt2),
             new Dictionary<string, int> { [SpecialTokens.EndOfText] = 50256 }, PreTokenizerPatterns.Gpt2);
         File.WriteAllText(gpt2Json, HuggingFaceTokenizerJson.Write(gpt2Model));
+        // Ours first (the stage's encoder); every other encoder's ids are compared with its ids, and the ratios are ours / theirs.
         EncodeBench.Compare("gpt2", texts, bytes, [
-            ("ML.Tokenizers Tiktoken (gpt2)", EncodeBench.Library(KnownTokenizers.Load(KnownTokenizers.Gpt2))),
-            ("ML.Tokenizers BPE (gpt2 tokenizer.json)", EncodeBench.Library(gpt2Model.CreateTokenizer("gpt2", allowTiktoken: false))),
+            ("ByteLevelBpeEncoder, tiktoken rule (gpt2)", EncodeBench.Library(KnownTokenizers.Load(KnownTokenizers.Gpt2))),
+            ("ByteLevelBpeEncoder, merges (gpt2 tokenizer.json)", EncodeBench.Library(gpt2Model.CreateTokenizer("gpt2", allowTiktoken: false))),
+            ("ML.Tokenizers Tiktoken (gpt2), before", EncodeBench.Library(KnownTokenizers.LoadLibrary(KnownTokenizers.Gpt2))),
+            ("ML.Tokenizers BPE (gpt2 tokenizer.json)", EncodeBench.Library(gpt2Model.CreateLibraryTokenizer("gpt2", allowTiktoken: false))),
             ("Tokenizers.DotNet HF (gpt2 tokenizer.json)", EncodeBench.HuggingFace(gpt2Json)),
         ]);
         foreach (var json in Args("--tokenizer-json"))
         {
             var model = HuggingFaceTokenizerJson.Read(File.ReadAllText(json), json);
-            var loaded = model.CreateTokenizer(json);
             EncodeBench.Compare(Path.GetFileName(json), texts, bytes, [
-                ($"ML.Tokenizers as loaded ({loaded.Inner.GetType().Name})", EncodeBench.Library(loaded)),
-                ("ML.Tokenizers BPE", EncodeBench.Library(model.CreateTokenizer(json, allowTiktoken: false))),
+                ("ByteLevelBpeEncoder as loaded", EncodeBench.Library(model.CreateTokenizer(json))),
+                ("ByteLevelBpeEncoder, merges", EncodeBench.Library(model.CreateTokenizer(json, allowTiktoken: false))),
+                ($"ML.Tokenizers as before ({model.CreateLibraryTokenizer(json).Inner.GetType().Name})", EncodeBench.Library(model.CreateLibraryTokenizer(json))),
+                ("ML.Tokenizers BPE", EncodeBench.Library(model.CreateLibraryTokenizer(json, allowTiktoken: false))),
                 ("Tokenizers.DotNet HF", EncodeBench.HuggingFace(json)),
             ]);
         }

@@ -7,7 +7,7 @@ namespace DataFlow.Text.Tokenization;
 /// <summary>
 /// A byte-level BPE tokenizer's data: vocabulary (byte-level strings to ids), merges in priority order,
 /// special tokens and the pre-tokenization regex. Serializes to and from Hugging Face tokenizer.json
-/// (<see cref="HuggingFaceTokenizerJson"/>) and builds a Microsoft.ML.Tokenizers BPE tokenizer for encoding.
+/// (<see cref="HuggingFaceTokenizerJson"/>) and builds its encoder (<see cref="ByteLevelBpeEncoder"/>).
 /// </summary>
 public sealed class ByteLevelBpeModel
 {
@@ -33,13 +33,27 @@ public sealed class ByteLevelBpeModel
     public int VocabSize { get; }
 
     /// <summary>
-    /// Builds the encoder for this model with Microsoft.ML.Tokenizers. When the merges are exactly those that tiktoken's
-    /// rank rule implies for the ids (true for GPT-2 and for what <see cref="ByteLevelBpeTrainer"/> learns, checked here),
-    /// it uses the Tiktoken encoder, about 2.5x faster than the library's BPE and giving the same ids; otherwise, or when
-    /// <paramref name="allowTiktoken"/> is false, the byte-level BPE encoder.
+    /// The encoder for this model (<see cref="ByteLevelBpeEncoder"/>). When the merges are exactly those that tiktoken's rank
+    /// rule implies for the ids (true for GPT-2 and for what <see cref="ByteLevelBpeTrainer"/> learns, checked here), it
+    /// encodes by that rule, as Microsoft.ML.Tokenizers' Tiktoken encoder did for such models; otherwise, or when
+    /// <paramref name="allowTiktoken"/> is false, by the merges in order, as Hugging Face's BPE does.
     /// </summary>
     /// <param name="endOfText">The special token that separates documents (<see cref="EndOfTextToken.Find"/> reads it from a file's folder).</param>
-    public LibraryTokenizer CreateTokenizer(string name, bool allowTiktoken = true, string endOfText = Tokenization.SpecialTokens.EndOfText)
+    public ByteLevelBpeEncoder CreateTokenizer(string name, bool allowTiktoken = true, string endOfText = Tokenization.SpecialTokens.EndOfText)
+    {
+        if (!SpecialTokens.ContainsKey(endOfText))
+            throw new InvalidOperationException($"{name}: tokenizer has no {endOfText} token to separate documents");
+        return allowTiktoken && RanksInIdOrder() is { } ranks && MergesFollowRanks(ranks)
+            ? ByteLevelBpeEncoder.FromRanks(name, ranks, SpecialTokens, PreTokenizerPattern, endOfText)
+            : ByteLevelBpeEncoder.FromMerges(name, this, endOfText);
+    }
+
+    /// <summary>
+    /// The same model encoded by Microsoft.ML.Tokenizers (its Tiktoken encoder under the rule <see cref="CreateTokenizer"/>
+    /// applies, else its BPE encoder): the encoder the stage used before <see cref="ByteLevelBpeEncoder"/>, kept as a peer
+    /// for tests and benchmarks.
+    /// </summary>
+    public LibraryTokenizer CreateLibraryTokenizer(string name, bool allowTiktoken = true, string endOfText = Tokenization.SpecialTokens.EndOfText)
     {
         if (!SpecialTokens.TryGetValue(endOfText, out var endOfTextId))
             throw new InvalidOperationException($"{name}: tokenizer has no {endOfText} token to separate documents");

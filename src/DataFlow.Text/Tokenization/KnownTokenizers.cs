@@ -13,18 +13,47 @@ public static class KnownTokenizers
 
     public static bool IsKnown(string name) => Names.Contains(name, StringComparer.Ordinal);
 
-    public static LibraryTokenizer Load(string name)
+    /// <summary>The encoder of <paramref name="name"/>: tiktoken's rank rule over the packaged ranks, the encoding's published regex and special tokens.</summary>
+    public static ByteLevelBpeEncoder Load(string name) =>
+        ByteLevelBpeEncoder.FromRanks(name, Ranks(name), SpecialTokensOf(name), PatternOf(name));
+
+    /// <summary>Microsoft.ML.Tokenizers' own Tiktoken encoder of <paramref name="name"/>: the encoder used before <see cref="ByteLevelBpeEncoder"/>, a peer for tests and benchmarks.</summary>
+    public static LibraryTokenizer LoadLibrary(string name)
     {
         var tokenizer = name switch
         {
             Gpt2 => TiktokenTokenizer.CreateForModel("gpt2"),
             Cl100kBase or O200kBase => TiktokenTokenizer.CreateForEncoding(name),
-            _ => throw new ArgumentException($"unknown tokenizer '{name}'; known: {string.Join(", ", Names)}", nameof(name)),
+            _ => throw UnknownName(name),
         };
         var special = tokenizer.SpecialTokens ?? throw new InvalidOperationException($"{name}: no special tokens");
         // Special tokens sit at the top of every tiktoken encoding, so the largest of them bounds the id range.
         return new LibraryTokenizer(name, tokenizer, special.Values.Max() + 1, special[SpecialTokens.EndOfText], padId: null);
     }
+
+    /// <summary>The special tokens of an encoding as tiktoken publishes them (openai_public.py).</summary>
+    public static IReadOnlyDictionary<string, int> SpecialTokensOf(string name) => name switch
+    {
+        Gpt2 => new Dictionary<string, int>(StringComparer.Ordinal) { [SpecialTokens.EndOfText] = 50256 },
+        Cl100kBase => new Dictionary<string, int>(StringComparer.Ordinal)
+        {
+            [SpecialTokens.EndOfText] = 100257, ["<|fim_prefix|>"] = 100258, ["<|fim_middle|>"] = 100259, ["<|fim_suffix|>"] = 100260,
+            ["<|endofprompt|>"] = 100276,
+        },
+        O200kBase => new Dictionary<string, int>(StringComparer.Ordinal) { [SpecialTokens.EndOfText] = 199999, ["<|endofprompt|>"] = 200018 },
+        _ => throw UnknownName(name),
+    };
+
+    private static string PatternOf(string name) => name switch
+    {
+        Gpt2 => PreTokenizerPatterns.Gpt2,
+        Cl100kBase => PreTokenizerPatterns.Cl100k,
+        O200kBase => PreTokenizerPatterns.O200k,
+        _ => throw UnknownName(name),
+    };
+
+    private static ArgumentException UnknownName(string name) =>
+        new($"unknown tokenizer '{name}'; known: {string.Join(", ", Names)}", nameof(name));
 
     /// <summary>
     /// The vocabulary <paramref name="name"/> as a byte-level BPE model (tiktoken ranks turned into merges, the encoding's
@@ -32,15 +61,7 @@ public static class KnownTokenizers
     /// </summary>
     public static ByteLevelBpeModel ByteLevelModel(string name)
     {
-        var pattern = name switch
-        {
-            Gpt2 => PreTokenizerPatterns.Gpt2,
-            Cl100kBase => PreTokenizerPatterns.Cl100k,
-            O200kBase => PreTokenizerPatterns.O200k,
-            _ => throw new ArgumentException($"unknown tokenizer '{name}'; known: {string.Join(", ", Names)}", nameof(name)),
-        };
-        var special = ((TiktokenTokenizer)Load(name).Inner).SpecialTokens!;
-        return ByteLevelBpeModel.FromTiktokenRanks(Ranks(name), special.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal), pattern);
+        return ByteLevelBpeModel.FromTiktokenRanks(Ranks(name), SpecialTokensOf(name), PatternOf(name));
     }
 
     /// <summary>The raw tiktoken ranks (token bytes in rank order) of a known encoding, read from its data package.</summary>
@@ -51,7 +72,7 @@ public static class KnownTokenizers
             Gpt2 => "Gpt2",
             Cl100kBase => "Cl100kBase",
             O200kBase => "O200kBase",
-            _ => throw new ArgumentException($"unknown tokenizer '{name}'; known: {string.Join(", ", Names)}", nameof(name)),
+            _ => throw UnknownName(name),
         };
         var assembly = System.Reflection.Assembly.Load($"Microsoft.ML.Tokenizers.Data.{package}");
         using var resource = assembly.GetManifestResourceStream($"{name}.tiktoken.deflate")
