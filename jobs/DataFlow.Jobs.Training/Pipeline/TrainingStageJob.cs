@@ -30,6 +30,8 @@ public abstract class TrainingStageJob : IStageJob
 
     public bool SupportsRanks => true;
 
+    public bool IsTraining => true;
+
     /// <summary>Whether the stage's pipeline section sets <c>on_error</c> itself (rather than inheriting the pipeline's).</summary>
     public bool StageSetsOnError { get; init; }
 
@@ -114,7 +116,8 @@ public abstract class TrainingStageJob<TConfig>(IReadOnlyList<ConfigSection> lay
     /// <summary>Binds and validates the layers with the pipeline's keys.</summary>
     protected abstract TConfig Bind(IReadOnlyList<ConfigSection> layers, IReadOnlyDictionary<string, object?> overrides);
 
-    protected abstract TrainingSummary Train(TConfig config, Action<string> log, DataParallel parallel, OnError? onError);
+    /// <param name="progress">The task's live progress, which the trainer advances step by step (the console shows it).</param>
+    protected abstract TrainingSummary Train(TConfig config, Action<string> log, DataParallel parallel, OnError? onError, TaskProgress progress);
 
     /// <summary>Checks every key (known, typed, in range) before the paths of earlier stages are known.</summary>
     public TrainingStageJob<TConfig> CheckKeys()
@@ -131,5 +134,5 @@ public abstract class TrainingStageJob<TConfig>(IReadOnlyList<ConfigSection> lay
     }
 
     protected override TrainingSummary Train(TaskContext context, string outputDir, DataParallel parallel, Action<string> log) =>
-        Train(Bind(layers, Overrides(InputsOf(context), outputDir)), log, parallel, OnErrorFor(context));
+        Train(Bind(layers, Overrides(InputsOf(context), outputDir)), log, parallel, OnErrorFor(context), context.Progress);
 }

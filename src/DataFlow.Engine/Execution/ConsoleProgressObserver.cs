@@ -1,19 +1,22 @@
 using System.Diagnostics;
+using System.Globalization;
 using DataFlow.Engine.Jobs;
-using Spectre.Console;
 
 namespace DataFlow.Engine.Execution;
 
 /// <summary>
-/// Live progress on stderr: one refreshed status line per second on a terminal (a line every 15 s otherwise)
-/// with tasks done, docs/s, MB/s and ETA; a line per finished stage; a summary table at the end.
+/// Live progress on stderr: one refreshed status line per second on a terminal (a line every 15 s otherwise) with
+/// tasks done, docs/s, MB/s and ETA, or for a training stage steps done / total, tokens/s, the last loss (PPO: reward
+/// and KL) and ETA; a line per finished stage; at the end the <see cref="RunSummary"/> tables, at the console's width
+/// (<see cref="TerminalWidth"/>).
 /// </summary>
 public sealed class ConsoleProgressObserver : IExecutionObserver, IDisposable
 {
     private readonly Lock _gate = new();
     private readonly List<TaskContext> _running = [];
-    private readonly List<(string Stage, TaskStats Stats, TimeSpan Elapsed, int Tasks)> _finished = [];
+    private readonly List<StageSummary> _finished = [];
     private readonly bool _interactive = !Console.IsErrorRedirected;
+    private readonly int _width;
     private readonly Timer _timer;
     private StageDefinition? _stage;
     private int _total;
@@ -25,6 +28,7 @@ public sealed class ConsoleProgressObserver : IExecutionObserver, IDisposable
 
     public ConsoleProgressObserver()
     {
+        _width = TerminalWidth.Detect(Console.IsErrorRedirected);
         var period = _interactive ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(15);
         _timer = new Timer(_ => Render(), null, period, period);
     }
@@ -61,7 +65,7 @@ public sealed class ConsoleProgressObserver : IExecutionObserver, IDisposable
 
     public void StageFinished(StageDefinition stage, TaskStats stats, TimeSpan elapsed)
     {
-        lock (_gate) _finished.Add((stage.Name, stats, elapsed, _total));
+        lock (_gate) _finished.Add(new StageSummary(stage.Name, stage.Type, stage.Job.IsTraining, _total.ToString(CultureInfo.InvariantCulture), stats, elapsed.TotalSeconds));
         var docsIn = stats.Counter("docs_in");
         var mb = stats.Counter("bytes_in") / 1e6;
         var rate = elapsed.TotalSeconds > 0 ? $", {mb / elapsed.TotalSeconds:F1} MB/s" : "";
@@ -76,13 +80,12 @@ public sealed class ConsoleProgressObserver : IExecutionObserver, IDisposable
         lock (_gate)
         {
             if (_stage is null || _done >= _total) return;
-            var docs = _docsFinished + _running.Sum(t => t.Progress.Docs);
-            var bytes = _bytesFinished + _running.Sum(t => t.Progress.Bytes);
-            var seconds = Math.Max(_clock.Elapsed.TotalSeconds, 1e-3);
-            var fraction = (_done + _running.Sum(t => t.Progress.Fraction)) / Math.Max(1, _total);
-            var eta = fraction > 0.01 ? TimeSpan.FromSeconds(seconds * (1 - fraction) / fraction).ToString(@"hh\:mm\:ss") : "--:--:--";
-            line = $"  {_stage.Name}: {_done}/{_total} tasks, {fraction:P0}, {docs / seconds:N0} docs/s, {bytes / seconds / 1e6:F1} MB/s, ETA {eta}";
+            line = _running.FirstOrDefault(t => t.Progress.IsTraining) is { } training ? TrainingLine(_stage.Name, training.Progress)
+                : _stage.Job.IsTraining ? string.Create(CultureInfo.InvariantCulture, $"  {_stage.Name}: preparing to train, {_clock.Elapsed.TotalSeconds:F0} s")
+                : DataLine();
         }
+        // A line as wide as the console would wrap, and "\r" would then redraw only its last part.
+        line = TextTable.Fit(line, Math.Max(20, _width - 1));
         if (_interactive)
         {
             var pad = Math.Max(0, _lastWidth - line.Length);
@@ -94,6 +97,33 @@ public sealed class ConsoleProgressObserver : IExecutionObserver, IDisposable
             Console.Error.WriteLine(line);
         }
     }
+
+    private string DataLine()
+    {
+        var docs = _docsFinished + _running.Sum(t => t.Progress.Docs);
+        var bytes = _bytesFinished + _running.Sum(t => t.Progress.Bytes);
+        var seconds = Math.Max(_clock.Elapsed.TotalSeconds, 1e-3);
+        var fraction = (_done + _running.Sum(t => t.Progress.Fraction)) / Math.Max(1, _total);
+        var eta = fraction > 0.01 ? Clock(TimeSpan.FromSeconds(seconds * (1 - fraction) / fraction)) : "--:--:--";
+        return $"  {_stage!.Name}: {_done}/{_total} tasks, {fraction:P0}, {docs / seconds:N0} docs/s, {bytes / seconds / 1e6:F1} MB/s, ETA {eta}";
+    }
+
+    /// <summary>"  pretrain: step 120/250 (48%), 5,123 tok/s, loss 1.234, ETA 00:01:10" (PPO: iterations, reward and KL).</summary>
+    public static string TrainingLine(string stage, TaskProgress progress)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var (step, total) = (progress.Step, progress.TotalSteps);
+        var seconds = progress.TrainingElapsed.TotalSeconds;
+        var parts = new List<string> { string.Create(c, $"step {step:N0}/{total:N0} ({step / (double)total:P0})") };
+        if (seconds > 0 && progress.Tokens > 0) parts.Add(string.Create(c, $"{progress.Tokens / seconds:N0} tok/s"));
+        if (progress.LastReward is { } reward) parts.Add(string.Create(c, $"reward {reward:F3}"));
+        if (progress.LastKl is { } kl) parts.Add(string.Create(c, $"KL {kl:F3}"));
+        if (progress.LastLoss is { } loss) parts.Add(string.Create(c, $"loss {loss:F3}"));
+        parts.Add("ETA " + (progress.Eta is { } eta ? Clock(eta) : "--:--:--"));
+        return $"  {stage}: {string.Join(", ", parts)}";
+    }
+
+    private static string Clock(TimeSpan span) => span.TotalHours >= 100 ? $"{(int)span.TotalHours}h" : $"{(int)span.TotalHours:00}:{span.Minutes:00}:{span.Seconds:00}";
 
     private void WriteLine(string text)
     {
@@ -108,27 +138,13 @@ public sealed class ConsoleProgressObserver : IExecutionObserver, IDisposable
         }
     }
 
-    /// <summary>The end-of-run table: one row per stage run in this invocation.</summary>
+    /// <summary>The end-of-run tables: one row per stage run in this invocation, at the console's width.</summary>
     public void PrintSummary()
     {
-        if (_finished.Count == 0) return;
-        var table = new Table().Border(TableBorder.Rounded).Title("DataFlow run summary");
-        foreach (var h in new[] { "stage", "tasks", "docs in", "docs out", "dropped", "rejected", "MB in", "MB out", "wall s" })
-            table.AddColumn(new TableColumn(h).RightAligned());
-        var training = _finished.Any(f => TrainingStats.IsTraining(f.Stats));
-        if (training) table.AddColumn(new TableColumn("training").LeftAligned());
-        foreach (var (stage, stats, elapsed, tasks) in _finished)
-        {
-            var dropped = stats.Counters.Where(kv => kv.Key.StartsWith("dropped.", StringComparison.Ordinal)).Sum(kv => kv.Value);
-            // A training stage reads no documents: its row shows steps and tokens instead of "0 docs in, 0 out".
-            var trained = TrainingStats.Describe(stats);
-            string[] row = [stage, tasks.ToString(), trained is null ? stats.Counter("docs_in").ToString("N0") : "", trained is null ? stats.Counter("docs_out").ToString("N0") : "",
-                dropped.ToString("N0"), stats.Counter("docs_rejected").ToString("N0"), (stats.Counter("bytes_in") / 1e6).ToString("F1"),
-                (stats.Counter("bytes_out") / 1e6).ToString("F1"), elapsed.TotalSeconds.ToString("F1")];
-            table.AddRow(training ? [.. row, trained ?? ""] : row);
-        }
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        console.Write(table);
+        List<StageSummary> finished;
+        lock (_gate) finished = [.. _finished];
+        if (finished.Count == 0) return;
+        foreach (var line in RunSummary.Render("DataFlow run summary", finished, _width)) Console.Error.WriteLine(line);
     }
 
     public void Dispose() => _timer.Dispose();
