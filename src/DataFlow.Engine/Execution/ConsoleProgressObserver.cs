@@ -114,7 +114,7 @@ public sealed class ConsoleProgressObserver : IExecutionObserver, IDisposable
         var c = CultureInfo.InvariantCulture;
         var (step, total) = (progress.Step, progress.TotalSteps);
         var seconds = progress.TrainingElapsed.TotalSeconds;
-        var parts = new List<string> { string.Create(c, $"step {step:N0}/{total:N0} ({step / (double)total:P0})") };
+        var parts = new List<string> { string.Create(c, $"step {step:N0}/{total:N0} ({100.0 * step / total:F0}%)") };
         if (seconds > 0 && progress.Tokens > 0) parts.Add(string.Create(c, $"{progress.Tokens / seconds:N0} tok/s"));
         if (progress.LastReward is { } reward) parts.Add(string.Create(c, $"reward {reward:F3}"));
         if (progress.LastKl is { } kl) parts.Add(string.Create(c, $"KL {kl:F3}"));

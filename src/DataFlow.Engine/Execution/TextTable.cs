@@ -50,29 +50,35 @@ public sealed class TextTable(IReadOnlyList<TextColumn> columns)
     }
 
     /// <summary>
-    /// "first cell: header value, header value" after <paramref name="lead"/> spaces, wrapped at item boundaries to
-    /// <paramref name="width"/> (continuation lines two spaces further in).
+    /// "first cell: header value, header value" after <paramref name="lead"/> spaces, wrapped to <paramref name="width"/>
+    /// between items where an item fits on a line, else between its words (continuation lines two spaces further in).
     /// </summary>
     private IEnumerable<string> Listed(string[] row, IEnumerable<int> cells, int width, int lead)
     {
         var items = cells.Where(c => row[c].Length > 0).Select(c => $"{columns[c].Header} {row[c]}").ToList();
+        var lines = new List<string>();
         var line = new StringBuilder().Append(' ', lead).Append(row[0]).Append(':');
         var indent = lead + 2;
-        var pad = new string(' ', indent);
-        for (var i = 0; i < items.Count; i++)
+        void Put(string piece)
         {
-            var item = items[i] + (i < items.Count - 1 ? "," : "");
-            if (line.Length + 1 + item.Length > width && line.Length > indent)
+            if (line.Length + 1 + piece.Length > width && line.Length > indent)
             {
-                yield return Fit(line.ToString(), width);
-                line.Clear().Append(pad).Append(item);
+                lines.Add(Fit(line.ToString(), width));
+                line.Clear().Append(' ', indent).Append(piece);
             }
             else
             {
-                line.Append(' ').Append(item);
+                line.Append(line.Length > indent ? " " : "").Append(piece);
             }
         }
-        yield return Fit(line.ToString(), width);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i] + (i < items.Count - 1 ? "," : "");
+            if (indent + item.Length <= width || line.Length + 1 + item.Length <= width) Put(item);
+            else foreach (var word in item.Split(' ')) Put(word);
+        }
+        lines.Add(Fit(line.ToString(), width));
+        return lines;
     }
 
     private static string Line(IEnumerable<string> cells) => string.Join(Gap, cells).TrimEnd();

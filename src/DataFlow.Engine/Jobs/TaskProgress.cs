@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace DataFlow.Engine.Jobs;
 
 /// <summary>
@@ -8,7 +6,8 @@ namespace DataFlow.Engine.Jobs;
 /// trainer calls <see cref="StartSteps"/> once and <see cref="CompleteStep"/> after every step (a few interlocked
 /// writes, nothing more).
 /// </summary>
-public sealed class TaskProgress
+/// <param name="clock">Where elapsed time comes from (the system clock; tests pass their own).</param>
+public sealed class TaskProgress(TimeProvider clock)
 {
     private long _docs;
     private long _bytes;
@@ -21,6 +20,8 @@ public sealed class TaskProgress
     private long _lossBits = BitConverter.DoubleToInt64Bits(double.NaN);
     private long _rewardBits = BitConverter.DoubleToInt64Bits(double.NaN);
     private long _klBits = BitConverter.DoubleToInt64Bits(double.NaN);
+
+    public TaskProgress() : this(TimeProvider.System) { }
 
     public long Docs => Interlocked.Read(ref _docs);
     public long Bytes => Interlocked.Read(ref _bytes);
@@ -53,7 +54,7 @@ public sealed class TaskProgress
     public double? LastKl => Read(ref _klBits);
 
     /// <summary>Time since <see cref="StartSteps"/> (zero before it).</summary>
-    public TimeSpan TrainingElapsed => Interlocked.Read(ref _startTimestamp) is var start and > 0 ? Stopwatch.GetElapsedTime(start) : TimeSpan.Zero;
+    public TimeSpan TrainingElapsed => Interlocked.Read(ref _startTimestamp) is var start and > 0 ? clock.GetElapsedTime(start) : TimeSpan.Zero;
 
     /// <summary>
     /// The time left at the pace of the steps this invocation has run (null before its first step): steps that
@@ -85,7 +86,7 @@ public sealed class TaskProgress
         Interlocked.Exchange(ref _firstStep, firstStep);
         Interlocked.Exchange(ref _step, firstStep);
         Interlocked.Exchange(ref _tokens, 0);
-        Interlocked.Exchange(ref _startTimestamp, Stopwatch.GetTimestamp());
+        Interlocked.Exchange(ref _startTimestamp, Math.Max(1, clock.GetTimestamp()));
         Interlocked.Exchange(ref _totalSteps, Math.Max(1, totalSteps));
         SetFraction(firstStep / (double)Math.Max(1, totalSteps));
     }
