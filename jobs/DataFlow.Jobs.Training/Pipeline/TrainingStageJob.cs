@@ -15,7 +15,7 @@ namespace DataFlow.Jobs.Training.Pipeline;
 /// own checkpoints (OUT/checkpoints/step-N) as it goes, so a killed stage resumes from the newest; the task's one
 /// engine output is OUT/summary.json, written when training completes. The trainer's <see cref="TrainingSummary"/>
 /// goes to the stage's stats (<see cref="TrainingStats"/>: steps, tokens, tokens/s, last loss, final held-out
-/// metrics), which the run summary, <c>dataflow status</c> and the HTML report show.
+/// metrics, MFU where the trainer measured it), which the run summary, <c>dataflow status</c> and the HTML report show.
 /// <para>
 /// <c>on_error</c> (skip | fail) of stages that read records (SFT, reward, PPO): an <c>on_error</c> key on the stage
 /// in the pipeline wins; else the training file's own <c>on_error</c>; else the pipeline's <c>on_error</c> (default skip).
@@ -56,7 +56,7 @@ public abstract class TrainingStageJob : IStageJob
         var summary = TaskRanks.Run(context, parallel => Train(context, output, parallel, line => { lock (log) log.Add(line); }));
         if (context.Rank != 0) return; // rank 0 wrote the model and metrics, and commits the summary
         Publish(summary, output);
-        TrainingStats.Record(context.Stats, summary.FirstStep, summary.Steps, summary.Tokens, summary.Seconds, summary.LastLoss, summary.FinalEval);
+        TrainingStats.Record(context.Stats, summary.FirstStep, summary.Steps, summary.Tokens, summary.Seconds, summary.LastLoss, summary.FinalEval, summary.Mfu);
         if (summary.Rejected > 0) context.Stats.Add("docs_rejected", summary.Rejected);
         File.WriteAllText(context.CreateOutput(context.Plan.Outputs[0]), JsonSerializer.Serialize(new
         {

@@ -6,15 +6,14 @@ namespace DataFlow.Engine.Execution;
 /// A plain table for the console that never wraps a row: a header, a rule and one line per row, columns two spaces
 /// apart, every line at most the given width. When all columns do not fit, the least important ones are dropped
 /// (<see cref="TextColumn.Priority"/>), folded ones listed under the table as "row: header value, ..."; when even the
-/// columns that must stay do not fit, every row becomes such a list. Empty columns are left out.
+/// columns that must stay do not fit, every row becomes such a list. The first column names the row; empty columns are
+/// left out.
 /// </summary>
 public sealed class TextTable(IReadOnlyList<TextColumn> columns)
 {
     private const string Gap = "  ";
     private const char Rule = '─';
     private readonly List<string[]> _rows = [];
-
-    public IReadOnlyList<TextColumn> Columns => columns;
 
     public void AddRow(params string[] cells)
     {
@@ -31,8 +30,7 @@ public sealed class TextTable(IReadOnlyList<TextColumn> columns)
         var widths = Enumerable.Range(0, columns.Count)
             .Select(c => _rows.Select(r => r[c].Length).Append(columns[c].Header.Length).Max()).ToArray();
         int Width(List<int> cols) => cols.Sum(c => widths[c]) + Gap.Length * Math.Max(0, cols.Count - 1);
-        while (Width(shown) > width && shown.Where(c => columns[c].Priority > 0).OrderByDescending(c => columns[c].Priority).ThenByDescending(c => c).FirstOrDefault(-1) is var drop and >= 0)
-            shown.Remove(drop);
+        while (Width(shown) > width && LeastImportant(shown) is { } drop) shown.Remove(drop);
         var lines = new List<string>();
         if (Width(shown) > width)
         {
@@ -49,11 +47,15 @@ public sealed class TextTable(IReadOnlyList<TextColumn> columns)
         return lines;
     }
 
+    /// <summary>The column to drop next: the highest priority number, the rightmost among equals (null: only columns that must stay).</summary>
+    private int? LeastImportant(List<int> shown) =>
+        shown.Where(c => columns[c].Priority > 0).OrderByDescending(c => columns[c].Priority).ThenByDescending(c => c).Select(c => (int?)c).FirstOrDefault();
+
     /// <summary>
     /// "first cell: header value, header value" after <paramref name="lead"/> spaces, wrapped to <paramref name="width"/>
     /// between items where an item fits on a line, else between its words (continuation lines two spaces further in).
     /// </summary>
-    private IEnumerable<string> Listed(string[] row, IEnumerable<int> cells, int width, int lead)
+    private List<string> Listed(string[] row, IEnumerable<int> cells, int width, int lead)
     {
         var items = cells.Where(c => row[c].Length > 0).Select(c => $"{columns[c].Header} {row[c]}").ToList();
         var lines = new List<string>();
@@ -68,7 +70,7 @@ public sealed class TextTable(IReadOnlyList<TextColumn> columns)
             }
             else
             {
-                line.Append(line.Length > indent ? " " : "").Append(piece);
+                line.Append(' ').Append(piece);
             }
         }
         for (var i = 0; i < items.Count; i++)

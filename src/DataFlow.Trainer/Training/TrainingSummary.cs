@@ -1,3 +1,5 @@
+using DataFlow.Trainer.Model;
+
 namespace DataFlow.Trainer.Training;
 
 /// <summary>
@@ -34,6 +36,16 @@ public sealed record TrainingSummary
 
     /// <summary>Bad records skipped while loading the training data (on_error: skip); set by the job that owns the reject log.</summary>
     public long Rejected { get; init; }
+
+    /// <summary>
+    /// Model FLOPs utilization of the whole loop: <see cref="ModelConfig.TrainingFlopsPerToken"/> x tokens/s over the matmul
+    /// peak (<see cref="PeakFlops"/> per process, times the ranks), as a fraction (0.5 = 50 %); null where not measured
+    /// (trainers other than pretrain, ranks other than 0).
+    /// </summary>
+    public double? Mfu { get; init; }
+
+    /// <summary>The per-process matmul peak in FLOP/s that <see cref="Mfu"/> is against (measured at start or configured).</summary>
+    public double? PeakFlops { get; init; }
 
     public long LastStep => FirstStep + Steps;
     public double? LastLoss => Losses.Count > 0 ? Losses[^1] : null;

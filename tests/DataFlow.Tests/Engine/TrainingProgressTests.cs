@@ -23,18 +23,18 @@ public sealed class TrainingProgressTests
         var progress = new TaskProgress(clock);
         Assert.False(progress.IsTraining);
         progress.StartSteps(firstStep: 100, totalSteps: 250);
-        Assert.Equal("  pretrain: step 100/250 (40%), ETA --:--:--", ConsoleProgressObserver.TrainingLine("pretrain", progress));
+        Assert.Equal("  pretrain: step 100/250 (40%), ETA --:--:--", ConsoleProgressObserver.TrainingLine("pretrain", progress, 79));
 
         // 30 steps in 30 s from step 100: 1 step/s, 120 steps left -> 2 minutes; 61,440 tokens / 30 s = 2,048 tok/s.
         clock.Ticks += TimeSpan.FromSeconds(30).Ticks;
         progress.CompleteStep(step: 130, tokens: 61_440, loss: 1.23456);
         Assert.Equal(TimeSpan.FromMinutes(2), progress.Eta);
         Assert.Equal(0.52, progress.Fraction, 6);
-        Assert.Equal("  pretrain: step 130/250 (52%), 2,048 tok/s, loss 1.235, ETA 00:02:00", ConsoleProgressObserver.TrainingLine("pretrain", progress));
+        Assert.Equal("  pretrain: step 130/250 (52%), ETA 00:02:00, loss 1.235, 2,048 tok/s", ConsoleProgressObserver.TrainingLine("pretrain", progress, 79));
     }
 
     [Fact]
-    public void Ppo_shows_reward_and_kl_of_its_last_iteration()
+    public void Ppo_shows_reward_and_kl_of_its_last_iteration_and_a_narrow_console_drops_parts_from_the_end()
     {
         var clock = new ManualClock();
         var progress = new TaskProgress(clock);
@@ -42,6 +42,9 @@ public sealed class TrainingProgressTests
         // 3 iterations in 90 s: 30 s each, 5 left -> 150 s.
         clock.Ticks += TimeSpan.FromSeconds(90).Ticks;
         progress.CompleteStep(3, tokens: 9_000, loss: -0.0123, reward: 0.4126, kl: 0.0213);
-        Assert.Equal("  ppo: step 3/8 (38%), 100 tok/s, reward 0.413, KL 0.021, loss -0.012, ETA 00:02:30", ConsoleProgressObserver.TrainingLine("ppo", progress));
+        Assert.Equal("  ppo: step 3/8 (38%), ETA 00:02:30, reward 0.413, KL 0.021, loss -0.012, 100 tok/s", ConsoleProgressObserver.TrainingLine("ppo", progress, 100));
+        Assert.Equal("  ppo: step 3/8 (38%), ETA 00:02:30, reward 0.413, KL 0.021, loss -0.012", ConsoleProgressObserver.TrainingLine("ppo", progress, 79));
+        Assert.Equal("  ppo: step 3/8 (38%), ETA 00:02:30, reward 0.413, KL 0.021", ConsoleProgressObserver.TrainingLine("ppo", progress, 60));
+        Assert.Equal("  ppo: step 3/8 (38%)", ConsoleProgressObserver.TrainingLine("ppo", progress, 30));
     }
 }
