@@ -70,9 +70,10 @@ public sealed class ConsoleProgressObserver : IExecutionObserver, IDisposable
         var mb = stats.Counter("bytes_in") / 1e6;
         var rate = elapsed.TotalSeconds > 0 ? $", {mb / elapsed.TotalSeconds:F1} MB/s" : "";
         // A stage that reads no documents (training, the exchange stages of dedup and tokenize, eval) says no "0 docs in, 0 out".
-        WriteLine(TrainingStats.Describe(stats) is { } training ? $"stage {stage.Name} done in {elapsed.TotalSeconds:F1}s: {training}"
+        var line = TrainingStats.Describe(stats) is { } training ? $"stage {stage.Name} done in {elapsed.TotalSeconds:F1}s: {training}"
             : docsIn == 0 && stats.Counter("docs_out") == 0 ? $"stage {stage.Name} done in {elapsed.TotalSeconds:F1}s"
-            : $"stage {stage.Name} done in {elapsed.TotalSeconds:F1}s: {docsIn:N0} docs in, {stats.Counter("docs_out"):N0} out{rate}");
+            : $"stage {stage.Name} done in {elapsed.TotalSeconds:F1}s: {docsIn:N0} docs in, {stats.Counter("docs_out"):N0} out{rate}";
+        foreach (var part in WrapAtCommas(line, _width)) WriteLine(part);
     }
 
     private void Render()
@@ -142,6 +143,26 @@ public sealed class ConsoleProgressObserver : IExecutionObserver, IDisposable
             line.Append(", ").Append(part);
         }
         return TextTable.Fit(line.ToString(), width);
+    }
+
+    /// <summary>A "a, b, c" line wrapped after commas to <paramref name="width"/>, continuation lines indented by four.</summary>
+    public static IEnumerable<string> WrapAtCommas(string text, int width)
+    {
+        var parts = text.Split(", ");
+        var line = new System.Text.StringBuilder(parts[0]);
+        foreach (var part in parts.Skip(1))
+        {
+            if (line.Length + 2 + part.Length + 1 > width) // + 1: room for the comma should a break follow
+            {
+                yield return TextTable.Fit(line.Append(',').ToString(), width);
+                line.Clear().Append("    ").Append(part);
+            }
+            else
+            {
+                line.Append(", ").Append(part);
+            }
+        }
+        yield return TextTable.Fit(line.ToString(), width);
     }
 
     private static string Clock(TimeSpan span) => span.TotalHours >= 100 ? $"{(int)span.TotalHours}h" : $"{(int)span.TotalHours:00}:{span.Minutes:00}:{span.Seconds:00}";

@@ -47,4 +47,16 @@ public sealed class TrainingProgressTests
         Assert.Equal("  ppo: step 3/8 (38%), ETA 00:02:30, reward 0.413, KL 0.021", ConsoleProgressObserver.TrainingLine("ppo", progress, 60));
         Assert.Equal("  ppo: step 3/8 (38%)", ConsoleProgressObserver.TrainingLine("ppo", progress, 30));
     }
+
+    [Fact]
+    public void A_finished_stage_line_wider_than_the_console_wraps_after_a_comma()
+    {
+        const string line = "stage reward done in 206.4s: 200 steps, 497,920 tokens, 2,436 tok/s, loss 0.0426, eval loss 0.227, accuracy 85.7%";
+        Assert.Equal(
+        [
+            "stage reward done in 206.4s: 200 steps, 497,920 tokens, 2,436 tok/s,",
+            "    loss 0.0426, eval loss 0.227, accuracy 85.7%",
+        ], ConsoleProgressObserver.WrapAtCommas(line, 80));
+        Assert.Equal([line], ConsoleProgressObserver.WrapAtCommas(line, 120));
+    }
 }
