@@ -46,7 +46,8 @@ public sealed class PretrainStageTests
                   threads: 1
             """);
         var session = RunSession.Create(pipeline, Path.Combine(dir, "run"), StandardStages.Create().AddTraining());
-        new LocalExecutor(1).Run(session.Run, session.Pipeline, CancellationToken.None);
+        var watcher = new ProgressWatcher();
+        new LocalExecutor(1, watcher).Run(session.Run, session.Pipeline, CancellationToken.None);
 
         var output = session.Run.OutputDir(session.Pipeline.Stages[^1]);
         var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, PretrainJob.SummaryFile))).RootElement;
@@ -66,18 +67,43 @@ public sealed class PretrainStageTests
         Assert.Equal(tokens, stats.Counter(TrainingStats.Tokens));
         Assert.Equal(0, stats.Counter("docs_in"));
 
+        // The trainer reported its steps through the task's progress, which the console's live line reads.
+        var progress = watcher.Finished.Single(t => t.Stage.Name == "pretrain").Progress;
+        Assert.True(progress.IsTraining);
+        Assert.Equal((0L, steps, steps, tokens), (progress.FirstStep, progress.Step, progress.TotalSteps, progress.Tokens));
+        Assert.Equal(summary.GetProperty("last_loss").GetDouble(), progress.LastLoss);
+
         // dataflow status (JSON) and the HTML report show the same numbers, not "0 docs in, 0 out".
-        var status = Cli(dir, "status", session.Run.Root, "--json");
+        var status = Cli(dir, null, "status", session.Run.Root, "--json");
         var counters = JsonDocument.Parse(status).RootElement.GetProperty("pretrain").GetProperty("Counters");
         Assert.Equal(steps, counters.GetProperty(TrainingStats.Steps).GetInt64());
         Assert.Equal(tokens, counters.GetProperty(TrainingStats.Tokens).GetInt64());
+        // The status table at 80 columns: no line wider, the pretrain row with its steps, tokens and last loss, the held-out loss beside it or under the table.
+        var table = Cli(dir, "80", "status", session.Run.Root).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.All(table, line => Assert.True(line.Length <= 80, $"{line.Length} columns: {line}"));
+        var row = table.Single(l => l.StartsWith("pretrain ", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var done = Array.IndexOf(row, "1/1");
+        Assert.Equal(["6", "384"], row[(done + 1)..(done + 3)]);
+        Assert.Contains(summary.GetProperty("last_loss").GetDouble().ToString("F3", System.Globalization.CultureInfo.InvariantCulture), row);
+        Assert.Contains($"val loss {summary.GetProperty("final_eval").GetProperty("val_loss").GetDouble().ToString("F3", System.Globalization.CultureInfo.InvariantCulture)}", string.Join('\n', table));
         var html = File.ReadAllText(new DataFlow.Report.RunReport(session.Run, session.Pipeline, text => text).Write());
         Assert.Contains("6 steps, 384 tokens, ", html);
     }
 
-    private static string Cli(string workingDir, params string[] args)
+    /// <summary>Records the tasks that finished (their contexts keep the progress the job reported).</summary>
+    private sealed class ProgressWatcher : IExecutionObserver
+    {
+        public List<TaskContext> Finished { get; } = [];
+
+        public void TaskFinished(TaskContext task) => Finished.Add(task);
+    }
+
+    /// <param name="columns">The COLUMNS the command sees (null: unset, 80 as output is redirected).</param>
+    private static string Cli(string workingDir, string? columns, params string[] args)
     {
         var info = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = workingDir, RedirectStandardOutput = true, RedirectStandardError = true };
+        if (columns is null) info.Environment.Remove("COLUMNS");
+        else info.Environment["COLUMNS"] = columns;
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dataflow.dll"));
         foreach (var a in args) info.ArgumentList.Add(a);
         using var process = System.Diagnostics.Process.Start(info)!;

@@ -63,13 +63,19 @@ public sealed class TrainingStageJobTests
             Assert.False(File.Exists(plan.Outputs[0]));
             return;
         }
-        Assert.Equal(TaskRunner.Outcome.Completed, TaskRunner.Run(run, stage, plan, CancellationToken.None));
+        TaskContext? context = null;
+        Assert.Equal(TaskRunner.Outcome.Completed, TaskRunner.Run(run, stage, plan, CancellationToken.None, c => context = c));
         var stats = TaskStats.Load(run.TaskStatsFile(stage.Name, 0));
         Assert.Equal(1, stats.Counter("docs_rejected"));
         Assert.Equal(2, stats.Counter(TrainingStats.Steps));
         var summary = JsonDocument.Parse(File.ReadAllText(plan.Outputs[0])).RootElement;
         Assert.Equal(1, summary.GetProperty("rejected").GetInt32());
         Assert.Equal(2, summary.GetProperty("steps").GetInt32());
+        // The trainer advanced the task's progress step by step (what the console's live line shows).
+        var progress = context!.Progress;
+        Assert.Equal((0L, 2L, 2L), (progress.FirstStep, progress.Step, progress.TotalSteps));
+        Assert.Equal(summary.GetProperty("tokens").GetInt64(), progress.Tokens);
+        Assert.Equal(summary.GetProperty("last_loss").GetDouble(), progress.LastLoss);
         Assert.Contains("line\":6", File.ReadAllText(Path.Combine(output, "rejects.jsonl")));
     }
 }

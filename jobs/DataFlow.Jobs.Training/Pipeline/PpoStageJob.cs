@@ -1,5 +1,6 @@
 using DataFlow.Engine.Config;
 using DataFlow.Engine.Documents;
+using DataFlow.Engine.Jobs;
 using DataFlow.Jobs.Training.Ppo;
 using DataFlow.Trainer.Distributed;
 using DataFlow.Trainer.Training;
@@ -26,6 +27,6 @@ public sealed class PpoStageJob(IReadOnlyList<ConfigSection> layers, StageRefere
 
     protected override PpoConfig Bind(IReadOnlyList<ConfigSection> layers, IReadOnlyDictionary<string, object?> overrides) => PpoJob.Bind(layers, overrides);
 
-    protected override TrainingSummary Train(PpoConfig config, Action<string> log, DataParallel parallel, OnError? onError) =>
-        PpoJob.Run(config, log, parallel, onError);
+    protected override TrainingSummary Train(PpoConfig config, Action<string> log, DataParallel parallel, OnError? onError, TaskProgress progress) =>
+        PpoJob.Run(config, log, parallel, onError, progress);
 }

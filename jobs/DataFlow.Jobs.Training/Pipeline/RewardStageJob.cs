@@ -1,5 +1,6 @@
 using DataFlow.Engine.Config;
 using DataFlow.Engine.Documents;
+using DataFlow.Engine.Jobs;
 using DataFlow.Jobs.Training.Reward;
 using DataFlow.Trainer.Distributed;
 using DataFlow.Trainer.Training;
@@ -25,6 +26,6 @@ public sealed class RewardStageJob(IReadOnlyList<ConfigSection> layers, StageRef
 
     protected override RewardConfig Bind(IReadOnlyList<ConfigSection> layers, IReadOnlyDictionary<string, object?> overrides) => RewardJob.Bind(layers, overrides);
 
-    protected override TrainingSummary Train(RewardConfig config, Action<string> log, DataParallel parallel, OnError? onError) =>
-        RewardJob.Run(config, log, parallel, onError);
+    protected override TrainingSummary Train(RewardConfig config, Action<string> log, DataParallel parallel, OnError? onError, TaskProgress progress) =>
+        RewardJob.Run(config, log, parallel, onError, progress);
 }

@@ -1,5 +1,6 @@
 using DataFlow.Engine.Config;
 using DataFlow.Engine.Documents;
+using DataFlow.Engine.Jobs;
 using DataFlow.Jobs.Training.Sft;
 using DataFlow.Trainer.Distributed;
 using DataFlow.Trainer.Training;
@@ -32,6 +33,6 @@ public sealed class SftStageJob(IReadOnlyList<ConfigSection> layers, StageRefere
 
     protected override SftConfig Bind(IReadOnlyList<ConfigSection> layers, IReadOnlyDictionary<string, object?> overrides) => SftJob.Bind(layers, overrides);
 
-    protected override TrainingSummary Train(SftConfig config, Action<string> log, DataParallel parallel, OnError? onError) =>
-        SftJob.Run(config, log, parallel, onError);
+    protected override TrainingSummary Train(SftConfig config, Action<string> log, DataParallel parallel, OnError? onError, TaskProgress progress) =>
+        SftJob.Run(config, log, parallel, onError, progress);
 }

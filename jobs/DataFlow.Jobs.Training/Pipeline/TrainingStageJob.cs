@@ -15,7 +15,7 @@ namespace DataFlow.Jobs.Training.Pipeline;
 /// own checkpoints (OUT/checkpoints/step-N) as it goes, so a killed stage resumes from the newest; the task's one
 /// engine output is OUT/summary.json, written when training completes. The trainer's <see cref="TrainingSummary"/>
 /// goes to the stage's stats (<see cref="TrainingStats"/>: steps, tokens, tokens/s, last loss, final held-out
-/// metrics), which the run summary, <c>dataflow status</c> and the HTML report show.
+/// metrics, MFU where the trainer measured it), which the run summary, <c>dataflow status</c> and the HTML report show.
 /// <para>
 /// <c>on_error</c> (skip | fail) of stages that read records (SFT, reward, PPO): an <c>on_error</c> key on the stage
 /// in the pipeline wins; else the training file's own <c>on_error</c>; else the pipeline's <c>on_error</c> (default skip).
@@ -29,6 +29,8 @@ public abstract class TrainingStageJob : IStageJob
     public int MaxParallelTasks => 1;
 
     public bool SupportsRanks => true;
+
+    public bool IsTraining => true;
 
     /// <summary>Whether the stage's pipeline section sets <c>on_error</c> itself (rather than inheriting the pipeline's).</summary>
     public bool StageSetsOnError { get; init; }
@@ -54,7 +56,7 @@ public abstract class TrainingStageJob : IStageJob
         var summary = TaskRanks.Run(context, parallel => Train(context, output, parallel, line => { lock (log) log.Add(line); }));
         if (context.Rank != 0) return; // rank 0 wrote the model and metrics, and commits the summary
         Publish(summary, output);
-        TrainingStats.Record(context.Stats, summary.FirstStep, summary.Steps, summary.Tokens, summary.Seconds, summary.LastLoss, summary.FinalEval);
+        TrainingStats.Record(context.Stats, summary.FirstStep, summary.Steps, summary.Tokens, summary.Seconds, summary.LastLoss, summary.FinalEval, summary.Mfu);
         if (summary.Rejected > 0) context.Stats.Add("docs_rejected", summary.Rejected);
         File.WriteAllText(context.CreateOutput(context.Plan.Outputs[0]), JsonSerializer.Serialize(new
         {
@@ -116,7 +118,8 @@ public abstract class TrainingStageJob<TConfig>(IReadOnlyList<ConfigSection> lay
     /// <summary>Binds and validates the layers with the pipeline's keys.</summary>
     protected abstract TConfig Bind(IReadOnlyList<ConfigSection> layers, IReadOnlyDictionary<string, object?> overrides);
 
-    protected abstract TrainingSummary Train(TConfig config, Action<string> log, DataParallel parallel, OnError? onError);
+    /// <param name="progress">The task's live progress, which the trainer advances step by step (the console shows it).</param>
+    protected abstract TrainingSummary Train(TConfig config, Action<string> log, DataParallel parallel, OnError? onError, TaskProgress progress);
 
     /// <summary>Checks every key (known, typed, in range) before the paths of earlier stages are known.</summary>
     public TrainingStageJob<TConfig> CheckKeys()
@@ -133,5 +136,5 @@ public abstract class TrainingStageJob<TConfig>(IReadOnlyList<ConfigSection> lay
     }
 
     protected override TrainingSummary Train(TaskContext context, string outputDir, DataParallel parallel, Action<string> log) =>
-        Train(Bind(layers, Overrides(InputsOf(context), outputDir)), log, parallel, OnErrorFor(context));
+        Train(Bind(layers, Overrides(InputsOf(context), outputDir)), log, parallel, OnErrorFor(context), context.Progress);
 }

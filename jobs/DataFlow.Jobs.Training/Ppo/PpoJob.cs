@@ -1,5 +1,6 @@
 using DataFlow.Engine.Config;
 using DataFlow.Engine.Documents;
+using DataFlow.Engine.Jobs;
 using DataFlow.Jobs.Training.Sft;
 using DataFlow.Trainer.Distributed;
 using DataFlow.Trainer.Interop;
@@ -24,13 +25,14 @@ public static class PpoJob
 
     /// <param name="parallel">MPI data parallelism (null: one process); rank 0 alone logs and writes, plots included.</param>
     /// <param name="onError">What a bad prompt record does (a pipeline stage's on_error); null: skip.</param>
-    public static TrainingSummary Run(PpoConfig config, Action<string> log, DataParallel? parallel = null, OnError? onError = null)
+    /// <param name="progress">Where a pipeline stage's display reads the steps done (null: none).</param>
+    public static TrainingSummary Run(PpoConfig config, Action<string> log, DataParallel? parallel = null, OnError? onError = null, TaskProgress? progress = null)
     {
         parallel ??= DataParallel.Single;
         config = config with { Actor = HfModelReference.Resolve(config.Actor, config.Output, parallel.IsRoot ? log : null) };
         TrainingSummary summary;
         using (var rejects = new RejectLog(parallel.IsRoot ? Path.Combine(config.Output, "rejects.jsonl") : null, onError ?? OnError.Skip))
-            summary = new PpoTrainer(config, ModelTokenizer.Load(config.Actor), log) { DataParallel = parallel }.Run(rejects) with { Rejected = rejects.Count };
+            summary = new PpoTrainer(config, ModelTokenizer.Load(config.Actor), log) { DataParallel = parallel, Progress = progress }.Run(rejects) with { Rejected = rejects.Count };
         if (!parallel.IsRoot) return summary;
         var plots = PpoPlots.Write(Path.Combine(config.Output, "metrics.jsonl"), Path.Combine(config.Output, "plots"));
         log($"ppo: {plots} plots in {Path.Combine(config.Output, "plots")}");

@@ -28,7 +28,7 @@ public sealed class PretrainJob(PretrainSettings settings, bool explicitOutput) 
         var writer = new StringWriter(CultureInfo.InvariantCulture);
         try
         {
-            return PretrainRun.Execute(run, resume: true, writer, context.Cancellation, parallel);
+            return PretrainRun.Execute(run, resume: true, writer, context.Cancellation, parallel, context.Progress);
         }
         finally
         {

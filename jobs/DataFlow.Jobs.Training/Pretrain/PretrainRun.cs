@@ -1,4 +1,5 @@
 using System.Globalization;
+using DataFlow.Engine.Jobs;
 using DataFlow.Engine.Tokens;
 using DataFlow.Trainer.Checkpoints;
 using DataFlow.Trainer.Data;
@@ -14,8 +15,9 @@ namespace DataFlow.Jobs.Training.Pretrain;
 public static class PretrainRun
 {
     /// <param name="parallel">MPI data parallelism (null: one process, <see cref="DataParallel.Single"/>); batch_size is then the global batch, split over ranks.</param>
+    /// <param name="progress">Where a pipeline stage's display reads the steps done (null: none).</param>
     public static TrainingSummary Execute(PretrainSettings settings, bool resume, TextWriter log, CancellationToken cancellation = default,
-        DataParallel? parallel = null)
+        DataParallel? parallel = null, TaskProgress? progress = null)
     {
         parallel ??= DataParallel.Single;
         if (!parallel.IsRoot) log = TextWriter.Null; // rank 0 speaks for all
@@ -41,7 +43,7 @@ public static class PretrainRun
         if (parallel.IsDistributed) log.WriteLine($"data parallel over {parallel.Size} MPI rank(s): {settings.BatchSize / parallel.Size} rows per rank per micro-batch");
         var trainer = new CausalLmTrainer(model, settings.Training, DistributedMode.Shard(train, parallel), validation, settings.OutputDir, tokenizer)
         {
-            Log = log, DataParallel = parallel, TokenizerFiles = Text.Chat.ChatTokenizer.Load(manifest.Tokenizer),
+            Log = log, DataParallel = parallel, Progress = progress, TokenizerFiles = Text.Chat.ChatTokenizer.Load(manifest.Tokenizer),
         };
         return trainer.Run(resume, cancellation);
     }

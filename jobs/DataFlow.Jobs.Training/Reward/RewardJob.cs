@@ -1,5 +1,6 @@
 using DataFlow.Engine.Config;
 using DataFlow.Engine.Documents;
+using DataFlow.Engine.Jobs;
 using DataFlow.Jobs.Training.Sft;
 using DataFlow.Trainer.Distributed;
 using DataFlow.Trainer.Interop;
@@ -27,12 +28,13 @@ public static class RewardJob
 
     /// <param name="parallel">MPI data parallelism (null: one process); rank 0 alone logs and writes.</param>
     /// <param name="onError">What a bad record does (a pipeline stage's on_error); null: the config's own <c>on_error</c>.</param>
-    public static TrainingSummary Run(RewardConfig config, Action<string> log, DataParallel? parallel = null, OnError? onError = null)
+    /// <param name="progress">Where a pipeline stage's display reads the steps done (null: none).</param>
+    public static TrainingSummary Run(RewardConfig config, Action<string> log, DataParallel? parallel = null, OnError? onError = null, TaskProgress? progress = null)
     {
         parallel ??= DataParallel.Single;
         if (config.Init is { } init) config = config with { Init = HfModelReference.Resolve(init, config.Output, parallel.IsRoot ? log : null) };
         using var rejects = new RejectLog(parallel.IsRoot ? Path.Combine(config.Output, "rejects.jsonl") : null, onError ?? config.OnError);
-        var summary = new RewardTrainer(config, ModelTokenizers.Of(config.Init, config.Tokenizer), log) { DataParallel = parallel }.Run(rejects);
+        var summary = new RewardTrainer(config, ModelTokenizers.Of(config.Init, config.Tokenizer), log) { DataParallel = parallel, Progress = progress }.Run(rejects);
         if (rejects.Count > 0 && parallel.IsRoot) log($"reward: {rejects.Count} bad or over-long pairs skipped, listed in {config.Output}/rejects.jsonl");
         return summary with { Rejected = rejects.Count };
     }

@@ -20,4 +20,10 @@ public interface IStageJob
     /// only rank 0 commits. Jobs that split work by task, not by process, keep the default and reject ranks > 1.
     /// </summary>
     bool SupportsRanks => false;
+
+    /// <summary>
+    /// Whether the stage trains a model: it reports <see cref="TrainingStats"/> (steps, tokens, loss) and step progress
+    /// (<see cref="TaskProgress.StartSteps"/>) instead of documents, and the console and <c>dataflow status</c> show those.
+    /// </summary>
+    bool IsTraining => false;
 }

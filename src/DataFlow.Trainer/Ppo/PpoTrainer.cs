@@ -1,4 +1,5 @@
 using DataFlow.Trainer.Model;
+using DataFlow.Engine.Jobs;
 using DataFlow.Trainer.Checkpoints;
 using DataFlow.Trainer.Distributed;
 using DataFlow.Trainer.Generation;
@@ -41,6 +42,9 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
 
     /// <summary>Data-parallel ranks this process is one of (<see cref="DataParallel.Single"/>: one process); rollout_batch and mini_batch are global.</summary>
     public DataParallel DataParallel { get; init; } = DataParallel.Single;
+
+    /// <summary>Where the run's display reads iterations done, tokens, the policy loss, reward and KL (a pipeline stage's task; null: nobody watches).</summary>
+    public TaskProgress? Progress { get; init; }
 
     private Action<string> Log => DataParallel.IsRoot ? log : static _ => { };
 
@@ -108,6 +112,7 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
         var losses = new List<double>();
         long trainedTokens = 0;
         string? lastCheckpoint = null;
+        Progress?.StartSteps(start, stopAt);
         for (var iteration = start; iteration < stopAt; iteration++)
         {
             var random = new Random(DeterministicSeed.Of(config.Seed, iteration));
@@ -255,6 +260,7 @@ public sealed class PpoTrainer(PpoConfig config, ChatTokenizer tokenizer, Action
                 generation_tokens_per_s = generatedTokens / generationSeconds,
             };
             metrics?.Write(record);
+            Progress?.CompleteStep(done, trainedTokens, record.policy_loss, record.reward_mean, sequenceKl);
             Log($"ppo iteration {done}/{config.Iterations}: reward {record.reward_mean:F3} true {record.true_score:P0} kl {sequenceKl:F3} (k3 {sequenceKlK3:F3}, beta {kl.Value:F3}) entropy {record.entropy:F3} clip {record.clip_fraction:F3} value loss {record.value_loss:F4} ev {explained:F2} len {record.response_length:F1} | gen {generationSeconds:F1}s score {scoringSeconds:F1}s train {trainingSeconds:F1}s");
             foreach (var t in new[] { oldLogProbs, refLogProbs, oldValues, advantages, returns, klPerToken }) t.Dispose();
 

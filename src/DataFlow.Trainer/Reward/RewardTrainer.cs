@@ -1,3 +1,4 @@
+using DataFlow.Engine.Jobs;
 using DataFlow.Trainer.Checkpoints;
 using DataFlow.Trainer.Distributed;
 using DataFlow.Trainer.Training;
@@ -29,6 +30,9 @@ public sealed class RewardTrainer(RewardConfig config, ChatTokenizer tokenizer, 
 
     /// <summary>Data-parallel ranks this process is one of (<see cref="DataParallel.Single"/>: one process); batch_size is the global batch.</summary>
     public DataParallel DataParallel { get; init; } = DataParallel.Single;
+
+    /// <summary>Where the run's display reads steps done, tokens and the last loss (a pipeline stage's task; null: nobody watches).</summary>
+    public TaskProgress? Progress { get; init; }
 
     private Action<string> Log => DataParallel.IsRoot ? log : static _ => { };
 
@@ -97,6 +101,7 @@ public sealed class RewardTrainer(RewardConfig config, ChatTokenizer tokenizer, 
         var losses = new List<double>();
         long trainedTokens = 0;
         string? lastCheckpoint = null;
+        Progress?.StartSteps(startStep, stopAt);
         for (var step = startStep; step < stopAt; step++)
         {
             model.train();
@@ -115,6 +120,7 @@ public sealed class RewardTrainer(RewardConfig config, ChatTokenizer tokenizer, 
             var done = step + 1;
             var global = DataParallel.Average(loss.item<float>(), (chosen > rejected).to(float32).mean().item<float>());
             losses.Add(global[0]);
+            Progress?.CompleteStep(done, trainedTokens, global[0]);
             if (done % config.LogEvery == 0 || done == stopAt)
             {
                 var (lossValue, accuracy) = (global[0], global[1]);

@@ -1,3 +1,4 @@
+using DataFlow.Engine.Jobs;
 using DataFlow.Trainer.Checkpoints;
 using DataFlow.Trainer.Distributed;
 using DataFlow.Trainer.Training;
@@ -36,6 +37,9 @@ public sealed class SftTrainer(SftConfig config, ChatTokenizer tokenizer, Action
 
     /// <summary>Data-parallel ranks this process is one of (<see cref="DataParallel.Single"/>: one process); batch_size is the global batch.</summary>
     public DataParallel DataParallel { get; init; } = DataParallel.Single;
+
+    /// <summary>Where the run's display reads steps done, tokens and the last loss (a pipeline stage's task; null: nobody watches).</summary>
+    public TaskProgress? Progress { get; init; }
 
     private Action<string> Log => DataParallel.IsRoot ? log : static _ => { };
 
@@ -77,6 +81,7 @@ public sealed class SftTrainer(SftConfig config, ChatTokenizer tokenizer, Action
         long tokensSinceLog = 0, trainedTokens = 0;
         var losses = new List<double>();
         string? lastCheckpoint = null;
+        Progress?.StartSteps(startStep, stopAt);
         for (var step = startStep; step < stopAt; step++)
         {
             model.train();
@@ -107,6 +112,7 @@ public sealed class SftTrainer(SftConfig config, ChatTokenizer tokenizer, Action
             losses.Add(stepLoss);
 
             var done = step + 1;
+            Progress?.CompleteStep(done, trainedTokens, stepLoss);
             if (metrics is not null && (done % config.LogEvery == 0 || done == stopAt))
             {
                 var seconds = clock.Elapsed.TotalSeconds;

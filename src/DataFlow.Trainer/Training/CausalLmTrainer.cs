@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DataFlow.Engine.Jobs;
 using DataFlow.Trainer.Checkpoints;
 using DataFlow.Trainer.Data;
 using DataFlow.Trainer.Distributed;
@@ -47,6 +48,9 @@ public sealed class CausalLmTrainer(
     /// over ranks; rank 0 alone writes logs, metrics and checkpoints.
     /// </summary>
     public DataParallel DataParallel { get; init; } = DataParallel.Single;
+
+    /// <summary>Where the run's display reads steps done, tokens and the last loss (a pipeline stage's task; null: nobody watches).</summary>
+    public TaskProgress? Progress { get; init; }
 
     /// <summary>The tokenizer that made the data, written into every checkpoint so each is model + tokenizer (null: none written).</summary>
     public DataFlow.Text.Chat.ChatTokenizer? TokenizerFiles { get; init; }
@@ -103,6 +107,7 @@ public sealed class CausalLmTrainer(
         long windowTokens = 0;
         using var metrics = isRoot ? new MetricsLog(Path.Combine(outputDir, MetricsFile), resume ? step : -1) : null;
         model.train();
+        Progress?.StartSteps(step, options.MaxSteps);
 
         while (step < options.MaxSteps)
         {
@@ -148,6 +153,7 @@ public sealed class CausalLmTrainer(
             tokensSeen += tokensPerStep;
             windowTokens += tokensPerStep;
             losses.Add(loss);
+            Progress?.CompleteStep(step, (step - firstStep) * tokensPerStep, loss);
             metrics?.Write(new JsonObject { ["step"] = step, ["loss"] = loss, ["lr"] = lr, ["grad_norm"] = gradNorm, ["tokens"] = tokensSeen });
 
             if (step % options.LogEvery == 0 || step == options.MaxSteps)

@@ -1,5 +1,6 @@
 using DataFlow.Trainer.Checkpoints;
 using DataFlow.Engine.Documents;
+using DataFlow.Engine.Jobs;
 using DataFlow.Text.Chat;
 using DataFlow.Trainer.Ppo;
 using DataFlow.Trainer.Reward;
@@ -38,7 +39,11 @@ public class PpoResumeTests
         };
         new RewardTrainer(Reward(Path.Combine(directory, "rm-straight"), 0), tokenizer, _ => { }).Run(new FailOnReject());
         new RewardTrainer(Reward(Path.Combine(directory, "rm-resumed"), 4), tokenizer, _ => { }).Run(new FailOnReject());
-        new RewardTrainer(Reward(Path.Combine(directory, "rm-resumed"), 0), tokenizer, _ => { }).Run(new FailOnReject());
+        var rewardProgress = new TaskProgress();
+        var resumedReward = new RewardTrainer(Reward(Path.Combine(directory, "rm-resumed"), 0), tokenizer, _ => { }) { Progress = rewardProgress }.Run(new FailOnReject());
+        // A resumed invocation reports its steps from the checkpoint's (4) to the end (6), and only its own tokens.
+        Assert.Equal((4L, 6L, 6L), (rewardProgress.FirstStep, rewardProgress.Step, rewardProgress.TotalSteps));
+        Assert.Equal((resumedReward.Tokens, resumedReward.LastLoss), (rewardProgress.Tokens, rewardProgress.LastLoss));
         AssertSameTensors(Path.Combine(directory, "rm-straight", "final", ModelWeights.WeightsFile), Path.Combine(directory, "rm-resumed", "final", ModelWeights.WeightsFile));
 
         PpoConfig Ppo(string output, int stopAfter) => new()
@@ -51,7 +56,15 @@ public class PpoResumeTests
         new PpoTrainer(Ppo(Path.Combine(directory, "ppo-resumed"), 2), tokenizer, _ => { }).Run(new FailOnReject());
         Assert.True(File.Exists(Path.Combine(new CheckpointStore(Path.Combine(directory, "ppo-resumed", CheckpointStore.FolderName)).Latest()!, "critic", ModelWeights.WeightsFile)));
         Assert.True(File.Exists(Path.Combine(new CheckpointStore(Path.Combine(directory, "ppo-resumed", CheckpointStore.FolderName)).Latest()!, PpoTrainer.CriticOptimizerFile)));
-        new PpoTrainer(Ppo(Path.Combine(directory, "ppo-resumed"), 0), tokenizer, _ => { }).Run(new FailOnReject());
+        var ppoProgress = new TaskProgress();
+        var resumedPpo = new PpoTrainer(Ppo(Path.Combine(directory, "ppo-resumed"), 0), tokenizer, _ => { }) { Progress = ppoProgress }.Run(new FailOnReject());
+        Assert.Equal((2L, 3L, 3L), (ppoProgress.FirstStep, ppoProgress.Step, ppoProgress.TotalSteps));
+        Assert.Equal((resumedPpo.Tokens, resumedPpo.LastLoss), (ppoProgress.Tokens, ppoProgress.LastLoss));
+        // Reward and KL of the live line are those the metrics file holds for the last iteration.
+        var iteration3 = File.ReadLines(Path.Combine(directory, "ppo-resumed", "metrics.jsonl")).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
+            .Single(r => r.TryGetProperty("reward_mean", out _) && r.GetProperty("iteration").GetInt32() == 3);
+        Assert.Equal(iteration3.GetProperty("reward_mean").GetDouble(), ppoProgress.LastReward!.Value, 1e-6); // float32 in the file
+        Assert.Equal(iteration3.GetProperty("kl_k1").GetDouble(), ppoProgress.LastKl!.Value, 1e-6);
         AssertSameTensors(Path.Combine(directory, "ppo-straight", "final", ModelWeights.WeightsFile), Path.Combine(directory, "ppo-resumed", "final", ModelWeights.WeightsFile));
         AssertSameTensors(Path.Combine(new CheckpointStore(Path.Combine(directory, "ppo-straight", CheckpointStore.FolderName)).Latest()!, "critic", ModelWeights.WeightsFile), Path.Combine(new CheckpointStore(Path.Combine(directory, "ppo-resumed", CheckpointStore.FolderName)).Latest()!, "critic", ModelWeights.WeightsFile));
 
