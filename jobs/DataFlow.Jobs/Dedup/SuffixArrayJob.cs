@@ -13,7 +13,7 @@ namespace DataFlow.Jobs.Dedup;
 /// no separator (the windows a repeated span may start with), in window order (<see cref="WindowSuffixArray"/>:
 /// equal windows adjacent, as in the full suffix array). Writes the text, those suffixes with their 8-byte order keys,
 /// their counts per 12-bit key (so the match stage can split the merge) and one record per document.
-/// Memory: the text (n bytes), one bit per byte, and one bucket of at most n/16 windows of 12 bytes.
+/// Memory: the text (n bytes), one bit per byte, and one bucket of at most n/32 windows of 12 bytes with its scratch.
 /// </summary>
 public sealed class SuffixArrayJob(SubstringDedupOptions options) : IStageJob
 {
@@ -103,10 +103,10 @@ public sealed class SuffixArrayJob(SubstringDedupOptions options) : IStageJob
     }
 
     /// <summary>
-    /// Windows sorted at once: a sixteenth of the part (12 bytes each, so 0.75 bytes per text byte), which with the
-    /// text and one bit per byte keeps a suffix task near twice its part.
+    /// Windows sorted at once: a thirty-second of the part (12 bytes each, plus as much radix scratch: 0.75 bytes per
+    /// text byte in all), which with the text and one bit per byte keeps a suffix task near twice its part.
     /// </summary>
-    public static int BucketEntries(long partBytes) => (int)Math.Max(1 << 16, partBytes / 16);
+    public static int BucketEntries(long partBytes) => (int)Math.Max(1 << 16, partBytes / 32);
 
     /// <summary>The text's UTF-8 bytes (as read when the reader kept them). Valid UTF-8 never holds 0xFF, the separator.</summary>
     internal static ReadOnlySpan<byte> Utf8Of(Document doc) =>

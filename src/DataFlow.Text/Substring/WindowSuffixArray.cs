@@ -1,6 +1,7 @@
 using System.IO.Hashing;
 using System.Numerics;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace DataFlow.Text.Substring;
 
@@ -10,11 +11,12 @@ namespace DataFlow.Text.Substring;
 /// by start. Equal windows are adjacent, as in the full suffix array restricted to windows (where they are adjacent
 /// because they share a prefix of windowLength bytes); only the order between different windows differs, which no
 /// reader uses but to merge, and every part sorted this way merges with the same comparison (<see cref="Compare"/>).
-/// Built in buckets of consecutive keys so that at most about <c>bucketEntries</c> entries (12 bytes each) are held:
-/// each bucket is one vectorised scan of the text for its first bytes, then an in-place radix sort of the keys; runs
+/// Built in buckets of consecutive keys so that at most about <c>bucketEntries</c> entries (12 bytes each, twice: the
+/// radix sort's scratch) are held: each bucket is one vectorised scan of the text for its first bytes that scatters
+/// the windows into one segment per two-byte prefix, then an MSD radix sort of each segment's hash bits; runs
 /// of equal keys are checked byte by byte (equal windows sorted by start, a rare hash collision by the bytes).
 /// Time: the hash reads windowLength bytes per window; the sort is a few passes over uniform keys. Memory: the text,
-/// one bit per byte, one bucket.
+/// one bit per byte, one bucket and its scratch.
 /// </summary>
 public static class WindowSuffixArray
 {
@@ -60,12 +62,44 @@ public static class WindowSuffixArray
         }
         var buckets = Plan(counts, bucketEntries);
         var buffer = new WindowSuffix[(int)Math.Min(windows, bucketEntries)];
+        var scratch = new WindowSuffix[buffer.Length];
+        var segmentStarts = new int[(1 << 16) + 1];
         foreach (var (low, high) in buckets)
         {
-            var filled = Collect(text, starts, windowLength, low, high, ref buffer);
+            // A bucket of whole prefixes knows how many windows each prefix has: collecting scatters them into one
+            // segment per prefix (a counting sort for free), and only the hash bits are left to sort within segments.
+            var prefixLow = (int)(low >> 48);
+            var prefixHigh = (int)(high >> 48);
+            var wholePrefixes = (low & HashMask) == 0 && (high & HashMask) == HashMask;
+            int filled;
+            if (wholePrefixes)
+            {
+                var sum = 0;
+                for (var prefix = prefixLow; prefix <= prefixHigh; prefix++)
+                {
+                    segmentStarts[prefix - prefixLow] = sum;
+                    sum += (int)counts[prefix];
+                }
+                segmentStarts[prefixHigh - prefixLow + 1] = sum;
+                filled = sum;
+            }
+            else filled = 0;
+            filled = Collect(text, starts, windowLength, low, high, wholePrefixes ? segmentStarts : null, ref buffer, filled);
             if (filled == 0) continue; // a hash range of a split prefix can be empty
             var bucket = buffer.AsSpan(0, filled);
-            fixed (WindowSuffix* b = bucket) RadixSort(b, filled, 56);
+            if (scratch.Length < filled) scratch = new WindowSuffix[buffer.Length];
+            fixed (WindowSuffix* b = bucket)
+            fixed (WindowSuffix* tmp = scratch)
+            {
+                if (!wholePrefixes) RadixSort(b, tmp, filled, 56);
+                else
+                    for (int prefix = prefixLow, from = 0; prefix <= prefixHigh; prefix++)
+                    {
+                        var c = (int)counts[prefix];
+                        if (c > 1) RadixSort(b + from, tmp, c, 40);
+                        from += c;
+                    }
+            }
             ResolveEqualKeys(text, windowLength, bucket);
             sink(bucket);
         }
@@ -107,52 +141,67 @@ public static class WindowSuffixArray
         return buckets;
     }
 
-    /// <summary>The windows whose key lies in [low, high], in text order, found by scanning for their first bytes 32 at a time.</summary>
-    private static unsafe int Collect(ReadOnlySpan<byte> text, ulong[] starts, int windowLength, ulong low, ulong high, ref WindowSuffix[] buffer)
+    private const ulong HashMask = 0xFFFF_FFFF_FFFF;
+
+    /// <summary>
+    /// The windows whose key lies in [low, high], found by scanning for their first bytes 32 at a time; into the
+    /// segment of their prefix (segments: a cursor per prefix, advanced here) or, without segments, appended in text order.
+    /// </summary>
+    private static unsafe int Collect(ReadOnlySpan<byte> text, ulong[] starts, int windowLength, ulong low, ulong high, int[]? segments,
+        ref WindowSuffix[] buffer, int filled)
     {
         var firstLow = (byte)(low >> 56);
         var firstSpan = (byte)((byte)(high >> 56) - firstLow);
         var prefixLow = (int)(low >> 48);
-        var prefixHigh = (int)(high >> 48);
-        var wholePrefixes = (low & 0xFFFF_FFFF_FFFF) == 0 && (high & 0xFFFF_FFFF_FFFF) == 0xFFFF_FFFF_FFFF;
-        var range = new CollectRange(low, high, prefixLow, prefixHigh, wholePrefixes, windowLength);
+        var prefixSpan = (uint)((int)(high >> 48) - prefixLow);
         var n = text.Length;
-        var filled = 0;
+        var appended = 0;
         fixed (byte* t = text)
         fixed (ulong* bits = starts)
         {
             var i = 0;
-            if (Vector256.IsHardwareAccelerated)
+            var lowVector = Vector256.Create(firstLow);
+            var spanVector = Vector256.Create(firstSpan);
+            for (; i <= n; i += Vector256<byte>.Count)
             {
-                var lowVector = Vector256.Create(firstLow);
-                var spanVector = Vector256.Create(firstSpan);
-                for (; i + Vector256<byte>.Count <= n; i += Vector256<byte>.Count)
+                uint hits;
+                if (i + Vector256<byte>.Count <= n)
+                    hits = Vector256.LessThanOrEqual(Vector256.Load(t + i) - lowVector, spanVector).ExtractMostSignificantBits();
+                else
                 {
-                    var hits = Vector256.LessThanOrEqual(Vector256.Load(t + i) - lowVector, spanVector).ExtractMostSignificantBits();
-                    for (; hits != 0; hits &= hits - 1) Consider(t, bits, i + BitOperations.TrailingZeroCount(hits), range, ref buffer, ref filled);
+                    hits = 0;
+                    for (var j = i; j < n; j++)
+                        if ((byte)(t[j] - firstLow) <= firstSpan) hits |= 1u << (j - i);
+                }
+                if (hits == 0) continue;
+                // The window starts among these 32 positions (a window start is at least windowLength >= 2 bytes from the end).
+                hits &= ReadBits(bits, i);
+                for (; hits != 0; hits &= hits - 1)
+                {
+                    var p = i + BitOperations.TrailingZeroCount(hits);
+                    var prefix = (t[p] << 8) | t[p + 1];
+                    if ((uint)(prefix - prefixLow) > prefixSpan) continue;
+                    var key = KeyOf(new ReadOnlySpan<byte>(t + p, windowLength));
+                    if (segments is not null) buffer[segments[prefix - prefixLow]++] = new WindowSuffix(key, p);
+                    else if (key >= low && key <= high)
+                    {
+                        if (appended == buffer.Length) Array.Resize(ref buffer, Math.Max(16, buffer.Length + buffer.Length / 2));
+                        buffer[appended++] = new WindowSuffix(key, p);
+                    }
                 }
             }
-            for (; i < n; i++)
-                if ((byte)(t[i] - firstLow) <= firstSpan) Consider(t, bits, i, range, ref buffer, ref filled);
         }
-        return filled;
+        return segments is not null ? filled : appended;
     }
 
-    private readonly record struct CollectRange(ulong Low, ulong High, int PrefixLow, int PrefixHigh, bool WholePrefixes, int WindowLength);
+    /// <summary>The 32 bits of the window-start bitmap from position i (a multiple of 32).</summary>
+    private static unsafe uint ReadBits(ulong* bits, int i) => (uint)(bits[i >> 6] >> (i & 32));
 
-    private static unsafe void Consider(byte* t, ulong* bits, int p, in CollectRange range, ref WindowSuffix[] buffer, ref int filled)
-    {
-        if ((bits[p >> 6] & (1UL << (p & 63))) == 0) return;
-        var prefix = (t[p] << 8) | t[p + 1];
-        if (prefix < range.PrefixLow || prefix > range.PrefixHigh) return;
-        var key = KeyOf(new ReadOnlySpan<byte>(t + p, range.WindowLength));
-        if (!range.WholePrefixes && (key < range.Low || key > range.High)) return;
-        if (filled == buffer.Length) Array.Resize(ref buffer, Math.Max(16, buffer.Length + buffer.Length / 2));
-        buffer[filled++] = new WindowSuffix(key, p);
-    }
-
-    /// <summary>In-place MSD radix sort by key, one byte at a time from the highest byte that differs; small ranges by insertion.</summary>
-    private static unsafe void RadixSort(WindowSuffix* a, int n, int shift)
+    /// <summary>
+    /// MSD radix sort by key, one byte at a time from the highest byte that differs: each level scatters into the scratch
+    /// (sequential reads, 256 write streams) and copies back; small ranges by insertion.
+    /// </summary>
+    private static unsafe void RadixSort(WindowSuffix* a, WindowSuffix* scratch, int n, int shift)
     {
         if (n <= 32)
         {
@@ -165,7 +214,7 @@ public static class WindowSuffixArray
             }
             return;
         }
-        // Skip the bytes every key shares (the prefix bytes of a bucket, say).
+        // Skip the bytes every key shares (the prefix bytes of a segment, say).
         ulong differ = 0;
         var firstKey = a[0].Key;
         for (var i = 1; i < n; i++) differ |= a[i].Key ^ firstKey;
@@ -174,34 +223,24 @@ public static class WindowSuffixArray
 
         var count = stackalloc int[256];
         var next = stackalloc int[256];
-        var end = stackalloc int[256];
         new Span<int>(count, 256).Clear();
         for (var i = 0; i < n; i++) count[(int)(a[i].Key >> shift) & 0xFF]++;
         for (int d = 0, sum = 0; d < 256; d++)
         {
             next[d] = sum;
             sum += count[d];
-            end[d] = sum;
         }
-        for (var d = 0; d < 256; d++)
-            while (next[d] < end[d])
-            {
-                var v = a[next[d]];
-                var digit = (int)(v.Key >> shift) & 0xFF;
-                while (digit != d)
-                {
-                    var swap = a[next[digit]];
-                    a[next[digit]++] = v;
-                    v = swap;
-                    digit = (int)(v.Key >> shift) & 0xFF;
-                }
-                a[next[d]++] = v;
-            }
+        for (var i = 0; i < n; i++)
+        {
+            var v = a[i];
+            scratch[next[(int)(v.Key >> shift) & 0xFF]++] = v;
+        }
+        new ReadOnlySpan<WindowSuffix>(scratch, n).CopyTo(new Span<WindowSuffix>(a, n));
         if (shift == 0) return;
         for (int d = 0, from = 0; d < 256; d++)
         {
             var c = count[d];
-            if (c > 1) RadixSort(a + from, c, shift - 8);
+            if (c > 1) RadixSort(a + from, scratch, c, shift - 8);
             from += c;
         }
     }
@@ -210,10 +249,18 @@ public static class WindowSuffixArray
     /// Within each run of equal keys: equal windows sorted by start and flagged as equal to the previous entry; windows
     /// whose keys collide sorted by their bytes first. Every flag is set from a byte comparison, never from the hash.
     /// </summary>
-    private static void ResolveEqualKeys(ReadOnlySpan<byte> text, int windowLength, Span<WindowSuffix> bucket)
+    private static unsafe void ResolveEqualKeys(ReadOnlySpan<byte> text, int windowLength, Span<WindowSuffix> bucket)
     {
+        const int ahead = 32;
+        fixed (byte* t = text)
         for (var i = 0; i < bucket.Length;)
         {
+            // The windows of a run are read at random: fetch those of a run a little ahead.
+            if (Sse.IsSupported && i + ahead < bucket.Length && bucket[i + ahead].Key == bucket[i + ahead - 1].Key)
+            {
+                Sse.Prefetch0(t + bucket[i + ahead].Start);
+                Sse.Prefetch0(t + bucket[i + ahead - 1].Start);
+            }
             var key = bucket[i].Key;
             var j = i + 1;
             while (j < bucket.Length && bucket[j].Key == key) j++;
@@ -223,7 +270,11 @@ public static class WindowSuffixArray
                 var first = text.Slice(run[0].Start, windowLength);
                 var allEqual = true;
                 for (var r = 1; r < run.Length && allEqual; r++) allEqual = text.Slice(run[r].Start, windowLength).SequenceEqual(first);
-                if (allEqual) run.Sort(static (x, y) => x.Start.CompareTo(y.Start));
+                if (allEqual && run.Length == 2)
+                {
+                    if (run[0].Start > run[1].Start) (run[0], run[1]) = (run[1], run[0]);
+                }
+                else if (allEqual) run.Sort(static (x, y) => x.Start.CompareTo(y.Start));
                 else
                     // A hash collision (about one in 2^48 pairs of one prefix): insertion sort by bytes, then start.
                     for (var r = 1; r < run.Length; r++)
