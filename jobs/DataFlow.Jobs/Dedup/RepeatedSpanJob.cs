@@ -109,7 +109,10 @@ public sealed class RepeatedSpanJob(SubstringDedupOptions options, SubstringLayo
             {
                 groups++;
                 largest = Math.Max(largest, group.Count);
-                var first = group.Min();
+                // The earliest occurrence (part, then offset); a loop, not LINQ's Min, which allocates per group.
+                var first = group[0];
+                foreach (var member in group)
+                    if (member.CompareTo(first) < 0) first = member;
                 foreach (var (part, offset) in group)
                 {
                     if (options.Remove == SubstringRemoval.AllButFirst && (part, offset) == first) continue;
