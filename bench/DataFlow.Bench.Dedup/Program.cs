@@ -31,7 +31,7 @@ switch (mode)
         IncrementalBench.Run(Path.GetFullPath(args[1]), Path.GetFullPath(args[2]), Path.GetFullPath(args[3]), Str("--keys", ""));
         break;
     case "substring-sa":
-        SubstringBench.Kernel(args[1], Arg("--mb", 64));
+        SubstringBench.Kernel(args[1], Arg("--mb", 64), Arg("--k", 50), Str("--only", ""));
         break;
     case "substring":
         SubstringBench.Pipeline(Path.GetFullPath(args[1]), Path.GetFullPath(args[2]), Arg("--tasks", 4), Str("--keys", ""));
@@ -66,7 +66,7 @@ switch (mode)
         Console.WriteLine($"{docs.Count} docs -> {outDir}");
         break;
     default:
-        Console.WriteLine("usage: accuracy CORPUS_DIR | signatures FILE.jsonl[.gz] [--split BYTES] | sentences FILE.jsonl [--n 3] | sentence-agreement INPUT.jsonl DATATROVE_OUT.jsonl DATAFLOW_OUT_DIR | split IN.jsonl.gz OUT_DIR [--split 5000 --shards 4] | pipeline GLOB WORK_DIR [--tasks 4 --keys 'k: v;k2: v2' --passes 1] | incremental OLD_GLOB NEW_GLOB WORK_DIR [--keys ...]  [--bands 14 --rows 8 --ngram 5] | substring-sa FILE.jsonl[.gz] [--mb 64] | substring GLOB WORK_DIR [--tasks 4 --keys 'min_tokens: 50']  [--bands 14 --rows 8 --ngram 5]");
+        Console.WriteLine("usage: accuracy CORPUS_DIR | signatures FILE.jsonl[.gz] [--split BYTES] | sentences FILE.jsonl [--n 3] | sentence-agreement INPUT.jsonl DATATROVE_OUT.jsonl DATAFLOW_OUT_DIR | split IN.jsonl.gz OUT_DIR [--split 5000 --shards 4] | pipeline GLOB WORK_DIR [--tasks 4 --keys 'k: v;k2: v2' --passes 1] | incremental OLD_GLOB NEW_GLOB WORK_DIR [--keys ...]  [--bands 14 --rows 8 --ngram 5] | substring-sa FILE.jsonl[.gz] [--mb 64 --k 50 --only window|sais] | substring GLOB WORK_DIR [--tasks 4 --keys 'min_tokens: 50']  [--bands 14 --rows 8 --ngram 5]");
         break;
 }
 

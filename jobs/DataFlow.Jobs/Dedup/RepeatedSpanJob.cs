@@ -1,13 +1,15 @@
 using System.IO.MemoryMappedFiles;
+using System.Runtime.CompilerServices;
 using DataFlow.Engine.Jobs;
 using DataFlow.Engine.Records;
+using DataFlow.Text.Substring;
 
 namespace DataFlow.Jobs.Dedup;
 
 /// <summary>
 /// Substring dedup stage 2. Task j owns one range of 12-bit suffix keys, balanced by the parts' key counts; it k-way
-/// merges that slice of every part's suffix array (read from disk; texts memory-mapped), ordering suffixes by their
-/// first MinTokens bytes. A run of equal windows is a repeated span start; with remove: all_but_first every occurrence
+/// merges that slice of every part's windows (read from disk; texts memory-mapped) in window order: the 8-byte order
+/// keys decide, the text only between windows of equal keys. A run of equal windows is a repeated span start; with remove: all_but_first every occurrence
 /// but the earliest (part, then offset) is marked, with remove: all every one. Marked starts go to one file per part.
 /// Memory: a read buffer per part and the largest run of equal windows; the texts are paged in by the OS.
 /// </summary>
@@ -81,15 +83,16 @@ public sealed class RepeatedSpanJob(SubstringDedupOptions options, SubstringLayo
         return (Boundary(task), Boundary(task + 1));
     }
 
-    private unsafe void Merge(TaskContext context, MappedText[] texts, SuffixCursor[] cursors, RecordFileWriter<uint>[] writers, int k)
+    private void Merge(TaskContext context, MappedText[] texts, SuffixCursor[] cursors, RecordFileWriter<uint>[] writers, int k)
     {
         var heap = new List<int>();
         foreach (var (cursor, i) in cursors.Select((c, i) => (c, i)))
             if (cursor.MoveNext()) heap.Add(i);
-        ReadOnlySpan<byte> Window(int part) => texts[part].Span.Slice(cursors[part].Current, k);
+        ReadOnlySpan<byte> Window(int part) => texts[part].Span.Slice(cursors[part].Current.Start, k);
+        // Window order (the order of every part's file): the 8-byte key settles all but equal windows without the text.
         int Compare(int a, int b)
         {
-            var c = Window(a).SequenceCompareTo(Window(b));
+            var c = WindowSuffixArray.Compare(cursors[a].Current.Key, Window(a), cursors[b].Current.Key, Window(b));
             return c != 0 ? c : a.CompareTo(b);
         }
         // A binary min-heap of part indices ordered by their current window.
@@ -98,14 +101,18 @@ public sealed class RepeatedSpanJob(SubstringDedupOptions options, SubstringLayo
         var group = new List<(int Part, int Offset)>();
         var groupPart = -1;
         var groupOffset = 0;
-        long windows = 0, groups = 0, marked = 0, largest = 0;
+        ulong groupKey = 0;
+        long windows = 0, runs = 0, groups = 0, marked = 0, largest = 0;
         void Flush()
         {
             if (group.Count > 1)
             {
                 groups++;
                 largest = Math.Max(largest, group.Count);
-                var first = group.Min();
+                // The earliest occurrence (part, then offset); a loop, not LINQ's Min, which allocates per group.
+                var first = group[0];
+                foreach (var member in group)
+                    if (member.CompareTo(first) < 0) first = member;
                 foreach (var (part, offset) in group)
                 {
                     if (options.Remove == SubstringRemoval.AllButFirst && (part, offset) == first) continue;
@@ -117,27 +124,36 @@ public sealed class RepeatedSpanJob(SubstringDedupOptions options, SubstringLayo
         }
         while (heap.Count > 0)
         {
+            // The top part's current entry starts a run of equal windows in that part (the part's file flags the rest
+            // of the run); only a run from another part with the same key needs the text to join the group.
             var part = heap[0];
-            var offset = cursors[part].Current;
-            windows++;
-            if (group.Count == 0 || !texts[part].Span.Slice(offset, k).SequenceEqual(texts[groupPart].Span.Slice(groupOffset, k)))
+            var head = cursors[part].Current;
+            if (group.Count == 0 || head.Key != groupKey || !Window(part).SequenceEqual(texts[groupPart].Span.Slice(groupOffset, k)))
             {
                 Flush();
                 groupPart = part;
-                groupOffset = offset;
-                if ((windows & 0xFFFFF) == 0)
-                {
-                    context.Cancellation.ThrowIfCancellationRequested();
-                    context.Progress.SetFraction(cursors.Sum(c => c.Fraction) / cursors.Length);
-                }
+                groupOffset = head.Start;
+                groupKey = head.Key;
             }
-            group.Add((part, offset));
-            if (cursors[part].MoveNext()) SiftDown(heap, 0, Compare);
+            group.Add((part, head.Start));
+            windows++;
+            bool more;
+            while ((more = cursors[part].MoveNext()) && cursors[part].Current.SameAsPrevious)
+            {
+                group.Add((part, cursors[part].Current.Start));
+                windows++;
+            }
+            if (more) SiftDown(heap, 0, Compare);
             else
             {
                 heap[0] = heap[^1];
                 heap.RemoveAt(heap.Count - 1);
                 if (heap.Count > 0) SiftDown(heap, 0, Compare);
+            }
+            if ((++runs & 0xFFFFF) == 0)
+            {
+                context.Cancellation.ThrowIfCancellationRequested();
+                context.Progress.SetFraction(cursors.Sum(c => c.Fraction) / cursors.Length);
             }
         }
         Flush();
@@ -197,7 +213,7 @@ public sealed class RepeatedSpanJob(SubstringDedupOptions options, SubstringLayo
     private sealed class SuffixCursor : IDisposable
     {
         private readonly FileStream _stream;
-        private readonly int[] _buffer = new int[1 << 14];
+        private readonly WindowSuffix[] _buffer = new WindowSuffix[1 << 14];
         private readonly long _count;
         private long _remaining;
         private int _position;
@@ -205,14 +221,14 @@ public sealed class RepeatedSpanJob(SubstringDedupOptions options, SubstringLayo
 
         public SuffixCursor(string path, long first, long count)
         {
-            var info = RecordFileFormat.ReadInfo(path, sizeof(int), SubstringLayout.SuffixKind);
+            var info = RecordFileFormat.ReadInfo(path, Unsafe.SizeOf<WindowSuffix>(), SubstringLayout.SuffixKind);
             if (first + count > info.RecordCount) throw new InvalidDataException($"{path}: holds {info.RecordCount} suffixes, its key counts name {first + count}");
             _stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
-            if (count > 0) _stream.Position = info.Runs[0].Offset + first * sizeof(int);
+            if (count > 0) _stream.Position = info.Runs[0].Offset + first * Unsafe.SizeOf<WindowSuffix>();
             _count = _remaining = count;
         }
 
-        public int Current { get; private set; }
+        public WindowSuffix Current { get; private set; }
 
         public double Fraction => _count == 0 ? 1 : 1 - (double)_remaining / _count;
 

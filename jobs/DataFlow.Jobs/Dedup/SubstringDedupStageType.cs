@@ -13,7 +13,7 @@ public sealed class SubstringDedupStageType : IStageType
 {
     public string Name => "substring_dedup";
 
-    public string Description => "exact substring dedup (Lee et al. 2022): repeated spans of min_tokens UTF-8 bytes found with suffix arrays (SA-IS) per part, merged across parts; suffixes -> matches -> filter";
+    public string Description => "exact substring dedup (Lee et al. 2022): repeated spans of min_tokens UTF-8 bytes found with window suffix arrays per part (equal windows adjacent), merged across parts; suffixes -> matches -> filter";
 
     public IReadOnlyList<StageDefinition> Build(string stageName, ConfigSection section, PipelineSettings settings)
     {

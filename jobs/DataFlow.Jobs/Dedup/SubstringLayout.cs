@@ -10,7 +10,7 @@ public sealed record SubstringLayout(string StageName)
     /// <summary>Part i's text: its documents' UTF-8 bytes, each followed by the separator byte 0xFF.</summary>
     public static string TextFile(string dir, int part) => Path.Combine(dir, $"text-{part:D5}.bin");
 
-    /// <summary>Part i's suffix array, restricted to the suffixes whose first MinTokens bytes hold no separator.</summary>
+    /// <summary>Part i's windows (suffixes whose first MinTokens bytes hold no separator) in window order, with their order keys.</summary>
     public static string SuffixFile(string dir, int part) => Path.Combine(dir, $"sa-{part:D5}.bin");
 
     /// <summary>Part i's suffix counts per key (first 12 bits of the suffix), so a match task finds its slice of the suffix array.</summary>
@@ -23,7 +23,7 @@ public sealed record SubstringLayout(string StageName)
     public static string StartsFile(string dir, int task, int part) => Path.Combine(dir, $"starts-{task:D4}-{part:D5}.bin");
 
     public const string TextKind = "substring-text";
-    public const string SuffixKind = "substring-sa";
+    public const string SuffixKind = "substring-wsa";
     public const string KeyCountKind = "substring-keys";
     public const string DocKind = "substring-docs";
     public const string StartsKind = "substring-starts";
@@ -35,5 +35,6 @@ public sealed record SubstringLayout(string StageName)
     public const int KeyBits = 12;
     public const int Keys = 1 << KeyBits;
 
-    public static int KeyOf(ReadOnlySpan<byte> text, int position) => (text[position] << 4) | (text[position + 1] >> 4);
+    /// <summary>The 12-bit key of a window's order key (its first byte and a half: the top of <see cref="DataFlow.Text.Substring.WindowSuffixArray.KeyOf"/>).</summary>
+    public static int KeyOf(ulong orderKey) => (int)(orderKey >> (64 - KeyBits));
 }

@@ -9,11 +9,11 @@ namespace DataFlow.Jobs.Dedup;
 
 /// <summary>
 /// Substring dedup stage 1. Task i (one part) concatenates its documents' UTF-8 bytes, each followed by the separator
-/// 0xFF, builds the suffix array of that text with SA-IS, and keeps only the suffixes whose first MinTokens bytes hold
-/// no separator (the windows a repeated span may start with). Writes the text, those suffixes in sorted order, their
-/// counts per 12-bit key (so the match stage can split the merge) and one record per document.
-/// Memory: the text (n bytes) + the suffix array (4n) + SA-IS's S/L types (one bit per byte) and, in its recursion, the
-/// count and bucket arrays of the reduced problem (4 bytes each per distinct name, at most n/2 names).
+/// 0xFF, and sorts the suffixes of that text whose first MinTokens bytes hold
+/// no separator (the windows a repeated span may start with), in window order (<see cref="WindowSuffixArray"/>:
+/// equal windows adjacent, as in the full suffix array). Writes the text, those suffixes with their 8-byte order keys,
+/// their counts per 12-bit key (so the match stage can split the merge) and one record per document.
+/// Memory: the text (n bytes), one bit per byte, and one bucket of at most n/32 windows of 12 bytes with its scratch.
 /// </summary>
 public sealed class SuffixArrayJob(SubstringDedupOptions options) : IStageJob
 {
@@ -75,71 +75,38 @@ public sealed class SuffixArrayJob(SubstringDedupOptions options) : IStageJob
             stream.Position = RecordFileFormat.HeaderSize;
             stream.ReadExactly(all);
         }
+        // Sort the windows (suffixes whose first MinTokens bytes hold no separator) in window order, bucket by bucket,
+        // streaming each bucket to the suffix file; the key counts per 12-bit key come from the same pass.
         var clock = Stopwatch.StartNew();
-        var sa = new int[length];
-        SuffixArray.Build(all, sa);
-        stats.AddValue("seconds_suffix_array", clock.Elapsed.TotalSeconds);
-        context.Progress.SetFraction(0.9);
-
-        // Keep the suffixes that start a window (MinTokens bytes without a separator); they stay in sorted order. Which
-        // positions start one is a bit per byte from one backward pass, and the key (first 12 bits) only grows along the
-        // suffix array, so its bucket boundaries come from binary searches: the loop reads no text at random.
-        var k = options.MinTokens;
-        var starts = new ulong[(length + 63) / 64];
-        for (long p = length - 1, run = 0; p >= 0; p--)
-        {
-            run = all[p] == SubstringLayout.Separator ? 0 : run + 1;
-            if (run >= k) starts[p >> 6] |= 1UL << (int)(p & 63);
-        }
-        var keyStarts = new int[SubstringLayout.Keys + 1];
-        for (var key = 0; key <= SubstringLayout.Keys; key++) keyStarts[key] = FirstRankWithKey(all, sa, key);
         var keys = new long[SubstringLayout.Keys];
-        long windows = 0;
-        using (var suffixes = new RecordFileWriter<int>(context.CreateOutput(outputs[1]), SubstringLayout.SuffixKind))
+        long windows;
+        int buckets;
+        using (var suffixes = new RecordFileWriter<WindowSuffix>(context.CreateOutput(outputs[1]), SubstringLayout.SuffixKind))
         {
-            var buffer = new int[1 << 16];
-            var filled = 0;
-            var currentKey = 0;
-            for (var r = 0; r < sa.Length; r++)
+            (windows, buckets) = WindowSuffixArray.Build(all, options.MinTokens, SubstringLayout.Separator, BucketEntries(length), bucket =>
             {
-                var p = sa[r];
-                if ((starts[p >> 6] & (1UL << (p & 63))) == 0) continue;
-                while (r >= keyStarts[currentKey + 1]) currentKey++;
-                keys[currentKey]++;
-                buffer[filled++] = p;
-                if (filled == buffer.Length)
-                {
-                    suffixes.Append(buffer);
-                    filled = 0;
-                }
-            }
-            suffixes.Append(buffer.AsSpan(0, filled));
-            windows = suffixes.Count;
+                foreach (var suffix in bucket) keys[SubstringLayout.KeyOf(suffix.Key)]++;
+                suffixes.Append(bucket);
+            });
             suffixes.Complete();
         }
+        stats.AddValue("seconds_suffix_array", clock.Elapsed.TotalSeconds);
+        context.Progress.SetFraction(0.95);
         using (var keyCounts = new RecordFileWriter<long>(context.CreateOutput(outputs[2]), SubstringLayout.KeyCountKind))
         {
             keyCounts.Append(keys);
             keyCounts.Complete();
         }
         stats.Add("windows", windows);
+        stats.Add("suffix_buckets", buckets);
         stats.AddValue("seconds_suffix_task", clock.Elapsed.TotalSeconds);
     }
 
-    /// <summary>The first rank whose suffix's 12-bit key is at least <paramref name="key"/> (the last suffix, one byte, counts as followed by 0).</summary>
-    private static int FirstRankWithKey(byte[] text, int[] sa, int key)
-    {
-        int low = 0, high = sa.Length;
-        while (low < high)
-        {
-            var middle = (low + high) >>> 1;
-            var p = sa[middle];
-            var at = p + 1 < text.Length ? SubstringLayout.KeyOf(text, p) : text[p] << 4;
-            if (at < key) low = middle + 1;
-            else high = middle;
-        }
-        return low;
-    }
+    /// <summary>
+    /// Windows sorted at once: a thirty-second of the part (12 bytes each, plus as much radix scratch: 0.75 bytes per
+    /// text byte in all), which with the text and one bit per byte keeps a suffix task near twice its part.
+    /// </summary>
+    public static int BucketEntries(long partBytes) => (int)Math.Max(1 << 16, partBytes / 32);
 
     /// <summary>The text's UTF-8 bytes (as read when the reader kept them). Valid UTF-8 never holds 0xFF, the separator.</summary>
     internal static ReadOnlySpan<byte> Utf8Of(Document doc) =>
