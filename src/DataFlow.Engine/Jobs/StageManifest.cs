@@ -24,7 +24,7 @@ public sealed record StageManifest(string Stage, string Type, IReadOnlyList<Task
     {
         try
         {
-            return JsonSerializer.Deserialize<StageManifest>(File.ReadAllText(path), Json)
+            return JsonSerializer.Deserialize(File.ReadAllText(path), RunJson.Default.StageManifest)
                 ?? throw new InvalidDataException($"{path}: empty manifest");
         }
         catch (JsonException e)
@@ -33,5 +33,5 @@ public sealed record StageManifest(string Stage, string Type, IReadOnlyList<Task
         }
     }
 
-    public void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
+    public void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, RunJson.Default.StageManifest));
 }

@@ -55,8 +55,8 @@ public sealed class TaskStats
         return merged;
     }
 
-    public string ToJson() => JsonSerializer.Serialize(this, StageManifest.Json);
+    public string ToJson() => JsonSerializer.Serialize(this, RunJson.Default.TaskStats);
 
     public static TaskStats Load(string path) =>
-        JsonSerializer.Deserialize<TaskStats>(File.ReadAllText(path), StageManifest.Json) ?? new TaskStats();
+        JsonSerializer.Deserialize(File.ReadAllText(path), RunJson.Default.TaskStats) ?? new TaskStats();
 }
