@@ -5,23 +5,11 @@ namespace DataFlow.Text.Tokenization;
 /// (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
 /// (every character is in some piece). The contractions are ASCII case-insensitive, as .NET's (?i:) is for these letters.
 /// </summary>
-internal sealed class Cl100kPreTokenizerScanner : PreTokenizerScanner
+internal sealed class Cl100kPreTokenizerScanner : HandWrittenPreTokenizerScanner
 {
     public override string Pattern => PreTokenizerPatterns.Cl100k;
 
-    public override int Split(ReadOnlySpan<char> text, ref int[] pieces)
-    {
-        var count = 0;
-        for (var start = 0; start < text.Length;)
-        {
-            var end = End(text, start);
-            Add(ref pieces, count++, start, end - start);
-            start = end;
-        }
-        return count;
-    }
-
-    private static int End(ReadOnlySpan<char> text, int start)
+    private protected override int PieceEnd(ReadOnlySpan<char> text, int start)
     {
         var c = text[start];
         var kind = KindOf(c);

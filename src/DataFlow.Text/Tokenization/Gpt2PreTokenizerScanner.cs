@@ -4,23 +4,11 @@ namespace DataFlow.Text.Tokenization;
 /// GPT-2's pre-tokenizer, <see cref="PreTokenizerPatterns.Gpt2"/>, as a hand-written scanner:
 /// 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+ (every character is in some piece).
 /// </summary>
-internal sealed class Gpt2PreTokenizerScanner : PreTokenizerScanner
+internal sealed class Gpt2PreTokenizerScanner : HandWrittenPreTokenizerScanner
 {
     public override string Pattern => PreTokenizerPatterns.Gpt2;
 
-    public override int Split(ReadOnlySpan<char> text, ref int[] pieces)
-    {
-        var count = 0;
-        for (var start = 0; start < text.Length;)
-        {
-            var end = End(text, start);
-            Add(ref pieces, count++, start, end - start);
-            start = end;
-        }
-        return count;
-    }
-
-    private static int End(ReadOnlySpan<char> text, int start)
+    private protected override int PieceEnd(ReadOnlySpan<char> text, int start)
     {
         var c = text[start];
         if (c == '\'' && start + 1 < text.Length)
