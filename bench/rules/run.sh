@@ -7,6 +7,8 @@
 # usage: bench/rules/run.sh [INPUT=/tmp/dedup-benchcorpus/corpus.jsonl] [OUT=/tmp/rules-bench] [REPEATS=2]
 #   INPUT: e.g. the ~40 MB bench corpus of /work/shared/scripts/make-bench-corpus.sh
 #   DATATROVE_PEER: the folder setup.sh made (default /tmp/dt-sent); SKIP_DATATROVE=1 times only dataflow.
+#   DATAFLOW_DLL: the dataflow.dll to time (default: the plain Release build; the ReadyToRun publish ./dataflow runs is
+#     src/DataFlow.Cli/bin/Release/net10.0/linux-x64/publish/dataflow.dll).
 #   BASE_DLL: another build's dataflow.dll (e.g. of the commit before a change), timed in the same loop ("before").
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd); ROOT=$(cd "$HERE/../.." && pwd)
@@ -17,7 +19,7 @@ rm -rf "$OUT"; mkdir -p "$OUT/in" "$OUT/one"
 ln -s "$INPUT" "$OUT/in/corpus.jsonl"              # datatrove's reader needs the file alone in its folder
 head -n 1 "$INPUT" >"$OUT/one/one.jsonl"
 dotnet build "$ROOT/src/DataFlow.Cli" -c Release -nologo -v quiet -clp:ErrorsOnly >&2
-DF=(dotnet "$ROOT/src/DataFlow.Cli/bin/Release/net10.0/dataflow.dll")
+DF=(dotnet "${DATAFLOW_DLL:-$ROOT/src/DataFlow.Cli/bin/Release/net10.0/dataflow.dll}")
 MB=$(stat -L -c %s "$INPUT" | awk '{printf "%.1f", $1 / 1e6}')
 if [ "${SKIP_DATATROVE:-0}" != 1 ]; then source "$PEERS/env.sh"; fi
 

@@ -4,6 +4,8 @@
 # file; CPU seconds (user + sys) from /usr/bin/time. Then the agreement of the removed text.
 # Usage: bash bench/sentence-dedup/run.sh INPUT.jsonl WORK_DIR   (after setup.sh; DATATROVE_PEER = its PEER_DIR)
 # Needs: dotnet build -c Release src/DataFlow.Cli bench/DataFlow.Bench.Dedup
+# DATAFLOW_DLL: the dataflow.dll to time (default: the plain Release build; ./dataflow runs the ReadyToRun publish,
+#   src/DataFlow.Cli/bin/Release/net10.0/linux-x64/publish/dataflow.dll).
 set -euo pipefail
 IN=$(readlink -f "$1"); WORK=$2
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -11,12 +13,13 @@ rm -rf "$WORK"; mkdir -p "$WORK/in"
 ln -s "$IN" "$WORK/in/$(basename "$IN")"   # datatrove wants the file alone in its folder
 source "$ROOT/../shared/peers/datatrove/env.sh" 2>/dev/null || source /work/shared/peers/datatrove/env.sh
 MB=$(python3 -c "import json,sys; print(sum(len(json.loads(l)['text'].encode()) for l in open(sys.argv[1]))/1e6)" "$IN")
+DF=(dotnet "${DATAFLOW_DLL:-$ROOT/src/DataFlow.Cli/bin/Release/net10.0/dataflow.dll}")
 cpu() { awk '/^TIME/ {printf "%.2f", $3 + $4}' "$1"; }
-/usr/bin/time -f 'TIME %e %U %S %M' "$ROOT/src/DataFlow.Cli/bin/Release/net10.0/dataflow" dedup --input "$WORK/in/$(basename "$IN")" \
+/usr/bin/time -f 'TIME %e %U %S %M' "${DF[@]}" dedup --input "$WORK/in/$(basename "$IN")" \
   --output "$WORK/dataflow" --sentences 3 --tasks 1 --workers 1 > "$WORK/dataflow.log" 2>&1
 # The same with uncompressed Parquet (datatrove writes uncompressed JSONL): the output codec's share of the cost.
 printf 'compression: none\n' > "$WORK/none.yaml"
-/usr/bin/time -f 'TIME %e %U %S %M' "$ROOT/src/DataFlow.Cli/bin/Release/net10.0/dataflow" dedup --input "$WORK/in/$(basename "$IN")" \
+/usr/bin/time -f 'TIME %e %U %S %M' "${DF[@]}" dedup --input "$WORK/in/$(basename "$IN")" \
   --output "$WORK/dataflow-none" --sentences 3 --tasks 1 --workers 1 --config "$WORK/none.yaml" > "$WORK/dataflow-none.log" 2>&1
 /usr/bin/time -f 'TIME %e %U %S %M' "$DT_PY" "$ROOT/bench/sentence-dedup/datatrove_sentence.py" "$WORK/in/$(basename "$IN")" "$WORK/datatrove" > "$WORK/datatrove.log" 2>&1
 D=$(cpu "$WORK/dataflow.log"); T=$(cpu "$WORK/datatrove.log")
