@@ -65,7 +65,7 @@ public sealed class RunFolder
         {
             ["base_dir"] = baseDir,
             ["created_utc"] = DateTime.UtcNow.ToString("O"),
-        }, StageManifest.Json));
+        }, RunJson.Default.DictionaryStringString));
         AtomicFile.WriteAllText(PipelineFile, pipelineYaml);
     }
 

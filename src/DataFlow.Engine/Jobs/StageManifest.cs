@@ -6,13 +6,6 @@ namespace DataFlow.Engine.Jobs;
 /// <summary>What a stage was planned to do: one entry per task. Written once, atomically, then only read.</summary>
 public sealed record StageManifest(string Stage, string Type, IReadOnlyList<TaskPlan> Tasks)
 {
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     /// <summary>All output paths of every task, in task order.</summary>
     public IEnumerable<string> AllOutputs => Tasks.SelectMany(t => t.Outputs);
 
