@@ -101,12 +101,33 @@ public sealed class DocumentShardWriter : IDisposable
     private static WriterProperties Properties(ShardWriteOptions options)
     {
         using var builder = new WriterPropertiesBuilder()
+            .MemoryPool(NativePool.Value)
             .Compression(options.Compression)
             .EnableDictionary();
         if (options.Compression is Compression.Zstd or Compression.Gzip) builder.CompressionLevel(options.Level);
         foreach (var name in new[] { "id", "text", "metadata" }) builder.DisableDictionary(name).DisableStatistics(name);
         return builder.Build();
     }
+
+    /// <summary>
+    /// Arrow's default pool on Linux is mimalloc, which asks for transparent huge pages on its 1 GB arena: on a host
+    /// whose memory is fragmented (any busy one) the first touch of each 2 MB page then waits for the kernel to
+    /// compact memory, about a tenth of a short ingest's CPU (perf, docs/ingest.md). jemalloc (or the C library's
+    /// allocator where jemalloc is not built in) does not; the bytes written are the same. ARROW_DEFAULT_MEMORY_POOL,
+    /// when set, still decides.
+    /// </summary>
+    private static readonly Lazy<MemoryPool> NativePool = new(() =>
+    {
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ARROW_DEFAULT_MEMORY_POOL"))) return MemoryPool.GetDefaultMemoryPool();
+        try
+        {
+            return MemoryPool.JemallocMemoryPool();
+        }
+        catch (ParquetException)
+        {
+            return MemoryPool.SystemMemoryPool();
+        }
+    });
 
     private static PrimitiveNode NodeOf(ExtraColumn extra)
     {

@@ -62,7 +62,13 @@ internal sealed class Utf8ColumnBuffer(long capacityBound)
         var start = (int)Bytes;
         var needed = (long)start + length;
         if (needed > Array.MaxLength) throw new InvalidOperationException("a row group column exceeds 2 GB; lower the row group bound");
-        if (needed > _bytes.Length) Array.Resize(ref _bytes, (int)Math.Min(Array.MaxLength, Math.Max(needed, Math.Min(2L * _bytes.Length, capacityBound))));
+        if (needed > _bytes.Length)
+        {
+            // Not zeroed: every byte is written before it is read, and zeroing a large block touches every page of it.
+            var grown = GC.AllocateUninitializedArray<byte>((int)Math.Min(Array.MaxLength, Math.Max(needed, Math.Min(2L * _bytes.Length, capacityBound))));
+            _bytes.AsSpan(0, start).CopyTo(grown);
+            _bytes = grown;
+        }
         if (Count == _ends.Length) Array.Resize(ref _ends, 2 * _ends.Length);
         return start;
     }

@@ -55,6 +55,31 @@ public class JsonlLineParserTests
         Assert.InRange(rejected, 5000, 19000); // the mutations do hit both sides
     }
 
+    [Fact]
+    public void A_special_byte_is_found_at_every_offset_of_the_vectorized_scan()
+    {
+        // Escapes, raw control bytes (invalid in a JSON string) and bytes that only look near them (space, DEL,
+        // UTF-8 lead and continuation bytes), at every position of strings spanning several 16- and 32-byte blocks.
+        string[] specials = ["\\\"", "\\\\", "\\n", "\\u00e9", "\\ud83d\\ude42", "\u0000", "\u0001", "\u001f", "\t", " ", "\u007f", "é", "\u2028", "🙂"];
+        var parser = Parser();
+        var lineNumber = 0;
+        foreach (var special in specials)
+        {
+            for (var length = 0; length <= 70; length++)
+            {
+                for (var at = 0; at <= length; at++)
+                {
+                    var text = new string('a', at) + special + new string('b', length - at) + (length % 3 == 0 ? special : "");
+                    var line = Encoding.UTF8.GetBytes("{\"text\":\"" + text + "\",\"id\":\"x" + text + "\"}");
+                    var doc = parser.Parse(line, ++lineNumber, out var problem);
+                    Assert.True(ReferenceAccepts(line) == doc is not null, $"{problem ?? "accepted"}: {Encoding.UTF8.GetString(line)}");
+                    if (doc is not null) AssertSameAsJsonDocument(line, doc, lineNumber);
+                    else Assert.Contains("control character", problem);
+                }
+            }
+        }
+    }
+
     [Theory]
     [InlineData("{\"text\":\"a \\ud800 b\"}", "half a surrogate pair")]
     [InlineData("{\"text\":\"a \\udc00\"}", "half a surrogate pair")]
