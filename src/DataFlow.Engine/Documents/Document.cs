@@ -59,7 +59,30 @@ public sealed class Document
     public Dictionary<string, object?>? Columns { get; private set; }
 
     /// <summary>Where the document was read from, for error messages and rejects (file and line or row).</summary>
-    public string? Origin { get; set; }
+    public string? Origin
+    {
+        get => _origin ??= _originFile is null ? null : $"{_originFile}{_originSeparator}{_originNumber}";
+        set
+        {
+            _origin = value;
+            _originFile = null;
+        }
+    }
+
+    private string? _origin;
+    private string? _originFile;
+    private string? _originSeparator;
+    private long _originNumber;
+
+    /// <summary>
+    /// Sets <see cref="Origin"/> to FILE + SEPARATOR + NUMBER ("in.jsonl:12", "part-00000.parquet#row7"), formatted
+    /// only if something reads it: readers set it on every document, and few are ever looked at.
+    /// </summary>
+    internal void SetOrigin(string file, string separator, long number)
+    {
+        _origin = null;
+        (_originFile, _originSeparator, _originNumber) = (file, separator, number);
+    }
 
     public object? this[string column]
     {

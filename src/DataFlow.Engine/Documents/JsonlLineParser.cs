@@ -110,14 +110,13 @@ internal sealed class JsonlLineParser(ReadOptions options, string path, string s
             return null;
         }
         if (metadataFields > 0) _metadata.Write("}"u8);
-        return new Document(
+        var doc = new Document(
             string.IsNullOrEmpty(id) ? $"{stem}:{lineNumber}" : id,
             text,
             source,
-            metadataFields > 0 ? Encoding.UTF8.GetString(_metadata.WrittenSpan) : "{}")
-        {
-            Origin = $"{path}:{lineNumber}",
-        };
+            metadataFields > 0 ? Encoding.UTF8.GetString(_metadata.WrittenSpan) : "{}");
+        doc.SetOrigin(path, ":", lineNumber);
+        return doc;
     }
 
     /// <summary>

@@ -107,10 +107,8 @@ public static class ParquetDocumentReader
                         continue;
                     }
                     var doc = new Document(columns.Ids?[r] ?? $"{stem}:{row}", body,
-                        options.Source ?? columns.Sources?[r] ?? defaultSource, columns.Metadata?[r] ?? "{}")
-                    {
-                        Origin = $"{path}#row{row}",
-                    };
+                        options.Source ?? columns.Sources?[r] ?? defaultSource, columns.Metadata?[r] ?? "{}");
+                    doc.SetOrigin(path, "#row", row);
                     for (var e = 0; e < extras.Count; e++) doc[extras[e].Name] = columns.Extras[e].GetValue(r);
                     yield return doc;
                 }

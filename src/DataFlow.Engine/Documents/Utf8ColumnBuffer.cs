@@ -5,8 +5,8 @@ namespace DataFlow.Engine.Documents;
 
 /// <summary>
 /// One row group's values of a required string column, packed as UTF-8 in one growable array, so the
-/// Parquet writer reads them in place (one pinned block) instead of one string at a time. Doubling stops at
-/// the row group bound, so the block ends no larger than the bound or the largest single value.
+/// Parquet writer reads them in place (one pinned block) instead of one string at a time. Past its first 64 KB
+/// the block is the row group bound (or the largest single value), allocated once and not zeroed.
 /// </summary>
 internal sealed class Utf8ColumnBuffer(long capacityBound)
 {
@@ -64,8 +64,9 @@ internal sealed class Utf8ColumnBuffer(long capacityBound)
         if (needed > Array.MaxLength) throw new InvalidOperationException("a row group column exceeds 2 GB; lower the row group bound");
         if (needed > _bytes.Length)
         {
-            // Not zeroed: every byte is written before it is read, and zeroing a large block touches every page of it.
-            var grown = GC.AllocateUninitializedArray<byte>((int)Math.Min(Array.MaxLength, Math.Max(needed, Math.Min(2L * _bytes.Length, capacityBound))));
+            // Straight to the bound, not zeroed: memory is touched only where a value is written, and each page once
+            // (doubling 64 KB -> 16 MB wrote 32 MB of arrays that a short task paid for in page faults).
+            var grown = GC.AllocateUninitializedArray<byte>((int)Math.Min(Array.MaxLength, Math.Max(needed, capacityBound)));
             _bytes.AsSpan(0, start).CopyTo(grown);
             _bytes = grown;
         }
