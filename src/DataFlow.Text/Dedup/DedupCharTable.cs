@@ -22,7 +22,20 @@ public static class DedupCharTable
         var (map, classes) = Build();
         Entries = new uint[65536];
         for (var i = 0; i < 65536; i++) Entries[i] = map[i] | (uint)classes[i] << 16;
+        AsciiIsLettersDigitsSeparators = true;
+        for (var c = 0; c < 0x80; c++)
+        {
+            var expected = char.IsAsciiLetter((char)c) ? (DedupCharClass.Letter, (char)(c | 0x20))
+                : char.IsAsciiDigit((char)c) ? (DedupCharClass.Digit, '0') : (DedupCharClass.Separator, (char)c);
+            if ((classes[c], map[c]) != expected) AsciiIsLettersDigitsSeparators = false;
+        }
     }
+
+    /// <summary>
+    /// True when every ASCII unit is a letter (becoming its lowercase), a digit or a separator: what the
+    /// fingerprinter's ASCII block scan assumes (it classifies ASCII with vector compares, not this table).
+    /// </summary>
+    internal static bool AsciiIsLettersDigitsSeparators { get; }
 
     /// <summary>The first entry: a hot loop takes it once, so the table is not reloaded (with its class-init check) per unit.</summary>
     internal static ref uint FirstEntry => ref MemoryMarshal.GetArrayDataReference(Entries);

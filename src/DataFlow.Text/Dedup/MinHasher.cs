@@ -81,6 +81,11 @@ public sealed class MinHasher
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Compute512(ReadOnlySpan<ulong> shingles)
     {
+        if (_a.Length == 112)
+        {
+            Compute512x7(shingles);
+            return;
+        }
         ref var a0 = ref MemoryMarshal.GetArrayDataReference(_a);
         ref var b0 = ref MemoryMarshal.GetArrayDataReference(_b);
         ref var c0 = ref MemoryMarshal.GetArrayDataReference(_c);
@@ -105,6 +110,67 @@ public sealed class MinHasher
             }
             min.StoreUnsafe(ref out0, k);
         }
+    }
+
+    /// <summary>
+    /// The default 112 permutations (14 bands x 8 rows) as seven Vector512 blocks in one pass over the shingles: the
+    /// seven running minima and the coefficients stay in registers (28 of the 32), and each shingle's halves are
+    /// broadcast once instead of once per block.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Compute512x7(ReadOnlySpan<ulong> shingles)
+    {
+        ref var a0 = ref MemoryMarshal.GetArrayDataReference(_a);
+        ref var b0 = ref MemoryMarshal.GetArrayDataReference(_b);
+        ref var c0 = ref MemoryMarshal.GetArrayDataReference(_c);
+        var m1 = Vector512.Create(Mix1);
+        var m2 = Vector512.Create(Mix2);
+        var a = (Vector512.LoadUnsafe(ref a0, 0), Vector512.LoadUnsafe(ref a0, 16), Vector512.LoadUnsafe(ref a0, 32), Vector512.LoadUnsafe(ref a0, 48),
+            Vector512.LoadUnsafe(ref a0, 64), Vector512.LoadUnsafe(ref a0, 80), Vector512.LoadUnsafe(ref a0, 96));
+        var b = (Vector512.LoadUnsafe(ref b0, 0), Vector512.LoadUnsafe(ref b0, 16), Vector512.LoadUnsafe(ref b0, 32), Vector512.LoadUnsafe(ref b0, 48),
+            Vector512.LoadUnsafe(ref b0, 64), Vector512.LoadUnsafe(ref b0, 80), Vector512.LoadUnsafe(ref b0, 96));
+        var c = (Vector512.LoadUnsafe(ref c0, 0), Vector512.LoadUnsafe(ref c0, 16), Vector512.LoadUnsafe(ref c0, 32), Vector512.LoadUnsafe(ref c0, 48),
+            Vector512.LoadUnsafe(ref c0, 64), Vector512.LoadUnsafe(ref c0, 80), Vector512.LoadUnsafe(ref c0, 96));
+        var min0 = Vector512<uint>.AllBitsSet;
+        var min1 = min0;
+        var min2 = min0;
+        var min3 = min0;
+        var min4 = min0;
+        var min5 = min0;
+        var min6 = min0;
+        foreach (var x in shingles)
+        {
+            var lo = Vector512.Create((uint)x);
+            var hi = Vector512.Create((uint)(x >> 32));
+            min0 = Vector512.Min(min0, Permute(a.Item1, b.Item1, c.Item1, lo, hi, m1, m2));
+            min1 = Vector512.Min(min1, Permute(a.Item2, b.Item2, c.Item2, lo, hi, m1, m2));
+            min2 = Vector512.Min(min2, Permute(a.Item3, b.Item3, c.Item3, lo, hi, m1, m2));
+            min3 = Vector512.Min(min3, Permute(a.Item4, b.Item4, c.Item4, lo, hi, m1, m2));
+            min4 = Vector512.Min(min4, Permute(a.Item5, b.Item5, c.Item5, lo, hi, m1, m2));
+            min5 = Vector512.Min(min5, Permute(a.Item6, b.Item6, c.Item6, lo, hi, m1, m2));
+            min6 = Vector512.Min(min6, Permute(a.Item7, b.Item7, c.Item7, lo, hi, m1, m2));
+        }
+        ref var out0 = ref MemoryMarshal.GetArrayDataReference(_scratch);
+        min0.StoreUnsafe(ref out0, 0);
+        min1.StoreUnsafe(ref out0, 16);
+        min2.StoreUnsafe(ref out0, 32);
+        min3.StoreUnsafe(ref out0, 48);
+        min4.StoreUnsafe(ref out0, 64);
+        min5.StoreUnsafe(ref out0, 80);
+        min6.StoreUnsafe(ref out0, 96);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<uint> Permute(Vector512<uint> a, Vector512<uint> b, Vector512<uint> c, Vector512<uint> lo, Vector512<uint> hi,
+        Vector512<uint> m1, Vector512<uint> m2)
+    {
+        var v = a * lo + b * hi + c;
+        v ^= Vector512.ShiftRightLogical(v, 16);
+        v *= m1;
+        v ^= Vector512.ShiftRightLogical(v, 15);
+        v *= m2;
+        v ^= Vector512.ShiftRightLogical(v, 16);
+        return v;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -150,6 +150,39 @@ public sealed class DedupKernelTests
         Assert.Equal(DedupFingerprinter.ShingleHash(["我", "们", "今", "天", "去"]), f.Shingles[0]);
     }
 
+    [Fact]
+    public void Long_latin_texts_give_the_tokens_and_shingles_of_a_regex_reference()
+    {
+        // Texts long enough for the 32-unit ASCII block scan, with words across block ends, runs of separators,
+        // numbers (3.14, 1,000) inside and beside words, and accented letters that hand back to the general path.
+        // Reference: accents folded by FormD, every number '0', tokens the runs of [a-z0]; shingles by ShingleHash.
+        var random = new Random(22);
+        const string alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ           ,.;:!?'\"()-\n\t0123456789éÜñ";
+        var f = new DedupFingerprinter(Options);
+        for (var round = 0; round < 400; round++)
+        {
+            var chars = new char[random.Next(0, 400)];
+            for (var i = 0; i < chars.Length; i++)
+                chars[i] = random.Next(4) == 0 ? ' ' : alphabet[random.Next(round % 2 == 0 ? 52 : alphabet.Length)];
+            var text = new string(chars);
+            var folded = string.Concat(text.ToLowerInvariant().Normalize(System.Text.NormalizationForm.FormD)
+                .Where(c => char.GetUnicodeCategory(c) != System.Globalization.UnicodeCategory.NonSpacingMark));
+            folded = System.Text.RegularExpressions.Regex.Replace(folded, "[0-9]+(?:[.,][0-9]+)*", "0");
+            var tokens = System.Text.RegularExpressions.Regex.Matches(folded, "[a-z0]+").Select(m => m.Value).ToList();
+            var fp = f.Compute(text, Span<uint>.Empty);
+            if (!tokens.Any(t => t.Any(char.IsAsciiLetter)))
+            {
+                Assert.Equal(ShingleMode.Empty, fp.Mode);
+                continue;
+            }
+            Assert.Equal(tokens, f.Tokens);
+            Assert.Equal(string.Join(' ', tokens), f.Normalized.ToString());
+            var n = Options.WordNgram;
+            var grams = tokens.Count < n ? [tokens] : Enumerable.Range(0, tokens.Count - n + 1).Select(i => tokens.GetRange(i, n)).ToList();
+            Assert.Equal(grams.Select(DedupFingerprinter.ShingleHash).ToArray(), f.Shingles.ToArray());
+        }
+    }
+
     [Theory]
     [InlineData(112)]
     [InlineData(100)]
