@@ -1,19 +1,17 @@
 using System.Buffers;
-using System.Runtime.CompilerServices;
 
 namespace DataFlow.Text.Pii;
 
 /// <summary>
-/// One left-to-right pass that finds personal data and secrets. It jumps (vectorized) to cheap trigger characters
+/// One left-to-right pass that finds personal data and secrets. It jumps (vectorized, PiiTriggerMask) to cheap trigger characters
 /// ('@', ':', '+', '-', '_', digits, 'A', 'J'), then runs hand-written parsers anchored there; structure and check
 /// digits decide, so numbers that only look like PII are not flagged. Needs no word boundaries, so it works inside
 /// Chinese text and mixed scripts. Thread-safe: holds only its options.
 /// </summary>
 public sealed class PiiScanner
 {
-    // Every detected value contains one of these at or near its first token: digits for numbers and IPs,
+    // Every detected value contains a trigger (PiiTriggerMask) at or near its first token: digits for numbers and IPs,
     // '@' emails, ':' URLs and hex-only IPv6, '+' E.164, '-' key blocks / GitLab / Slack, '_' GitHub, 'A' AWS, 'J' JWT.
-    private static readonly SearchValues<char> Triggers = SearchValues.Create("0123456789@:+-_AJ");
 
     private const int MaxGroups = 8;
 
@@ -31,16 +29,28 @@ public sealed class PiiScanner
     }
 
     /// <summary>Appends the matches found in <paramref name="text"/>, in order and without overlaps.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Scan(ReadOnlySpan<char> text, List<PiiMatch> matches)
     {
         int first = matches.Count;
         int pos = 0;
-        while (pos < text.Length)
+        // Triggers of the 64-character block at `block`, one bit each; bits before `pos` are cleared as the scan passes them.
+        int block = 0;
+        ulong mask = text.IsEmpty ? 0 : PiiTriggerMask.Block(text, 0);
+        while (true)
         {
-            int rel = text[pos..].IndexOfAny(Triggers);
-            if (rel < 0) break;
-            int i = pos + rel;
+            if (pos - block >= PiiTriggerMask.BlockChars)
+            {
+                block = pos;
+                mask = PiiTriggerMask.Block(text, block);
+            }
+            else mask &= ulong.MaxValue << (pos - block);
+            while (mask == 0)
+            {
+                block += PiiTriggerMask.BlockChars;
+                if (block >= text.Length) return;
+                mask = PiiTriggerMask.Block(text, block);
+            }
+            int i = block + System.Numerics.BitOperations.TrailingZeroCount(mask);
             int next = text[i] switch
             {
                 '@' => AtSign(text, i, matches, first),
@@ -49,6 +59,7 @@ public sealed class PiiScanner
                 _ => Token(text, i, pos, matches, first),
             };
             pos = Math.Max(next, i + 1);
+            if (pos >= text.Length) return;
         }
     }
 
@@ -61,7 +72,6 @@ public sealed class PiiScanner
 
     // ---------------------------------------------------------------- emails
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int AtSign(ReadOnlySpan<char> t, int at, List<PiiMatch> m, int first)
     {
         if (!_o.Detects(PiiType.Email)) return at + 1;
@@ -165,7 +175,6 @@ public sealed class PiiScanner
 
     // ---------------------------------------------------------------- ':' (URLs with credentials, hex-only IPv6)
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Colon(ReadOnlySpan<char> t, int i, int pos, List<PiiMatch> m, int first)
     {
         if (i + 2 < t.Length && t[i + 1] == '/' && t[i + 2] == '/') return UrlAuthority(t, i, m, first);
@@ -218,7 +227,6 @@ public sealed class PiiScanner
 
     private static bool BlocksIpv6(char c) => char.IsAsciiLetterOrDigit(c) || c is ':' or '.' or '_' or '-';
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int TryIpv6(ReadOnlySpan<char> t, int s, List<PiiMatch> m, int first)
     {
         Span<ushort> h = stackalloc ushort[8];
@@ -271,7 +279,6 @@ public sealed class PiiScanner
     private static int HexValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 
     /// <summary>Dotted quad without leading zeros, each part 0..255, not followed by more digits or another '.digit'.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryIpv4(ReadOnlySpan<char> t, int s, out uint address, out int end)
     {
         address = 0;
@@ -299,7 +306,6 @@ public sealed class PiiScanner
 
     // ---------------------------------------------------------------- '+': E.164 phone numbers
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Plus(ReadOnlySpan<char> t, int i, List<PiiMatch> m, int first)
     {
         int n = t.Length;
@@ -364,7 +370,6 @@ public sealed class PiiScanner
         return Math.Max(k, i + 1);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Token(ReadOnlySpan<char> t, int i, int pos, List<PiiMatch> m, int first)
     {
         int ws = i;
@@ -378,7 +383,6 @@ public sealed class PiiScanner
         return end > i ? end : TokenEnd(t, i);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int LetterToken(ReadOnlySpan<char> t, int ws, List<PiiMatch> m, int first)
     {
         var s = t[ws..];
@@ -572,7 +576,6 @@ public sealed class PiiScanner
         public bool TrailingX;    // the last group is 17 digits + X (resident ID)
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int DigitToken(ReadOnlySpan<char> t, int ws, List<PiiMatch> m, int first)
     {
         int n = t.Length;
@@ -620,7 +623,6 @@ public sealed class PiiScanner
     }
 
     /// <summary>Digit groups joined by single separators. Returns the cluster end, or minus the end of a run too long to be anything.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int ParseCluster(ReadOnlySpan<char> t, int ws, ref Cluster c)
     {
         int n = t.Length, k = ws;
@@ -666,7 +668,6 @@ public sealed class PiiScanner
         return k;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Verdict Classify(ReadOnlySpan<char> t, ref Cluster c, int a, int k, bool paren, Span<char> buffer, out PiiType type)
     {
         type = default;
