@@ -600,6 +600,11 @@ public sealed class PiiScanner
             return clusterEnd;
         if (ws >= 1 && t[ws - 1] is '.' or '+' && !c.Paren0) return clusterEnd;
 
+        // Every shape but the dotted quad (four groups) needs 9 or more digits: shorter numbers (years, counts, dates) end here.
+        int clusterDigits = 0;
+        for (int g = 0; g < c.Count; g++) clusterDigits += c.Len[g];
+        if (clusterDigits < 9 && c.Count < 4) return clusterEnd;
+
         Span<char> digits = stackalloc char[MaxGroups * 19 + 1];
         for (int a = 0; a < c.Count; a++)
         {
