@@ -1,3 +1,4 @@
+using System.Text;
 using DataFlow.Engine.Documents;
 using DataFlow.Engine.Jobs;
 using DataFlow.Text.Pii;
@@ -47,23 +48,36 @@ public sealed class PiiJob(DocumentStageOptions options, PiiStageSettings settin
         private long _rewritten;
         private readonly int[] _examples = new int[PiiTypes.Count];
 
+        // Documents read as UTF-8 are decoded into this reused buffer for the scan: most documents hold no value, and
+        // those are kept without ever becoming a string (no allocation; the writer copies their bytes as read).
+        private char[] _chars = new char[4096];
+
         public DocumentVerdict Process(Document document)
         {
             _matches.Clear();
-            scanner.Scan(document.Text, _matches);
-            var result = redactor.Redact(document.Text, _matches);
-            if (_matches.Count > 0)
+            if (document.TryGetUtf8Text(out var utf8))
             {
-                _docsWithPii++;
-                for (int t = 0; t < _counts.Length; t++)
-                {
-                    if (result.CountsByType[t] == 0) continue;
-                    _counts[t] += result.CountsByType[t];
-                    _docs[t]++;
-                }
-                foreach (var m in _matches)
-                    if (_examples[(int)m.Type]++ < MaxExamples) RecordExample(document.Text, m);
+                int need = Encoding.UTF8.GetMaxCharCount(utf8.Length);
+                if (_chars.Length < need) _chars = new char[Math.Max(need, 2 * _chars.Length)];
+                scanner.Scan(_chars.AsSpan(0, Encoding.UTF8.GetChars(utf8, _chars)), _matches);
             }
+            else scanner.Scan(document.Text, _matches);
+            if (_matches.Count == 0)
+            {
+                // What Redact returns for no match: the text as it was, kept, nothing counted.
+                if (scrubMetadata && document.Metadata.Length > 2) document.Metadata = ScrubMetadata(document.Metadata, dropped: false);
+                return DocumentVerdict.Keep;
+            }
+            var result = redactor.Redact(document.Text, _matches);
+            _docsWithPii++;
+            for (int t = 0; t < _counts.Length; t++)
+            {
+                if (result.CountsByType[t] == 0) continue;
+                _counts[t] += result.CountsByType[t];
+                _docs[t]++;
+            }
+            foreach (var m in _matches)
+                if (_examples[(int)m.Type]++ < MaxExamples) RecordExample(document.Text, m);
             if (scrubMetadata && document.Metadata.Length > 2) document.Metadata = ScrubMetadata(document.Metadata, result.Dropped);
             if (result.Dropped)
             {
@@ -104,7 +118,9 @@ public sealed class PiiJob(DocumentStageOptions options, PiiStageSettings settin
                 if (other.Start < to && other.End > to) to = other.End;
             }
             // Tag what this document's scan found first: a value that needs its context (an SSN after "SSN") may have lost it at the cut.
-            var inside = _matches.Where(o => o.Start >= from && o.End <= to).Select(o => o with { Start = o.Start - from }).ToList();
+            var inside = new List<PiiMatch>();
+            foreach (var o in _matches)
+                if (o.Start >= from && o.End <= to) inside.Add(o with { Start = o.Start - from });
             var tagged = tagger.Redact(text[from..to], inside).Text;
             stats.AddExample(key, PiiMask.ForDisplay(tagged.ReplaceLineEndings(" ")));
         }

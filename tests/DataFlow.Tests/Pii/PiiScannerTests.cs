@@ -123,4 +123,28 @@ public sealed class PiiScannerFuzzTests
             }
         }
     }
+
+    // The scan tests triggers 64 characters at a time; a value must be found wherever it falls against those blocks, and
+    // characters whose low byte is a trigger ('Ā' + 0x2B is U+012B, not '+') must not be taken for one.
+    [Theory]
+    [InlineData("jane.roe@mail.de", PiiType.Email)]
+    [InlineData("+44 20 7183 0958", PiiType.Phone)]
+    [InlineData("4556 7375 8689 9855", PiiType.PaymentCard)]
+    [InlineData("AKIAZ7VRSQ5TLMNOPQ2X", PiiType.AwsAccessKey)]
+    [InlineData("8.8.4.4", PiiType.Ipv4)]
+    [InlineData("2001:4860:4860::8888", PiiType.Ipv6)]
+    [InlineData("ghp_abcdefghijklmnopqrstuvwxyz0123456789", PiiType.GitHubToken)]
+    public void ValuesAreFoundAtEveryOffsetAgainstTheScanBlocks(string value, PiiType type)
+    {
+        const string filler = "x\u012B\u0140\u0130\u8030\u015F\u014A y\u0141";   // low bytes '+', '@', '0', '0', '_', 'J', 'A'
+        for (int offset = 0; offset <= 140; offset++)
+        {
+            var before = string.Concat(Enumerable.Repeat(filler, offset / filler.Length + 1))[..offset];
+            var text = before + " " + value + " " + filler + filler;
+            var found = new PiiScanner().Scan(text);
+            Assert.True(found.Count == 1, $"offset {offset}: {found.Count} matches");
+            Assert.Equal((type, offset + 1, value.Length), (found[0].Type, found[0].Start, found[0].Length));
+        }
+        Assert.Empty(new PiiScanner().Scan(string.Concat(Enumerable.Repeat(filler, 40))));
+    }
 }
