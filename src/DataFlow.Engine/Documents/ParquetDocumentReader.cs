@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Parquet;
 using Parquet.Schema;
 
@@ -25,6 +26,13 @@ public static class ParquetDocumentReader
             if (plain is not null)
                 return plain.Columns.Where(c => !IsStandard(c.Name, options)).Select(c => new ExtraColumn(c.Name, c.Type)).ToList();
         }
+        return ManagedExtraColumnsOf(path, options);
+    }
+
+    /// <summary>Parquet.Net's reading of the columns (its own method, so reading a plain file never loads Parquet.Net).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static IReadOnlyList<ExtraColumn> ManagedExtraColumnsOf(string path, ReadOptions options)
+    {
         try
         {
             var schema = ParquetReader.ReadSchemaAsync(path).GetAwaiter().GetResult();
@@ -63,8 +71,7 @@ public static class ParquetDocumentReader
     private static IEnumerable<Document> ReadPlain(string path, PlainParquetFile plain, PlainLayout layout, ReadOptions options,
         IRejectSink rejects, Action<double>? onFraction)
     {
-        ParquetReader? managed = null;
-        Stream? stream = null;
+        ManagedRowGroups? managed = null;
         try
         {
             var defaultSource = options.Source ?? Path.GetFileName(path);
@@ -84,10 +91,8 @@ public static class ParquetDocumentReader
                 {
                     try
                     {
-                        stream ??= File.OpenRead(path);
-                        managed ??= ParquetReader.CreateAsync(stream).GetAwaiter().GetResult();
-                        groupRows = managed.Metadata?.RowGroups[g].NumRows ?? 0;
-                        columns = RowGroupColumns.Read(managed, g, layout.ManagedFields(managed));
+                        managed ??= new ManagedRowGroups(path);
+                        columns = managed.Read(g, layout, ref groupRows);
                     }
                     catch (Exception managedError) when (IsFileFault(managedError))
                     {
@@ -111,8 +116,7 @@ public static class ParquetDocumentReader
         }
         finally
         {
-            managed?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            stream?.Dispose();
+            managed?.Dispose();
             plain.Dispose();
         }
     }
@@ -246,6 +250,31 @@ public static class ParquetDocumentReader
 
     private static bool IsStandard(string name, ReadOptions options) =>
         name == options.IdField || name == options.TextField || name is "id" or "text" or "source" or "metadata";
+
+    /// <summary>
+    /// Parquet.Net reading single row groups of a plain file: where a row group ParquetSharp cannot decode goes (its own
+    /// type, so reading a plain file that decodes never loads Parquet.Net).
+    /// </summary>
+    private sealed class ManagedRowGroups(string path) : IDisposable
+    {
+        private Stream? _stream;
+        private ParquetReader? _reader;
+
+        /// <summary>Row group <paramref name="group"/>; <paramref name="rows"/> is set from the footer before its columns are decoded.</summary>
+        public RowGroupColumns Read(int group, PlainLayout layout, ref long rows)
+        {
+            _stream ??= File.OpenRead(path);
+            _reader ??= ParquetReader.CreateAsync(_stream).GetAwaiter().GetResult();
+            rows = _reader.Metadata?.RowGroups[group].NumRows ?? 0;
+            return RowGroupColumns.Read(_reader, group, layout.ManagedFields(_reader));
+        }
+
+        public void Dispose()
+        {
+            _reader?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            _stream?.Dispose();
+        }
+    }
 
     /// <summary>The Parquet.Net fields a file's documents are read from.</summary>
     private sealed record ManagedFields(DataField Text, DataField? Id, DataField? Source, DataField? Metadata, List<DataField> Extras);
