@@ -21,8 +21,8 @@ RunSession.DefaultCatalog = () => StandardStages.Create().AddTraining();
 
 // Executors start one process per task (Slurm array elements, mpirun ranks): their exact command line skips the
 // general parser, which would first build the model of every command below (docs/scaleout.md, "Start-up").
-if (TaskCommand.ParseExecutorLine(args) is { } task)
-    return CliErrors.Run(() => TaskCommand.Run(task, cancellation.Token), cancellation.Token);
+if (TaskLine.Parse(args) is { } task)
+    return CliErrors.Run(() => TaskLine.Run(task, cancellation.Token), cancellation.Token);
 
 var app = new CommandApp();
 app.Configure(config =>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Parquet;
 using Parquet.Schema;
 
@@ -20,6 +21,18 @@ public static class ParquetDocumentReader
     public static IReadOnlyList<ExtraColumn> ExtraColumnsOf(string path, ReadOptions? options = null)
     {
         options ??= ReadOptions.Default;
+        using (var plain = PlainParquetFile.TryOpen(path))
+        {
+            if (plain is not null)
+                return plain.Columns.Where(c => !IsStandard(c.Name, options)).Select(c => new ExtraColumn(c.Name, c.Type)).ToList();
+        }
+        return ManagedExtraColumnsOf(path, options);
+    }
+
+    /// <summary>Parquet.Net's reading of the columns (its own method, so reading a plain file never loads Parquet.Net).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static IReadOnlyList<ExtraColumn> ManagedExtraColumnsOf(string path, ReadOptions options)
+    {
         try
         {
             var schema = ParquetReader.ReadSchemaAsync(path).GetAwaiter().GetResult();
@@ -42,6 +55,94 @@ public static class ParquetDocumentReader
         e is not (OperationCanceledException or OutOfMemoryException or BadInputException or ThreadInterruptedException);
 
     public static IEnumerable<Document> Read(string path, ReadOptions options, IRejectSink rejects, Action<double>? onFraction = null)
+    {
+        var plain = File.Exists(path) && new FileInfo(path).Length > 0 ? PlainParquetFile.TryOpen(path) : null;
+        var layout = plain is null ? null : PlainLayout.Of(plain, options);
+        if (layout is null) plain?.Dispose();
+        var documents = layout is null ? ReadManaged(path, options, rejects, onFraction) : ReadPlain(path, plain!, layout, options, rejects, onFraction);
+        foreach (var doc in documents) yield return doc;
+    }
+
+    /// <summary>
+    /// A plain file (<see cref="PlainParquetFile"/>) whose text column is a string, read through ParquetSharp. A row
+    /// group ParquetSharp cannot decode is read again through Parquet.Net, so what it yields or rejects is what
+    /// Parquet.Net makes of it (the reject names Parquet.Net's error, as for any other file).
+    /// </summary>
+    private static IEnumerable<Document> ReadPlain(string path, PlainParquetFile plain, PlainLayout layout, ReadOptions options,
+        IRejectSink rejects, Action<double>? onFraction)
+    {
+        ManagedRowGroups? managed = null;
+        try
+        {
+            var defaultSource = options.Source ?? Path.GetFileName(path);
+            var stem = DocumentSources.StemOf(path);
+            long rowBase = 0;
+            for (var g = 0; g < plain.RowGroupCount; g++)
+            {
+                RowGroupColumns? columns = null;
+                string? fault = null;
+                long groupRows = 0;
+                try
+                {
+                    groupRows = plain.RowGroupRows(g);
+                    columns = RowGroupColumns.Read(plain, g, layout);
+                }
+                catch (Exception e) when (IsFileFault(e))
+                {
+                    try
+                    {
+                        managed ??= new ManagedRowGroups(path);
+                        columns = managed.Read(g, layout, ref groupRows);
+                    }
+                    catch (Exception managedError) when (IsFileFault(managedError))
+                    {
+                        fault = managedError.Message;
+                    }
+                }
+                if (columns is null)
+                {
+                    var rows = groupRows > 0 ? $" (rows {rowBase + 1}-{rowBase + groupRows})" : "";
+                    rejects.Reject(new Reject(path, rowBase + 1, $"corrupt row group {g}{rows}: {fault}") { Records = Math.Max(1, groupRows) });
+                    if (groupRows <= 0) yield break; // without a row count the rows after it cannot be numbered
+                    rowBase += groupRows;
+                    onFraction?.Invoke((g + 1.0) / plain.RowGroupCount);
+                    continue;
+                }
+                foreach (var doc in Documents(path, columns, layout.ExtraNames, options, rejects, rowBase, stem, defaultSource))
+                    yield return doc;
+                rowBase += columns.Count;
+                onFraction?.Invoke((g + 1.0) / plain.RowGroupCount);
+            }
+        }
+        finally
+        {
+            managed?.Dispose();
+            plain.Dispose();
+        }
+    }
+
+    /// <summary>The documents of one decoded row group, numbered from <paramref name="rowBase"/> + 1; a null text is a reject.</summary>
+    private static IEnumerable<Document> Documents(string path, RowGroupColumns columns, IReadOnlyList<string> extraNames, ReadOptions options,
+        IRejectSink rejects, long rowBase, string stem, string defaultSource)
+    {
+        for (var r = 0; r < columns.Count; r++)
+        {
+            var row = rowBase + r + 1;
+            var body = columns.Texts[r];
+            if (body is null)
+            {
+                rejects.Reject(new Reject(path, row, $"null value in text column '{options.TextField}'"));
+                continue;
+            }
+            var doc = new Document(columns.Ids?[r] ?? $"{stem}:{row}", body,
+                options.Source ?? columns.Sources?[r] ?? defaultSource, columns.Metadata?[r] ?? "{}");
+            doc.SetOrigin(path, "#row", row);
+            for (var e = 0; e < extraNames.Count; e++) doc[extraNames[e]] = columns.Extras[e].GetValue(r);
+            yield return doc;
+        }
+    }
+
+    private static IEnumerable<Document> ReadManaged(string path, ReadOptions options, IRejectSink rejects, Action<double>? onFraction)
     {
         ParquetReader? reader = null;
         Stream? stream = null;
@@ -71,6 +172,8 @@ public static class ParquetDocumentReader
             var source = fields.FirstOrDefault(f => f.Name == "source" && ClrTypeOf(f) == typeof(string));
             var metadata = fields.FirstOrDefault(f => f.Name == "metadata" && ClrTypeOf(f) == typeof(string));
             var extras = fields.Where(f => !IsStandard(f.Name, options) && !f.IsArray && f.Path.Length == 1 && Carried.Contains(ClrTypeOf(f))).ToList();
+            var fieldSet = new ManagedFields(text, id, source, metadata, extras);
+            var extraNames = extras.Select(f => f.Name).ToList();
             var defaultSource = options.Source ?? Path.GetFileName(path);
             var stem = DocumentSources.StemOf(path);
             long rowBase = 0;
@@ -82,7 +185,7 @@ public static class ParquetDocumentReader
                 try
                 {
                     groupRows = reader.Metadata?.RowGroups[g].NumRows ?? 0;
-                    columns = RowGroupColumns.Read(reader, g, text, id, source, metadata, extras);
+                    columns = RowGroupColumns.Read(reader, g, fieldSet);
                 }
                 catch (Exception e) when (IsFileFault(e))
                 {
@@ -97,21 +200,8 @@ public static class ParquetDocumentReader
                     onFraction?.Invoke((g + 1.0) / reader.RowGroupCount);
                     continue;
                 }
-                for (var r = 0; r < columns.Count; r++)
-                {
-                    var row = rowBase + r + 1;
-                    var body = columns.Texts[r];
-                    if (body is null)
-                    {
-                        rejects.Reject(new Reject(path, row, $"null value in text column '{options.TextField}'"));
-                        continue;
-                    }
-                    var doc = new Document(columns.Ids?[r] ?? $"{stem}:{row}", body,
-                        options.Source ?? columns.Sources?[r] ?? defaultSource, columns.Metadata?[r] ?? "{}");
-                    doc.SetOrigin(path, "#row", row);
-                    for (var e = 0; e < extras.Count; e++) doc[extras[e].Name] = columns.Extras[e].GetValue(r);
+                foreach (var doc in Documents(path, columns, extraNames, options, rejects, rowBase, stem, defaultSource))
                     yield return doc;
-                }
                 rowBase += columns.Count;
                 onFraction?.Invoke((g + 1.0) / reader.RowGroupCount);
             }
@@ -159,6 +249,71 @@ public static class ParquetDocumentReader
     private static bool IsStandard(string name, ReadOptions options) =>
         name == options.IdField || name == options.TextField || name is "id" or "text" or "source" or "metadata";
 
+    /// <summary>
+    /// Parquet.Net reading single row groups of a plain file: where a row group ParquetSharp cannot decode goes (its own
+    /// type, so reading a plain file that decodes never loads Parquet.Net).
+    /// </summary>
+    private sealed class ManagedRowGroups(string path) : IDisposable
+    {
+        private Stream? _stream;
+        private ParquetReader? _reader;
+
+        /// <summary>Row group <paramref name="group"/>; <paramref name="rows"/> is set from the footer before its columns are decoded.</summary>
+        public RowGroupColumns Read(int group, PlainLayout layout, ref long rows)
+        {
+            _stream ??= File.OpenRead(path);
+            _reader ??= ParquetReader.CreateAsync(_stream).GetAwaiter().GetResult();
+            rows = _reader.Metadata?.RowGroups[group].NumRows ?? 0;
+            return RowGroupColumns.Read(_reader, group, layout.ManagedFields(_reader));
+        }
+
+        public void Dispose()
+        {
+            _reader?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            _stream?.Dispose();
+        }
+    }
+
+    /// <summary>The Parquet.Net fields a file's documents are read from.</summary>
+    private sealed record ManagedFields(DataField Text, DataField? Id, DataField? Source, DataField? Metadata, List<DataField> Extras);
+
+    /// <summary>
+    /// Which columns of a plain file documents are read from, chosen as for Parquet.Net's fields: text, id, source,
+    /// metadata, then the other columns in file order.
+    /// </summary>
+    private sealed class PlainLayout
+    {
+        public required IReadOnlyList<PlainParquetFile.Column> Columns { get; init; }
+        public PlainParquetFile.Column? Id { get; init; }
+        public PlainParquetFile.Column? Source { get; init; }
+        public PlainParquetFile.Column? Metadata { get; init; }
+        public required IReadOnlyList<string> ExtraNames { get; init; }
+
+        /// <summary>The layout, or null when the file needs the general path (no string text column: its reject names Parquet.Net's types).</summary>
+        public static PlainLayout? Of(PlainParquetFile file, ReadOptions options)
+        {
+            var text = file.Columns.FirstOrDefault(c => c.Name == options.TextField);
+            if (text is null || text.Type != typeof(string)) return null;
+            var id = file.Columns.FirstOrDefault(c => c.Name == options.IdField);
+            var source = file.Columns.FirstOrDefault(c => c.Name == "source" && c.Type == typeof(string));
+            var metadata = file.Columns.FirstOrDefault(c => c.Name == "metadata" && c.Type == typeof(string));
+            var extras = file.Columns.Where(c => !IsStandard(c.Name, options)).ToList();
+            List<PlainParquetFile.Column> columns = [text];
+            foreach (var c in (PlainParquetFile.Column?[])[id, source, metadata]) if (c is not null) columns.Add(c);
+            columns.AddRange(extras);
+            return new PlainLayout { Columns = columns, Id = id, Source = source, Metadata = metadata, ExtraNames = extras.Select(c => c.Name).ToList() };
+        }
+
+        /// <summary>The same columns as Parquet.Net fields of the same file.</summary>
+        public ManagedFields ManagedFields(ParquetReader reader)
+        {
+            var fields = reader.Schema.DataFields;
+            DataField Field(string name) => fields.First(f => f.Name == name && f.Path.Length == 1);
+            return new ManagedFields(Field(Columns[0].Name), Id is null ? null : Field(Id.Name), Source is null ? null : Field(Source.Name),
+                Metadata is null ? null : Field(Metadata.Name), ExtraNames.Select(Field).ToList());
+        }
+    }
+
     /// <summary>The columns of one row group, read at once.</summary>
     private sealed class RowGroupColumns
     {
@@ -169,18 +324,34 @@ public static class ParquetDocumentReader
         public string?[]? Metadata;
         public Array[] Extras = [];
 
-        public static RowGroupColumns Read(ParquetReader reader, int group, DataField text, DataField? id, DataField? source,
-            DataField? metadata, List<DataField> extras)
+        public static RowGroupColumns Read(ParquetReader reader, int group, ManagedFields fields)
         {
+            var (text, id, source, metadata, extras) = fields;
             using var rg = reader.OpenRowGroupReader(group);
             var count = checked((int)rg.RowCount);
             var result = new RowGroupColumns { Count = count, Texts = Strings(rg, text, count) };
-            if (id is not null) result.Ids = ClrTypeOf(id) == typeof(string) ? Strings(rg, id, count) : Values(rg, id, count).Cast<object?>().Select(v => v?.ToString()).ToArray();
+            if (id is not null) result.Ids = ClrTypeOf(id) == typeof(string) ? Strings(rg, id, count) : IdStrings(Values(rg, id, count));
             if (source is not null) result.Sources = Strings(rg, source, count);
             if (metadata is not null) result.Metadata = Strings(rg, metadata, count);
             result.Extras = extras.Select(f => ClrTypeOf(f) == typeof(string) ? Strings(rg, f, count) : Values(rg, f, count)).ToArray();
             return result;
         }
+
+        /// <summary>The same columns read by ParquetSharp from a plain file.</summary>
+        public static RowGroupColumns Read(PlainParquetFile file, int group, PlainLayout layout)
+        {
+            var values = file.ReadRowGroup(group, layout.Columns, out var count);
+            var result = new RowGroupColumns { Count = count, Texts = (string?[])values[0] };
+            var next = 1;
+            if (layout.Id is not null) result.Ids = values[next++] is string?[] ids ? ids : IdStrings(values[next - 1]);
+            if (layout.Source is not null) result.Sources = (string?[])values[next++];
+            if (layout.Metadata is not null) result.Metadata = (string?[])values[next++];
+            result.Extras = values[next..];
+            return result;
+        }
+
+        /// <summary>Numeric ids as strings (the value's ToString).</summary>
+        private static string?[] IdStrings(Array values) => values.Cast<object?>().Select(v => v?.ToString()).ToArray();
 
         private static string?[] Strings(ParquetRowGroupReader rg, DataField field, int count) => Named(field, () =>
         {

@@ -72,10 +72,12 @@ public abstract class DocumentStageJob(DocumentStageOptions options) : IStageJob
     {
         var processor = CreateProcessor(context);
         var extras = InputExtras(context.Inputs).Concat(AddedColumns).DistinctBy(c => c.Name).ToList();
+        StartupTrace.Mark("input-columns-read");
         using var kept = new DocumentShardWriter(context.CreateOutput(context.Plan.Outputs[0]), extras, Options.Write);
         using var removed = Options.KeepRemoved
             ? new DocumentShardWriter(context.CreateOutput(context.Plan.Outputs[1]), [.. extras, ExtraColumn.String("reason")], Options.Write)
             : null;
+        StartupTrace.Mark("output-opened");
         var stats = context.Stats;
         var rejects = Options.MaskRejects(RejectSink(context));
         var batchSize = Math.Max(1, processor.BatchSize);
@@ -83,7 +85,7 @@ public abstract class DocumentStageJob(DocumentStageOptions options) : IStageJob
         var verdicts = new DocumentVerdict[batchSize];
         var batchBytes = new long[batchSize]; // bytes as read: a processor may rewrite the text
         var documentFiles = context.Inputs.Count - SideInputCount;
-        var traced = false;
+        bool traced = false, opened = false;
         // Per-document counters are summed here and added to the stats once (a locked sorted-dictionary update per
         // document each was a measurable share of a stage on short documents); absent, as before, where no document came in / out.
         long docsIn = 0, bytesInTotal = 0, docsOut = 0, bytesOut = 0;
@@ -95,6 +97,11 @@ public abstract class DocumentStageJob(DocumentStageOptions options) : IStageJob
             foreach (var doc in DocumentSources.Read(file, Options.Read, rejects, OnFraction))
             {
                 context.Cancellation.ThrowIfCancellationRequested();
+                if (!opened && StartupTrace.Enabled)
+                {
+                    opened = true;
+                    StartupTrace.Mark("input-opened"); // the first document read: the input's footer and first row group decoded
+                }
                 var bytesIn = doc.TextUtf8Length;
                 docsIn++;
                 bytesInTotal += bytesIn;

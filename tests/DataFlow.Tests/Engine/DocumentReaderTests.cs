@@ -227,6 +227,92 @@ public class DocumentReaderTests
         Assert.Equal([2L, 2L], rejects.Items.Select(r => r.Records));
     }
 
+    /// <summary>
+    /// Shards of flat string / long / int / double / bool columns are read through ParquetSharp (PlainParquetFile); what
+    /// they yield must be what Parquet.Net reads from the same file: strings (invalid UTF-8 included), nulls, numeric
+    /// ids as text, extra column values. Expected values come from Parquet.Net's own column reader.
+    /// </summary>
+    [Fact]
+    public async Task Plain_parquet_read_through_ParquetSharp_gives_what_Parquet_Net_reads()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("plain.parquet");
+        byte[][] texts = [Encoding.UTF8.GetBytes("a é 中文"), [0x61, 0xFF, 0xC3, 0x28, 0xED, 0xA0, 0x80], [], Encoding.UTF8.GetBytes("last")];
+        bool[] textDefined = [true, true, false, true];
+        long?[] ids = [5, null, -3, 7];
+        double[] scores = [0.1, 2.5, -0.0, 1e300];
+        bool?[] flags = [true, null, false, true];
+        int[] small = [1, -2, 3, int.MaxValue];
+        using (var schema = new ParquetSharp.Schema.GroupNode("schema", ParquetSharp.Repetition.Required,
+            [
+                new ParquetSharp.Schema.PrimitiveNode("id", ParquetSharp.Repetition.Optional, ParquetSharp.LogicalType.None(), ParquetSharp.PhysicalType.Int64),
+                new ParquetSharp.Schema.PrimitiveNode("text", ParquetSharp.Repetition.Optional, ParquetSharp.LogicalType.String(), ParquetSharp.PhysicalType.ByteArray),
+                new ParquetSharp.Schema.PrimitiveNode("score", ParquetSharp.Repetition.Required, ParquetSharp.LogicalType.None(), ParquetSharp.PhysicalType.Double),
+                new ParquetSharp.Schema.PrimitiveNode("flag", ParquetSharp.Repetition.Optional, ParquetSharp.LogicalType.None(), ParquetSharp.PhysicalType.Boolean),
+                new ParquetSharp.Schema.PrimitiveNode("small", ParquetSharp.Repetition.Required, ParquetSharp.LogicalType.None(), ParquetSharp.PhysicalType.Int32),
+            ]))
+        using (var properties = new ParquetSharp.WriterPropertiesBuilder().Compression(ParquetSharp.Compression.Zstd).Build())
+        using (var file = new ParquetSharp.ParquetFileWriter(path, schema, properties))
+        {
+            for (var group = 0; group < 2; group++) // the same four rows twice, in two row groups
+            {
+                using var rowGroup = file.AppendRowGroup();
+                using (var w = (ParquetSharp.ColumnWriter<long>)rowGroup.NextColumn())
+                    w.WriteBatch(ids.Length, ids.Select(v => (short)(v is null ? 0 : 1)).ToArray(), null, ids.Where(v => v is not null).Select(v => v!.Value).ToArray());
+                using (var w = (ParquetSharp.ColumnWriter<ParquetSharp.ByteArray>)rowGroup.NextColumn())
+                {
+                    var handles = texts.Select(t => System.Runtime.InteropServices.GCHandle.Alloc(t, System.Runtime.InteropServices.GCHandleType.Pinned)).ToList();
+                    var values = texts.Select((t, i) => (t, i)).Where(x => textDefined[x.i])
+                        .Select(x => new ParquetSharp.ByteArray(handles[x.i].AddrOfPinnedObject(), x.t.Length)).ToArray();
+                    w.WriteBatch(texts.Length, textDefined.Select(d => (short)(d ? 1 : 0)).ToArray(), null, values);
+                    handles.ForEach(h => h.Free());
+                }
+                using (var w = (ParquetSharp.ColumnWriter<double>)rowGroup.NextColumn()) w.WriteBatch(scores);
+                using (var w = (ParquetSharp.ColumnWriter<bool>)rowGroup.NextColumn())
+                    w.WriteBatch(flags.Length, flags.Select(v => (short)(v is null ? 0 : 1)).ToArray(), null, flags.Where(v => v is not null).Select(v => v!.Value).ToArray());
+                using (var w = (ParquetSharp.ColumnWriter<int>)rowGroup.NextColumn()) w.WriteBatch(small);
+            }
+            file.Close();
+        }
+
+        // The reference: Parquet.Net's column reader on the same file.
+        var expected = new List<(string? Id, string? Text, object? Score, object? Flag, object? Small)>();
+        await using (var stream = File.OpenRead(path))
+        await using (var reader = await Parquet.ParquetReader.CreateAsync(stream))
+        {
+            var fields = reader.Schema.DataFields;
+            for (var g = 0; g < reader.RowGroupCount; g++)
+            {
+                using var rowGroup = reader.OpenRowGroupReader(g);
+                var n = (int)rowGroup.RowCount;
+                var (idValues, textValues, scoreValues, flagValues, smallValues) = (new long?[n], new string?[n], new double[n], new bool?[n], new int[n]);
+                await rowGroup.ReadAsync(fields[0], idValues.AsMemory());
+                await rowGroup.ReadAsync(fields[1], textValues.AsMemory());
+                await rowGroup.ReadAsync(fields[2], scoreValues.AsMemory());
+                await rowGroup.ReadAsync(fields[3], flagValues.AsMemory());
+                await rowGroup.ReadAsync(fields[4], smallValues.AsMemory());
+                for (var r = 0; r < n; r++) expected.Add((idValues[r]?.ToString(), textValues[r], scoreValues[r], flagValues[r], smallValues[r]));
+            }
+        }
+        Assert.Equal(8, expected.Count);
+        Assert.Equal("a\uFFFD\uFFFD(\uFFFD\uFFFD\uFFFD", expected[1].Text); // Parquet.Net replaces invalid UTF-8 as Encoding.UTF8 does
+
+        using (var plain = PlainParquetFile.TryOpen(path)) Assert.NotNull(plain); // the file takes the ParquetSharp path
+        Assert.Equal(["score", "flag", "small"], ParquetDocumentReader.ExtraColumnsOf(path).Select(c => c.Name));
+        Assert.Equal([typeof(double), typeof(bool), typeof(int)], ParquetDocumentReader.ExtraColumnsOf(path).Select(c => c.Type));
+        var rejects = new CollectingRejects();
+        var docs = Read(path, rejects);
+        var kept = expected.Select((e, i) => (e, Row: i + 1)).Where(x => x.e.Text is not null).ToList();
+        Assert.Equal(kept.Select(x => x.e.Text), docs.Select(d => d.Text));
+        Assert.Equal(kept.Select(x => x.e.Id ?? $"plain:{x.Row}"), docs.Select(d => d.Id));
+        Assert.Equal(kept.Select(x => x.e.Score), docs.Select(d => d["score"]));
+        Assert.Equal(kept.Select(x => x.e.Flag), docs.Select(d => d["flag"]));
+        Assert.Equal(kept.Select(x => x.e.Small), docs.Select(d => d["small"]));
+        Assert.Equal(kept.Select(x => $"{path}#row{x.Row}"), docs.Select(d => d.Origin));
+        Assert.Equal([3L, 7L], rejects.Items.Select(r => r.Line));
+        Assert.All(rejects.Items, r => Assert.Equal("null value in text column 'text'", r.Reason));
+    }
+
     private sealed class ThrowingRejects : IRejectSink
     {
         public void Reject(Reject reject) => throw new BadInputException(reject);
