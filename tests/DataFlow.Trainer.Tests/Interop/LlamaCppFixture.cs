@@ -43,7 +43,7 @@ public sealed class LlamaCppFixture : IDisposable
         {
             "cl100k" => TrainTokenizer(PreTokenizerPatterns.Cl100k),
             "gpt2" => TrainTokenizer(PreTokenizerPatterns.Gpt2),
-            "o200k" => TrainTokenizer(LlamaCppPreTokenizer.O200kPattern),
+            "o200k" => TrainTokenizer(PreTokenizerPatterns.O200k),
             "gpt2-vocab" => Gpt2Vocabulary(),
             "cl100k-vocab" => KnownTokenizers.ByteLevelModel(KnownTokenizers.Cl100kBase),
             "bytes" => ByteVocabulary(),
