@@ -10,6 +10,8 @@
 #   default corpora: ../shared gutenberg + the make-bench-corpus.sh corpus, each alone and four times over in one
 #   process (a folder of four links: a corpus-scale task, where the process's fixed start-up cost is amortized).
 #   A CORPUS may be a file or a folder (all its files are one task's input).
+#   DATAFLOW_DLL: the dataflow.dll to time as "this" (default: the plain Release build; the ReadyToRun publish ./dataflow
+#     runs is src/DataFlow.Cli/bin/Release/net10.0/linux-x64/publish/dataflow.dll).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 shared="${DATAFLOW_SHARED:-$root/../shared}"
@@ -44,7 +46,7 @@ cleanup() {
 trap cleanup EXIT
 
 "$root/dataflow" stages >/dev/null
-builds=("this=$root/src/DataFlow.Cli/bin/Release/net10.0/dataflow.dll")
+builds=("this=${DATAFLOW_DLL:-$root/src/DataFlow.Cli/bin/Release/net10.0/dataflow.dll}")
 if [[ -n "$against" ]]; then
   other="$against"
   if [[ ! -d "$against" ]]; then

@@ -4,6 +4,7 @@
 # (softmax with word bigrams and char n-grams, the same quantized with -qnorm, hierarchical softmax at dim 50,
 # one-vs-all), and runs the bench on each over the same file (the fixture text without labels, repeated to MB).
 #   bench/classifier/run.sh [WORK_DIR] [MB]
+#   (it runs the classifier kernel in its own bench program, no dataflow.dll: DATAFLOW_DLL is for train.sh, which times the CLI)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=${1:-/tmp/dataflow-bench-classifier}

@@ -5,6 +5,8 @@
 # the ratio ours / fastText, and P@1 of both models from `fasttext test` on the held-out pages.
 # fastText's process also writes the .vec file (word vectors as text) that `supervised` always writes: part of its cost.
 #   bench/classifier/train.sh [WORK_DIR] [PAGES_PER_LANGUAGE=40] [REPEAT=2] [THREADS...=1 2]
+#   DATAFLOW_DLL: the dataflow.dll to time (default: the plain Release build; the ReadyToRun publish ./dataflow runs is
+#     src/DataFlow.Cli/bin/Release/net10.0/linux-x64/publish/dataflow.dll).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=${1:-/tmp/dataflow-bench-classifier-train}
@@ -22,7 +24,7 @@ random.Random(1).shuffle(lines)
 open(f"{work}/train.txt", "w", encoding="utf-8").writelines(lines)
 PY
 dotnet build "$root/src/DataFlow.Cli" -c Release -v q -nologo >/dev/null
-dataflow=("dotnet" "$root/src/DataFlow.Cli/bin/Release/net10.0/dataflow.dll")
+dataflow=("dotnet" "${DATAFLOW_DLL:-$root/src/DataFlow.Cli/bin/Release/net10.0/dataflow.dll}")
 echo "data: $(wc -l <"$work/train.txt") lines, $(awk -v b="$(stat -c %s "$work/train.txt")" 'BEGIN { printf "%.1f", b / 1e6 }') MB; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-8s %-7s %-44s %16s %16s %12s %14s\n' threads loss options "fastText wall/cpu" "ours wall/cpu" "cpu ratio" "P@1 ft/ours"
 # One configuration, both trainers, one after the other: "wall cpu" of each from GNU time.

@@ -7,6 +7,8 @@
 #   3. the same for SFT through the CLI (`mpirun -np K dataflow train sft --distributed mpi`).
 # Usage: bench/scaleout/run.sh [MB=24]   env REPEATS=2 (best of), PARTS="data train sft" (which sections)
 #   (needs scripts/slurm-up.sh for the Slurm rows; Release builds are made here)
+#   DATAFLOW_DLL: the dataflow.dll the data and SFT sections run (default: the plain Release build's apphost; the ReadyToRun
+#     publish ./dataflow runs is src/DataFlow.Cli/bin/Release/net10.0/linux-x64/publish/dataflow.dll).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 mb="${1:-24}"
@@ -18,7 +20,8 @@ export TERM=dumb DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 dotnet build "$repo/src/DataFlow.Cli" -c Release -v q -nologo >/dev/null
 dotnet build "$repo/tests/DataFlow.Mpi.Harness" -c Release -v q -nologo >/dev/null
-cli="$repo/src/DataFlow.Cli/bin/Release/net10.0/dataflow"
+cli=("$repo/src/DataFlow.Cli/bin/Release/net10.0/dataflow")
+[[ -n "${DATAFLOW_DLL:-}" ]] && cli=(dotnet "$DATAFLOW_DLL")
 harness="$repo/tests/DataFlow.Mpi.Harness/bin/Release/net10.0/DataFlow.Mpi.Harness.dll"
 
 if [[ "$PARTS" == *" data "* ]]; then
@@ -49,11 +52,11 @@ measure() { # label, command... (best of REPEATS runs, each in a fresh run folde
     'BEGIN { printf "%-28s %8.2f %8.1f %8s\n", l, s, by / 1e6 / s, (base > 0 ? sprintf("%.2fx", base / s) : "1.00x") }'
   LAST=$best
 }
-BASE=0; measure "local, 1 worker" "$cli" run "$work/pipeline.yaml" --run-dir @RUN@ --workers 1; BASE=$LAST
-measure "local, 2 workers" "$cli" run "$work/pipeline.yaml" --run-dir @RUN@ --workers 2
+BASE=0; measure "local, 1 worker" "${cli[@]}" run "$work/pipeline.yaml" --run-dir @RUN@ --workers 1; BASE=$LAST
+measure "local, 2 workers" "${cli[@]}" run "$work/pipeline.yaml" --run-dir @RUN@ --workers 2
 if [[ "$(scontrol ping 2>/dev/null || true)" == *UP* ]]; then
-  BASE=0; measure "slurm, --max-parallel 1" "$cli" submit "$work/pipeline.yaml" --run-dir @RUN@ --max-parallel 1 --wait; BASE=$LAST
-  measure "slurm, --max-parallel 2" "$cli" submit "$work/pipeline.yaml" --run-dir @RUN@ --max-parallel 2 --wait
+  BASE=0; measure "slurm, --max-parallel 1" "${cli[@]}" submit "$work/pipeline.yaml" --run-dir @RUN@ --max-parallel 1 --wait; BASE=$LAST
+  measure "slurm, --max-parallel 2" "${cli[@]}" submit "$work/pipeline.yaml" --run-dir @RUN@ --max-parallel 2 --wait
 else
   echo "(Slurm not running: scripts/slurm-up.sh; Slurm rows skipped)"
 fi
@@ -87,7 +90,7 @@ if [[ "$PARTS" == *" sft "* ]]; then
 echo
 echo "== MPI data-parallel SFT (dataflow train sft --distributed mpi): dim 128, 4 layers, global batch 16, 30 steps, 1 thread per rank"
 printf '%-28s %10s %10s %14s\n' "ranks" "tokens/s" "speedup" "all-reduce %"
-"$cli" sft synth -o "$work/sft-data" --train 2000 --eval 50 >/dev/null
+"${cli[@]}" sft synth -o "$work/sft-data" --train 2000 --eval 50 >/dev/null
 sft() { # ranks
   local out="$work/sft-$1"
   cat > "$work/sft-$1.yaml" <<YAML
@@ -104,7 +107,7 @@ checkpoint_every: 1000
 sample_count: 0
 threads: 1
 YAML
-  mpirun --allow-run-as-root --oversubscribe -np "$1" -x TERM=dumb -x OMP_WAIT_POLICY=PASSIVE "$cli" train sft --config "$work/sft-$1.yaml" --distributed mpi \
+  mpirun --allow-run-as-root --oversubscribe -np "$1" -x TERM=dumb -x OMP_WAIT_POLICY=PASSIVE "${cli[@]}" train sft --config "$work/sft-$1.yaml" --distributed mpi \
     >"$work/sft-$1.log" 2>"$work/err" || { cat "$work/err" "$work/sft-$1.log" >&2; return 1; }
   python3 - "$out/metrics.jsonl" "$work/sft-$1.log" "$1" "${SFT_BASE:-0}" <<'PY'
 import json, re, sys

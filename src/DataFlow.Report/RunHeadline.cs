@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using DataFlow.Engine.Metrics;
 
 namespace DataFlow.Report;
 
@@ -19,12 +20,12 @@ internal sealed class RunHeadline
 
     public IReadOnlyList<Item> Items => _items;
 
-    public static RunHeadline Build(IReadOnlyList<ReportStage> stages, IReadOnlyList<string> notStarted, IReadOnlyList<MetricsLog> logs, JsonElement? eval)
+    public static RunHeadline Build(IReadOnlyList<ReportStage> stages, IReadOnlyList<string> notStarted, IReadOnlyList<(string Stage, MetricsSeries Metrics)> logs, JsonElement? eval)
     {
         var headline = new RunHeadline();
         headline.Documents(stages);
         headline.Tokens(stages);
-        foreach (var stage in stages.Where(s => s.IsTraining)) headline.ValidationLoss(stage, logs.FirstOrDefault(l => l.Stage == stage.Name));
+        foreach (var stage in stages.Where(s => s.IsTraining)) headline.ValidationLoss(stage, logs.FirstOrDefault(l => l.Stage == stage.Name).Metrics);
         headline.ExactMatch(stages, logs, eval);
         headline.RewardModel(stages, eval);
         headline.Ppo(stages, eval);
@@ -67,7 +68,7 @@ internal sealed class RunHeadline
         _items.Add(new Item("Tokens", SvgChart.Format(total), sentence + "."));
     }
 
-    private void ValidationLoss(ReportStage stage, MetricsLog? log)
+    private void ValidationLoss(ReportStage stage, MetricsSeries? log)
     {
         var key = new[] { "val_loss", "eval_loss" }.FirstOrDefault(k => stage.Value(TrainingStatsFinal(k)) is not null);
         if (key is null) return;
@@ -85,7 +86,7 @@ internal sealed class RunHeadline
         _items.Add(new Item($"{stage.Name}: {what}", Number(final), sentence + ".", note));
     }
 
-    private void ExactMatch(IReadOnlyList<ReportStage> stages, IReadOnlyList<MetricsLog> logs, JsonElement? eval)
+    private void ExactMatch(IReadOnlyList<ReportStage> stages, IReadOnlyList<(string Stage, MetricsSeries Metrics)> logs, JsonElement? eval)
     {
         if (eval is { } e && e.ValueKind == JsonValueKind.Object)
         {
@@ -105,12 +106,12 @@ internal sealed class RunHeadline
             }
         }
         // No eval stage: the SFT trainer scores the held-out prompts at step 0 (the model it started from) and at the end.
-        foreach (var log in logs)
+        foreach (var (name, log) in logs)
         {
             if (log.Get("exact_match") is not { Count: > 1 } points) continue;
-            var stage = stages.FirstOrDefault(s => s.Name == log.Stage);
-            var sentence = string.Create(C, $"Share of held-out prompts {log.Stage} answers exactly right: {Percent(points[0].Y)} at {log.StepName} {points[0].X:0} (the model it started from), {Percent(points[^1].Y)} at {log.StepName} {points[^1].X:0}.");
-            _items.Add(new Item(stage?.Definition.Type == "sft" ? "Exact match before → after SFT" : $"{log.Stage}: exact match",
+            var stage = stages.FirstOrDefault(s => s.Name == name);
+            var sentence = string.Create(C, $"Share of held-out prompts {name} answers exactly right: {Percent(points[0].Y)} at {log.StepName} {points[0].X:0} (the model it started from), {Percent(points[^1].Y)} at {log.StepName} {points[^1].X:0}.");
+            _items.Add(new Item(stage?.Definition.Type == "sft" ? "Exact match before → after SFT" : $"{name}: exact match",
                 $"{Percent(points[0].Y)} → {Percent(points[^1].Y)}", sentence));
         }
     }

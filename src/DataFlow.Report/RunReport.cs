@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using DataFlow.Engine.Jobs;
+using DataFlow.Engine.Metrics;
 
 namespace DataFlow.Report;
 
@@ -40,7 +41,7 @@ public sealed class RunReport(RunFolder run, Pipeline pipeline, Func<string, str
         // A stage that has not planned yet has no manifest; the report stage itself is running as this is written.
         var notStarted = pipeline.Stages.Where(s => !File.Exists(run.ManifestFile(s.Name)) && s.Type != "report").Select(s => s.Name).ToList();
         var files = TrainingFiles(pipeline.Stages);
-        var logs = files.Metrics.Select(f => MetricsLog.Load(f.Stage, f.File)).Where(l => l.Series.Count > 0).ToList();
+        var logs = files.Metrics.Select(f => (f.Stage, Metrics: MetricsLog.Read(f.File))).Where(l => l.Metrics.Series.Count > 0).ToList();
         var eval = files.Evals.Where(f => Path.GetFileName(f.File) == "eval.json").Select(f => ReadJson(f.File)).LastOrDefault(e => e is not null);
 
         Header();
@@ -102,15 +103,16 @@ public sealed class RunReport(RunFolder run, Pipeline pipeline, Func<string, str
     }
 
     /// <summary>Train and validation loss per training stage; PPO's learned reward, true score and KL on one figure.</summary>
-    private void TrainingCharts(List<MetricsLog> logs)
+    private void TrainingCharts(List<(string Stage, MetricsSeries Metrics)> logs)
     {
-        foreach (var log in logs)
+        foreach (var (stage, log) in logs)
         {
+            var title = Title(stage, log);
             var losses = new[] { ("loss", "training"), ("val_loss", "validation"), ("eval_loss", "held-out") }
                 .Select(k => (Name: k.Item2, Points: log.Varying(k.Item1))).Where(s => s.Points is not null)
                 .Select(s => (s.Name, s.Points!)).ToList();
             if (losses.Count > 0)
-                Image($"{log.Title}-loss", SvgChart.Lines($"{log.Title}: loss per {log.StepName}", losses, log.StepName, "loss (nats)"));
+                Image($"{title}-loss", SvgChart.Lines($"{title}: loss per {log.StepName}", losses, log.StepName, "loss (nats)"));
 
             var panels = new (string Label, (string Key, string Name)[] Series)[]
             {
@@ -122,7 +124,7 @@ public sealed class RunReport(RunFolder run, Pipeline pipeline, Func<string, str
                 .Where(p => p.Series.Count > 0).ToList();
             // Learned reward beside true score: a policy that games the reward model shows as one rising while the other falls.
             if (panels.Any(p => p.YLabel == "learned reward"))
-                Image($"{log.Title}-reward-score-kl", SvgChart.Panels($"{log.Title}: learned reward, true score and KL per {log.StepName}", panels, log.StepName));
+                Image($"{title}-reward-score-kl", SvgChart.Panels($"{title}: learned reward, true score and KL per {log.StepName}", panels, log.StepName));
         }
     }
 
@@ -229,12 +231,16 @@ public sealed class RunReport(RunFolder run, Pipeline pipeline, Func<string, str
         _html.Append("</table>");
     }
 
+    /// <summary>"pretrain", or "pretrain: NAME" when the file is not the stage's plain metrics.jsonl.</summary>
+    private static string Title(string stage, MetricsSeries log) =>
+        Path.GetFileNameWithoutExtension(log.File) == "metrics" ? stage : $"{stage}: {Path.GetFileNameWithoutExtension(log.File)}";
+
     /// <summary>Each trainer metric summarized: points, first, last, lowest, highest (a constant is one row here, never a chart).</summary>
-    private void MetricTables(List<MetricsLog> logs)
+    private void MetricTables(List<(string Stage, MetricsSeries Metrics)> logs)
     {
-        foreach (var log in logs)
+        foreach (var (stage, log) in logs)
         {
-            _html.Append($"<details><summary>{E(log.Title)}: every training metric ({log.Series.Count}, <code>{E(Path.GetFileName(log.File))}</code>)</summary>")
+            _html.Append($"<details><summary>{E(Title(stage, log))}: every training metric ({log.Series.Count}, <code>{E(Path.GetFileName(log.File))}</code>)</summary>")
                 .Append($"<table><tr><th class=l>metric</th><th>points</th><th>first</th><th>last</th><th>lowest</th><th>highest</th><th class=l>key</th></tr>");
             foreach (var (key, points) in log.Series)
             {

@@ -64,16 +64,20 @@ public class ModelTokenizerTests
     }
 
     [Theory]
-    [InlineData("bytes", 262, 256, 0)]   // 6 specials + 256 bytes, no merges
-    [InlineData("gpt2", 50257, 50256, 5)] // GPT-2's 50,256 tokens + <|endoftext|>, then the 5 chat tokens it lacks
+    [InlineData("bytes", 262, 262, 0)]   // 6 specials + 256 bytes, no merges
+    [InlineData("gpt2", 50257, 50262, 5)] // GPT-2's 50,256 tokens + <|endoftext|> (50,257 vocab entries, as in GPT-2's own file), then the 5 chat tokens it lacks
     public void Every_model_folder_holds_a_hugging_face_tokenizer_json_with_the_chat_tokens(string name, int baseIds, int vocabEntries, int added)
     {
         var folder = TinyModels.TempDir("model-tokenizer-json");
         ModelTokenizer.Save(folder, ChatTokenizer.Load(name));
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, ModelTokenizer.TokenizerFile)))!;
         Assert.Equal("BPE", json["model"]!["type"]!.GetValue<string>());
-        Assert.Equal(vocabEntries, json["model"]!["vocab"]!.AsObject().Count); // byte-level tokens; special tokens are added_tokens
+        // Byte-level tokens and the special tokens, which are added_tokens and in the vocabulary at their ids too (so that
+        // Hugging Face tokenizers keeps those ids rather than numbering added tokens from the end of the vocabulary).
+        var vocab = json["model"]!["vocab"]!.AsObject();
+        Assert.Equal(vocabEntries, vocab.Count);
         var specials = json["added_tokens"]!.AsArray().ToDictionary(t => t!["content"]!.GetValue<string>(), t => t!["id"]!.GetValue<int>());
+        foreach (var (token, id) in specials) Assert.Equal(id, vocab[token]!.GetValue<int>());
         foreach (var token in new[] { "<|endoftext|>", "<|pad|>", "<|system|>", "<|user|>", "<|assistant|>", "<|end|>" })
             Assert.True(specials.ContainsKey(token), token);
         Assert.Equal(added, specials.Values.Count(id => id >= baseIds));

@@ -1,4 +1,5 @@
 using DataFlow.Trainer.Checkpoints;
+using DataFlow.Engine.Metrics;
 using DataFlow.Trainer.Data;
 using DataFlow.Trainer.Training;
 using TorchSharp;
@@ -68,9 +69,9 @@ public sealed class TrainerTests
         Assert.NotEqual(straight.Losses[19], straight.Losses[20]);
 
         // The metrics of the killed and resumed halves together are the uninterrupted run's.
-        var logged = MetricsLog.Read(Path.Combine(dir, CausalLmTrainer.MetricsFile), "loss");
-        Assert.Equal(Enumerable.Range(1, 30).Select(s => (double)s), logged.Select(p => p.Step));
-        Assert.Equal(straight.Losses, logged.Select(p => p.Value));
+        var logged = MetricsLog.Read(Path.Combine(dir, CausalLmTrainer.MetricsFile)).Get("loss")!;
+        Assert.Equal(Enumerable.Range(1, 30).Select(s => (double)s), logged.Select(p => p.X));
+        Assert.Equal(straight.Losses, logged.Select(p => p.Y));
         Assert.True(File.Exists(Path.Combine(dir, CausalLmTrainer.PlotFile)));
     }
 

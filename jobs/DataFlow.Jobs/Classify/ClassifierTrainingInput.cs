@@ -47,31 +47,24 @@ public sealed record ClassifierTrainingInput(string Path, string LabelField = "l
     }
 
     /// <summary>The examples of a JSONL file; blank lines are skipped, anything else must be an object with both fields.</summary>
-    public IEnumerable<LabelledText> ReadExamples()
-    {
-        using var reader = OpenText();
-        long number = 0;
-        string? line;
-        while ((line = reader.ReadLine()) is not null)
-        {
-            number++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            yield return Parse(line, number);
-        }
-    }
+    public IEnumerable<LabelledText> ReadExamples() => JsonLines().Select(l => Parse(l.Line, l.Number));
 
     /// <summary>Only the text field of each JSONL record (for prediction, where records need no label).</summary>
-    public IEnumerable<string> ReadTexts()
+    public IEnumerable<string> ReadTexts() => JsonLines().Select(l =>
+    {
+        using var json = ParseObject(l.Line, l.Number);
+        return TextOf(json.RootElement, l.Line, l.Number);
+    });
+
+    /// <summary>The non-blank lines of a JSONL file with their 1-based line numbers, for errors.</summary>
+    private IEnumerable<(string Line, long Number)> JsonLines()
     {
         using var reader = OpenText();
         long number = 0;
-        string? line;
-        while ((line = reader.ReadLine()) is not null)
+        while (reader.ReadLine() is { } line)
         {
             number++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            using var json = ParseObject(line, number);
-            yield return TextOf(json.RootElement, line, number);
+            if (!string.IsNullOrWhiteSpace(line)) yield return (line, number);
         }
     }
 

@@ -6,7 +6,7 @@ namespace DataFlow.Text.Tokenization;
 /// <summary>
 /// Reads and writes byte-level BPE tokenizers in Hugging Face's tokenizer.json format, so that a tokenizer trained here
 /// loads in HF tokenizers (Python, Rust, Tokenizers.DotNet) and GPT-2-style tokenizer.json files load here.
-/// Written form: model BPE with vocab and "a b" merges, special tokens as added_tokens, and a pre-tokenizer
+/// Written form: model BPE with vocab (special tokens included, at their ids) and "a b" merges, special tokens as added_tokens, and a pre-tokenizer
 /// Sequence of Split(regex, Isolated) then ByteLevel(use_regex = false); decoder ByteLevel.
 /// Read forms: that, or a plain ByteLevel pre-tokenizer with use_regex = true (GPT-2's regex).
 /// </summary>
@@ -66,7 +66,7 @@ public static class HuggingFaceTokenizerJson
             json.WriteBoolean("byte_fallback", false);
             json.WriteBoolean("ignore_merges", false);
             json.WriteStartObject("vocab");
-            foreach (var (token, id) in model.Vocabulary.OrderBy(t => t.Value)) json.WriteNumber(token, id);
+            foreach (var (token, id) in VocabWithSpecialTokens(model)) json.WriteNumber(token, id);
             json.WriteEndObject();
             json.WriteStartArray("merges");
             foreach (var merge in model.Merges) json.WriteStringValue($"{merge.Left} {merge.Right}");
@@ -77,6 +77,15 @@ public static class HuggingFaceTokenizerJson
         }
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
+
+    /// <summary>
+    /// The BPE vocabulary with the special tokens in it too, by id, as GPT-2's own tokenizer.json lists &lt;|endoftext|&gt;:
+    /// Hugging Face tokenizers keeps an added token's id only when the model's vocabulary has it and otherwise numbers it
+    /// from the end of the vocabulary, which moves the special tokens of vocabularies with gaps (cl100k's &lt;|endoftext|&gt;
+    /// 100257 would read as 100256). <see cref="Read"/> takes them out again.
+    /// </summary>
+    private static IEnumerable<KeyValuePair<string, int>> VocabWithSpecialTokens(ByteLevelBpeModel model) =>
+        model.Vocabulary.Where(t => !model.SpecialTokens.ContainsKey(t.Key)).Concat(model.SpecialTokens).OrderBy(t => t.Value);
 
     private static void WriteByteLevel(Utf8JsonWriter json, bool useRegex)
     {

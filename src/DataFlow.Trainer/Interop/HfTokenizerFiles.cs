@@ -37,6 +37,12 @@ public static class HfTokenizerFiles
         // By id as well: the chat role <|endoftext|> of a vocabulary that spells it otherwise is that vocabulary's token.
         foreach (var (content, id) in tokenizer.ChatTokens.OrderBy(t => t.Value))
             if (id < model.VocabSize && listedIds.Add(id) && listed.Add(content)) added.Add(AddedToken(id, content));
+        // The BPE vocabulary lists the added tokens at their ids (HuggingFaceTokenizerJson.Write's layout), none the model lacks.
+        if (json["model"]?["vocab"] is JsonObject vocab)
+        {
+            foreach (var token in vocab.Where(t => t.Value!.GetValue<int>() >= model.VocabSize).Select(t => t.Key).ToList()) vocab.Remove(token);
+            foreach (var token in added) vocab[token!["content"]!.GetValue<string>()] = token["id"]!.GetValue<int>();
+        }
         File.WriteAllText(Path.Combine(outDir, TokenizerFile), json.ToJsonString(HfExport.Json));
 
         var eos = tokenizer.EndOfText;

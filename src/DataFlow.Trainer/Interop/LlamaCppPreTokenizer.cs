@@ -9,17 +9,13 @@ namespace DataFlow.Trainer.Interop;
 /// </summary>
 public static class LlamaCppPreTokenizer
 {
-    /// <summary>o200k_base (GPT-4o) as Hugging Face's tokenizer.json writes it.</summary>
-    public const string O200kPattern =
-        @"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+";
-
     // llama.cpp spells some of these differently ('[sS] for (?i:'s), no trailing \s+ for GPT-2 in its custom splitter),
     // with the same splits; the tokenizer agreement test checks that on real text.
     private static readonly Dictionary<string, string> Names = new(StringComparer.Ordinal)
     {
         [PreTokenizerPatterns.Gpt2] = "gpt-2",
         [PreTokenizerPatterns.Cl100k] = "llama-bpe",
-        [O200kPattern] = "gpt-4o",
+        [PreTokenizerPatterns.O200k] = "gpt-4o",
     };
 
     /// <summary>The llama.cpp name for <paramref name="tokenizer"/>'s pattern; throws naming the pattern when none splits alike.</summary>

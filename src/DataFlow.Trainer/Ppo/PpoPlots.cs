@@ -1,8 +1,8 @@
-using System.Text.Json;
+using DataFlow.Engine.Metrics;
 
 namespace DataFlow.Trainer.Ppo;
 
-/// <summary>One PNG per PPO metric (per training iteration, and the held-out eval points where they exist) from metrics.jsonl.</summary>
+/// <summary>One PNG per PPO metric (per training iteration, and the held-out eval points where they exist) from metrics.jsonl (<see cref="MetricsLog.Read"/>).</summary>
 public static class PpoPlots
 {
     private static readonly (string Key, string Title)[] Metrics =
@@ -21,20 +21,19 @@ public static class PpoPlots
     public static int Write(string metricsPath, string directory)
     {
         Directory.CreateDirectory(directory);
-        var rows = File.ReadLines(metricsPath).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var metrics = MetricsLog.Read(metricsPath);
+        IReadOnlyList<(double X, double Y)> Finite(string key) => metrics.Get(key)?.Where(p => double.IsFinite(p.Y)).ToList() ?? [];
         var written = 0;
         foreach (var (key, title) in Metrics)
         {
-            var points = rows.Where(r => r.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number && double.IsFinite(v.GetDouble()))
-                .Select(r => (X: r.GetProperty("iteration").GetDouble(), Y: r.GetProperty(key).GetDouble())).ToList();
+            var points = Finite(key);
             if (points.Count == 0) continue;
             var plot = new ScottPlot.Plot();
             plot.Add.Scatter(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray());
             // Paired gains come with their bootstrap interval: drawn as two dashed lines around the gain.
             foreach (var bound in new[] { "_ci_low", "_ci_high" })
             {
-                var band = rows.Where(r => r.TryGetProperty(key + bound, out var v) && v.ValueKind == JsonValueKind.Number)
-                    .Select(r => (X: r.GetProperty("iteration").GetDouble(), Y: r.GetProperty(key + bound).GetDouble())).ToList();
+                var band = Finite(key + bound);
                 if (band.Count == 0) continue;
                 var line = plot.Add.Scatter(band.Select(p => p.X).ToArray(), band.Select(p => p.Y).ToArray());
                 line.LinePattern = ScottPlot.LinePattern.Dashed;

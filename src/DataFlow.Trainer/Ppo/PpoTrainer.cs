@@ -1,5 +1,6 @@
 using DataFlow.Trainer.Model;
 using DataFlow.Engine.Jobs;
+using DataFlow.Engine.Metrics;
 using DataFlow.Trainer.Checkpoints;
 using DataFlow.Trainer.Distributed;
 using DataFlow.Trainer.Generation;

@@ -1,4 +1,5 @@
 using DataFlow.Engine.Jobs;
+using DataFlow.Engine.Metrics;
 using DataFlow.Trainer.Checkpoints;
 using DataFlow.Trainer.Distributed;
 using DataFlow.Trainer.Training;

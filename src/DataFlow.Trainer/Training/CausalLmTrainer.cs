@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DataFlow.Engine.Jobs;
+using DataFlow.Engine.Metrics;
 using DataFlow.Trainer.Checkpoints;
 using DataFlow.Trainer.Data;
 using DataFlow.Trainer.Distributed;

@@ -1,3 +1,5 @@
+using DataFlow.Engine.Metrics;
+
 namespace DataFlow.Trainer.Training;
 
 /// <summary>Draws train and validation loss from a metrics file into a PNG.</summary>
@@ -6,11 +8,11 @@ public static class LossCurvePlot
     public static void Save(string metricsPath, string pngPath, string title)
     {
         var plot = new ScottPlot.Plot();
+        var metrics = MetricsLog.Read(metricsPath);
         foreach (var (metric, label) in new[] { ("loss", "train"), ("val_loss", "validation") })
         {
-            var points = MetricsLog.Read(metricsPath, metric);
-            if (points.Count == 0) continue;
-            var series = plot.Add.Scatter(points.Select(p => p.Step).ToArray(), points.Select(p => p.Value).ToArray());
+            if (metrics.Get(metric) is not { Count: > 0 } points) continue;
+            var series = plot.Add.Scatter(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray());
             series.LegendText = label;
             series.MarkerSize = metric == "loss" ? 0 : 5;
         }

@@ -15,7 +15,7 @@ public class HfJsTokenizerPeerTests
 {
     private static readonly string Script = Path.Combine(HfFixtures.RepoRoot(), "tests", "reference", "hf_js_peer.mjs");
 
-    private static T Peer<T>(string hfDir, string mode, object input)
+    internal static T Peer<T>(string hfDir, string mode, object input)
     {
         Assert.True(HfJsPeerFactAttribute.Missing.Value is null, $"the JavaScript peer is required (DATAFLOW_REQUIRE_NODE=1) but {HfJsPeerFactAttribute.Missing.Value}");
         var (code, stdout, stderr) = ClientProcess.Run("node", [Script, HfJsPeerFactAttribute.Modules, hfDir, mode], JsonSerializer.Serialize(input));
@@ -24,7 +24,7 @@ public class HfJsTokenizerPeerTests
     }
 
     /// <summary>An exported folder whose tokenizer is the file at <paramref name="tokenizerPath"/> with every chat token in the model's vocabulary.</summary>
-    private static (string HfDir, ChatTokenizer Tokenizer) Exported(string name, string tokenizerPath)
+    internal static (string HfDir, ChatTokenizer Tokenizer) Exported(string name, string tokenizerPath)
     {
         var tokenizer = ChatTokenizer.Load(tokenizerPath);
         var (folder, _) = HfFixtures.ModelFolder(name, TinyModels.Config() with { Dim = 16, Heads = 2, Layers = 1 }, tokenizerPath);

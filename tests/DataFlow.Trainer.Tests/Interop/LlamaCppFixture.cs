@@ -32,7 +32,8 @@ public sealed class LlamaCppFixture : IDisposable
 
     /// <summary>
     /// A model folder (untrained weights: only its tokenizer matters) for a tokenizer trained with the "cl100k", "gpt2" or
-    /// "o200k" pattern, GPT-2's published vocabulary ("gpt2-vocab", chat tokens after it) or the byte vocabulary ("bytes").
+    /// "o200k" pattern, GPT-2's or cl100k_base's published vocabulary ("gpt2-vocab", "cl100k-vocab", chat tokens after it)
+    /// or the byte vocabulary ("bytes").
     /// </summary>
     public string TokenizerFolder(string kind)
     {
@@ -42,8 +43,9 @@ public sealed class LlamaCppFixture : IDisposable
         {
             "cl100k" => TrainTokenizer(PreTokenizerPatterns.Cl100k),
             "gpt2" => TrainTokenizer(PreTokenizerPatterns.Gpt2),
-            "o200k" => TrainTokenizer(LlamaCppPreTokenizer.O200kPattern),
+            "o200k" => TrainTokenizer(PreTokenizerPatterns.O200k),
             "gpt2-vocab" => Gpt2Vocabulary(),
+            "cl100k-vocab" => KnownTokenizers.ByteLevelModel(KnownTokenizers.Cl100kBase),
             "bytes" => ByteVocabulary(),
             _ => throw new ArgumentException(kind),
         }));

@@ -29,6 +29,7 @@ public sealed class LlamaCppTests : IClassFixture<LlamaCppFixture>
     [InlineData("gpt2")]
     [InlineData("o200k")]
     [InlineData("gpt2-vocab")]
+    [InlineData("cl100k-vocab")]
     [InlineData("bytes")]
     public void Llama_cpp_tokenizes_mixed_text_to_our_ids(string kind)
     {
@@ -54,6 +55,23 @@ public sealed class LlamaCppTests : IClassFixture<LlamaCppFixture>
         }
         output.WriteLine($"{kind}: {pieces.Count - mismatches.Count} of {pieces.Count} pieces ({tokens} tokens) tokenized identically");
         Assert.True(mismatches.Count == 0, $"{mismatches.Count} of {pieces.Count} pieces differ:\n{string.Join("\n", mismatches.Take(5))}");
+    }
+
+    /// <summary>
+    /// The special ids llama.cpp reads from the GGUF of a published vocabulary: end-of-text at tiktoken's id (cl100k_base
+    /// leaves 100256 unused below its 100257) as both BOS and EOS, and the chat turn's end as EOT.
+    /// </summary>
+    [LlamaCppTheory]
+    [InlineData("gpt2-vocab", 50256)]
+    [InlineData("cl100k-vocab", 100257)]
+    public void Llama_cpp_reads_the_published_end_of_text_id(string kind, int endOfText)
+    {
+        var tokenizer = ModelTokenizer.Load(fixture.TokenizerFolder(kind));
+        var special = LlamaCpp.Ask(new JsonObject { ["model"] = fixture.TokenizerGguf(kind), ["contextSize"] = LlamaCppFixture.ContextLength }, fixture.Directory)["special"]!;
+        Assert.Equal(endOfText, tokenizer.EndOfTextId);
+        Assert.Equal(endOfText, special["eos"]!.GetValue<int>());
+        Assert.Equal(endOfText, special["bos"]!.GetValue<int>());
+        Assert.Equal(tokenizer.ChatTokens[DataFlow.Text.Tokenization.SpecialTokens.End], special["eot"]!.GetValue<int>());
     }
 
     /// <summary>

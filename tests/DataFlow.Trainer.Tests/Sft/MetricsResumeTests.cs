@@ -1,4 +1,5 @@
 using DataFlow.Trainer.Checkpoints;
+using DataFlow.Engine.Metrics;
 using System.Text.Json;
 using DataFlow.Engine.Documents;
 using DataFlow.Text.Chat;
