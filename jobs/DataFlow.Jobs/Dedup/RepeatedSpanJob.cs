@@ -8,7 +8,7 @@ using DataFlow.Text.Substring;
 namespace DataFlow.Jobs.Dedup;
 
 /// <summary>
-/// Substring dedup stage 2. Task j owns one range of 12-bit suffix keys, balanced by the parts' key counts; it k-way
+/// Substring dedup stage 2. Task j owns one range of 16-bit suffix keys (two-byte prefixes), balanced by the parts' key counts; it k-way
 /// merges that slice of every part's windows (read from disk; texts memory-mapped) in window order: the 8-byte order
 /// keys decide, the text only between windows of equal keys. A run of equal windows is a repeated span start; with remove: all_but_first every occurrence
 /// but the earliest (part, then offset) is marked, with remove: all every one. Marked starts go to one file per part.
@@ -32,6 +32,7 @@ public sealed class RepeatedSpanJob(SubstringDedupOptions options, SubstringLayo
         var keyCounts = new long[parts][];
         for (var i = 0; i < parts; i++)
         {
+            RejectOldFormat(context.Inputs[3 * i + 2]);
             var info = RecordFileFormat.ReadInfo(context.Inputs[3 * i + 2], sizeof(long), SubstringLayout.KeyCountKind);
             using var reader = new RecordRunReader<long>(info, 0, SubstringLayout.Keys);
             keyCounts[i] = new long[SubstringLayout.Keys];
@@ -49,7 +50,7 @@ public sealed class RepeatedSpanJob(SubstringDedupOptions options, SubstringLayo
                 texts[i] = new MappedText(context.Inputs[3 * i]);
                 var before = keyCounts[i][..low].Sum();
                 var inRange = keyCounts[i][low..high].Sum();
-                cursors[i] = new SuffixCursor(context.Inputs[3 * i + 1], before, inRange);
+                cursors[i] = new SuffixCursor(context.Inputs[3 * i + 1], before, inRange, keyCounts[i], low);
                 writers[i] = new RecordFileWriter<uint>(context.CreateOutput(context.Plan.Outputs[i]), SubstringLayout.StartsKind);
             }
             Merge(context, texts, cursors, writers, k);
@@ -62,6 +63,18 @@ public sealed class RepeatedSpanJob(SubstringDedupOptions options, SubstringLayo
             foreach (var t in texts) t?.Dispose();
         }
         context.Stats.AddExample("key_range", $"task {context.Index}: keys [{low:X3}, {high:X3})");
+    }
+
+    /// <summary>A key-count file written before suffix records were 8 bytes: a clear error, not a record-size mismatch.</summary>
+    public static void RejectOldFormat(string keyCountFile)
+    {
+        var header = new byte[RecordFileFormat.HeaderSize];
+        using (var stream = new FileStream(keyCountFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1))
+            if (stream.Read(header) < header.Length) return; // ReadInfo names what is wrong
+        var kind = System.Text.Encoding.ASCII.GetString(header, 16, header.Length - 16).TrimEnd('\0');
+        if (kind == SubstringLayout.OldKeyCountKind)
+            throw new InvalidDataException(
+                $"{keyCountFile}: written by an older substring_dedup (12-byte suffix records, kind '{SubstringLayout.OldSuffixKind}'; this version reads '{SubstringLayout.SuffixKind}'); delete this run's substring stages (or the run folder) and rerun substring dedup");
     }
 
     /// <summary>Keys [low, high) of task j of n: cut where the running total of windows passes j/n of all of them.</summary>
@@ -263,23 +276,31 @@ public sealed class RepeatedSpanJob(SubstringDedupOptions options, SubstringLayo
         }
     }
 
-    /// <summary>Streams one slice [first, first + count) of a part's filtered suffix array.</summary>
+    /// <summary>
+    /// Streams one slice [first, first + count) of a part's suffix file (the entries of keys [low, ...)), rebuilding
+    /// each entry's prefix from the part's counts per key.
+    /// </summary>
     private sealed class SuffixCursor : IDisposable
     {
         private readonly FileStream _stream;
-        private readonly WindowSuffix[] _buffer = new WindowSuffix[1 << 14];
+        private readonly SuffixRecord[] _buffer = new SuffixRecord[1 << 14];
+        private readonly long[] _keyCounts;
         private readonly long _count;
         private long _remaining;
         private int _position;
         private int _filled;
+        private int _prefix;
+        private long _leftInPrefix;
 
-        public SuffixCursor(string path, long first, long count)
+        public SuffixCursor(string path, long first, long count, long[] keyCounts, int low)
         {
-            var info = RecordFileFormat.ReadInfo(path, Unsafe.SizeOf<WindowSuffix>(), SubstringLayout.SuffixKind);
+            var info = RecordFileFormat.ReadInfo(path, Unsafe.SizeOf<SuffixRecord>(), SubstringLayout.SuffixKind);
             if (first + count > info.RecordCount) throw new InvalidDataException($"{path}: holds {info.RecordCount} suffixes, its key counts name {first + count}");
             _stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
-            if (count > 0) _stream.Position = info.Runs[0].Offset + first * Unsafe.SizeOf<WindowSuffix>();
+            if (count > 0) _stream.Position = info.Runs[0].Offset + first * Unsafe.SizeOf<SuffixRecord>();
             _count = _remaining = count;
+            _keyCounts = keyCounts;
+            _prefix = low - 1;
         }
 
         public WindowSuffix Current { get; private set; }
@@ -292,12 +313,15 @@ public sealed class RepeatedSpanJob(SubstringDedupOptions options, SubstringLayo
             {
                 if (_remaining == 0) return false;
                 var n = (int)Math.Min(_buffer.Length, _remaining);
-                _stream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_buffer.AsSpan(0, n)));
+                _stream.ReadExactly(MemoryMarshal.AsBytes(_buffer.AsSpan(0, n)));
                 _remaining -= n;
                 _filled = n;
                 _position = 0;
             }
-            Current = _buffer[_position++];
+            // The slice's counts add up to its length, so a record always finds its prefix.
+            while (_leftInPrefix == 0) _leftInPrefix = _keyCounts[++_prefix];
+            _leftInPrefix--;
+            Current = _buffer[_position++].ToSuffix(_prefix);
             return true;
         }
 
