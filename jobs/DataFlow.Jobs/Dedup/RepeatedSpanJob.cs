@@ -8,11 +8,12 @@ using DataFlow.Text.Substring;
 namespace DataFlow.Jobs.Dedup;
 
 /// <summary>
-/// Substring dedup stage 2. Task j owns one range of 16-bit suffix keys (two-byte prefixes), balanced by the parts' key counts; it k-way
-/// merges that slice of every part's windows (read from disk; texts memory-mapped) in window order: the 8-byte order
-/// keys decide, the text only between windows of equal keys. A run of equal windows is a repeated span start; with remove: all_but_first every occurrence
-/// but the earliest (part, then offset) is marked, with remove: all every one. Marked starts go to one file per part.
-/// Memory: a read buffer per part and the largest run of equal windows; the texts are paged in by the OS.
+/// Substring dedup stage 2. Task j owns one range of 16-bit suffix keys (two-byte prefixes), balanced by the parts' key
+/// counts; it k-way merges that slice of every part's windows (read from disk; texts memory-mapped) by their 48-bit
+/// order keys alone, taking all of one key's entries from every part at once; the text is read only to tell which runs
+/// of one key hold the same window. A group of equal windows is a repeated span start; with remove: all_but_first every
+/// occurrence but the earliest (part, then offset) is marked, with remove: all every one. Marked starts go to one file
+/// per part. Memory: a read buffer per part and the entries of the largest key; the texts are paged in by the OS.
 /// </summary>
 public sealed class RepeatedSpanJob(SubstringDedupOptions options, SubstringLayout layout) : IStageJob
 {
