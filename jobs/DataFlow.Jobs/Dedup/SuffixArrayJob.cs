@@ -11,8 +11,9 @@ namespace DataFlow.Jobs.Dedup;
 /// Substring dedup stage 1. Task i (one part) concatenates its documents' UTF-8 bytes, each followed by the separator
 /// 0xFF, and sorts the suffixes of that text whose first MinTokens bytes hold
 /// no separator (the windows a repeated span may start with), in window order (<see cref="WindowSuffixArray"/>:
-/// equal windows adjacent, as in the full suffix array). Writes the text, those suffixes with their 8-byte order keys,
-/// their counts per 12-bit key (so the match stage can split the merge) and one record per document.
+/// equal windows adjacent, as in the full suffix array). Writes the text, those suffixes as 8-byte records (32 bits of
+/// the order key and the start; <see cref="SuffixRecord"/>), their counts per two-byte prefix (so the match stage can
+/// split the merge and rebuild each key) and one record per document.
 /// Memory: the text (n bytes), one bit per byte, and one bucket of at most n/32 windows of 12 bytes with its scratch.
 /// </summary>
 public sealed class SuffixArrayJob(SubstringDedupOptions options) : IStageJob
@@ -76,17 +77,27 @@ public sealed class SuffixArrayJob(SubstringDedupOptions options) : IStageJob
             stream.ReadExactly(all);
         }
         // Sort the windows (suffixes whose first MinTokens bytes hold no separator) in window order, bucket by bucket,
-        // streaming each bucket to the suffix file; the key counts per 12-bit key come from the same pass.
+        // streaming each bucket to the suffix file; the key counts per two-byte prefix come from the same pass.
         var clock = Stopwatch.StartNew();
         var keys = new long[SubstringLayout.Keys];
         long windows;
         int buckets;
-        using (var suffixes = new RecordFileWriter<WindowSuffix>(context.CreateOutput(outputs[1]), SubstringLayout.SuffixKind))
+        // 8 bytes a window on disk (the prefix is implied by the key counts), converted in blocks.
+        var records = new SuffixRecord[1 << 16];
+        using (var suffixes = new RecordFileWriter<SuffixRecord>(context.CreateOutput(outputs[1]), SubstringLayout.SuffixKind))
         {
             (windows, buckets) = WindowSuffixArray.Build(all, options.MinTokens, SubstringLayout.Separator, BucketEntries(length), bucket =>
             {
-                foreach (var suffix in bucket) keys[SubstringLayout.KeyOf(suffix.Key)]++;
-                suffixes.Append(bucket);
+                for (var from = 0; from < bucket.Length; from += records.Length)
+                {
+                    var block = bucket.Slice(from, Math.Min(records.Length, bucket.Length - from));
+                    for (var i = 0; i < block.Length; i++)
+                    {
+                        keys[SubstringLayout.KeyOf(block[i].Key)]++;
+                        records[i] = SuffixRecord.Of(block[i]);
+                    }
+                    suffixes.Append(records.AsSpan(0, block.Length));
+                }
             });
             suffixes.Complete();
         }

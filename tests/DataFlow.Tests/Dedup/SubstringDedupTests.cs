@@ -6,6 +6,7 @@ using DataFlow.Engine.Documents;
 using DataFlow.Engine.Execution;
 using DataFlow.Engine.Jobs;
 using DataFlow.Jobs;
+using DataFlow.Jobs.Dedup;
 using Xunit.Abstractions;
 
 namespace DataFlow.Tests.Dedup;
@@ -218,6 +219,29 @@ public sealed class SubstringDedupTests(ITestOutputHelper output) : IDisposable
         Assert.Equal((boilerplates - 1) * Encoding.UTF8.GetByteCount(Boilerplate) + (licences - 1) * (Licence.Length + 1), stats.Counter("substring.bytes_removed"));
         Assert.Equal(boilerplates - 1 + licences - 1, stats.Counter("substring.spans"));
         output.WriteLine($"{boilerplates} boilerplates, {licences} licences planted; {touched} docs touched, {stats.Counter("substring.spans")} spans, {stats.Counter("substring.bytes_removed")} bytes removed");
+    }
+
+    [Fact]
+    public void A_run_folder_from_the_12_byte_suffix_format_is_refused_by_name()
+    {
+        // Key counts as the previous version wrote them (kind 'substring-keys', 12-bit keys) beside the current kind.
+        var old = _tmp.File("keys-old.bin");
+        using (var writer = new DataFlow.Engine.Records.RecordFileWriter<long>(old, SubstringLayout.OldKeyCountKind))
+        {
+            writer.Append(new long[4096]);
+            writer.Complete();
+        }
+        var current = _tmp.File("keys-new.bin");
+        using (var writer = new DataFlow.Engine.Records.RecordFileWriter<long>(current, SubstringLayout.KeyCountKind))
+        {
+            writer.Append(new long[SubstringLayout.Keys]);
+            writer.Complete();
+        }
+        var e = Assert.Throws<InvalidDataException>(() => RepeatedSpanJob.RejectOldFormat(old));
+        Assert.Contains(old, e.Message);
+        Assert.Contains("older substring_dedup", e.Message);
+        Assert.Contains("rerun substring dedup", e.Message);
+        RepeatedSpanJob.RejectOldFormat(current);
     }
 
     [Fact]
