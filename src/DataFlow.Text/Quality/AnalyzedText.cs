@@ -154,19 +154,7 @@ public sealed class AnalyzedText(QualityCompat compat = QualityCompat.DataFlow)
             SplitNltkWords();
             return;
         }
-        var text = Text.AsSpan();
-        var count = 0;
-        var position = 0;
-        var words = _words;
-        while (WordSplitter.Next(text, ref position, out var word))
-        {
-            if (count == words.Length)
-            {
-                Array.Resize(ref _words, count * 2);
-                words = _words;
-            }
-            words[count++] = word;
-        }
+        var count = WordSplitter.Split(Text, ref _words);
         _wordCount = count;
         _hashesValid = false;
     }
