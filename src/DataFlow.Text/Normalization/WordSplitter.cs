@@ -97,6 +97,9 @@ public static class WordSplitter
     /// compare gives the block's space mask, and words are the runs between its set bits (trailing-zero counts);
     /// a block holding any non-ASCII character is classified one character at a time, as <see cref="Next"/> does.
     /// </summary>
+    // Compiled fully optimized on first call: crossgen's ReadyToRun code of a Vector256 method is not used on an AVX2
+    // machine, so without this a task would run it at tier 0, then on-stack replaced, then recompiled at tier 1.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Split(ReadOnlySpan<char> text, ref TextRange[] words)
     {
         var count = 0;
