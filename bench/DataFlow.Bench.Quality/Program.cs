@@ -7,7 +7,8 @@
 //   --lid-eval FILE: language-rule accuracy on labelled documents (scripts/make-text-fixtures.py's man pages).
 // Prints MB/s and docs/s (per core), the ratio of each pass's time to the baseline, peak RSS, and a table of
 // what each reason removed (documents, characters).
-// Usage: dotnet run -c Release --project bench/DataFlow.Bench.Quality -- [--preset english] [--max-mb N] [--lid-mb N] [--per-rule] [--lid-eval FILE] FILE...
+//   --stage: the quality stage's per-document path, one phase added per pass (StagePhases).
+// Usage: dotnet run -c Release --project bench/DataFlow.Bench.Quality -- [--preset english | --config FILE] [--max-mb N] [--lid-mb N] [--per-rule] [--stage] [--lid-eval FILE] FILE...
 //        dotnet run -c Release --project bench/DataFlow.Bench.Quality -- decisions OUT_DIR   (per-document decisions of a
 //        `dataflow quality --keep-removed` output folder as JSON lines; see bench/quality-agreement)
 using System.Diagnostics;
@@ -36,6 +37,7 @@ for (var i = 0; i < args.Length; i++)
         case "--lid-mb": lidMb = double.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
         case "--max-mb": maxMb = double.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
         case "--per-rule": break;
+        case "--stage": break;
         case "--lid-eval": LanguageEvaluation.Run(args[++i]); if (args.Length == 2) return 0; break;
         default: files.Add(args[i]); break;
     }
@@ -49,7 +51,8 @@ if (files.Count == 0)
 var settings = new PipelineSettings();
 var allRules = (configFile is null ? QualityPresets.Load(preset) : DataFlow.Engine.Config.ConfigSection.LoadFile(configFile)).GetSectionList("rules");
 if (configFile is not null) preset = configFile;
-var ruleChain = QualityRuleConfig.Read(allRules.Where(r => r.GetString("type") != "language").ToList(), settings)();
+var chainFactory = QualityRuleConfig.Read(allRules.Where(r => r.GetString("type") != "language").ToList(), settings);
+var ruleChain = chainFactory();
 var normalizer = new TextNormalizer();
 
 Console.WriteLine($"files: {string.Join(", ", files.Select(Path.GetFileName))}; rule chain: {string.Join(" -> ", ruleChain.Rules.Select(r => r.Name))} (preset {preset}); one core");
@@ -77,6 +80,7 @@ if (args.Contains("--per-rule"))
         singles.Add(Pass.Run($"normalize + {rule.Name}", files, maxMb, text => alone.Check(normalizer.Normalize(text)).Verdict.DropReason));
     }
 }
+if (args.Contains("--stage")) singles.AddRange(StagePhases.Run(files, chainFactory, maxMb));
 // Worst case for the chain: every rule runs on every document, whatever the earlier rules decided.
 var everyRule = new AnalyzedText();
 var full = Pass.Run("every rule on every doc", files, maxMb, text =>

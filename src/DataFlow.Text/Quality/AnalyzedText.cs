@@ -1,6 +1,7 @@
 using System.IO.Hashing;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Text;
 using DataFlow.Text.Normalization;
 
 namespace DataFlow.Text.Quality;
@@ -27,8 +28,26 @@ public sealed class AnalyzedText(QualityCompat compat = QualityCompat.DataFlow)
     private int[] _sourceOfLine = [];
     private int _sourceLineCount = -1;   // -1 while no rule removed lines
     private readonly List<string> _rewrites = [];
+    private string _text = "";
+    private StringBuilder? _pendingText;   // a rule's new text, made a string only if a later reader asks (often none does)
 
-    public string Text { get; private set; } = "";
+    public string Text
+    {
+        get
+        {
+            if (_pendingText is { } pending)
+            {
+                _text = pending.ToString();
+                _pendingText = null;
+            }
+            return _text;
+        }
+        private set
+        {
+            _text = value;
+            _pendingText = null;
+        }
+    }
 
     /// <summary>The text given to <see cref="Reset"/>, before any rule replaced it: what the kept document's lines are mapped back to.</summary>
     public string Source { get; private set; } = "";
@@ -97,6 +116,31 @@ public sealed class AnalyzedText(QualityCompat compat = QualityCompat.DataFlow)
     /// </summary>
     public void RemoveLines(ReadOnlySpan<bool> keep, string text, int knownWordCount, bool blankLinesKept, string reason)
     {
+        RecordRemoval(keep, blankLinesKept, reason);
+        Replace(text, knownWordCount);
+    }
+
+    /// <summary>
+    /// <see cref="RemoveLines(ReadOnlySpan{bool}, string, int, bool, string)"/> with the new text in a builder the rule
+    /// leaves untouched until the next <see cref="Reset"/>: it becomes a string only if a later reader asks for it.
+    /// </summary>
+    public void RemoveLines(ReadOnlySpan<bool> keep, StringBuilder text, int knownWordCount, bool blankLinesKept, string reason)
+    {
+        RecordRemoval(keep, blankLinesKept, reason);
+        Replace(text, knownWordCount);
+    }
+
+    /// <summary><see cref="Replace(string, int)"/> with the text in a builder the rule leaves untouched until the next <see cref="Reset"/>.</summary>
+    public void Replace(StringBuilder text, int knownWordCount = -1)
+    {
+        _pendingText = text;
+        _wordCount = -1;
+        _lineCount = -1;
+        _knownWordCount = Compat == QualityCompat.DataFlow ? knownWordCount : -1;
+    }
+
+    private void RecordRemoval(ReadOnlySpan<bool> keep, bool blankLinesKept, string reason)
+    {
         var lines = Lines.Length;
         if (keep.Length != lines) throw new ArgumentException($"keep has {keep.Length} entries for {lines} lines", nameof(keep));
         if (_sourceLineCount < 0)
@@ -115,7 +159,6 @@ public sealed class AnalyzedText(QualityCompat compat = QualityCompat.DataFlow)
         }
         BlankLinesKept &= blankLinesKept;
         if (!_rewrites.Contains(reason)) _rewrites.Add(reason);
-        Replace(text, knownWordCount);
     }
 
     /// <summary>Whether line <paramref name="index"/> of <see cref="Source"/> (split as <see cref="Lines"/> splits) is still there.</summary>
@@ -154,19 +197,7 @@ public sealed class AnalyzedText(QualityCompat compat = QualityCompat.DataFlow)
             SplitNltkWords();
             return;
         }
-        var text = Text.AsSpan();
-        var count = 0;
-        var position = 0;
-        var words = _words;
-        while (WordSplitter.Next(text, ref position, out var word))
-        {
-            if (count == words.Length)
-            {
-                Array.Resize(ref _words, count * 2);
-                words = _words;
-            }
-            words[count++] = word;
-        }
+        var count = WordSplitter.Split(Text, ref _words);
         _wordCount = count;
         _hashesValid = false;
     }

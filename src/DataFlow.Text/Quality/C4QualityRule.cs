@@ -99,8 +99,9 @@ public sealed partial class C4QualityRule : IQualityRule
         if (o.MinSentences >= 0 && sentences < o.MinSentences) return RuleVerdict.Drop(TooFewSentences);
         // A blank line has no words and no terminal punctuation: it goes exactly when one of those filters is on.
         var blankLinesKept = !o.FilterNoTerminalPunctuation && o.MinWordsPerLine <= 0;
-        if (removed > 0) analyzed.RemoveLines(_keep.AsSpan(0, lines.Length), _kept.ToString(), keptWordCount, blankLinesKept, LinesRemoved);
-        else if (changed || _kept.Length != text.Length) analyzed.Replace(_kept.ToString(), keptWordCount);
+        // The kept text stays in the builder (untouched until the next document): only a later rule that reads it makes a string.
+        if (removed > 0) analyzed.RemoveLines(_keep.AsSpan(0, lines.Length), _kept, keptWordCount, blankLinesKept, LinesRemoved);
+        else if (changed || _kept.Length != text.Length) analyzed.Replace(_kept, keptWordCount);
         if (citations) analyzed.EditKeptLines(RemoveCitationsAsWritten, CitationsRemoved);
         return RuleVerdict.Keep;
     }

@@ -29,8 +29,6 @@ public sealed class GopherRepetitionRule : IQualityRule
     private bool[] _flags = new bool[1024];
     private int _flaggedN;   // _flags[i]: the _flaggedN-gram at i occurs at least twice (0: no flags yet)
     private int _flaggedCount;
-    private long[] _prefixLength = new long[1025];
-    private int[] _prefixGaps = new int[1025];
 
     public GopherRepetitionRule(GopherRepetitionOptions? options = null)
     {
@@ -93,7 +91,7 @@ public sealed class GopherRepetitionRule : IQualityRule
         if (o.TopNGrams.Count == 0 && o.DuplicateNGrams.Count == 0) return RuleVerdict.Keep;
         var hashes = analyzed.WordHashes;
         var words = analyzed.Words;
-        PreparePrefixLengths(analyzed.WordChars, words, datatrove);
+        var wordChars = analyzed.WordChars;
 
         // An n-gram can only repeat where its (n-1)-gram prefix repeats. Counting n-grams only at positions whose
         // shorter prefix repeats, and narrowing the positions after each n, makes every n after the first touch a
@@ -108,7 +106,7 @@ public sealed class GopherRepetitionRule : IQualityRule
             // An n-gram seen once is not repetition (datatrove scores it: then the first n-gram, as Counter.most_common
             // returns the earliest of equal counts; DataFlow skips it, so short texts get a word-count reason instead).
             if (datatrove && occurrences <= 1) (occurrences, first) = (1, 0);
-            if ((occurrences > 1 || datatrove) && (double)NGramLength(first, n) * occurrences / length > maxFraction) return RuleVerdict.Drop(_topReasons[t]);
+            if ((occurrences > 1 || datatrove) && (double)NGramLength(wordChars, words, first, n, datatrove) * occurrences / length > maxFraction) return RuleVerdict.Drop(_topReasons[t]);
         }
 
         for (var t = 0; t < o.DuplicateNGrams.Count; t++)
@@ -130,7 +128,7 @@ public sealed class GopherRepetitionRule : IQualityRule
                 }
                 if (_table.ContainsOrAdd(_ngramHashes[i], i))
                 {
-                    repeatedChars += _prefixLength[i + n] - _prefixLength[i];   // words only, no joining spaces (as datatrove)
+                    repeatedChars += WordLengths(wordChars, words, i, n, datatrove);   // words only, no joining spaces (as datatrove)
                     i += n;
                 }
                 else
@@ -197,31 +195,36 @@ public sealed class GopherRepetitionRule : IQualityRule
         return (paragraphs, duplicates, duplicateChars);
     }
 
-    /// <summary>
-    /// Prefix sums of word lengths and of joining spaces (none next to a CJK character, which stands without spaces;
-    /// datatrove joins every pair with a space and counts code points).
-    /// </summary>
-    private void PreparePrefixLengths(ReadOnlySpan<char> text, ReadOnlySpan<TextRange> words, bool datatrove)
+    // Lengths are summed where needed (the top n-gram, each repeated n-gram: at most one pass over the words per n)
+    // rather than as prefix sums over every word of every document.
+
+    /// <summary>Characters of the words <paramref name="start"/>..start+n-1, without joining spaces (code points in datatrove mode).</summary>
+    private static long WordLengths(ReadOnlySpan<char> text, ReadOnlySpan<TextRange> words, int start, int n, bool datatrove)
     {
-        if (_prefixLength.Length < words.Length + 1)
-        {
-            _prefixLength = new long[Math.Max(words.Length + 1, _prefixLength.Length * 2)];
-            _prefixGaps = new int[_prefixLength.Length];
-        }
-        _prefixLength[0] = 0;
-        _prefixGaps[0] = 0;
-        var previousCjk = true;
-        for (var i = 0; i < words.Length; i++)
-        {
-            var cjk = !datatrove && text[words[i].Start] >= '\u1100' && CjkCharacters.LengthAt(text, words[i].Start) == words[i].Length;
-            _prefixLength[i + 1] = _prefixLength[i] + (datatrove ? PythonText.Length(words[i].Of(text)) : words[i].Length);
-            _prefixGaps[i + 1] = _prefixGaps[i] + (previousCjk || cjk ? 0 : 1);
-            previousCjk = cjk;
-        }
+        long chars = 0;
+        for (var k = start; k < start + n; k++) chars += datatrove ? PythonText.Length(words[k].Of(text)) : words[k].Length;
+        return chars;
     }
 
-    /// <summary>Characters of the n-gram starting at word <paramref name="start"/>: its words joined by single spaces (no space next to CJK).</summary>
-    private long NGramLength(int start, int n) => _prefixLength[start + n] - _prefixLength[start] + _prefixGaps[start + n] - _prefixGaps[start + 1];
+    /// <summary>
+    /// Characters of the n-gram starting at word <paramref name="start"/>: its words joined by single spaces, no space
+    /// next to a CJK character, which stands without spaces (datatrove joins every pair with a space).
+    /// </summary>
+    private static long NGramLength(ReadOnlySpan<char> text, ReadOnlySpan<TextRange> words, int start, int n, bool datatrove)
+    {
+        var length = WordLengths(text, words, start, n, datatrove);
+        var previousCjk = !datatrove && IsCjkWord(text, words[start]);
+        for (var k = start + 1; k < start + n; k++)
+        {
+            var cjk = !datatrove && IsCjkWord(text, words[k]);
+            if (!previousCjk && !cjk) length++;
+            previousCjk = cjk;
+        }
+        return length;
+    }
+
+    private static bool IsCjkWord(ReadOnlySpan<char> text, TextRange word) =>
+        text[word.Start] >= '\u1100' && CjkCharacters.LengthAt(text, word.Start) == word.Length;
 
     /// <summary>
     /// Counts the n-grams at the flagged positions into the table (all positions when the flags are for a longer

@@ -86,6 +86,27 @@ public class WordSplitterTests
     }
 
     [Fact]
+    public void Split_finds_the_words_of_Next_on_random_mixed_text()
+    {
+        // Pieces chosen to meet the 16-character blocks of the vectorized path at every offset: ASCII words and
+        // punctuation, every ASCII space, Unicode spaces, accented letters, Han (BMP and supplementary), emoji, a
+        // lone surrogate and control characters.
+        string[] pieces = ["a", "word", "don't", "--", "(x)", "3.5", "e.g.", "\"q\"", " ", "  ", "\n", "\r\n", "\t", "\v", "\f",
+            "\u00a0", "\u2003", "\u3000", "caf\u00e9", "\u00e9t\u00e9", "北京", "東京です", "한국", "\ud840\udc00", "\ud83d\ude00",
+            "\ud800", "\u0001", "\u0085", "\u2028", "x\u00bfy", "!", "...", "\u201cquoted\u201d", "abcdefghijklmnopqrstuvwxyz"];
+        var random = new Random(22);
+        var buffer = new TextRange[1];
+        for (var round = 0; round < 3000; round++)
+        {
+            var text = string.Concat(Enumerable.Range(0, random.Next(0, 40)).Select(_ => pieces[random.Next(pieces.Length)]));
+            var count = WordSplitter.Split(text, ref buffer);
+            Assert.Equal(WordSplitterList(text), buffer.Take(count).ToList());
+        }
+        var examples = "Hello, world! -- don't (e.g. 3.5) # ... $5 and I love 北京 and 東京です, all in one text of 64 chars";
+        Assert.Equal(WordSplitterList(examples), buffer.Take(WordSplitter.Split(examples, ref buffer)).ToList());
+    }
+
+    [Fact]
     public void Counts_supplementary_plane_Han_as_one_word()
     {
         Assert.Equal(2, WordSplitter.Count("\ud840\udc00\ud840\udc01"));
