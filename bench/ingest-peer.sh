@@ -11,26 +11,10 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 repeat=5
-clis=()
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --repeat) repeat="$2"; shift 2 ;;
-    --cli) clis+=("$2"); shift 2 ;;
-    *) break ;;
-  esac
-done
-[[ $# -eq 2 ]] || { echo "usage: bench/ingest-peer.sh [--repeat N] [--cli LABEL=DLL]... INPUT.jsonl WORK_DIR" >&2; exit 2; }
-IN=$(readlink -f "$1"); WORK=$2
-[[ ${#clis[@]} -gt 0 ]] || clis=("dataflow=$ROOT/src/DataFlow.Cli/bin/Release/net10.0/linux-x64/publish/dataflow.dll")
-for c in "${clis[@]}"; do dll=${c##* }; [[ -f "${dll#*=}" ]] || { echo "no such dll: ${dll#*=} (build it first)" >&2; exit 2; }; done
-cli() { local v=${1#*=} words; read -r -a words <<< "$v"; echo env "${words[@]:0:${#words[@]}-1}" dotnet "${words[-1]}"; }
-rm -rf "$WORK"; mkdir -p "$WORK/in"
-ln -s "$IN" "$WORK/in/$(basename "$IN")"   # datatrove wants the file alone in its folder
-INPUT="$WORK/in/$(basename "$IN")"
+USAGE="bench/ingest-peer.sh [--repeat N] [--cli LABEL=DLL]... INPUT.jsonl WORK_DIR"
+DEFAULT_CLI="dataflow=$ROOT/src/DataFlow.Cli/bin/Release/net10.0/linux-x64/publish/dataflow.dll"
+source "$ROOT/bench/peer-common.sh"
 printf '{"id":"1","text":"one line"}\n' > "$WORK/one.jsonl"
-source "$ROOT/../shared/peers/datatrove/env.sh" 2>/dev/null || source /work/shared/peers/datatrove/env.sh
-PIPES="$ROOT/../shared/peers/datatrove/pipelines.py"; [[ -f "$PIPES" ]] || PIPES=/work/shared/peers/datatrove/pipelines.py
-MB=$(python3 -c "import json,sys; print(sum(len(json.loads(l)['text'].encode()) for l in open(sys.argv[1], encoding='utf-8'))/1e6)" "$IN")
 
 # run LABEL WHAT COMMAND...: one whole process; appends "REPEAT LABEL WHAT CPU" to the results.
 run() {

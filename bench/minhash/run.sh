@@ -14,26 +14,9 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 repeat=3
-clis=()
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --repeat) repeat="$2"; shift 2 ;;
-    --cli) clis+=("$2"); shift 2 ;;
-    *) break ;;
-  esac
-done
-[[ $# -eq 2 ]] || { echo "usage: bench/minhash/run.sh [--repeat N] [--cli LABEL=DLL]... INPUT.jsonl WORK_DIR" >&2; exit 2; }
-IN=$(readlink -f "$1"); WORK=$2
-[[ ${#clis[@]} -gt 0 ]] || clis=("dataflow=$ROOT/src/DataFlow.Cli/bin/Release/net10.0/dataflow.dll")
-for c in "${clis[@]}"; do dll=${c##* }; [[ -f "${dll#*=}" ]] || { echo "no such dll: ${dll#*=} (build it first)" >&2; exit 2; }; done
-# cli SPEC: the command words of a --cli value (environment settings, then dotnet DLL).
-cli() { local v=${1#*=} words; read -r -a words <<< "$v"; echo env "${words[@]:0:${#words[@]}-1}" dotnet "${words[-1]}"; }
-rm -rf "$WORK"; mkdir -p "$WORK/in"
-ln -s "$IN" "$WORK/in/$(basename "$IN")"   # datatrove wants the file alone in its folder
-INPUT="$WORK/in/$(basename "$IN")"
-source "$ROOT/../shared/peers/datatrove/env.sh" 2>/dev/null || source /work/shared/peers/datatrove/env.sh
-MB=$(python3 -c "import json,sys; print(sum(len(json.loads(l)['text'].encode()) for l in open(sys.argv[1], encoding='utf-8'))/1e6)" "$IN")
-PIPES="$ROOT/../shared/peers/datatrove/pipelines.py"; [[ -f "$PIPES" ]] || PIPES=/work/shared/peers/datatrove/pipelines.py
+USAGE="bench/minhash/run.sh [--repeat N] [--cli LABEL=DLL]... INPUT.jsonl WORK_DIR"
+DEFAULT_CLI="dataflow=$ROOT/src/DataFlow.Cli/bin/Release/net10.0/dataflow.dll"
+source "$ROOT/bench/peer-common.sh"
 
 # run LABEL WHAT COMMAND...: one whole process under /usr/bin/time; appends "LABEL WHAT cpu wall rss_mb" to results.
 run() {

@@ -101,9 +101,7 @@ public static class ParquetDocumentReader
                 }
                 if (columns is null)
                 {
-                    var rows = groupRows > 0 ? $" (rows {rowBase + 1}-{rowBase + groupRows})" : "";
-                    rejects.Reject(new Reject(path, rowBase + 1, $"corrupt row group {g}{rows}: {fault}") { Records = Math.Max(1, groupRows) });
-                    if (groupRows <= 0) yield break; // without a row count the rows after it cannot be numbered
+                    if (!RejectCorruptRowGroup(rejects, path, g, rowBase, groupRows, fault)) yield break;
                     rowBase += groupRows;
                     onFraction?.Invoke((g + 1.0) / plain.RowGroupCount);
                     continue;
@@ -119,6 +117,17 @@ public static class ParquetDocumentReader
             managed?.Dispose();
             plain.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Rejects row group <paramref name="g"/>, which could not be decoded, as one reject counting its rows; false when its
+    /// row count is unknown, since the rows after it then cannot be numbered.
+    /// </summary>
+    private static bool RejectCorruptRowGroup(IRejectSink rejects, string path, int g, long rowBase, long groupRows, string? fault)
+    {
+        var rows = groupRows > 0 ? $" (rows {rowBase + 1}-{rowBase + groupRows})" : "";
+        rejects.Reject(new Reject(path, rowBase + 1, $"corrupt row group {g}{rows}: {fault}") { Records = Math.Max(1, groupRows) });
+        return groupRows > 0;
     }
 
     /// <summary>The documents of one decoded row group, numbered from <paramref name="rowBase"/> + 1; a null text is a reject.</summary>
@@ -193,9 +202,7 @@ public static class ParquetDocumentReader
                 }
                 if (columns is null)
                 {
-                    var rows = groupRows > 0 ? $" (rows {rowBase + 1}-{rowBase + groupRows})" : "";
-                    rejects.Reject(new Reject(path, rowBase + 1, $"corrupt row group {g}{rows}: {fault}") { Records = Math.Max(1, groupRows) });
-                    if (groupRows <= 0) yield break; // without a row count the rows after it cannot be numbered
+                    if (!RejectCorruptRowGroup(rejects, path, g, rowBase, groupRows, fault)) yield break;
                     rowBase += groupRows;
                     onFraction?.Invoke((g + 1.0) / reader.RowGroupCount);
                     continue;
