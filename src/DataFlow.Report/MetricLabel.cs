@@ -23,6 +23,7 @@ public static partial class MetricLabel
         ["tokens"] = ("Tokens", "count"),
         ["tokens_per_s"] = ("Training throughput", "tokens/s"),
         ["exact_match"] = ("Exact match", "%"),
+        [DataFlow.Engine.Jobs.TrainingStats.Mfu] = ("Model FLOPs utilisation", "%"),
         ["true_score"] = ("True score", "%"),
         ["sampled_true_score"] = ("True score of sampled answers", "%"),
         ["accuracy"] = ("Pair accuracy", "%"),
@@ -124,8 +125,8 @@ public static partial class MetricLabel
             // A member that names a file (tokens_source.moby-dick.jsonl.gz) stays as written.
             var family = Describe(key[..dot]);
             var rest = key[(dot + 1)..];
-            var member = FileExtensions.Contains(rest[(rest.LastIndexOf('.') + 1)..]) ? rest : Words(rest);
             var last = rest[(rest.LastIndexOf('.') + 1)..];
+            var member = FileExtensions.Contains(last) ? rest : Words(rest);
             var unit = family.Unit == "MB" || key.StartsWith("dropped_bytes.", StringComparison.Ordinal) ? "MB"
                 : Known.TryGetValue(last, out var lastKnown) ? lastKnown.Unit : "count";
             return ($"{family.Label}: {member}", unit);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using DataFlow.Engine.Jobs;
 using DataFlow.Engine.Metrics;
 
 namespace DataFlow.Report;
@@ -70,9 +71,9 @@ internal sealed class RunHeadline
 
     private void ValidationLoss(ReportStage stage, MetricsSeries? log)
     {
-        var key = new[] { "val_loss", "eval_loss" }.FirstOrDefault(k => stage.Value(TrainingStatsFinal(k)) is not null);
+        var key = new[] { "val_loss", "eval_loss" }.FirstOrDefault(k => stage.Value(TrainingStats.FinalPrefix + k) is not null);
         if (key is null) return;
-        var final = stage.Value(TrainingStatsFinal(key))!.Value;
+        var final = stage.Value(TrainingStats.FinalPrefix + key)!.Value;
         var what = key == "val_loss" ? "validation loss" : "held-out loss";
         var sentence = string.Create(C, $"{char.ToUpperInvariant(what[0])}{what[1..]} of {stage.Name} (nats) after {stage.Stats.Counter("train_steps"):N0} steps on {stage.Stats.Counter("train_tokens"):N0} tokens: ");
         var note = "";
@@ -82,7 +83,7 @@ internal sealed class RunHeadline
             note = string.Create(C, $"from {Number(points[0].Y)}");
         }
         else sentence += Number(final);
-        if (stage.Value("final_val_ppl") is { } ppl) sentence += string.Create(C, $" (perplexity {Number(ppl)})");
+        if (stage.Value(TrainingStats.FinalPrefix + "val_ppl") is { } ppl) sentence += string.Create(C, $" (perplexity {Number(ppl)})");
         _items.Add(new Item($"{stage.Name}: {what}", Number(final), sentence + ".", note));
     }
 
@@ -126,12 +127,12 @@ internal sealed class RunHeadline
             accuracy = a.GetDouble();
             pairs = Count(e, "reward_model", "pairs");
         }
-        var stage = stages.FirstOrDefault(s => s.Definition.Type == "reward") ?? stages.FirstOrDefault(s => s.Value("final_eval_accuracy") is not null);
-        accuracy ??= stage?.Value("final_eval_accuracy");
+        var stage = stages.FirstOrDefault(s => s.Definition.Type == "reward") ?? stages.FirstOrDefault(s => s.Value(TrainingStats.FinalPrefix + "eval_accuracy") is not null);
+        accuracy ??= stage?.Value(TrainingStats.FinalPrefix + "eval_accuracy");
         if (accuracy is not { } acc) return;
         var of = pairs is { } n ? string.Create(C, $"{n:N0} held-out pairs") : "the held-out pairs";
         var sentence = $"The reward model scores the preferred answer above the rejected one in {Percent(acc)} of {of} (chance: 50 %)";
-        if (stage?.Value("final_eval_margin") is { } margin) sentence += string.Create(C, $"; mean margin {Number(margin)}");
+        if (stage?.Value(TrainingStats.FinalPrefix + "eval_margin") is { } margin) sentence += string.Create(C, $"; mean margin {Number(margin)}");
         _items.Add(new Item("Reward-model accuracy", Percent(acc), sentence + "."));
     }
 
@@ -141,9 +142,9 @@ internal sealed class RunHeadline
         if (paired is not { } p)
         {
             var ppo = stages.FirstOrDefault(s => s.Definition.Type == "ppo");
-            if (ppo?.Value("final_eval_true_score") is { } score)
+            if (ppo?.Value(TrainingStats.FinalPrefix + "eval_true_score") is { } score)
                 _items.Add(new Item("PPO: true score", Percent(score), $"Share of held-out prompts the PPO policy answers right: {Percent(score)}" +
-                    (ppo.Value("final_eval_kl") is { } kl ? $", at a KL of {Number(kl)} nats to its reference." : ".")));
+                    (ppo.Value(TrainingStats.FinalPrefix + "eval_kl") is { } kl ? $", at a KL of {Number(kl)} nats to its reference." : ".")));
             return;
         }
         var verdict = p.Low > 0 ? "PPO is better beyond noise." : p.High < 0 ? "PPO is worse beyond noise." : "The interval includes zero: no change beyond noise.";
@@ -199,10 +200,10 @@ internal sealed class RunHeadline
     {
         foreach (var s in stages)
         {
-            var prefix = $"final_eval_vs_sft_{quantity}_";
+            var prefix = $"{TrainingStats.FinalPrefix}eval_vs_sft_{quantity}_";
             if (s.Value(prefix + "gain") is not { } mean || s.Value(prefix + "gain_ci_low") is not { } low || s.Value(prefix + "gain_ci_high") is not { } high) continue;
-            var after = s.Value($"final_eval_{quantity}");
-            return new Paired(mean, low, high, (long)(s.Value("final_eval_prompts") ?? 0), (long)(s.Value(prefix + "better") ?? 0),
+            var after = s.Value($"{TrainingStats.FinalPrefix}eval_{quantity}");
+            return new Paired(mean, low, high, (long)(s.Value(TrainingStats.FinalPrefix + "eval_prompts") ?? 0), (long)(s.Value(prefix + "better") ?? 0),
                 (long)(s.Value(prefix + "worse") ?? 0), s.Value(prefix + "sign_test_p"), after - mean, after);
         }
         return null;
@@ -217,7 +218,6 @@ internal sealed class RunHeadline
         return e.ValueKind == JsonValueKind.Number ? (long)e.GetDouble() : null;
     }
 
-    private static string TrainingStatsFinal(string key) => DataFlow.Engine.Jobs.TrainingStats.FinalPrefix + key;
     private static string ModelName(string model) => model switch { "pretrain" => "pretrained", "sft" => "after SFT", "ppo" => "after PPO", _ => model };
     private static string Percent(double share) => string.Create(C, $"{share * 100:0.0} %");
     private static string Points(double share) => string.Create(C, $"{share * 100:+0.0;−0.0;0.0} points");

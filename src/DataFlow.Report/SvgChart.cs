@@ -90,8 +90,9 @@ public static class SvgChart
             // data-values: the numbers behind the line, so a reader (or a test) can check what was plotted.
             var values = string.Join(" ", finite.Select(p => p.Y.ToString("R", CultureInfo.InvariantCulture)));
             svg.Append($"<polyline data-series=\"{Escape(series[s].Name)}\" data-values=\"{values}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"1.6\" points=\"{path}\"/>");
-            foreach (var p in finite.Where(_ => finite.Count <= 12))
-                svg.Append($"<circle cx=\"{F(Px(p.X))}\" cy=\"{F(Py(p.Y))}\" r=\"2.5\" fill=\"{color}\"/>");
+            if (finite.Count <= 12)
+                foreach (var p in finite)
+                    svg.Append($"<circle cx=\"{F(Px(p.X))}\" cy=\"{F(Py(p.Y))}\" r=\"2.5\" fill=\"{color}\"/>");
             svg.Append($"<rect x=\"{Width - right + 10}\" y=\"{top + s * 18}\" width=\"12\" height=\"3\" fill=\"{color}\"/>");
             svg.Append($"<text x=\"{Width - right + 26}\" y=\"{top + s * 18 + 5}\" font-size=\"11\">{Escape(Shorten(series[s].Name, 24))}</text>");
         }

@@ -71,7 +71,7 @@ public sealed class MatmulPeak
         var clock = Stopwatch.StartNew();
         var timings = new List<MatmulTiming>();
         // Products of the same shape and layout are timed once, under all their names.
-        var distinct = shapes.GroupBy(s => s.ToString()).Select(g => g.First() with { Name = string.Join("; ", g.Select(s => s.Name)) });
+        var distinct = shapes.GroupBy(s => s.ToString()).Select(g => g.First() with { Name = string.Join("; ", g.Select(s => s.Name)), PerStep = g.Sum(s => s.PerStep) });
         foreach (var shape in distinct.OrderByDescending(s => s.Flops))
         {
             if (budget is { } limit && timings.Count > 0 && clock.Elapsed > limit) break;
