@@ -34,7 +34,7 @@ public sealed class TrainPretrainCommand : Command<TrainPretrainCommand.Settings
             Console.WriteLine($"nothing to do: already at step {summary.FirstStep}; checkpoint {summary.LastCheckpoint}");
             return ExitCodes.Ok;
         }
-        var mfu = summary.Mfu is { } u ? string.Create(CultureInfo.InvariantCulture, $", MFU {100 * u:F1}% of {summary.PeakFlops / 1e9:F1} GFLOP/s") : "";
+        var mfu = summary.Mfu is { } u ? string.Create(CultureInfo.InvariantCulture, $", MFU {DataFlow.Engine.Jobs.TrainingStats.Percent(u)} of {summary.PeakFlops / 1e9:F1} GFLOP/s") : "";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"done: {summary.Steps} steps from step {summary.FirstStep}, final train loss {summary.LastLoss:F4}, " +
             $"val loss {summary.FinalValLoss?.ToString("F4", CultureInfo.InvariantCulture) ?? "n/a"}, {summary.TokensPerSecond:F0} tokens/s{mfu}; checkpoint {summary.LastCheckpoint}"));

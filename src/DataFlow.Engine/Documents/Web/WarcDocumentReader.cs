@@ -73,7 +73,7 @@ public static class WarcDocumentReader
             var (doc, reason) = ToDocument(record, options, source, stem);
             if (doc is not null)
             {
-                doc.Origin = $"{path}#record{record.Ordinal}";
+                doc.SetOrigin(path, "#record", record.Ordinal);
                 yield return doc;
             }
             else if (reason is not null)
